@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE timeline_events;
+DROP TABLE messages;
+DROP TABLE appeals;
+DROP TABLE rulings;
+DROP TABLE cases;
+DROP TABLE reference_counters;
+DROP TABLE categories;
+DROP TABLE api_tokens;
+DROP TABLE users;

@@ -1,0 +1,113 @@
+//! Who is calling: bearer tokens, passwords, and the [`Caller`] extractor.
+
+pub mod password;
+pub mod token;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use chrono::Utc;
+use diesel::prelude::*;
+
+use crate::db::models::{TokenRow, UserRow, to_db_time};
+use crate::db::schema::{api_tokens, users};
+use crate::domain::{Role, Scope, TokenId, UserId};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+/// The authenticated user behind a request, and what their token allows.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user.
+    pub user_id: UserId,
+    /// Their role.
+    pub role: Role,
+    /// Their display name.
+    pub name: String,
+    /// Their email address.
+    pub email: String,
+    /// The token used.
+    pub token_id: TokenId,
+    /// What the token may be used for.
+    pub scopes: Vec<Scope>,
+}
+
+impl Caller {
+    /// Fails with 403 unless the token carries `scope`.
+    pub fn require_scope(&self, scope: Scope) -> ApiResult<()> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this token lacks the `{}` scope",
+                scope.as_str()
+            )))
+        }
+    }
+
+    /// Fails with 403 unless the caller is an admin whose token carries the admin scope.
+    pub fn require_admin(&self) -> ApiResult<()> {
+        self.require_scope(Scope::Admin)?;
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("only admins may do this".into()))
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+/// Resolves a presented token to its caller; every failure is the same 401.
+pub fn authenticate(conn: &mut crate::db::DbConnection, presented: &str) -> ApiResult<Caller> {
+    let hash = token::hash(presented);
+    let found: Option<(TokenRow, UserRow)> = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(&hash))
+        .select((TokenRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((tok, user)) = found else {
+        return Err(ApiError::Unauthorized);
+    };
+    let now = to_db_time(Utc::now());
+    if tok.revoked_at.is_some() || tok.expires_at <= now || !user.active {
+        return Err(ApiError::Unauthorized);
+    }
+    let scopes = tok
+        .scopes
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    Ok(Caller {
+        user_id: UserId::from_db(&user.id).map_err(|e| ApiError::Internal(e.into()))?,
+        role: user.role.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?,
+        name: user.name,
+        email: user.email,
+        token_id: TokenId::from_db(&tok.id).map_err(|e| ApiError::Internal(e.into()))?,
+        scopes,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+            state.db.read(move |conn| authenticate(conn, &token)).await
+        })
+    }
+}

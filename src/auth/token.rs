@@ -1,0 +1,35 @@
+//! Bearer tokens: random, shown once, stored only as a SHA-256 hash.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Every token starts with this, so leaked ones are easy to recognise.
+pub const PREFIX: &str = "omb_";
+
+/// A new random token (256 bits).
+pub fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The stored form of a token.
+pub fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_unique_and_hashed() {
+        let a = super::generate();
+        let b = super::generate();
+        assert_ne!(a, b);
+        assert!(a.starts_with(super::PREFIX));
+        assert_eq!(super::hash(&a).len(), 64);
+        assert_ne!(super::hash(&a), super::hash(&b));
+    }
+}

@@ -1,0 +1,1 @@
+//! The command line: `serve` (default), `migrate`, `openapi`, `users create`, `demo`.

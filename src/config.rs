@@ -1,0 +1,89 @@
+//! Settings: defaults, then an optional TOML file, then environment variables.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Every setting of the service. The README has the table; keep them in step.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub database_url: String,
+    /// Address and port the HTTP server listens on.
+    pub bind: String,
+    /// The address people reach the service at, for links in mail and docs.
+    pub public_base_url: String,
+    /// Largest connection pool per process.
+    pub db_pool_size: u32,
+    /// How long a request waits for a database connection before a 503.
+    pub db_timeout_seconds: u64,
+    /// Lifetime of a token issued by signing in.
+    pub token_ttl_hours: i64,
+    /// Longest lifetime an admin may give a service token.
+    pub service_token_max_days: i64,
+    /// How long parties may appeal after a ruling.
+    pub appeal_window_seconds: i64,
+    /// How long after closing a lead may reopen a case.
+    pub reopen_period_days: i64,
+    /// How often the background scanner moves ruled cases on to follow-up.
+    pub scan_interval_seconds: u64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (0: one per core).
+    pub http_workers: usize,
+    /// Run background jobs in this process.
+    pub run_jobs: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://ombud.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            db_pool_size: 10,
+            db_timeout_seconds: 5,
+            token_ttl_hours: 24 * 7,
+            service_token_max_days: 365,
+            appeal_window_seconds: 14 * 24 * 3600,
+            reopen_period_days: 30,
+            scan_interval_seconds: 30,
+            max_body_bytes: 256 * 1024,
+            http_workers: 0,
+            run_jobs: true,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings: defaults, then `file` (or `ombud.toml` if present), then
+    /// `OMBUD_*` variables and `DATABASE_URL`.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "config file {} not found", path.display());
+                fig = fig.merge(Toml::file(path));
+            }
+            None => fig = fig.merge(Toml::file("ombud.toml")),
+        }
+        fig = fig
+            .merge(Env::prefixed("OMBUD_").ignore(&["config"]))
+            .merge(Env::raw().only(&["database_url"]));
+        let s: Settings = fig.extract()?;
+        s.check()?;
+        Ok(s)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.db_pool_size > 0, "db_pool_size must be at least 1");
+        anyhow::ensure!(self.token_ttl_hours > 0, "token_ttl_hours must be positive");
+        anyhow::ensure!(self.appeal_window_seconds >= 0, "appeal_window_seconds must not be negative");
+        anyhow::ensure!(self.reopen_period_days >= 0, "reopen_period_days must not be negative");
+        anyhow::ensure!(self.max_body_bytes >= 1024, "max_body_bytes must be at least 1024");
+        anyhow::ensure!(self.scan_interval_seconds > 0, "scan_interval_seconds must be positive");
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::cases;
+
+/// A case as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub category_id: String,
+    pub priority: String,
+    pub language: String,
+    pub channel: String,
+    pub tags: String,
+    pub state: String,
+    pub complainant_id: String,
+    pub respondent_id: Option<String>,
+    pub respondent_name: String,
+    pub respondent_email: Option<String>,
+    pub assigned_mediator_id: Option<String>,
+    pub ruling_mediator_id: Option<String>,
+    pub info_party: Option<String>,
+    pub info_deadline: Option<NaiveDateTime>,
+    pub settlement_open: bool,
+    pub settlement_terms: Option<String>,
+    pub settlement_accepted_complainant: bool,
+    pub settlement_accepted_respondent: bool,
+    pub ruling_appealable: bool,
+    pub appeal_deadline: Option<NaiveDateTime>,
+    pub ruling_accepted_complainant: bool,
+    pub ruling_accepted_respondent: bool,
+    pub appealed_complainant: bool,
+    pub appealed_respondent: bool,
+    pub closed_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A case to file.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub category_id: String,
+    pub priority: String,
+    pub language: String,
+    pub channel: String,
+    pub tags: String,
+    pub state: String,
+    pub complainant_id: String,
+    pub respondent_id: Option<String>,
+    pub respondent_name: String,
+    pub respondent_email: Option<String>,
+    pub settlement_open: bool,
+    pub settlement_accepted_complainant: bool,
+    pub settlement_accepted_respondent: bool,
+    pub ruling_appealable: bool,
+    pub ruling_accepted_complainant: bool,
+    pub ruling_accepted_respondent: bool,
+    pub appealed_complainant: bool,
+    pub appealed_respondent: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What an action changes on a case. `None` leaves a column as it is;
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseChanges {
+    pub state: Option<String>,
+    pub assigned_mediator_id: Option<Option<String>>,
+    pub ruling_mediator_id: Option<Option<String>>,
+    pub info_party: Option<Option<String>>,
+    pub info_deadline: Option<Option<NaiveDateTime>>,
+    pub settlement_open: Option<bool>,
+    pub settlement_terms: Option<Option<String>>,
+    pub settlement_accepted_complainant: Option<bool>,
+    pub settlement_accepted_respondent: Option<bool>,
+    pub ruling_appealable: Option<bool>,
+    pub appeal_deadline: Option<Option<NaiveDateTime>>,
+    pub ruling_accepted_complainant: Option<bool>,
+    pub ruling_accepted_respondent: Option<bool>,
+    pub appealed_complainant: Option<bool>,
+    pub appealed_respondent: Option<bool>,
+    pub closed_at: Option<Option<NaiveDateTime>>,
+    pub version: Option<i64>,
+    pub updated_at: Option<NaiveDateTime>,
+}

@@ -1,0 +1,32 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::categories;
+
+/// A category as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = categories)]
+pub struct CategoryRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub default_priority: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A category to create.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = categories)]
+pub struct NewCategory {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub default_priority: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

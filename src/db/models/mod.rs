@@ -1,0 +1,29 @@
+//! Rows as read (`X`) and forms as written (`NewX`, `XChanges`).
+
+mod case;
+mod category;
+mod message;
+mod ruling;
+mod timeline;
+mod token;
+mod user;
+
+pub use case::{CaseChanges, CaseRow, NewCase};
+pub use category::{CategoryRow, NewCategory};
+pub use message::MessageRow;
+pub use ruling::{AppealRow, RulingRow};
+pub use timeline::{NewTimelineEvent, TimelineRow};
+pub use token::{NewToken, TokenRow};
+pub use user::{NewUser, UserRow};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Timestamps are stored as UTC without a zone.
+pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+/// Reads a stored UTC timestamp.
+pub fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

@@ -1,0 +1,29 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::timeline_events;
+
+/// A timeline event as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = timeline_events)]
+pub struct TimelineRow {
+    pub id: i64,
+    pub case_id: String,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub visibility: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A timeline event to append.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = timeline_events)]
+pub struct NewTimelineEvent {
+    pub case_id: String,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub visibility: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,174 @@
+//! Table definitions, shared by both backends. Identifiers are stored as
+//! hyphenated UUID text and enums as snake_case text, the same on both.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        language -> Text,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        kind -> Text,
+        scopes -> Text,
+        token_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        default_priority -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_counters (year) {
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        reference -> Text,
+        title -> Text,
+        description -> Text,
+        category_id -> Text,
+        priority -> Text,
+        language -> Text,
+        channel -> Text,
+        tags -> Text,
+        state -> Text,
+        complainant_id -> Text,
+        respondent_id -> Nullable<Text>,
+        respondent_name -> Text,
+        respondent_email -> Nullable<Text>,
+        assigned_mediator_id -> Nullable<Text>,
+        ruling_mediator_id -> Nullable<Text>,
+        info_party -> Nullable<Text>,
+        info_deadline -> Nullable<Timestamp>,
+        settlement_open -> Bool,
+        settlement_terms -> Nullable<Text>,
+        settlement_accepted_complainant -> Bool,
+        settlement_accepted_respondent -> Bool,
+        ruling_appealable -> Bool,
+        appeal_deadline -> Nullable<Timestamp>,
+        ruling_accepted_complainant -> Bool,
+        ruling_accepted_respondent -> Bool,
+        appealed_complainant -> Bool,
+        appealed_respondent -> Bool,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rulings (id) {
+        id -> Text,
+        case_id -> Text,
+        mediator_id -> Nullable<Text>,
+        kind -> Text,
+        outcome -> Text,
+        rationale -> Text,
+        rules_cited -> Text,
+        sanctions -> Text,
+        remedies -> Text,
+        appealable -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        case_id -> Text,
+        party -> Text,
+        appellant_id -> Text,
+        grounds -> Text,
+        decision -> Nullable<Text>,
+        decision_rationale -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        case_id -> Text,
+        author_id -> Text,
+        visibility -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    timeline_events (id) {
+        id -> BigInt,
+        case_id -> Text,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        visibility -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(cases -> categories (category_id));
+diesel::joinable!(messages -> cases (case_id));
+diesel::joinable!(timeline_events -> cases (case_id));
+diesel::joinable!(rulings -> cases (case_id));
+diesel::joinable!(appeals -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    api_tokens,
+    categories,
+    reference_counters,
+    cases,
+    rulings,
+    appeals,
+    messages,
+    timeline_events,
+    idempotency_keys,
+);

@@ -1,0 +1,1 @@
+//! `ombud demo`: users in every role and cases in every state, to explore.

@@ -1,0 +1,172 @@
+//! What a case is filed with: priority, channel, language, tags, reference.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+use super::parse::Checker;
+
+/// How urgent a case is; drives service levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Can wait.
+    Low,
+    /// The usual.
+    Normal,
+    /// Needs attention soon.
+    High,
+    /// Needs attention now.
+    Urgent,
+}
+
+impl Priority {
+    /// Every priority, lowest first.
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+impl FromStr for Priority {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown priority `{s}`"))
+    }
+}
+
+/// Where a complaint came in from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Directly over the API.
+    #[default]
+    Api,
+    /// A web form.
+    Web,
+    /// A mobile app.
+    Mobile,
+    /// By email, entered by staff.
+    Email,
+    /// By phone, entered by staff.
+    Phone,
+    /// A platform filing on its user's behalf.
+    Platform,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 6] = [
+        Channel::Api,
+        Channel::Web,
+        Channel::Mobile,
+        Channel::Email,
+        Channel::Phone,
+        Channel::Platform,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Api => "api",
+            Channel::Web => "web",
+            Channel::Mobile => "mobile",
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Platform => "platform",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown channel `{s}`"))
+    }
+}
+
+/// Checks a BCP 47 language tag of the simple kind (`en`, `pt-BR`, `zh-Hans`)
+/// and returns it normalised to lower-case language, as given elsewhere.
+pub fn language(c: &mut Checker, field: &str, raw: &str) -> String {
+    let tag = raw.trim();
+    let mut parts = tag.split('-');
+    let lang_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !(lang_ok && rest_ok) || tag.len() > 35 {
+        c.fail(field, "must be a language tag like en, pl or zh-Hans");
+        return tag.to_string();
+    }
+    match tag.split_once('-') {
+        Some((l, rest)) => format!("{}-{rest}", l.to_ascii_lowercase()),
+        None => tag.to_ascii_lowercase(),
+    }
+}
+
+/// Most tags a case may carry.
+pub const MAX_TAGS: usize = 10;
+
+/// Checks tags: at most 10, each 1 to 40 of `a-z 0-9 - _`; duplicates dropped.
+pub fn tags(c: &mut Checker, raw: &[String]) -> Vec<String> {
+    if raw.len() > MAX_TAGS {
+        c.fail("tags", format!("at most {MAX_TAGS} tags"));
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in raw.iter().enumerate() {
+        let t = t.trim().to_ascii_lowercase();
+        let ok = (1..=40).contains(&t.len())
+            && t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if !ok {
+            c.fail(format!("tags[{i}]"), "must be 1 to 40 of a-z, 0-9, - and _");
+        } else if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// The human reference of the `n`th case filed in `year`: `OMB-2026-000042`.
+pub fn reference(year: i32, n: i64) -> String {
+    format!("OMB-{year}-{n:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_zero_padded() {
+        assert_eq!(reference(2026, 42), "OMB-2026-000042");
+        assert_eq!(reference(2026, 1_234_567), "OMB-2026-1234567");
+    }
+
+    #[test]
+    fn languages_and_tags_are_checked() {
+        let mut c = Checker::new();
+        assert_eq!(language(&mut c, "language", "PL"), "pl");
+        assert_eq!(language(&mut c, "language", "zh-Hans"), "zh-Hans");
+        assert!(c.finish().is_ok());
+        let mut c = Checker::new();
+        language(&mut c, "language", "english please");
+        assert!(c.finish().is_err());
+        let mut c = Checker::new();
+        assert_eq!(tags(&mut c, &["Refund".into(), "refund".into()]), vec!["refund"]);
+        tags(&mut c, &["no spaces".into()]);
+        assert_eq!(c.finish().unwrap_err()[0].field, "tags[0]");
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure domain types and rules: no I/O, no database, no HTTP.
+
+pub mod case;
+pub mod ids;
+pub mod lifecycle;
+pub mod parse;
+pub mod role;
+pub mod ruling;
+pub mod waiting;
+
+pub use ids::{CaseId, CategoryId, MessageId, TokenId, UserId};
+pub use lifecycle::{Action, CaseFacts, CaseState, Denial, Party, Relation};
+pub use case::{Channel, Priority};
+pub use role::{Role, Scope};

@@ -1,0 +1,104 @@
+//! What a case is waiting for, derived from its state: the answer to
+//! "whose move is it?" that every case representation carries.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::lifecycle::{CaseFacts, CaseState, Party, Relation};
+
+/// Who the case is waiting on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingWho {
+    /// The complainant.
+    Complainant,
+    /// The respondent.
+    Respondent,
+    /// Both parties.
+    Parties,
+    /// The assigned mediator.
+    Mediator,
+    /// A lead (triage, assignment, appeal decisions).
+    Lead,
+}
+
+/// What the case needs next, from whom, and by when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"who": "respondent", "what": "information requested by the mediator", "deadline": "2026-12-01T17:00:00Z", "on_you": false}))]
+pub struct WaitingOn {
+    /// Who must act.
+    pub who: WaitingWho,
+    /// What they must do.
+    pub what: String,
+    /// When it is due, if there is a deadline.
+    pub deadline: Option<DateTime<Utc>>,
+    /// Whether the caller is (one of) the ones being waited on.
+    pub on_you: bool,
+}
+
+/// An open request for information to one party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InfoRequest {
+    /// The party asked.
+    pub party: Party,
+    /// The deadline for the answer.
+    pub deadline: DateTime<Utc>,
+}
+
+/// Derives what the case is waiting on, as seen by `rel`.
+pub fn waiting_on(
+    facts: &CaseFacts,
+    info_request: Option<InfoRequest>,
+    rel: &Relation,
+) -> Option<WaitingOn> {
+    let parties_left = |done: super::lifecycle::PerParty| match (done.complainant, done.respondent)
+    {
+        (false, false) => WaitingWho::Parties,
+        (true, false) => WaitingWho::Respondent,
+        _ => WaitingWho::Complainant,
+    };
+    let (who, what, deadline) = match facts.state {
+        CaseState::Intake => (WaitingWho::Lead, "triage and assignment to a mediator", None),
+        CaseState::Assigned => (WaitingWho::Mediator, "the mediator to start the investigation", None),
+        CaseState::Investigation => match info_request {
+            Some(req) => (
+                match req.party {
+                    Party::Complainant => WaitingWho::Complainant,
+                    Party::Respondent => WaitingWho::Respondent,
+                },
+                "information requested by the mediator",
+                Some(req.deadline),
+            ),
+            None if facts.settlement_open => (
+                parties_left(facts.accepted_settlement),
+                "an answer to the settlement proposal",
+                None,
+            ),
+            None => (WaitingWho::Mediator, "the investigation and a ruling", None),
+        },
+        CaseState::Ruling => (
+            parties_left(facts.accepted_ruling),
+            "acceptance or appeal of the ruling",
+            facts.appeal_deadline,
+        ),
+        CaseState::Appeal => (WaitingWho::Lead, "a decision on the appeal", None),
+        CaseState::FollowUp => (WaitingWho::Mediator, "follow-up on compliance and closing", None),
+        CaseState::Closed | CaseState::Withdrawn | CaseState::Dismissed => return None,
+    };
+    let on_you = match who {
+        WaitingWho::Complainant => rel.complainant,
+        WaitingWho::Respondent => rel.respondent,
+        WaitingWho::Parties => rel.party().is_some(),
+        WaitingWho::Mediator => rel.assigned_mediator && rel.party().is_none(),
+        WaitingWho::Lead => {
+            rel.party().is_none() && rel.role.is_some_and(super::Role::is_supervisor)
+        }
+    };
+    Some(WaitingOn {
+        who,
+        what: what.to_string(),
+        deadline,
+        on_you,
+    })
+}

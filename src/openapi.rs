@@ -1,0 +1,72 @@
+//! The OpenAPI document: generated from the handlers, served at
+//! `/api/v1/openapi.json`, committed as `openapi/openapi.json`.
+
+use actix_web::App;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{self, OpenApi as Document};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+/// The parts of the document not collected from handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ombud API",
+        description = "Dispute-mediation case management: file complaints, move cases through \
+intake, assignment, investigation, ruling, appeal and follow-up, and keep everyone informed.\n\n\
+Every error is an RFC 9457 `application/problem+json` document. Authenticate with \
+`Authorization: Bearer <token>`; get a token from `POST /api/v1/auth/tokens`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        version = "0.1.0"
+    ),
+    modifiers(&Security),
+    components(schemas(crate::error::Problem)),
+    tags(
+        (name = "auth", description = "Signing in and managing tokens"),
+        (name = "users", description = "User accounts (admins)"),
+        (name = "categories", description = "Complaint categories"),
+        (name = "cases", description = "Filing, reading and listing cases"),
+        (name = "actions", description = "Moving a case through its lifecycle"),
+        (name = "messages", description = "Messages on a case"),
+        (name = "timeline", description = "The audit record of a case"),
+    )
+)]
+pub struct ApiDoc;
+
+impl ApiDoc {
+    /// The base document, before handlers are added.
+    pub fn build() -> Document {
+        ApiDoc::openapi()
+    }
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("opaque".into());
+        http.description = Some("A token from `POST /api/v1/auth/tokens` or a service token.".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        doc.security = Some(vec![openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// The full document, with every handler registered under `/api/v1`.
+pub fn build() -> Document {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::build())
+        .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
+        .split_for_parts();
+    doc
+}
+
+/// The document as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn to_json(doc: &Document) -> anyhow::Result<String> {
+    Ok(doc.to_pretty_json()? + "\n")
+}

@@ -1,0 +1,175 @@
+//! Turning every error actix produces by itself into problem+json, and
+//! answering unknown routes (404) and wrong methods (405).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+
+use crate::error::{ApiError, PROBLEM_JSON, Problem};
+
+/// JSON bodies: size limit and problem+json errors.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| json_error(err, limit).into())
+}
+
+/// Maps a JSON extraction failure to the right problem.
+pub fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge(limit)
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "the body must be JSON with Content-Type: application/json".into(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::field(&field_of(&e.to_string()), e.to_string())
+        }
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
+        }
+        other => ApiError::BadRequest(format!("the body could not be read: {other}")),
+    }
+}
+
+/// Serde names the offending field in its message; use it as the field path.
+fn field_of(message: &str) -> String {
+    for marker in ["missing field `", "unknown field `"] {
+        if let Some(rest) = message.split(marker).nth(1)
+            && let Some(name) = rest.split('`').next()
+        {
+            return name.to_string();
+        }
+    }
+    "body".into()
+}
+
+/// Path parameters: a malformed id is a 404 problem (no such resource).
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _req| {
+        let _ = err;
+        ApiError::NotFound("resource").into()
+    })
+}
+
+/// Query parameters: a bad one is a 400 problem naming it.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
+        ApiError::BadRequest(format!("invalid query parameter: {err}")).into()
+    })
+}
+
+/// The routes of the API as templates, to tell 404 from 405.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl RouteTable {
+    /// Reads every path and its methods from the OpenAPI document.
+    pub fn from_spec(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_string).collect();
+                let value = serde_json::to_value(item).unwrap_or_default();
+                let mut methods: Vec<String> = value
+                    .as_object()
+                    .map(|o| {
+                        o.keys()
+                            .filter(|k| {
+                                ["get", "post", "put", "patch", "delete"].contains(&k.as_str())
+                            })
+                            .map(|k| k.to_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                methods.sort();
+                (segments, methods)
+            })
+            .collect();
+        RouteTable { routes }
+    }
+
+    /// The methods allowed at `path`, if it is a known route.
+    pub fn methods_for(&self, path: &str) -> Option<Vec<String>> {
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let mut found: Option<Vec<String>> = None;
+        for (template, methods) in &self.routes {
+            let matches = template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
+            if matches {
+                let all = found.get_or_insert_with(Vec::new);
+                all.extend(methods.iter().cloned());
+            }
+        }
+        found.map(|mut m| {
+            m.sort();
+            m.dedup();
+            m
+        })
+    }
+}
+
+/// Everything no route matched: a wrong method (405) or no such route (404).
+pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> ApiError {
+    match table.methods_for(req.path()) {
+        Some(methods) if !methods.is_empty() => ApiError::MethodNotAllowed(methods),
+        _ => ApiError::RouteNotFound,
+    }
+}
+
+impl actix_web::Responder for ApiError {
+    type Body = BoxBody;
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        self.error_response()
+    }
+}
+
+/// Last line of defence: an error response that is not problem+json yet
+/// (one actix made by itself) gets a problem body with the same status.
+pub fn as_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let problem = Problem {
+        kind: format!(
+            "urn:ombud:problem:{}",
+            if status.is_server_error() { "internal" } else { "http" }
+        ),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string(),
+        errors: None,
+    };
+    let body = serde_json::to_string(&problem).unwrap_or_default();
+    let (req, mut res) = res.into_parts();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(PROBLEM_JSON),
+    );
+    let res = ServiceResponse::new(req, res.set_body(body))
+        .map_into_boxed_body()
+        .map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,149 @@
+//! `Idempotency-Key` on creating requests: a retry with the same key and
+//! the same body gets the first response again and creates nothing twice.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chrono::Utc;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::to_db_time;
+use crate::db::schema::idempotency_keys as keys;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+/// What a creating handler produced.
+pub struct Created {
+    /// The status (usually 201).
+    pub status: StatusCode,
+    /// The JSON body.
+    pub body: serde_json::Value,
+    /// The `Location` of the new resource.
+    pub location: Option<String>,
+}
+
+impl Created {
+    /// A 201 with a body and a location.
+    pub fn new(body: impl serde::Serialize, location: String) -> ApiResult<Created> {
+        Ok(Created {
+            status: StatusCode::CREATED,
+            body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
+            location: Some(location),
+        })
+    }
+
+    fn respond(self, replayed: bool) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        if let Some(loc) = self.location {
+            res.insert_header(("Location", loc));
+        }
+        if replayed {
+            res.insert_header(("Idempotent-Replayed", "true"));
+        }
+        res.json(self.body)
+    }
+}
+
+/// A fingerprint of what was asked, to spot a key reused for a different request.
+pub fn fingerprint(route: &str, body: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(body).unwrap_or_default();
+    let digest = Sha256::digest(format!("{route}\n{json}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const IN_FLIGHT: &str = "a request with this Idempotency-Key is still being processed; retry shortly";
+
+fn stored(conn: &mut DbConnection, user: &str, key: &str) -> ApiResult<Option<(String, i32, String)>> {
+    Ok(keys::table
+        .filter(keys::user_id.eq(user))
+        .filter(keys::idem_key.eq(key))
+        .select((keys::fingerprint, keys::status, keys::body))
+        .first(conn)
+        .optional()?)
+}
+
+fn replay(found: (String, i32, String), fingerprint: &str) -> ApiResult<HttpResponse> {
+    let (fp, status, body) = found;
+    if fp != fingerprint {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "this key was already used for a different request",
+        ));
+    }
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_str(&body).map_err(anyhow::Error::from)?;
+    Ok(Created {
+        status,
+        body,
+        location: None,
+    }
+    .respond(true))
+}
+
+/// Runs `create` in one transaction, guarded by the caller's idempotency key if any.
+pub async fn create<F>(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<String>,
+    fingerprint: String,
+    create: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection) -> ApiResult<Created> + Send + 'static,
+{
+    let Some(key) = key else {
+        return Ok(state.db.write(create).await?.respond(false));
+    };
+    let user = caller.user_id.to_db();
+    let (u, k, fp) = (user.clone(), key.clone(), fingerprint.clone());
+    let attempt = state
+        .db
+        .write(move |conn| {
+            if let Some(found) = stored(conn, &u, &k)? {
+                return Ok(Err(found));
+            }
+            let claimed = diesel::insert_into(keys::table)
+                .values((
+                    keys::user_id.eq(&u),
+                    keys::idem_key.eq(&k),
+                    keys::fingerprint.eq(&fp),
+                    keys::status.eq(0),
+                    keys::body.eq(""),
+                    keys::created_at.eq(to_db_time(Utc::now())),
+                ))
+                .execute(conn);
+            match claimed {
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => return Err(ApiError::Conflict(IN_FLIGHT.into())),
+                other => other?,
+            };
+            let created = create(conn)?;
+            diesel::update(keys::table.find((&u, &k)))
+                .set((
+                    keys::status.eq(i32::from(created.status.as_u16())),
+                    keys::body.eq(created.body.to_string()),
+                ))
+                .execute(conn)?;
+            Ok(Ok(created))
+        })
+        .await;
+    match attempt {
+        Ok(Ok(created)) => Ok(created.respond(false)),
+        Ok(Err(found)) => replay(found, &fingerprint),
+        Err(ApiError::Conflict(msg)) if msg == IN_FLIGHT => {
+            let (u, k) = (user, key);
+            match state.db.read(move |conn| stored(conn, &u, &k)).await? {
+                Some(found) => replay(found, &fingerprint),
+                None => Err(ApiError::Conflict(IN_FLIGHT.into())),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,100 @@
+//! Building and running the HTTP application.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::routes::{self, errors::RouteTable};
+
+/// What every handler can reach.
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The settings the process started with.
+    pub settings: Arc<Settings>,
+}
+
+/// A bound, not yet running, server plus the jobs started beside it.
+pub struct Application {
+    server: Server,
+    port: u16,
+    jobs: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Application {
+    /// Connects to the database (applying migrations), binds the listener and
+    /// starts background jobs if the settings say so. Must run inside a Tokio runtime.
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Db::connect(
+            &settings.database_url,
+            settings.db_pool_size,
+            Duration::from_secs(settings.db_timeout_seconds),
+        )?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let settings = Arc::new(settings);
+        let jobs = if settings.run_jobs {
+            crate::jobs::spawn_all(db.clone(), settings.clone())
+        } else {
+            Vec::new()
+        };
+        let server = server(listener, db, settings)?;
+        Ok(Application { server, port, jobs })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        for job in self.jobs {
+            job.abort();
+        }
+        result
+    }
+}
+
+fn server(listener: TcpListener, db: Db, settings: Arc<Settings>) -> anyhow::Result<Server> {
+    let spec = crate::openapi::build();
+    let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let workers = settings.http_workers;
+    let state = web::Data::new(AppState { db, settings });
+    let mut http = HttpServer::new(move || {
+        let limit = state.settings.max_body_bytes;
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .openapi(crate::openapi::ApiDoc::build())
+            .app_data(state.clone())
+            .app_data(routes::errors::json_config(limit))
+            .app_data(routes::errors::path_config())
+            .app_data(routes::errors::query_config())
+            .app_data(web::PayloadConfig::new(limit))
+            .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+            .split_for_parts();
+        app.app_data(routes.clone())
+            .route("/health", web::get().to(routes::health::live))
+            .route("/ready", web::get().to(routes::health::ready))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+            .route("/docs", web::get().to(routes::health::docs_redirect))
+            .default_service(web::to(routes::errors::fallback))
+            .wrap(ErrorHandlers::new().default_handler(routes::errors::as_problem))
+            .wrap(from_fn(crate::telemetry::request_id))
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        http = http.workers(workers);
+    }
+    Ok(http.run())
+}
