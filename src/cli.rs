@@ -1,1 +1,161 @@
-//! The command line: `serve` (default), `migrate`, `openapi`, `users create`, `demo`.
+//! The command line: `serve` (default), `migrate`, `openapi`, `users create`
+//! and `demo`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::{Role, Scope, UserId};
+use crate::routes::auth::TokenKind;
+use crate::routes::users::insert;
+use crate::startup::Application;
+
+/// Ombud: dispute-mediation case management over a REST API.
+///
+/// Settings come from defaults, then a TOML file (`--config`, or
+/// `ombud.toml` if present), then `OMBUD_*` environment variables and
+/// `DATABASE_URL`. See the README for the table of settings.
+#[derive(Debug, Parser)]
+#[command(name = "ombud", version, about, long_about)]
+pub struct Cli {
+    /// A TOML settings file.
+    #[arg(long, env = "OMBUD_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default): apply migrations, start background jobs, listen.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (the same one `/api/v1/openapi.json` serves).
+    Openapi,
+    /// Manage users.
+    Users {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Seed demo data: users in every role and cases in every state.
+    Demo,
+}
+
+/// User management.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user and print a new token for them (shown once).
+    Create {
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// member, mediator, lead or admin.
+        #[arg(long, default_value = "member", value_parser = parse_role)]
+        role: Role,
+        /// Password to sign in with (10 or more characters); or set OMBUD_PASSWORD.
+        #[arg(long, env = "OMBUD_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Preferred language (BCP 47).
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            connect(&settings)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::openapi::to_json(&crate::openapi::build())?);
+            Ok(())
+        }
+        Command::Users { command } => users(settings, command).await,
+        Command::Demo => {
+            let db = connect(&settings)?;
+            let settings = std::sync::Arc::new(settings);
+            tokio::task::spawn_blocking(move || crate::demo::seed(&db, &settings)).await??;
+            Ok(())
+        }
+    }
+}
+
+fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect(
+        &settings.database_url,
+        settings.db_pool_size,
+        Duration::from_secs(settings.db_timeout_seconds),
+    )
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let backend = crate::db::Backend::from_url(&settings.database_url)?.0;
+    let base = settings.base_url();
+    let app = Application::build(settings.clone())?;
+    tracing::info!(bind = %settings.bind, port = app.port(), ?backend, "ombud is listening");
+    println!("Ombud is serving on {} ({backend:?})", settings.bind);
+    println!("  API:       {base}/api/v1");
+    println!("  API docs:  {base}/docs/");
+    println!("  OpenAPI:   {base}/api/v1/openapi.json");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {
+    let UsersCommand::Create { email, name, role, password, language } = command;
+    let body = crate::routes::users::create_user::CreateUser {
+        email,
+        name,
+        role: Some(role),
+        language: Some(language),
+        password,
+    };
+    let input = body.parse().map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let db = connect(&settings)?;
+    let ttl = chrono::Duration::hours(settings.token_ttl_hours);
+    let (user, token) = tokio::task::spawn_blocking(move || {
+        db.write_blocking(|conn| {
+            let user = insert(conn, input)?;
+            let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
+            let token = crate::routes::auth::issue(conn, id, id, "cli".into(), TokenKind::Personal, &Scope::ALL, ttl)?;
+            Ok((user, token))
+        })
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    println!("created {} <{}> as {}, id {}", user.name, user.email, user.role, user.id);
+    println!("token (shown once, valid until {}):", token.details.expires_at);
+    println!("{}", token.token);
+    Ok(())
+}
+
+fn describe(e: &crate::error::ApiError) -> String {
+    let p = e.problem();
+    match p.errors {
+        Some(errs) => errs
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => p.detail,
+    }
+}

@@ -13,7 +13,8 @@ pub struct Settings {
     pub database_url: String,
     /// Address and port the HTTP server listens on.
     pub bind: String,
-    /// The address people reach the service at, for links in mail and docs.
+    /// The address people reach the service at, for links in mail and docs;
+    /// `http://` + `bind` when left empty.
     pub public_base_url: String,
     /// Largest connection pool per process.
     pub db_pool_size: u32,
@@ -42,7 +43,7 @@ impl Default for Settings {
         Settings {
             database_url: "sqlite://ombud.db".into(),
             bind: "127.0.0.1:8080".into(),
-            public_base_url: "http://127.0.0.1:8080".into(),
+            public_base_url: String::new(),
             db_pool_size: 10,
             db_timeout_seconds: 5,
             token_ttl_hours: 24 * 7,
@@ -75,6 +76,15 @@ impl Settings {
         let s: Settings = fig.extract()?;
         s.check()?;
         Ok(s)
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        if self.public_base_url.trim().is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            self.public_base_url.trim().trim_end_matches('/').to_string()
+        }
     }
 
     fn check(&self) -> anyhow::Result<()> {

@@ -169,3 +169,23 @@ impl DismissalReason {
         }
     }
 }
+
+impl std::str::FromStr for Outcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Outcome::Upheld, Outcome::PartiallyUpheld, Outcome::NotUpheld, Outcome::Settled]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown outcome `{s}`"))
+    }
+}
+
+impl std::str::FromStr for AppealDecision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [AppealDecision::Uphold, AppealDecision::Amend, AppealDecision::Overturn]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown appeal decision `{s}`"))
+    }
+}

@@ -1,11 +1,56 @@
 //! Moves ruled cases on to follow-up once their appeal window has closed.
+//!
+//! Safe to run in many processes at once: each move is an ordinary
+//! `start_follow_up` action with a version check, so only one process wins
+//! and the others skip the case.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use diesel::prelude::*;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::db::models::to_db_time;
+use crate::db::schema::cases;
+use crate::domain::{Action, CaseId, CaseState};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::cases::access::Actor;
+use crate::routes::cases::actions::{Apply, Effect, take};
+
+/// Most cases moved in one scan; the rest wait for the next.
+const BATCH: i64 = 200;
 
 /// One scan; returns how many cases moved on.
-pub async fn run_once(db: &Db, settings: &Settings) -> ApiResult<usize> {
-    let _ = (db, settings);
-    Ok(0)
+pub async fn run_once(db: &Db, settings: &Arc<Settings>) -> ApiResult<usize> {
+    let now = to_db_time(Utc::now());
+    let due: Vec<String> = db
+        .read(move |conn| {
+            Ok(cases::table
+                .filter(cases::state.eq(CaseState::Ruling.as_str()))
+                .filter(cases::appeal_deadline.lt(now))
+                .order(cases::appeal_deadline.asc())
+                .select(cases::id)
+                .limit(BATCH)
+                .load(conn)?)
+        })
+        .await?;
+    let mut moved = 0;
+    for id in due {
+        let id = CaseId::from_db(&id).map_err(anyhow::Error::from)?;
+        let settings = settings.clone();
+        let apply: Apply = Arc::new(|_conn, _ctx| {
+            Ok(Effect::public(Default::default(), serde_json::json!({ "reason": "appeal window closed" })))
+        });
+        let result = db
+            .write(move |conn| take(conn, &Actor::system(), id, Action::StartFollowUp, None, &settings, &apply))
+            .await;
+        match result {
+            Ok(_) => moved += 1,
+            // Another process (or a party) got there first.
+            Err(ApiError::InvalidTransition(_) | ApiError::PreconditionFailed(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(moved)
 }

@@ -1,14 +1,51 @@
 //! HTTP handlers, one folder per resource and one file per handler.
 
+pub mod auth;
+pub mod cases;
+pub mod categories;
+pub mod docs;
 pub mod errors;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod pagination;
+pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every API handler (under `/api/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    let _ = cfg;
+    cfg.service(auth::create_token::create_token)
+        .service(auth::list_tokens::list_tokens)
+        .service(auth::revoke_token::revoke_token)
+        .service(auth::create_service_token::create_service_token)
+        .service(users::get_me::get_me)
+        .service(users::create_user::create_user)
+        .service(users::list_users::list_users)
+        .service(users::get_user::get_user)
+        .service(users::update_user::update_user)
+        .service(categories::list_categories::list_categories)
+        .service(categories::create_category::create_category)
+        .service(categories::update_category::update_category)
+        .service(cases::file_case::file_case)
+        .service(cases::list_cases::list_cases)
+        .service(cases::get_case::get_case)
+        .service(cases::list_timeline::list_timeline)
+        .service(cases::messages::list_messages::list_messages)
+        .service(cases::messages::post_message::post_message);
+    use cases::actions as a;
+    cfg.service(a::assign::assign)
+        .service(a::start_investigation::start_investigation)
+        .service(a::request_info::request_info)
+        .service(a::propose_settlement::propose_settlement)
+        .service(a::accept_settlement::accept_settlement)
+        .service(a::reject_settlement::reject_settlement)
+        .service(a::issue_ruling::issue_ruling)
+        .service(a::accept_ruling::accept_ruling)
+        .service(a::appeal::appeal)
+        .service(a::decide_appeal::decide_appeal)
+        .service(a::close::close)
+        .service(a::reopen::reopen)
+        .service(a::withdraw::withdraw)
+        .service(a::dismiss::dismiss);
 }

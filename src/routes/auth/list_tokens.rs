@@ -1,0 +1,75 @@
+use actix_web::{get, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::TokenView;
+use crate::auth::Caller;
+use crate::db::models::TokenRow;
+use crate::db::schema::api_tokens;
+use crate::domain::UserId;
+use crate::error::ApiResult;
+use crate::routes::docs::ReadErrors;
+use crate::routes::pagination::{self, page_of};
+use crate::startup::AppState;
+
+page_of!(
+    /// A page of tokens.
+    TokenPage,
+    TokenView
+);
+
+/// Which tokens to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenFilter {
+    /// Another user's tokens (admins only); the caller's own when left out.
+    pub user_id: Option<uuid::Uuid>,
+    /// Every user's service tokens (admins only).
+    pub service: Option<bool>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List tokens: your own, or (admins) anyone's; newest first. Secrets are never shown.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "list_tokens",
+    params(TokenFilter),
+    responses((status = 200, description = "A page of tokens", body = TokenPage), ReadErrors)
+)]
+#[get("/auth/tokens")]
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<TokenFilter>,
+) -> ApiResult<web::Json<TokenPage>> {
+    let f = filter.into_inner();
+    let whose = f.user_id.map(UserId).unwrap_or(caller.user_id);
+    let all_services = f.service == Some(true);
+    if whose != caller.user_id || all_services {
+        caller.require_admin()?;
+    }
+    let limit = pagination::limit(f.limit)?;
+    let before = pagination::decode(f.cursor.as_deref())?;
+    let rows: Vec<TokenRow> = state
+        .db
+        .read(move |conn| {
+            let mut q = api_tokens::table.into_boxed();
+            if all_services {
+                q = q.filter(api_tokens::kind.eq("service"));
+            } else {
+                q = q.filter(api_tokens::user_id.eq(whose.to_db()));
+            }
+            if let Some(b) = before {
+                q = q.filter(api_tokens::id.lt(b));
+            }
+            Ok(q.order(api_tokens::id.desc()).limit(limit + 1).load(conn)?)
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |t| t.id.clone());
+    let items = rows.into_iter().map(TokenView::try_from).collect::<ApiResult<_>>()?;
+    Ok(web::Json(TokenPage { items, next_cursor }))
+}

@@ -1,0 +1,43 @@
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use super::{ActionParams, Apply, Effect, NoteBody, run};
+use crate::auth::Caller;
+use crate::db::models::CaseChanges;
+use crate::domain::Action;
+use crate::error::ApiResult;
+use crate::routes::cases::view::CaseView;
+use crate::routes::docs::ActionErrors;
+use crate::routes::extract::OptionalJson;
+use crate::config::Settings;
+use crate::startup::AppState;
+
+/// The change `close` makes, from a request body; shared by the handler and `ombud demo`.
+pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
+    let note = body.checked()?;
+    Ok(Arc::new(move |_conn, ctx| {
+        let changes = CaseChanges { closed_at: Some(Some(crate::db::models::to_db_time(ctx.now))), ..CaseChanges::default() };
+        Ok(Effect::public(changes, serde_json::json!({ "note": note })))
+    }))
+}
+
+/// Close the case after follow-up (the assigned mediator): follow_up → closed. A lead may reopen it within the reopen period.
+#[utoipa::path(
+    tag = "actions",
+    operation_id = "close",
+    params(ActionParams),
+    request_body(content = Option<NoteBody>, description = "Optional; may be left out"),
+    responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
+)]
+#[post("/cases/{case_id}/actions/close")]
+pub async fn close(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<uuid::Uuid>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let apply = apply(body.0, &state.settings)?;
+    run(&state, &caller, &req, path.into_inner(), Action::Close, apply).await
+}

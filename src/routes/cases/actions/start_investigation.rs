@@ -1,0 +1,43 @@
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use super::{ActionParams, Apply, Effect, NoteBody, run};
+use crate::auth::Caller;
+use crate::db::models::CaseChanges;
+use crate::domain::Action;
+use crate::error::ApiResult;
+use crate::routes::cases::view::CaseView;
+use crate::routes::docs::ActionErrors;
+use crate::routes::extract::OptionalJson;
+use crate::config::Settings;
+use crate::startup::AppState;
+
+/// The change `start_investigation` makes, from a request body; shared by the handler and `ombud demo`.
+pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
+    let note = body.checked()?;
+    Ok(Arc::new(move |_conn, _ctx| {
+        let changes = CaseChanges::default();
+        Ok(Effect::public(changes, serde_json::json!({ "note": note })))
+    }))
+}
+
+/// Start the investigation (the assigned mediator): assigned → investigation.
+#[utoipa::path(
+    tag = "actions",
+    operation_id = "start_investigation",
+    params(ActionParams),
+    request_body(content = Option<NoteBody>, description = "Optional; may be left out"),
+    responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
+)]
+#[post("/cases/{case_id}/actions/start_investigation")]
+pub async fn start_investigation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<uuid::Uuid>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let apply = apply(body.0, &state.settings)?;
+    run(&state, &caller, &req, path.into_inner(), Action::StartInvestigation, apply).await
+}

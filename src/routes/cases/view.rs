@@ -1,0 +1,418 @@
+//! How a case looks to the one who asks: the full view and the list summary.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::access::{facts, info_request, state_of};
+use crate::config::Settings;
+use crate::db::DbConnection;
+use crate::db::models::{AppealRow, CaseRow, CategoryRow, RulingRow, from_db_time};
+use crate::db::schema::{appeals, categories, rulings, users};
+use crate::domain::lifecycle::allowed_actions;
+use crate::domain::ruling::{AppealDecision, Outcome, Remedy, Sanction};
+use crate::domain::waiting::{WaitingOn, waiting_on};
+use crate::domain::{Action, CaseState, Channel, Party, Priority, Relation};
+use crate::error::{ApiError, ApiResult};
+
+/// A person on a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    /// Their user id, if they have an account.
+    pub id: Option<uuid::Uuid>,
+    /// Their name.
+    pub name: String,
+}
+
+/// The respondent: a user, or a name and email who gets access once they
+/// have an account with that email.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RespondentView {
+    /// Their user id, once they have an account.
+    pub id: Option<uuid::Uuid>,
+    /// Their name.
+    pub name: String,
+    /// Their email address (shown to staff and to the respondent only).
+    pub email: Option<String>,
+    /// Whether they have an account and can act on the case.
+    pub has_account: bool,
+}
+
+/// The category of a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CategoryRef {
+    /// Category id.
+    pub id: uuid::Uuid,
+    /// Category slug.
+    pub slug: String,
+    /// Category name.
+    pub name: String,
+}
+
+/// An open request for information.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InfoRequestView {
+    /// Who was asked.
+    pub party: Party,
+    /// By when.
+    pub deadline: DateTime<Utc>,
+}
+
+/// The open settlement proposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SettlementView {
+    /// The proposed terms.
+    pub terms: String,
+    /// Whether the complainant has accepted.
+    pub accepted_by_complainant: bool,
+    /// Whether the respondent has accepted.
+    pub accepted_by_respondent: bool,
+}
+
+/// A ruling on a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulingView {
+    /// Ruling id.
+    pub id: uuid::Uuid,
+    /// `ruling`, `settlement` (both parties accepted terms) or `appeal_decision`.
+    pub kind: String,
+    /// How the complaint was decided.
+    pub outcome: Outcome,
+    /// Why.
+    pub rationale: String,
+    /// Codes of the published rules it relies on.
+    pub rules_cited: Vec<String>,
+    /// Sanctions on the respondent.
+    pub sanctions: Vec<Sanction>,
+    /// Remedies the respondent owes.
+    pub remedies: Vec<Remedy>,
+    /// Whether it may be appealed.
+    pub appealable: bool,
+    /// Who ruled.
+    pub mediator: Option<PersonRef>,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// An appeal and its decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppealView {
+    /// Appeal id.
+    pub id: uuid::Uuid,
+    /// Which party appealed.
+    pub party: Party,
+    /// Their grounds.
+    pub grounds: String,
+    /// The decision, once made.
+    pub decision: Option<AppealDecision>,
+    /// Why it was decided so.
+    pub decision_rationale: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
+}
+
+/// A case as the caller may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042",
+    "title": "Order never arrived", "description": "I paid for order 1234 on 2 November and nothing came.",
+    "category": {"id": "0192f0c4-1111-7a21-9d0b-5c1e8f2a3b4c", "slug": "delivery", "name": "Delivery"},
+    "priority": "normal", "language": "en", "channel": "api", "tags": ["order-1234"], "state": "assigned",
+    "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
+    "respondent": {"id": null, "name": "Shop Ltd", "email": null, "has_account": false},
+    "mediator": {"id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator"},
+    "info_request": null, "settlement": null, "ruling": null, "appeals": [],
+    "appeal_deadline": null, "closed_at": null, "reopen_until": null,
+    "your_party": "complainant",
+    "waiting_on": {"who": "mediator", "what": "the mediator to start the investigation", "deadline": null, "on_you": false},
+    "allowed_actions": ["withdraw"], "version": 2,
+    "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:05:00Z"
+}))]
+pub struct CaseView {
+    /// Case id.
+    pub id: uuid::Uuid,
+    /// Human reference, unique (`OMB-2026-000042`).
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// What happened, in the complainant's words.
+    pub description: String,
+    /// Category.
+    pub category: CategoryRef,
+    /// Priority.
+    pub priority: Priority,
+    /// Language of the case (BCP 47).
+    pub language: String,
+    /// Where it came in from.
+    pub channel: Channel,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Lifecycle state.
+    pub state: CaseState,
+    /// Who filed it.
+    pub complainant: PersonRef,
+    /// Who it is about.
+    pub respondent: RespondentView,
+    /// The assigned mediator.
+    pub mediator: Option<PersonRef>,
+    /// The open request for information.
+    pub info_request: Option<InfoRequestView>,
+    /// The open settlement proposal.
+    pub settlement: Option<SettlementView>,
+    /// The ruling in force (the latest).
+    pub ruling: Option<RulingView>,
+    /// Appeals, oldest first.
+    pub appeals: Vec<AppealView>,
+    /// When the appeal window of the ruling closes.
+    pub appeal_deadline: Option<DateTime<Utc>>,
+    /// When the case was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Until when a lead may reopen it.
+    pub reopen_until: Option<DateTime<Utc>>,
+    /// The caller's side, if they are a party.
+    pub your_party: Option<Party>,
+    /// What the case is waiting for, and whether from the caller.
+    pub waiting_on: Option<WaitingOn>,
+    /// What the caller may do now; each is `POST .../actions/{action}`.
+    pub allowed_actions: Vec<Action>,
+    /// Version for optimistic concurrency; the `ETag` is `"v{version}"`.
+    pub version: i64,
+    /// When it was filed.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    /// Case id.
+    pub id: uuid::Uuid,
+    /// Human reference.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// Category slug.
+    pub category: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Lifecycle state.
+    pub state: CaseState,
+    /// Who filed it.
+    pub complainant: PersonRef,
+    /// Who it is about.
+    pub respondent: PersonRef,
+    /// The assigned mediator.
+    pub mediator: Option<PersonRef>,
+    /// What the case is waiting for.
+    pub waiting_on: Option<WaitingOn>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<Action>,
+    /// Version (`ETag` `"v{version}"`).
+    pub version: i64,
+    /// When it was filed.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn uuid(s: &str) -> ApiResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn json<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
+    serde_json::from_str(s).map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
+    s.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
+}
+
+/// Names of the given users, by id.
+pub fn names(conn: &mut DbConnection, ids: Vec<String>) -> ApiResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+fn person(id: &Option<String>, names: &HashMap<String, String>) -> ApiResult<Option<PersonRef>> {
+    id.as_ref()
+        .map(|i| {
+            Ok(PersonRef {
+                id: Some(uuid(i)?),
+                name: names.get(i).cloned().unwrap_or_default(),
+            })
+        })
+        .transpose()
+}
+
+fn people(row: &CaseRow) -> Vec<String> {
+    [
+        Some(row.complainant_id.clone()),
+        row.respondent_id.clone(),
+        row.assigned_mediator_id.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What the lifecycle lets `rel` do and what the case waits on, as of now.
+fn moves(row: &CaseRow, rel: &Relation, settings: &Settings) -> ApiResult<(Vec<Action>, Option<WaitingOn>)> {
+    let f = facts(row, Utc::now(), settings)?;
+    Ok((allowed_actions(rel, &f), waiting_on(&f, info_request(row), rel)))
+}
+
+/// Builds the full view of one case for `rel`.
+pub fn case_view(conn: &mut DbConnection, row: CaseRow, rel: &Relation, settings: &Settings) -> ApiResult<CaseView> {
+    let category: CategoryRow = categories::table.find(&row.category_id).first(conn)?;
+    let ruling_rows: Vec<RulingRow> = rulings::table
+        .filter(rulings::case_id.eq(&row.id))
+        .order((rulings::created_at.desc(), rulings::id.desc()))
+        .limit(1)
+        .load(conn)?;
+    let appeal_rows: Vec<AppealRow> = appeals::table
+        .filter(appeals::case_id.eq(&row.id))
+        .order((appeals::created_at.asc(), appeals::id.asc()))
+        .load(conn)?;
+    let mut ids = people(&row);
+    ids.extend(ruling_rows.iter().filter_map(|r| r.mediator_id.clone()));
+    let names = names(conn, ids)?;
+    let (allowed_actions, waiting_on) = moves(&row, rel, settings)?;
+    let ruling = ruling_rows
+        .into_iter()
+        .next()
+        .map(|r| -> ApiResult<RulingView> {
+            Ok(RulingView {
+                id: uuid(&r.id)?,
+                outcome: parse(&r.outcome)?,
+                rules_cited: json(&r.rules_cited)?,
+                sanctions: json(&r.sanctions)?,
+                remedies: json(&r.remedies)?,
+                mediator: person(&r.mediator_id, &names)?,
+                kind: r.kind,
+                rationale: r.rationale,
+                appealable: r.appealable,
+                issued_at: from_db_time(r.created_at),
+            })
+        })
+        .transpose()?;
+    let appeals = appeal_rows
+        .into_iter()
+        .map(|a| -> ApiResult<AppealView> {
+            Ok(AppealView {
+                id: uuid(&a.id)?,
+                party: parse(&a.party)?,
+                decision: a.decision.as_deref().map(parse).transpose()?,
+                grounds: a.grounds,
+                decision_rationale: a.decision_rationale,
+                decided_at: a.decided_at.map(from_db_time),
+                filed_at: from_db_time(a.created_at),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let sees_email = rel.party() != Some(Party::Complainant);
+    let reopen_until = match state_of(&row)? {
+        CaseState::Closed => row
+            .closed_at
+            .map(|c| from_db_time(c) + Duration::days(settings.reopen_period_days)),
+        _ => None,
+    };
+    Ok(CaseView {
+        id: uuid(&row.id)?,
+        category: CategoryRef {
+            id: uuid(&category.id)?,
+            slug: category.slug,
+            name: category.name,
+        },
+        priority: parse(&row.priority)?,
+        channel: parse(&row.channel)?,
+        tags: json(&row.tags)?,
+        state: state_of(&row)?,
+        complainant: PersonRef {
+            id: Some(uuid(&row.complainant_id)?),
+            name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
+        },
+        respondent: RespondentView {
+            id: row.respondent_id.as_deref().map(uuid).transpose()?,
+            name: row.respondent_name.clone(),
+            email: row.respondent_email.clone().filter(|_| sees_email),
+            has_account: row.respondent_id.is_some(),
+        },
+        mediator: person(&row.assigned_mediator_id, &names)?,
+        info_request: info_request(&row).map(|r| InfoRequestView {
+            party: r.party,
+            deadline: r.deadline,
+        }),
+        settlement: row.settlement_open.then(|| SettlementView {
+            terms: row.settlement_terms.clone().unwrap_or_default(),
+            accepted_by_complainant: row.settlement_accepted_complainant,
+            accepted_by_respondent: row.settlement_accepted_respondent,
+        }),
+        ruling,
+        appeals,
+        appeal_deadline: row.appeal_deadline.map(from_db_time),
+        closed_at: row.closed_at.map(from_db_time),
+        reopen_until,
+        your_party: rel.party(),
+        waiting_on,
+        allowed_actions,
+        version: row.version,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+        reference: row.reference,
+        title: row.title,
+        description: row.description,
+        language: row.language,
+    })
+}
+
+/// Builds list summaries for `rows`, each for the actor's relation to it.
+pub fn summaries(
+    conn: &mut DbConnection,
+    rows: Vec<CaseRow>,
+    actor: &super::access::Actor,
+    settings: &Settings,
+) -> ApiResult<Vec<CaseSummary>> {
+    let ids = rows.iter().flat_map(people).collect();
+    let names = names(conn, ids)?;
+    let cats: Vec<(String, String)> = categories::table
+        .select((categories::id, categories::slug))
+        .load(conn)?;
+    let cats: HashMap<String, String> = cats.into_iter().collect();
+    rows.into_iter()
+        .map(|row| {
+            let rel = super::access::relation(actor, &row);
+            let (allowed_actions, waiting_on) = moves(&row, &rel, settings)?;
+            Ok(CaseSummary {
+                id: uuid(&row.id)?,
+                category: cats.get(&row.category_id).cloned().unwrap_or_default(),
+                priority: parse(&row.priority)?,
+                state: state_of(&row)?,
+                complainant: PersonRef {
+                    id: Some(uuid(&row.complainant_id)?),
+                    name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
+                },
+                respondent: PersonRef {
+                    id: row.respondent_id.as_deref().map(uuid).transpose()?,
+                    name: row.respondent_name.clone(),
+                },
+                mediator: person(&row.assigned_mediator_id, &names)?,
+                waiting_on,
+                allowed_actions,
+                version: row.version,
+                created_at: from_db_time(row.created_at),
+                updated_at: from_db_time(row.updated_at),
+                reference: row.reference,
+                title: row.title,
+            })
+        })
+        .collect()
+}

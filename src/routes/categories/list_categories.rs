@@ -1,0 +1,65 @@
+use actix_web::{get, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::CategoryView;
+use crate::auth::Caller;
+use crate::db::models::CategoryRow;
+use crate::db::schema::categories;
+use crate::error::ApiResult;
+use crate::routes::docs::ReadErrors;
+use crate::routes::pagination::{self, page_of};
+use crate::startup::AppState;
+
+page_of!(
+    /// A page of categories.
+    CategoryPage,
+    CategoryView
+);
+
+/// Which categories to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CategoryFilter {
+    /// Include categories closed to new cases.
+    pub include_inactive: Option<bool>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List categories, by slug.
+#[utoipa::path(
+    tag = "categories",
+    operation_id = "list_categories",
+    params(CategoryFilter),
+    responses((status = 200, description = "A page of categories", body = CategoryPage), ReadErrors)
+)]
+#[get("/categories")]
+pub async fn list_categories(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    filter: web::Query<CategoryFilter>,
+) -> ApiResult<web::Json<CategoryPage>> {
+    let f = filter.into_inner();
+    let limit = pagination::limit(f.limit)?;
+    let after = pagination::decode(f.cursor.as_deref())?;
+    let rows: Vec<CategoryRow> = state
+        .db
+        .read(move |conn| {
+            let mut q = categories::table.into_boxed();
+            if f.include_inactive != Some(true) {
+                q = q.filter(categories::active.eq(true));
+            }
+            if let Some(after) = after {
+                q = q.filter(categories::slug.gt(after));
+            }
+            Ok(q.order(categories::slug.asc()).limit(limit + 1).load(conn)?)
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |c| c.slug.clone());
+    let items = rows.into_iter().map(CategoryView::try_from).collect::<ApiResult<_>>()?;
+    Ok(web::Json(CategoryPage { items, next_cursor }))
+}

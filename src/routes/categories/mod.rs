@@ -1,0 +1,57 @@
+//! Complaint categories.
+
+pub mod create_category;
+pub mod list_categories;
+pub mod update_category;
+
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::models::CategoryRow;
+use crate::domain::{CategoryId, Priority};
+use crate::error::{ApiError, ApiResult};
+
+/// A category as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "slug": "billing", "name": "Billing",
+    "description": "Charges, refunds and invoices", "default_priority": "normal", "active": true
+}))]
+pub struct CategoryView {
+    /// The category's id.
+    pub id: uuid::Uuid,
+    /// A short stable name for URLs and filters.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// What belongs here.
+    pub description: String,
+    /// Priority of a case filed here unless the complainant says otherwise.
+    pub default_priority: Priority,
+    /// Whether new cases may be filed here.
+    pub active: bool,
+}
+
+impl TryFrom<CategoryRow> for CategoryView {
+    type Error = ApiError;
+    fn try_from(c: CategoryRow) -> ApiResult<CategoryView> {
+        Ok(CategoryView {
+            id: CategoryId::from_db(&c.id).map_err(anyhow::Error::from)?.0,
+            default_priority: c.default_priority.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            active: c.active,
+        })
+    }
+}
+
+/// Checks a slug: 1 to 50 of `a-z 0-9 -`.
+pub fn check_slug(c: &mut crate::domain::parse::Checker, slug: &str) -> String {
+    let s = slug.trim().to_ascii_lowercase();
+    if s.is_empty() || s.len() > 50 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+        c.fail("slug", "must be 1 to 50 of a-z, 0-9 and -");
+    }
+    s
+}

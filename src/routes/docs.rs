@@ -1,0 +1,76 @@
+//! Error responses for the OpenAPI document, declared once and named by
+//! handlers in their `responses(...)`: every error is a [`Problem`].
+
+use std::collections::BTreeMap;
+
+use utoipa::IntoResponses;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::{Ref, RefOr, Response};
+
+fn problem(status: u16, kind: &str, title: &str, detail: &str) -> (String, RefOr<Response>) {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .example(Some(serde_json::json!({
+            "type": format!("urn:ombud:problem:{kind}"),
+            "title": title,
+            "status": status,
+            "detail": detail,
+        })))
+        .build();
+    let response = ResponseBuilder::new()
+        .description(detail)
+        .content(crate::error::PROBLEM_JSON, content)
+        .build();
+    (status.to_string(), RefOr::T(response))
+}
+
+fn set(codes: &[u16]) -> BTreeMap<String, RefOr<Response>> {
+    codes
+        .iter()
+        .map(|code| match code {
+            400 => problem(400, "bad-request", "Bad Request", "The request could not be read (malformed JSON or parameter)"),
+            401 => problem(401, "unauthorized", "Unauthorized", "Missing or invalid credentials"),
+            403 => problem(403, "forbidden", "Forbidden", "The caller may not do this"),
+            404 => problem(404, "not-found", "Not Found", "No such resource, or not visible to the caller"),
+            409 => problem(409, "invalid-transition", "Conflict", "Not possible in the current state, or clashes with existing data"),
+            412 => problem(412, "precondition-failed", "Precondition Failed", "If-Match names a version that is no longer current"),
+            413 => problem(413, "payload-too-large", "Payload Too Large", "The body is larger than the limit"),
+            415 => problem(415, "unsupported-media-type", "Unsupported Media Type", "The body must be application/json"),
+            422 => problem(422, "validation", "Unprocessable Content", "Fields failed validation; see errors"),
+            _ => problem(503, "unavailable", "Service Unavailable", "The database is unavailable; retry later"),
+        })
+        .collect()
+}
+
+/// Errors of a read by a signed-in caller.
+pub struct ReadErrors;
+impl IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[400, 401, 403, 404, 503])
+    }
+}
+
+/// Errors of a creating or updating request by a signed-in caller.
+pub struct WriteErrors;
+impl IntoResponses for WriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[400, 401, 403, 404, 409, 413, 415, 422, 503])
+    }
+}
+
+/// Errors of a case action.
+pub struct ActionErrors;
+impl IntoResponses for ActionErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[400, 401, 403, 404, 409, 412, 413, 415, 422, 503])
+    }
+}
+
+/// Errors of signing in.
+pub struct SignInErrors;
+impl IntoResponses for SignInErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[400, 401, 413, 415, 422, 503])
+    }
+}

@@ -1,0 +1,78 @@
+use actix_web::{get, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::UserView;
+use crate::auth::Caller;
+use crate::db::models::UserRow;
+use crate::db::schema::users;
+use crate::domain::{Role, Scope};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::docs::ReadErrors;
+use crate::routes::pagination::{self, page_of};
+use crate::startup::AppState;
+
+page_of!(
+    /// A page of users.
+    UserPage,
+    UserView
+);
+
+/// Filters for listing users.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only active (true) or deactivated (false) users.
+    pub active: Option<bool>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List users (staff), oldest first; leads use it to find mediators to assign.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_users",
+    params(UserFilter),
+    responses((status = 200, description = "A page of users", body = UserPage), ReadErrors)
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<UserFilter>,
+) -> ApiResult<web::Json<UserPage>> {
+    caller.require_scope(Scope::DirectoryRead)?;
+    if !caller.role.is_staff() {
+        return Err(ApiError::Forbidden("only staff may list users".into()));
+    }
+    let f = filter.into_inner();
+    let limit = pagination::limit(f.limit)?;
+    let after = pagination::decode(f.cursor.as_deref())?;
+    let rows: Vec<UserRow> = state
+        .db
+        .read(move |conn| {
+            let mut q = users::table.into_boxed();
+            if let Some(role) = f.role {
+                q = q.filter(users::role.eq(role.as_str()));
+            }
+            if let Some(active) = f.active {
+                q = q.filter(users::active.eq(active));
+            }
+            if let Some(after) = after {
+                q = q.filter(users::id.gt(after));
+            }
+            Ok(q.order(users::id.asc()).limit(limit + 1).load(conn)?)
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |u| u.id.clone());
+    let items = rows
+        .into_iter()
+        .map(UserView::try_from)
+        .collect::<ApiResult<_>>()?;
+    Ok(web::Json(UserPage { items, next_cursor }))
+}

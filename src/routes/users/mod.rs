@@ -1,0 +1,114 @@
+//! User accounts.
+
+pub mod create_user;
+pub mod get_me;
+pub mod get_user;
+pub mod list_users;
+pub mod update_user;
+
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::db::models::{NewUser, UserRow, from_db_time, to_db_time};
+use crate::db::schema::{cases, users};
+use crate::domain::parse::Email;
+use crate::domain::{Role, UserId};
+use crate::error::{ApiError, ApiResult};
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "email": "ann@example.org", "name": "Ann Example",
+    "role": "member", "language": "en", "active": true, "created_at": "2026-11-22T10:00:00Z"
+}))]
+pub struct UserView {
+    /// The user's id.
+    pub id: uuid::Uuid,
+    /// Email address (lower-case).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Service-wide role.
+    pub role: Role,
+    /// Preferred language for mail (BCP 47 tag).
+    pub language: String,
+    /// Whether the user may sign in.
+    pub active: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for UserView {
+    type Error = ApiError;
+    fn try_from(u: UserRow) -> ApiResult<UserView> {
+        Ok(UserView {
+            id: UserId::from_db(&u.id).map_err(anyhow::Error::from)?.0,
+            role: u.role.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            email: u.email,
+            name: u.name,
+            language: u.language,
+            active: u.active,
+            created_at: from_db_time(u.created_at),
+        })
+    }
+}
+
+/// A checked request to create a user.
+pub struct UserInput {
+    /// Email address.
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Preferred language.
+    pub language: String,
+    /// Hash of the initial password, if the user will sign in with one.
+    pub password_hash: Option<String>,
+}
+
+/// Creates a user and gives them access to every case that named their
+/// email address as respondent before they had an account.
+pub fn insert(conn: &mut DbConnection, input: UserInput) -> ApiResult<UserRow> {
+    let taken: i64 = users::table
+        .filter(users::email.eq(input.email.as_str()))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!(
+            "a user with email {} already exists",
+            input.email.as_str()
+        )));
+    }
+    let now = to_db_time(Utc::now());
+    let id = UserId::new().to_db();
+    diesel::insert_into(users::table)
+        .values(NewUser {
+            id: id.clone(),
+            email: input.email.as_str().to_string(),
+            name: input.name,
+            role: input.role.as_str().to_string(),
+            language: input.language,
+            password_hash: input.password_hash,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        })
+        .execute(conn)?;
+    diesel::update(
+        cases::table
+            .filter(cases::respondent_email.eq(input.email.as_str()))
+            .filter(cases::respondent_id.is_null()),
+    )
+    .set((
+        cases::respondent_id.eq(&id),
+        cases::version.eq(cases::version + 1),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(users::table.find(&id).first(conn)?)
+}

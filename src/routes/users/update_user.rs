@@ -1,0 +1,122 @@
+use actix_web::{patch, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::UserView;
+use crate::auth::{Caller, password};
+use crate::db::models::{UserRow, to_db_time};
+use crate::db::schema::{api_tokens, users};
+use crate::domain::parse::Checker;
+use crate::domain::{Role, Scope, UserId, case::language};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::docs::WriteErrors;
+use crate::startup::AppState;
+
+/// Changes to a user; fields left out stay as they are.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Mia M. Mediator", "language": "en"}))]
+pub struct UpdateUser {
+    /// Display name.
+    pub name: Option<String>,
+    /// Preferred language (BCP 47).
+    pub language: Option<String>,
+    /// New password (10 to 256 characters).
+    pub password: Option<String>,
+    /// Role (admins only).
+    pub role: Option<Role>,
+    /// Whether the user may sign in (admins only); deactivating revokes their tokens.
+    pub active: Option<bool>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = users)]
+struct UserChanges {
+    name: Option<String>,
+    language: Option<String>,
+    password_hash: Option<Option<String>>,
+    role: Option<String>,
+    active: Option<bool>,
+    updated_at: Option<chrono::NaiveDateTime>,
+}
+
+/// Update a user: admins change anything; users change their own name,
+/// language and password.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "update_user",
+    params(("user_id" = uuid::Uuid, Path, description = "The user's id")),
+    request_body = UpdateUser,
+    responses((status = 200, description = "The updated user", body = UserView), WriteErrors)
+)]
+#[patch("/users/{user_id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<UpdateUser>,
+) -> ApiResult<web::Json<UserView>> {
+    let id = UserId(path.into_inner());
+    let body = body.into_inner();
+    let is_admin = caller.require_admin().is_ok();
+    if id == caller.user_id {
+        caller.require_scope(Scope::CasesWrite)?;
+    } else if !is_admin {
+        return Err(ApiError::NotFound("user"));
+    }
+    if !is_admin && (body.role.is_some() || body.active.is_some()) {
+        return Err(ApiError::Forbidden("only admins may change role or active".into()));
+    }
+    if id == caller.user_id && (body.active == Some(false) || body.role.is_some_and(|r| r != caller.role)) {
+        return Err(ApiError::Forbidden("admins may not demote or deactivate themselves".into()));
+    }
+    let mut c = Checker::new();
+    let mut changes = UserChanges {
+        name: body.name.as_deref().map(|n| c.text("name", n, 200)),
+        language: body.language.as_deref().map(|l| language(&mut c, "language", l)),
+        role: body.role.map(|r| r.as_str().to_string()),
+        active: body.active,
+        updated_at: Some(to_db_time(Utc::now())),
+        ..UserChanges::default()
+    };
+    if let Some(p) = &body.password {
+        match password::check_strength(p) {
+            Ok(()) => changes.password_hash = Some(Some(password::hash(p)?)),
+            Err(m) => c.fail("password", m),
+        }
+    }
+    c.finish()?;
+    let keep = caller.token_id.to_db();
+    let row: UserRow = state
+        .db
+        .write(move |conn| {
+            let n = diesel::update(users::table.find(id.to_db()))
+                .set(&changes)
+                .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::NotFound("user"));
+            }
+            if changes.active == Some(false) || changes.password_hash.is_some() {
+                // A deactivated user, or one whose password changed, keeps no old
+                // sessions but the one making the change (service tokens survive a
+                // password change).
+                let mut q = api_tokens::table
+                    .filter(api_tokens::user_id.eq(id.to_db()))
+                    .filter(api_tokens::revoked_at.is_null())
+                    .filter(api_tokens::id.ne(keep))
+                    .into_boxed();
+                if changes.active != Some(false) {
+                    q = q.filter(api_tokens::kind.eq("personal"));
+                }
+                let ids: Vec<String> = q.select(api_tokens::id).load(conn)?;
+                diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(ids)))
+                    .set(api_tokens::revoked_at.eq(changes.updated_at))
+                    .execute(conn)?;
+            }
+            Ok(users::table.find(id.to_db()).first(conn)?)
+        })
+        .await?;
+    Ok(web::Json(UserView::try_from(row)?))
+}
