@@ -180,6 +180,10 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
                 ApiError::Unavailable(info.message().to_string())
             }
+            // SQLite gave up waiting for another writer (busy_timeout elapsed).
+            E::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                ApiError::Unavailable(info.message().to_string())
+            }
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }

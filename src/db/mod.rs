@@ -60,13 +60,15 @@ impl Backend {
 pub struct Manager {
     backend: Backend,
     target: String,
+    busy_timeout_ms: u64,
 }
 
 impl Manager {
-    /// A manager for `url`.
-    pub fn new(url: &str) -> anyhow::Result<Self> {
+    /// A manager for `url`; SQLite waits up to `busy` for another writer.
+    pub fn new(url: &str, busy: Duration) -> anyhow::Result<Self> {
         let (backend, target) = Backend::from_url(url)?;
-        Ok(Manager { backend, target })
+        let busy_timeout_ms = u64::try_from(busy.as_millis()).unwrap_or(u64::MAX);
+        Ok(Manager { backend, target, busy_timeout_ms })
     }
 
     /// Opens one connection, with the backend's real error on failure.
@@ -78,10 +80,11 @@ impl Manager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
+                    self.busy_timeout_ms
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -120,7 +123,7 @@ pub struct Db {
 impl Db {
     /// Connects to `url`, applies pending migrations and builds the pool.
     pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<Db> {
-        let manager = Manager::new(url)?;
+        let manager = Manager::new(url, timeout)?;
         let backend = manager.backend;
         // One direct connection first, so a bad URL reports its real cause.
         let mut conn = manager

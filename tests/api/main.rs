@@ -1,1 +1,6 @@
+//! The API tests: one binary that spawns the app and talks HTTP to it, on
+//! SQLite and, with `OMBUD_TEST_POSTGRES_URL` set, on PostgreSQL too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod helpers;
+mod lifecycle;
