@@ -2,5 +2,11 @@
 //! SQLite and, with `OMBUD_TEST_POSTGRES_URL` set, on PostgreSQL too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod auth;
+mod cases;
+mod concurrency;
+mod errors;
+mod flows;
 mod helpers;
 mod lifecycle;
+mod messages;

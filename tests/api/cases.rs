@@ -1,0 +1,231 @@
+//! Filing, reading and listing cases; who sees what; idempotent filing.
+
+use std::collections::HashSet;
+
+use ombud::domain::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Cast, case_in, on_each_backend, problem};
+
+#[tokio::test]
+async fn filing_starts_in_intake_with_a_reference_and_a_timeline() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let res = app
+            .post(
+                "/cases",
+                &cast.complainant,
+                json!({
+                    "title": "  Parcel never came ",
+                    "description": "Paid on 2 November.",
+                    "category": cast.category,
+                    "tags": ["Order-1", "order-1"],
+                    "respondent": {"name": "Shop Ltd", "email": "Support@Shop.example"},
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let etag = res.headers().get("etag").map(|v| v.to_str().unwrap().to_string());
+        let location = res.headers().get("location").unwrap().to_str().unwrap().to_string();
+        let case: Value = res.json().await.unwrap();
+        assert_eq!(case["state"], "intake");
+        assert_eq!(case["title"], "Parcel never came");
+        assert_eq!(case["priority"], "high", "the category's default");
+        assert_eq!(case["tags"], json!(["order-1"]));
+        assert_eq!(case["respondent"]["has_account"], false);
+        assert_eq!(case["respondent"]["email"], Value::Null, "the complainant does not see the respondent's address");
+        assert_eq!(case["allowed_actions"], json!(["withdraw"]));
+        assert_eq!(case["waiting_on"]["who"], "lead");
+        let reference = case["reference"].as_str().unwrap();
+        let year = chrono::Utc::now().format("%Y").to_string();
+        assert!(reference.starts_with(&format!("OMB-{year}-")) && reference.len() == 15, "{reference}");
+        assert_eq!(location, format!("/api/v1/cases/{}", case["id"].as_str().unwrap()));
+        assert_eq!(etag.as_deref(), Some("\"v1\""));
+
+        let id = case["id"].as_str().unwrap();
+        let timeline: Value = app.get(&format!("/cases/{id}/timeline"), &cast.complainant).await.json().await.unwrap();
+        let items = timeline["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["kind"], "case_filed");
+        assert_eq!(items[0]["actor"]["id"], cast.complainant.id.as_str());
+
+        // The respondent named by email gets access once they have an account.
+        let res = app
+            .post("/users", &app.admin, json!({"email": "support@shop.example", "name": "Shop Ltd", "password": "shop password 1"}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let token = app.sign_in("support@shop.example", "shop password 1").await;
+        let shop = crate::helpers::TestUser { id: String::new(), email: "support@shop.example".into(), token, role: Role::Member };
+        let seen: Value = app.case(&shop, id).await;
+        assert_eq!(seen["your_party"], "respondent");
+        assert_eq!(seen["respondent"]["has_account"], true);
+        assert_eq!(seen["respondent"]["email"], "support@shop.example");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filing_is_validated_field_by_field() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let res = app
+            .post(
+                "/cases",
+                &cast.complainant,
+                json!({
+                    "title": "",
+                    "description": "x".repeat(20_001),
+                    "category": "no-such-category",
+                    "tags": ["has space"],
+                    "respondent": {"name": "Shop"},
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let p = problem(res).await;
+        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["title", "description", "tags[0]", "respondent"]);
+
+        let res = app
+            .post(
+                "/cases",
+                &cast.complainant,
+                json!({"title": "t", "description": "d", "category": cast.category, "respondent": {"user_id": cast.complainant.id}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "no complaints against yourself");
+        let res = app
+            .post(
+                "/cases",
+                &cast.complainant,
+                json!({"title": "t", "description": "d", "category": "missing", "respondent": {"user_id": cast.respondent.id}}),
+            )
+            .await;
+        assert_eq!(problem(res).await["errors"][0]["field"], "category");
+        let list: Value = app.get("/cases", &cast.lead).await.json().await.unwrap();
+        assert!(list["items"].as_array().unwrap().is_empty(), "nothing was filed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_role_sees_exactly_its_cases() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let intake = case_in(&app, &cast, "intake").await;
+        let assigned = case_in(&app, &cast, "assigned").await;
+        let ids = |v: Value| -> HashSet<String> {
+            v["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+        };
+        let all: HashSet<String> = [intake.clone(), assigned.clone()].into();
+        for who in [&cast.complainant, &cast.respondent, &cast.lead, &cast.admin, &cast.mediator] {
+            assert_eq!(ids(app.get("/cases", who).await.json().await.unwrap()), all, "{:?}", who.role);
+        }
+        assert_eq!(ids(app.get("/cases", &cast.other_mediator).await.json().await.unwrap()), [intake.clone()].into());
+        assert!(ids(app.get("/cases", &cast.member).await.json().await.unwrap()).is_empty());
+        // Invisible is indistinguishable from missing.
+        let res = app.get(&format!("/cases/{assigned}"), &cast.member).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let hidden = problem(res).await;
+        let missing = problem(app.get(&format!("/cases/{}", uuid::Uuid::now_v7()), &cast.member).await).await;
+        assert_eq!(hidden["detail"], missing["detail"]);
+        assert_eq!(app.get(&format!("/cases/{assigned}/timeline"), &cast.member).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/cases/{assigned}/messages"), &cast.other_mediator).await.status(), StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lists_filter_and_paginate() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let mut filed = Vec::new();
+        for _ in 0..5 {
+            filed.push(case_in(&app, &cast, "intake").await);
+        }
+        let assigned = case_in(&app, &cast, "assigned").await;
+        // Pages of two, newest first, every case exactly once.
+        let mut seen = Vec::new();
+        let mut path = "/cases?limit=2".to_string();
+        loop {
+            let page: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 2);
+            seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_string()));
+            match page["next_cursor"].as_str() {
+                Some(c) => path = format!("/cases?limit=2&cursor={c}"),
+                None => break,
+            }
+        }
+        let mut expected = filed.clone();
+        expected.push(assigned.clone());
+        expected.reverse();
+        assert_eq!(seen, expected);
+
+        let only: Value = app.get("/cases?state=assigned", &cast.lead).await.json().await.unwrap();
+        assert_eq!(only["items"].as_array().unwrap().len(), 1);
+        assert_eq!(only["items"][0]["id"], assigned.as_str());
+        let by_mediator: Value = app.get(&format!("/cases?mediator_id={}", cast.mediator.id), &cast.lead).await.json().await.unwrap();
+        assert_eq!(by_mediator["items"].as_array().unwrap().len(), 1);
+        let by_party: Value = app.get(&format!("/cases?party_id={}", cast.respondent.id), &cast.lead).await.json().await.unwrap();
+        assert_eq!(by_party["items"].as_array().unwrap().len(), 6);
+        let by_category: Value = app.get(&format!("/cases?category={}&priority=high", cast.category), &cast.lead).await.json().await.unwrap();
+        assert_eq!(by_category["items"].as_array().unwrap().len(), 6);
+        let future: Value = app.get("/cases?created_after=2999-01-01T00:00:00Z", &cast.lead).await.json().await.unwrap();
+        assert!(future["items"].as_array().unwrap().is_empty());
+        let past: Value = app.get("/cases?created_before=2000-01-01T00:00:00Z", &cast.lead).await.json().await.unwrap();
+        assert!(past["items"].as_array().unwrap().is_empty());
+
+        for bad in ["/cases?limit=0", "/cases?limit=101", "/cases?cursor=%%%", "/cases?state=nonsense", "/cases?created_after=yesterday"] {
+            let res = app.get(bad, &cast.lead).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+            problem(res).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_idempotency_key_files_once() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let body = json!({"title": "t", "description": "d", "category": cast.category, "respondent": {"user_id": cast.respondent.id}});
+        let send = |b: Value| {
+            app.client
+                .post(app.url("/cases"))
+                .bearer_auth(&cast.complainant.token)
+                .header("Idempotency-Key", "file-once-1")
+                .json(&b)
+                .send()
+        };
+        let first = send(body.clone()).await.unwrap();
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let first: Value = first.json().await.unwrap();
+        let again = send(body.clone()).await.unwrap();
+        assert_eq!(again.status(), StatusCode::CREATED);
+        assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(first["id"], again["id"]);
+        let mut other = body.clone();
+        other["title"] = "different".into();
+        let res = send(other).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let list: Value = app.get("/cases", &cast.complainant).await.json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1, "created once");
+        // Keys are per user: another user with the same key files their own.
+        let res = app
+            .client
+            .post(app.url("/cases"))
+            .bearer_auth(&cast.member.token)
+            .header("Idempotency-Key", "file-once-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = app.client.post(app.url("/cases")).bearer_auth(&cast.member.token).header("Idempotency-Key", "").json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
