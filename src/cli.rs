@@ -121,7 +121,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {
-    let UsersCommand::Create { email, name, role, password, language } = command;
+    let UsersCommand::Create {
+        email,
+        name,
+        role,
+        password,
+        language,
+    } = command;
     let body = crate::routes::users::create_user::CreateUser {
         email,
         name,
@@ -136,14 +142,28 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
         db.write_blocking(|conn| {
             let user = insert(conn, input)?;
             let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
-            let token = crate::routes::auth::issue(conn, id, id, "cli".into(), TokenKind::Personal, &Scope::ALL, ttl)?;
+            let token = crate::routes::auth::issue(
+                conn,
+                id,
+                id,
+                "cli".into(),
+                TokenKind::Personal,
+                &Scope::ALL,
+                ttl,
+            )?;
             Ok((user, token))
         })
     })
     .await?
     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-    println!("created {} <{}> as {}, id {}", user.name, user.email, user.role, user.id);
-    println!("token (shown once, valid until {}):", token.details.expires_at);
+    println!(
+        "created {} <{}> as {}, id {}",
+        user.name, user.email, user.role, user.id
+    );
+    println!(
+        "token (shown once, valid until {}):",
+        token.details.expires_at
+    );
     println!("{}", token.token);
     Ok(())
 }

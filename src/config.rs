@@ -83,17 +83,32 @@ impl Settings {
         if self.public_base_url.trim().is_empty() {
             format!("http://{}", self.bind)
         } else {
-            self.public_base_url.trim().trim_end_matches('/').to_string()
+            self.public_base_url
+                .trim()
+                .trim_end_matches('/')
+                .to_string()
         }
     }
 
     fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.db_pool_size > 0, "db_pool_size must be at least 1");
         anyhow::ensure!(self.token_ttl_hours > 0, "token_ttl_hours must be positive");
-        anyhow::ensure!(self.appeal_window_seconds >= 0, "appeal_window_seconds must not be negative");
-        anyhow::ensure!(self.reopen_period_days >= 0, "reopen_period_days must not be negative");
-        anyhow::ensure!(self.max_body_bytes >= 1024, "max_body_bytes must be at least 1024");
-        anyhow::ensure!(self.scan_interval_seconds > 0, "scan_interval_seconds must be positive");
+        anyhow::ensure!(
+            self.appeal_window_seconds >= 0,
+            "appeal_window_seconds must not be negative"
+        );
+        anyhow::ensure!(
+            self.reopen_period_days >= 0,
+            "reopen_period_days must not be negative"
+        );
+        anyhow::ensure!(
+            self.max_body_bytes >= 1024,
+            "max_body_bytes must be at least 1024"
+        );
+        anyhow::ensure!(
+            self.scan_interval_seconds > 0,
+            "scan_interval_seconds must be positive"
+        );
         Ok(())
     }
 }

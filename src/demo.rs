@@ -10,7 +10,9 @@ use crate::config::Settings;
 use crate::db::schema::users;
 use crate::db::{Db, DbConnection};
 use crate::domain::parse::Email;
-use crate::domain::ruling::{AppealDecision, DismissalReason, Outcome, Remedy, RemedyKind, Sanction, SanctionKind};
+use crate::domain::ruling::{
+    AppealDecision, DismissalReason, Outcome, Remedy, RemedyKind, Sanction, SanctionKind,
+};
 use crate::domain::{Action, CaseId, CaseState, Party, Priority, Role, Scope, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::auth::TokenKind;
@@ -33,8 +35,15 @@ struct People {
     bob_id: UserId,
 }
 
-fn user(conn: &mut DbConnection, local: &str, name: &str, role: Role, hash: &str) -> ApiResult<Actor> {
-    let email = Email::parse(&format!("{local}@demo.ombud.test")).map_err(|e| anyhow::anyhow!(e))?;
+fn user(
+    conn: &mut DbConnection,
+    local: &str,
+    name: &str,
+    role: Role,
+    hash: &str,
+) -> ApiResult<Actor> {
+    let email =
+        Email::parse(&format!("{local}@demo.ombud.test")).map_err(|e| anyhow::anyhow!(e))?;
     let row = insert(
         conn,
         UserInput {
@@ -51,7 +60,14 @@ fn user(conn: &mut DbConnection, local: &str, name: &str, role: Role, hash: &str
     })
 }
 
-fn step(conn: &mut DbConnection, s: &Settings, who: &Actor, id: CaseId, action: Action, apply: ApiResult<Apply>) -> ApiResult<()> {
+fn step(
+    conn: &mut DbConnection,
+    s: &Settings,
+    who: &Actor,
+    id: CaseId,
+    action: Action,
+    apply: ApiResult<Apply>,
+) -> ApiResult<()> {
     take(conn, who, id, action, None, s, &apply?).map(|_| ())
 }
 
@@ -60,17 +76,52 @@ fn note() -> NoteBody {
 }
 
 fn ruling(s: &Settings, p: &People, conn: &mut DbConnection, id: CaseId) -> ApiResult<()> {
-    step(conn, s, &p.lead, id, Action::Assign, act::assign::apply(act::assign::AssignBody { mediator_id: p.mia.user.map(|u| u.0).unwrap_or_default(), note: None }, s))?;
-    step(conn, s, &p.mia, id, Action::StartInvestigation, act::start_investigation::apply(note(), s))?;
+    step(
+        conn,
+        s,
+        &p.lead,
+        id,
+        Action::Assign,
+        act::assign::apply(
+            act::assign::AssignBody {
+                mediator_id: p.mia.user.map(|u| u.0).unwrap_or_default(),
+                note: None,
+            },
+            s,
+        ),
+    )?;
+    step(
+        conn,
+        s,
+        &p.mia,
+        id,
+        Action::StartInvestigation,
+        act::start_investigation::apply(note(), s),
+    )?;
     let body = act::issue_ruling::IssueRulingBody {
         outcome: Outcome::Upheld,
         rationale: "The order was paid for and never delivered.".into(),
         rules_cited: vec!["R-4.2".into()],
-        sanctions: vec![Sanction { kind: SanctionKind::Warning, duration_days: None, note: None }],
-        remedies: vec![Remedy { kind: RemedyKind::Refund, description: "Refund the order in full".into(), due_at: Utc::now() + Duration::days(14) }],
+        sanctions: vec![Sanction {
+            kind: SanctionKind::Warning,
+            duration_days: None,
+            note: None,
+        }],
+        remedies: vec![Remedy {
+            kind: RemedyKind::Refund,
+            description: "Refund the order in full".into(),
+            due_at: Utc::now() + Duration::days(14),
+        }],
         appealable: Some(true),
     };
-    step(conn, s, &p.mia, id, Action::IssueRuling, act::issue_ruling::apply(body, s))
+    step(
+        conn,
+        s,
+        &p.mia,
+        id,
+        Action::IssueRuling,
+        act::issue_ruling::apply(body, s),
+    )
 }
 
 fn case(conn: &mut DbConnection, p: &People, title: &str, category: &str) -> ApiResult<CaseId> {
@@ -85,7 +136,11 @@ fn case(conn: &mut DbConnection, p: &People, title: &str, category: &str) -> Api
             language: None,
             channel: None,
             tags: vec!["demo".into()],
-            respondent: RespondentInput { user_id: p.bob_id.0.into(), name: None, email: None },
+            respondent: RespondentInput {
+                user_id: p.bob_id.0.into(),
+                name: None,
+                email: None,
+            },
         },
     )
 }
@@ -95,7 +150,10 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
     let hash = crate::auth::password::hash(PASSWORD)?;
     let s = settings.clone();
     let result = db.write_blocking(move |conn| {
-        let present: i64 = users::table.filter(users::email.eq("admin@demo.ombud.test")).count().get_result(conn)?;
+        let present: i64 = users::table
+            .filter(users::email.eq("admin@demo.ombud.test"))
+            .count()
+            .get_result(conn)?;
         if present > 0 {
             return Ok(None);
         }
@@ -110,50 +168,224 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
             bob,
             admin,
         };
-        create_category::insert(conn, "delivery".into(), "Delivery".into(), "Orders that never came or came broken".into(), Priority::Normal)?;
-        create_category::insert(conn, "billing".into(), "Billing".into(), "Charges, refunds and invoices".into(), Priority::High)?;
-        create_category::insert(conn, "conduct".into(), "Conduct".into(), "Harassment and abuse in the community".into(), Priority::Urgent)?;
+        create_category::insert(
+            conn,
+            "delivery".into(),
+            "Delivery".into(),
+            "Orders that never came or came broken".into(),
+            Priority::Normal,
+        )?;
+        create_category::insert(
+            conn,
+            "billing".into(),
+            "Billing".into(),
+            "Charges, refunds and invoices".into(),
+            Priority::High,
+        )?;
+        create_category::insert(
+            conn,
+            "conduct".into(),
+            "Conduct".into(),
+            "Harassment and abuse in the community".into(),
+            Priority::Urgent,
+        )?;
         let s = &*s;
         let mediator = p.mia.user.map(|u| u.0).unwrap_or_default();
-        let assign = |conn: &mut DbConnection, id| step(conn, s, &p.lead, id, Action::Assign, act::assign::apply(act::assign::AssignBody { mediator_id: mediator, note: None }, s));
+        let assign = |conn: &mut DbConnection, id| {
+            step(
+                conn,
+                s,
+                &p.lead,
+                id,
+                Action::Assign,
+                act::assign::apply(
+                    act::assign::AssignBody {
+                        mediator_id: mediator,
+                        note: None,
+                    },
+                    s,
+                ),
+            )
+        };
 
         case(conn, &p, "Parcel left in the rain", "delivery")?;
         let id = case(conn, &p, "Charged twice for one order", "billing")?;
         assign(conn, id)?;
         let id = case(conn, &p, "Insulting replies to my reviews", "conduct")?;
         assign(conn, id)?;
-        step(conn, s, &p.mia, id, Action::StartInvestigation, act::start_investigation::apply(note(), s))?;
-        step(conn, s, &p.mia, id, Action::RequestInfo, act::request_info::apply(act::request_info::RequestInfoBody { party: Party::Respondent, question: "Please explain the replies of 3 November.".into(), deadline: Utc::now() + Duration::days(5) }, s))?;
+        step(
+            conn,
+            s,
+            &p.mia,
+            id,
+            Action::StartInvestigation,
+            act::start_investigation::apply(note(), s),
+        )?;
+        step(
+            conn,
+            s,
+            &p.mia,
+            id,
+            Action::RequestInfo,
+            act::request_info::apply(
+                act::request_info::RequestInfoBody {
+                    party: Party::Respondent,
+                    question: "Please explain the replies of 3 November.".into(),
+                    deadline: Utc::now() + Duration::days(5),
+                },
+                s,
+            ),
+        )?;
         let id = case(conn, &p, "Order 1001 never arrived", "delivery")?;
         ruling(s, &p, conn, id)?;
         let id = case(conn, &p, "Order 1002 never arrived", "delivery")?;
         ruling(s, &p, conn, id)?;
-        step(conn, s, &p.bob, id, Action::Appeal, act::appeal::apply(act::appeal::AppealBody { grounds: "The courier's receipt shows delivery.".into() }, s))?;
+        step(
+            conn,
+            s,
+            &p.bob,
+            id,
+            Action::Appeal,
+            act::appeal::apply(
+                act::appeal::AppealBody {
+                    grounds: "The courier's receipt shows delivery.".into(),
+                },
+                s,
+            ),
+        )?;
         let id = case(conn, &p, "Order 1003 never arrived", "delivery")?;
         ruling(s, &p, conn, id)?;
-        step(conn, s, &p.bob, id, Action::Appeal, act::appeal::apply(act::appeal::AppealBody { grounds: "The parcel was delivered.".into() }, s))?;
-        step(conn, s, &p.lead, id, Action::Assign, act::assign::apply(act::assign::AssignBody { mediator_id: p.max.user.map(|u| u.0).unwrap_or_default(), note: Some("Appeal review".into()) }, s))?;
-        step(conn, s, &p.max, id, Action::DecideAppeal, act::decide_appeal::apply(act::decide_appeal::DecideAppealBody { decision: AppealDecision::Uphold, rationale: "The receipt is for another parcel.".into(), outcome: None, rules_cited: vec![], sanctions: vec![], remedies: vec![] }, s))?;
+        step(
+            conn,
+            s,
+            &p.bob,
+            id,
+            Action::Appeal,
+            act::appeal::apply(
+                act::appeal::AppealBody {
+                    grounds: "The parcel was delivered.".into(),
+                },
+                s,
+            ),
+        )?;
+        step(
+            conn,
+            s,
+            &p.lead,
+            id,
+            Action::Assign,
+            act::assign::apply(
+                act::assign::AssignBody {
+                    mediator_id: p.max.user.map(|u| u.0).unwrap_or_default(),
+                    note: Some("Appeal review".into()),
+                },
+                s,
+            ),
+        )?;
+        step(
+            conn,
+            s,
+            &p.max,
+            id,
+            Action::DecideAppeal,
+            act::decide_appeal::apply(
+                act::decide_appeal::DecideAppealBody {
+                    decision: AppealDecision::Uphold,
+                    rationale: "The receipt is for another parcel.".into(),
+                    outcome: None,
+                    rules_cited: vec![],
+                    sanctions: vec![],
+                    remedies: vec![],
+                },
+                s,
+            ),
+        )?;
         let id = case(conn, &p, "Order 1004 never arrived", "delivery")?;
         ruling(s, &p, conn, id)?;
-        step(conn, s, &p.ann, id, Action::AcceptRuling, act::accept_ruling::apply(note(), s))?;
-        step(conn, s, &p.bob, id, Action::AcceptRuling, act::accept_ruling::apply(note(), s))?;
-        step(conn, s, &p.mia, id, Action::Close, act::close::apply(note(), s))?;
+        step(
+            conn,
+            s,
+            &p.ann,
+            id,
+            Action::AcceptRuling,
+            act::accept_ruling::apply(note(), s),
+        )?;
+        step(
+            conn,
+            s,
+            &p.bob,
+            id,
+            Action::AcceptRuling,
+            act::accept_ruling::apply(note(), s),
+        )?;
+        step(
+            conn,
+            s,
+            &p.mia,
+            id,
+            Action::Close,
+            act::close::apply(note(), s),
+        )?;
         let id = case(conn, &p, "Wrong colour delivered", "delivery")?;
-        step(conn, s, &p.ann, id, Action::Withdraw, act::withdraw::apply(NoteBody { note: Some("The shop swapped it.".into()) }, s))?;
+        step(
+            conn,
+            s,
+            &p.ann,
+            id,
+            Action::Withdraw,
+            act::withdraw::apply(
+                NoteBody {
+                    note: Some("The shop swapped it.".into()),
+                },
+                s,
+            ),
+        )?;
         let id = case(conn, &p, "Charged twice (again)", "billing")?;
-        step(conn, s, &p.lead, id, Action::Dismiss, act::dismiss::apply(act::dismiss::DismissBody { reason: DismissalReason::Duplicate, detail: "Same as the earlier billing case.".into() }, s))?;
+        step(
+            conn,
+            s,
+            &p.lead,
+            id,
+            Action::Dismiss,
+            act::dismiss::apply(
+                act::dismiss::DismissBody {
+                    reason: DismissalReason::Duplicate,
+                    detail: "Same as the earlier billing case.".into(),
+                },
+                s,
+            ),
+        )?;
 
         let admin_id = p.admin.user.ok_or_else(|| anyhow::anyhow!("demo user"))?;
-        let token = crate::routes::auth::issue(conn, admin_id, admin_id, "demo".into(), TokenKind::Personal, &Scope::ALL, Duration::hours(s.token_ttl_hours))?;
+        let token = crate::routes::auth::issue(
+            conn,
+            admin_id,
+            admin_id,
+            "demo".into(),
+            TokenKind::Personal,
+            &Scope::ALL,
+            Duration::hours(s.token_ttl_hours),
+        )?;
         Ok(Some(token.token))
     });
     match result {
-        Ok(None) => println!("demo data is already present; sign in as admin@demo.ombud.test / {PASSWORD}"),
+        Ok(None) => {
+            println!("demo data is already present; sign in as admin@demo.ombud.test / {PASSWORD}")
+        }
         Ok(Some(token)) => {
-            println!("demo data created: a case in each of the {} states", CaseState::ALL.len());
+            println!(
+                "demo data created: a case in each of the {} states",
+                CaseState::ALL.len()
+            );
             println!("users (password {PASSWORD}):");
-            for (email, role) in [("admin", "admin"), ("lead", "lead"), ("mia", "mediator"), ("max", "mediator"), ("ann", "member, complainant"), ("bob", "member, respondent")] {
+            for (email, role) in [
+                ("admin", "admin"),
+                ("lead", "lead"),
+                ("mia", "mediator"),
+                ("max", "mediator"),
+                ("ann", "member, complainant"),
+                ("bob", "member, respondent"),
+            ] {
                 println!("  {email}@demo.ombud.test  ({role})");
             }
             println!("admin token (shown once): {token}");

@@ -47,8 +47,12 @@ impl Modify for Security {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("opaque".into());
-        http.description = Some("A token from `POST /api/v1/auth/tokens` or a service token.".into());
+        http.description =
+            Some("A token from `POST /api/v1/auth/tokens` or a service token.".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        for (_, name, response) in crate::routes::docs::all() {
+            components.responses.insert(name, response);
+        }
         doc.security = Some(vec![openapi::security::SecurityRequirement::new(
             "bearer",
             Vec::<String>::new(),
@@ -69,4 +73,14 @@ pub fn build() -> Document {
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
 pub fn to_json(doc: &Document) -> anyhow::Result<String> {
     Ok(doc.to_pretty_json()? + "\n")
+}
+
+/// The served document, rendered once at start.
+pub struct SpecJson(pub String);
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve(spec: actix_web::web::Data<SpecJson>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.clone())
 }

@@ -8,7 +8,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::db::Db;
@@ -69,6 +69,7 @@ impl Application {
 fn server(listener: TcpListener, db: Db, settings: Arc<Settings>) -> anyhow::Result<Server> {
     let spec = crate::openapi::build();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let spec_json = web::Data::new(crate::openapi::SpecJson(crate::openapi::to_json(&spec)?));
     let workers = settings.http_workers;
     let state = web::Data::new(AppState { db, settings });
     let mut http = HttpServer::new(move || {
@@ -84,9 +85,10 @@ fn server(listener: TcpListener, db: Db, settings: Arc<Settings>) -> anyhow::Res
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
             .split_for_parts();
         app.app_data(routes.clone())
+            .app_data(spec_json.clone())
             .route("/health", web::get().to(routes::health::live))
             .route("/ready", web::get().to(routes::health::ready))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])))
             .route("/docs", web::get().to(routes::health::docs_redirect))
             .default_service(web::to(routes::errors::fallback))
             .wrap(ErrorHandlers::new().default_handler(routes::errors::as_problem))

@@ -89,7 +89,10 @@ pub fn authenticate(conn: &mut crate::db::DbConnection, presented: &str) -> ApiR
         .collect();
     Ok(Caller {
         user_id: UserId::from_db(&user.id).map_err(|e| ApiError::Internal(e.into()))?,
-        role: user.role.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?,
+        role: user
+            .role
+            .parse()
+            .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?,
         name: user.name,
         email: user.email,
         token_id: TokenId::from_db(&tok.id).map_err(|e| ApiError::Internal(e.into()))?,

@@ -42,7 +42,10 @@ impl Backend {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok((Backend::Postgres, url.to_string()));
         }
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no SQLite file");
             anyhow::ensure!(
                 !path.contains(":memory:"),
@@ -68,7 +71,11 @@ impl Manager {
     pub fn new(url: &str, busy: Duration) -> anyhow::Result<Self> {
         let (backend, target) = Backend::from_url(url)?;
         let busy_timeout_ms = u64::try_from(busy.as_millis()).unwrap_or(u64::MAX);
-        Ok(Manager { backend, target, busy_timeout_ms })
+        Ok(Manager {
+            backend,
+            target,
+            busy_timeout_ms,
+        })
     }
 
     /// Opens one connection, with the backend's real error on failure.

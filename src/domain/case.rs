@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use super::parse::Checker;
 
 /// How urgent a case is; drives service levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Can wait.
@@ -22,7 +24,12 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority, lowest first.
-    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
 
     /// The wire and storage name.
     pub fn as_str(self) -> &'static str {
@@ -106,7 +113,8 @@ pub fn language(c: &mut Checker, field: &str, raw: &str) -> String {
     let lang_ok = parts
         .next()
         .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if !(lang_ok && rest_ok) || tag.len() > 35 {
         c.fail(field, "must be a language tag like en, pl or zh-Hans");
         return tag.to_string();
@@ -130,7 +138,8 @@ pub fn tags(c: &mut Checker, raw: &[String]) -> Vec<String> {
     for (i, t) in raw.iter().enumerate() {
         let t = t.trim().to_ascii_lowercase();
         let ok = (1..=40).contains(&t.len())
-            && t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            && t.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
         if !ok {
             c.fail(format!("tags[{i}]"), "must be 1 to 40 of a-z, 0-9, - and _");
         } else if !out.contains(&t) {
@@ -165,7 +174,10 @@ mod tests {
         language(&mut c, "language", "english please");
         assert!(c.finish().is_err());
         let mut c = Checker::new();
-        assert_eq!(tags(&mut c, &["Refund".into(), "refund".into()]), vec!["refund"]);
+        assert_eq!(
+            tags(&mut c, &["Refund".into(), "refund".into()]),
+            vec!["refund"]
+        );
         tags(&mut c, &["no spaces".into()]);
         assert_eq!(c.finish().unwrap_err()[0].field, "tags[0]");
     }

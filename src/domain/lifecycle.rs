@@ -446,9 +446,7 @@ pub fn permitted(rel: &Relation, action: Action) -> Result<(), String> {
         Action::DecideAppeal => {
             "only a lead, an admin or the mediator assigned to the appeal may decide it".into()
         }
-        Action::StartFollowUp => {
-            "follow-up starts by itself when the appeal window closes".into()
-        }
+        Action::StartFollowUp => "follow-up starts by itself when the appeal window closes".into(),
         Action::Withdraw => "only the complainant may withdraw a case".into(),
         Action::Dismiss => "only the assigned mediator, a lead or an admin may dismiss".into(),
     })
@@ -493,8 +491,7 @@ pub fn decide(rel: &Relation, action: Action, facts: &CaseFacts) -> Result<CaseS
             if facts.accepted_settlement.get(party) {
                 return conflict("you have already accepted this settlement proposal");
             }
-            if action == Action::AcceptSettlement && facts.accepted_settlement.get(party.other())
-            {
+            if action == Action::AcceptSettlement && facts.accepted_settlement.get(party.other()) {
                 Ok(CaseState::FollowUp)
             } else {
                 Ok(CaseState::Investigation)

@@ -8,7 +8,7 @@ pub mod role;
 pub mod ruling;
 pub mod waiting;
 
+pub use case::{Channel, Priority};
 pub use ids::{CaseId, CategoryId, MessageId, TokenId, UserId};
 pub use lifecycle::{Action, CaseFacts, CaseState, Denial, Party, Relation};
-pub use case::{Channel, Priority};
 pub use role::{Role, Scope};

@@ -39,7 +39,10 @@ impl Checker {
         let n = v.chars().count();
         if n == 0 || n > max {
             self.fail(field, format!("must be 1 to {max} characters"));
-        } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        } else if v
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             self.fail(field, "must not contain control characters");
         }
         v.to_string()
@@ -120,8 +123,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ann@Example.ORG ").unwrap().as_str(), "ann@example.org");
-        for bad in ["", "ann", "ann@", "@example.org", "ann@example", "a b@example.org", "ann@.org", "ann@example..org"] {
+        assert_eq!(
+            Email::parse(" Ann@Example.ORG ").unwrap().as_str(),
+            "ann@example.org"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "a b@example.org",
+            "ann@.org",
+            "ann@example..org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

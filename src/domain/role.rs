@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 /// What a user is, service-wide. Roles are ordered: each includes the
 /// case powers of the ones before it (an admin can do what a lead can).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Files complaints and takes part in cases as a party.

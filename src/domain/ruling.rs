@@ -67,7 +67,10 @@ pub struct Sanction {
 impl Sanction {
     /// Checks the duration rule; returns the problem, if any.
     pub fn check(&self) -> Result<(), String> {
-        let needs = matches!(self.kind, SanctionKind::Restriction | SanctionKind::Suspension);
+        let needs = matches!(
+            self.kind,
+            SanctionKind::Restriction | SanctionKind::Suspension
+        );
         match (needs, self.duration_days) {
             (true, None) => Err("restriction and suspension need duration_days".into()),
             (true, Some(d)) if !(1..=3650).contains(&d) => {
@@ -173,19 +176,28 @@ impl DismissalReason {
 impl std::str::FromStr for Outcome {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Outcome::Upheld, Outcome::PartiallyUpheld, Outcome::NotUpheld, Outcome::Settled]
-            .into_iter()
-            .find(|o| o.as_str() == s)
-            .ok_or_else(|| format!("unknown outcome `{s}`"))
+        [
+            Outcome::Upheld,
+            Outcome::PartiallyUpheld,
+            Outcome::NotUpheld,
+            Outcome::Settled,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+        .ok_or_else(|| format!("unknown outcome `{s}`"))
     }
 }
 
 impl std::str::FromStr for AppealDecision {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [AppealDecision::Uphold, AppealDecision::Amend, AppealDecision::Overturn]
-            .into_iter()
-            .find(|o| o.as_str() == s)
-            .ok_or_else(|| format!("unknown appeal decision `{s}`"))
+        [
+            AppealDecision::Uphold,
+            AppealDecision::Amend,
+            AppealDecision::Overturn,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+        .ok_or_else(|| format!("unknown appeal decision `{s}`"))
     }
 }

@@ -59,8 +59,16 @@ pub fn waiting_on(
         _ => WaitingWho::Complainant,
     };
     let (who, what, deadline) = match facts.state {
-        CaseState::Intake => (WaitingWho::Lead, "triage and assignment to a mediator", None),
-        CaseState::Assigned => (WaitingWho::Mediator, "the mediator to start the investigation", None),
+        CaseState::Intake => (
+            WaitingWho::Lead,
+            "triage and assignment to a mediator",
+            None,
+        ),
+        CaseState::Assigned => (
+            WaitingWho::Mediator,
+            "the mediator to start the investigation",
+            None,
+        ),
         CaseState::Investigation => match info_request {
             Some(req) => (
                 match req.party {
@@ -83,7 +91,11 @@ pub fn waiting_on(
             facts.appeal_deadline,
         ),
         CaseState::Appeal => (WaitingWho::Lead, "a decision on the appeal", None),
-        CaseState::FollowUp => (WaitingWho::Mediator, "follow-up on compliance and closing", None),
+        CaseState::FollowUp => (
+            WaitingWho::Mediator,
+            "follow-up on compliance and closing",
+            None,
+        ),
         CaseState::Closed | CaseState::Withdrawn | CaseState::Dismissed => return None,
     };
     let on_you = match who {

@@ -40,10 +40,23 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>) -> ApiResult<usize> {
         let id = CaseId::from_db(&id).map_err(anyhow::Error::from)?;
         let settings = settings.clone();
         let apply: Apply = Arc::new(|_conn, _ctx| {
-            Ok(Effect::public(Default::default(), serde_json::json!({ "reason": "appeal window closed" })))
+            Ok(Effect::public(
+                Default::default(),
+                serde_json::json!({ "reason": "appeal window closed" }),
+            ))
         });
         let result = db
-            .write(move |conn| take(conn, &Actor::system(), id, Action::StartFollowUp, None, &settings, &apply))
+            .write(move |conn| {
+                take(
+                    conn,
+                    &Actor::system(),
+                    id,
+                    Action::StartFollowUp,
+                    None,
+                    &settings,
+                    &apply,
+                )
+            })
             .await;
         match result {
             Ok(_) => moved += 1,

@@ -25,29 +25,114 @@ fn problem(status: u16, kind: &str, title: &str, detail: &str) -> (String, RefOr
     (status.to_string(), RefOr::T(response))
 }
 
+/// Every problem response, by status, for `components.responses`.
+pub fn all() -> Vec<(String, String, RefOr<Response>)> {
+    [400, 401, 403, 404, 409, 412, 413, 415, 422, 500, 503]
+        .into_iter()
+        .map(|code| {
+            let (status, response) = problem_for(code);
+            (status, name(code).to_string(), response)
+        })
+        .collect()
+}
+
+fn name(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "ValidationFailed",
+        500 => "InternalError",
+        _ => "Unavailable",
+    }
+}
+
 fn set(codes: &[u16]) -> BTreeMap<String, RefOr<Response>> {
     codes
         .iter()
-        .map(|code| match code {
-            400 => problem(400, "bad-request", "Bad Request", "The request could not be read (malformed JSON or parameter)"),
-            401 => problem(401, "unauthorized", "Unauthorized", "Missing or invalid credentials"),
-            403 => problem(403, "forbidden", "Forbidden", "The caller may not do this"),
-            404 => problem(404, "not-found", "Not Found", "No such resource, or not visible to the caller"),
-            409 => problem(409, "invalid-transition", "Conflict", "Not possible in the current state, or clashes with existing data"),
-            412 => problem(412, "precondition-failed", "Precondition Failed", "If-Match names a version that is no longer current"),
-            413 => problem(413, "payload-too-large", "Payload Too Large", "The body is larger than the limit"),
-            415 => problem(415, "unsupported-media-type", "Unsupported Media Type", "The body must be application/json"),
-            422 => problem(422, "validation", "Unprocessable Content", "Fields failed validation; see errors"),
-            _ => problem(503, "unavailable", "Service Unavailable", "The database is unavailable; retry later"),
+        .map(|code| {
+            let reference = Ref::new(format!("#/components/responses/{}", name(*code)));
+            (code.to_string(), RefOr::Ref(reference))
         })
         .collect()
+}
+
+fn problem_for(code: u16) -> (String, RefOr<Response>) {
+    match code {
+        400 => problem(
+            400,
+            "bad-request",
+            "Bad Request",
+            "The request could not be read (malformed JSON or parameter)",
+        ),
+        401 => problem(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "Missing or invalid credentials",
+        ),
+        403 => problem(403, "forbidden", "Forbidden", "The caller may not do this"),
+        404 => problem(
+            404,
+            "not-found",
+            "Not Found",
+            "No such resource, or not visible to the caller",
+        ),
+        409 => problem(
+            409,
+            "invalid-transition",
+            "Conflict",
+            "Not possible in the current state, or clashes with existing data",
+        ),
+        412 => problem(
+            412,
+            "precondition-failed",
+            "Precondition Failed",
+            "If-Match names a version that is no longer current",
+        ),
+        413 => problem(
+            413,
+            "payload-too-large",
+            "Payload Too Large",
+            "The body is larger than the limit",
+        ),
+        415 => problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported Media Type",
+            "The body must be application/json",
+        ),
+        422 => problem(
+            422,
+            "validation",
+            "Unprocessable Content",
+            "Fields failed validation; see errors",
+        ),
+        500 => problem(
+            500,
+            "internal",
+            "Internal Server Error",
+            "An unexpected failure; it was logged",
+        ),
+        _ => problem(
+            503,
+            "unavailable",
+            "Service Unavailable",
+            "The database is unavailable; retry later",
+        ),
+    }
 }
 
 /// Errors of a read by a signed-in caller.
 pub struct ReadErrors;
 impl IntoResponses for ReadErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 403, 404, 503])
+        set(&[400, 401, 403, 404, 500, 503])
     }
 }
 
@@ -55,7 +140,7 @@ impl IntoResponses for ReadErrors {
 pub struct WriteErrors;
 impl IntoResponses for WriteErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 403, 404, 409, 413, 415, 422, 503])
+        set(&[400, 401, 403, 404, 409, 413, 415, 422, 500, 503])
     }
 }
 
@@ -63,7 +148,7 @@ impl IntoResponses for WriteErrors {
 pub struct ActionErrors;
 impl IntoResponses for ActionErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 403, 404, 409, 412, 413, 415, 422, 503])
+        set(&[400, 401, 403, 404, 409, 412, 413, 415, 422, 500, 503])
     }
 }
 
@@ -71,6 +156,6 @@ impl IntoResponses for ActionErrors {
 pub struct SignInErrors;
 impl IntoResponses for SignInErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 413, 415, 422, 503])
+        set(&[400, 401, 413, 415, 422, 500, 503])
     }
 }

@@ -152,7 +152,11 @@ pub fn as_problem<B: MessageBody + 'static>(
     let problem = Problem {
         kind: format!(
             "urn:ombud:problem:{}",
-            if status.is_server_error() { "internal" } else { "http" }
+            if status.is_server_error() {
+                "internal"
+            } else {
+                "http"
+            }
         ),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),

@@ -92,9 +92,11 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     let Some(v) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };
-    let v = v.to_str().ok().map(str::trim).filter(|s| {
-        !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic())
-    });
+    let v = v
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic()));
     v.map(|s| Some(s.to_string())).ok_or_else(|| {
         ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
     })

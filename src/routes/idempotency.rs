@@ -53,9 +53,14 @@ pub fn fingerprint(route: &str, body: &impl serde::Serialize) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-const IN_FLIGHT: &str = "a request with this Idempotency-Key is still being processed; retry shortly";
+const IN_FLIGHT: &str =
+    "a request with this Idempotency-Key is still being processed; retry shortly";
 
-fn stored(conn: &mut DbConnection, user: &str, key: &str) -> ApiResult<Option<(String, i32, String)>> {
+fn stored(
+    conn: &mut DbConnection,
+    user: &str,
+    key: &str,
+) -> ApiResult<Option<(String, i32, String)>> {
     Ok(keys::table
         .filter(keys::user_id.eq(user))
         .filter(keys::idem_key.eq(key))

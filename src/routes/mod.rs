@@ -15,6 +15,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every API handler (under `/api/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.route(
+        "/openapi.json",
+        actix_web::web::get().to(crate::openapi::serve),
+    );
     cfg.service(auth::create_token::create_token)
         .service(auth::list_tokens::list_tokens)
         .service(auth::revoke_token::revoke_token)

@@ -39,7 +39,11 @@ pub fn decode(cursor: Option<&str>) -> ApiResult<Option<String>> {
 }
 
 /// Cuts a fetch of `limit + 1` rows into a page and the next cursor.
-pub fn split<T>(mut rows: Vec<T>, limit: i64, position: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+pub fn split<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    position: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
     let limit = usize::try_from(limit).unwrap_or(0);
     let next = if rows.len() > limit {
         rows.truncate(limit);

@@ -11,13 +11,23 @@ async fn wrong_credentials_and_bad_tokens_get_the_same_401() {
     on_each_backend(|app| async move {
         let ann = app.user(Role::Member).await;
         let wrong_password = app
-            .call(Method::POST, "/auth/tokens", None, Some(json!({"email": ann.email, "password": "not the password"})))
+            .call(
+                Method::POST,
+                "/auth/tokens",
+                None,
+                Some(json!({"email": ann.email, "password": "not the password"})),
+            )
             .await;
         assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
         assert!(wrong_password.headers().contains_key("www-authenticate"));
         let a = problem(wrong_password).await;
         let unknown = app
-            .call(Method::POST, "/auth/tokens", None, Some(json!({"email": "nobody@example.org", "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/auth/tokens",
+                None,
+                Some(json!({"email": "nobody@example.org", "password": PASSWORD})),
+            )
             .await;
         assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
         let b = problem(unknown).await;
@@ -25,14 +35,26 @@ async fn wrong_credentials_and_bad_tokens_get_the_same_401() {
 
         let no_token = app.call(Method::GET, "/me", None, None).await;
         assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
-        let garbage = TestUser { token: "omb_nonsense".into(), ..ann.clone() };
+        let garbage = TestUser {
+            token: "omb_nonsense".into(),
+            ..ann.clone()
+        };
         let res = app.get("/me", &garbage).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(problem(res).await, problem(app.call(Method::GET, "/me", None, None).await).await);
+        assert_eq!(
+            problem(res).await,
+            problem(app.call(Method::GET, "/me", None, None).await).await
+        );
 
         // An expired token stops working.
-        app.sql(&format!("UPDATE api_tokens SET expires_at = '2000-01-01 00:00:00' WHERE user_id = '{}'", ann.id));
-        assert_eq!(app.get("/me", &ann).await.status(), StatusCode::UNAUTHORIZED);
+        app.sql(&format!(
+            "UPDATE api_tokens SET expires_at = '2000-01-01 00:00:00' WHERE user_id = '{}'",
+            ann.id
+        ));
+        assert_eq!(
+            app.get("/me", &ann).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     })
     .await;
 }
@@ -46,22 +68,58 @@ async fn tokens_are_listed_without_secrets_and_can_be_revoked() {
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         let text = list.to_string();
-        assert!(!text.contains(&ann.token) && !text.contains(&second), "secrets must never be listed");
+        assert!(
+            !text.contains(&ann.token) && !text.contains(&second),
+            "secrets must never be listed"
+        );
         // Only hashes are stored.
         let me: Value = app.get("/me", &ann).await.json().await.unwrap();
         assert_eq!(me["email"], ann.email.as_str());
 
-        let token_id = items.iter().find(|t| t["kind"] == "personal").unwrap()["id"].as_str().unwrap().to_string();
+        let token_id = items.iter().find(|t| t["kind"] == "personal").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let other = app.user(Role::Member).await;
-        let res = app.call(Method::DELETE, &format!("/auth/tokens/{token_id}"), Some(&other), None).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "someone else's token is invisible");
-        let res = app.call(Method::DELETE, &format!("/auth/tokens/{token_id}"), Some(&ann), None).await;
+        let res = app
+            .call(
+                Method::DELETE,
+                &format!("/auth/tokens/{token_id}"),
+                Some(&other),
+                None,
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::NOT_FOUND,
+            "someone else's token is invisible"
+        );
+        let res = app
+            .call(
+                Method::DELETE,
+                &format!("/auth/tokens/{token_id}"),
+                Some(&ann),
+                None,
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
         // Exactly one of the two tokens now fails.
         let a = app.get("/me", &ann).await.status();
-        let b = app.get("/me", &TestUser { token: second.clone(), ..ann.clone() }).await.status();
+        let b = app
+            .get(
+                "/me",
+                &TestUser {
+                    token: second.clone(),
+                    ..ann.clone()
+                },
+            )
+            .await
+            .status();
         let statuses = [a, b];
-        assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::UNAUTHORIZED), "{statuses:?}");
+        assert!(
+            statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::UNAUTHORIZED),
+            "{statuses:?}"
+        );
     })
     .await;
 }

@@ -116,22 +116,60 @@ async fn each_role_sees_exactly_its_cases() {
         let intake = case_in(&app, &cast, "intake").await;
         let assigned = case_in(&app, &cast, "assigned").await;
         let ids = |v: Value| -> HashSet<String> {
-            v["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect()
         };
         let all: HashSet<String> = [intake.clone(), assigned.clone()].into();
-        for who in [&cast.complainant, &cast.respondent, &cast.lead, &cast.admin, &cast.mediator] {
-            assert_eq!(ids(app.get("/cases", who).await.json().await.unwrap()), all, "{:?}", who.role);
+        for who in [
+            &cast.complainant,
+            &cast.respondent,
+            &cast.lead,
+            &cast.admin,
+            &cast.mediator,
+        ] {
+            assert_eq!(
+                ids(app.get("/cases", who).await.json().await.unwrap()),
+                all,
+                "{:?}",
+                who.role
+            );
         }
-        assert_eq!(ids(app.get("/cases", &cast.other_mediator).await.json().await.unwrap()), [intake.clone()].into());
+        assert_eq!(
+            ids(app
+                .get("/cases", &cast.other_mediator)
+                .await
+                .json()
+                .await
+                .unwrap()),
+            [intake.clone()].into()
+        );
         assert!(ids(app.get("/cases", &cast.member).await.json().await.unwrap()).is_empty());
         // Invisible is indistinguishable from missing.
         let res = app.get(&format!("/cases/{assigned}"), &cast.member).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let hidden = problem(res).await;
-        let missing = problem(app.get(&format!("/cases/{}", uuid::Uuid::now_v7()), &cast.member).await).await;
+        let missing = problem(
+            app.get(&format!("/cases/{}", uuid::Uuid::now_v7()), &cast.member)
+                .await,
+        )
+        .await;
         assert_eq!(hidden["detail"], missing["detail"]);
-        assert_eq!(app.get(&format!("/cases/{assigned}/timeline"), &cast.member).await.status(), StatusCode::NOT_FOUND);
-        assert_eq!(app.get(&format!("/cases/{assigned}/messages"), &cast.other_mediator).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(&format!("/cases/{assigned}/timeline"), &cast.member)
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(&format!("/cases/{assigned}/messages"), &cast.other_mediator)
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
     })
     .await;
 }
@@ -163,21 +201,66 @@ async fn lists_filter_and_paginate() {
         expected.reverse();
         assert_eq!(seen, expected);
 
-        let only: Value = app.get("/cases?state=assigned", &cast.lead).await.json().await.unwrap();
+        let only: Value = app
+            .get("/cases?state=assigned", &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(only["items"].as_array().unwrap().len(), 1);
         assert_eq!(only["items"][0]["id"], assigned.as_str());
-        let by_mediator: Value = app.get(&format!("/cases?mediator_id={}", cast.mediator.id), &cast.lead).await.json().await.unwrap();
+        let by_mediator: Value = app
+            .get(
+                &format!("/cases?mediator_id={}", cast.mediator.id),
+                &cast.lead,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(by_mediator["items"].as_array().unwrap().len(), 1);
-        let by_party: Value = app.get(&format!("/cases?party_id={}", cast.respondent.id), &cast.lead).await.json().await.unwrap();
+        let by_party: Value = app
+            .get(
+                &format!("/cases?party_id={}", cast.respondent.id),
+                &cast.lead,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(by_party["items"].as_array().unwrap().len(), 6);
-        let by_category: Value = app.get(&format!("/cases?category={}&priority=high", cast.category), &cast.lead).await.json().await.unwrap();
+        let by_category: Value = app
+            .get(
+                &format!("/cases?category={}&priority=high", cast.category),
+                &cast.lead,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(by_category["items"].as_array().unwrap().len(), 6);
-        let future: Value = app.get("/cases?created_after=2999-01-01T00:00:00Z", &cast.lead).await.json().await.unwrap();
+        let future: Value = app
+            .get("/cases?created_after=2999-01-01T00:00:00Z", &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(future["items"].as_array().unwrap().is_empty());
-        let past: Value = app.get("/cases?created_before=2000-01-01T00:00:00Z", &cast.lead).await.json().await.unwrap();
+        let past: Value = app
+            .get("/cases?created_before=2000-01-01T00:00:00Z", &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(past["items"].as_array().unwrap().is_empty());
 
-        for bad in ["/cases?limit=0", "/cases?limit=101", "/cases?cursor=%%%", "/cases?state=nonsense", "/cases?created_after=yesterday"] {
+        for bad in [
+            "/cases?limit=0",
+            "/cases?limit=101",
+            "/cases?cursor=%%%",
+            "/cases?state=nonsense",
+            "/cases?created_after=yesterday",
+        ] {
             let res = app.get(bad, &cast.lead).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
             problem(res).await;

@@ -14,18 +14,48 @@ async fn a_stale_if_match_gets_412_and_changes_nothing() {
         let cast = Cast::new(&app).await;
         let id = case_in(&app, &cast, "assigned").await;
         let res = app.get(&format!("/cases/{id}"), &cast.mediator).await;
-        let etag = res.headers().get("etag").unwrap().to_str().unwrap().to_string();
+        let etag = res
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         let version = res.json::<Value>().await.unwrap()["version"].clone();
         assert_eq!(etag, format!("\"v{version}\""));
         let url = app.url(&format!("/cases/{id}/actions/start_investigation"));
-        let res = app.client.post(&url).bearer_auth(&cast.mediator.token).header("If-Match", "\"v1\"").send().await.unwrap();
+        let res = app
+            .client
+            .post(&url)
+            .bearer_auth(&cast.mediator.token)
+            .header("If-Match", "\"v1\"")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
-        assert_eq!(res.headers().get("etag").unwrap().to_str().unwrap(), etag, "the 412 names the current version");
+        assert_eq!(
+            res.headers().get("etag").unwrap().to_str().unwrap(),
+            etag,
+            "the 412 names the current version"
+        );
         problem(res).await;
         assert_eq!(app.case(&cast.lead, &id).await["state"], "assigned");
-        let res = app.client.post(&url).bearer_auth(&cast.mediator.token).header("If-Match", &etag).send().await.unwrap();
+        let res = app
+            .client
+            .post(&url)
+            .bearer_auth(&cast.mediator.token)
+            .header("If-Match", &etag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let new_etag = res.headers().get("etag").unwrap().to_str().unwrap().to_string();
+        let new_etag = res
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         assert_ne!(new_etag, etag);
     })
     .await;
@@ -49,7 +79,12 @@ async fn of_two_racing_actions_exactly_one_wins() {
             let (a, b) = tokio::join!(send(&cast.mediator.id), send(&cast.other_mediator.id));
             let mut statuses = vec![a.unwrap().status(), b.unwrap().status()];
             statuses.sort();
-            assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED], "round {round} on {:?}", app.backend);
+            assert_eq!(
+                statuses,
+                [StatusCode::OK, StatusCode::PRECONDITION_FAILED],
+                "round {round} on {:?}",
+                app.backend
+            );
             let case = app.case(&cast.lead, &id).await;
             assert_eq!(case["version"], 2);
 
@@ -59,9 +94,24 @@ async fn of_two_racing_actions_exactly_one_wins() {
             let (a, b) = tokio::join!(go(), go());
             let mut statuses = vec![a.status(), b.status()];
             statuses.sort();
-            assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round} on {:?}", app.backend);
-            let timeline: Value = app.get(&format!("/cases/{id}/timeline"), &cast.lead).await.json().await.unwrap();
-            let starts = timeline["items"].as_array().unwrap().iter().filter(|e| e["kind"] == "start_investigation").count();
+            assert_eq!(
+                statuses,
+                [StatusCode::OK, StatusCode::CONFLICT],
+                "round {round} on {:?}",
+                app.backend
+            );
+            let timeline: Value = app
+                .get(&format!("/cases/{id}/timeline"), &cast.lead)
+                .await
+                .json()
+                .await
+                .unwrap();
+            let starts = timeline["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "start_investigation")
+                .count();
             assert_eq!(starts, 1, "one timeline entry for one change");
         }
     })

@@ -14,13 +14,25 @@ async fn actix_own_errors_are_problems_too() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
         let token = &cast.complainant.token;
-        let raw = |method: Method, path: &str| app.client.request(method, app.url(path)).bearer_auth(token);
+        let raw = |method: Method, path: &str| {
+            app.client.request(method, app.url(path)).bearer_auth(token)
+        };
 
-        let res = raw(Method::POST, "/cases").header("content-type", "application/json").body("{not json").send().await.unwrap();
+        let res = raw(Method::POST, "/cases")
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert_eq!(problem(res).await["type"], "urn:ombud:problem:bad-request");
 
-        let res = raw(Method::POST, "/cases").header("content-type", "text/plain").body("hello").send().await.unwrap();
+        let res = raw(Method::POST, "/cases")
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         problem(res).await;
 
@@ -34,8 +46,16 @@ async fn actix_own_errors_are_problems_too() {
 
         let res = raw(Method::GET, "/no/such/route").send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
-        assert_eq!(problem(res).await["type"], "urn:ombud:problem:route-not-found");
-        let res = app.client.get(format!("{}/elsewhere", app.address)).send().await.unwrap();
+        assert_eq!(
+            problem(res).await["type"],
+            "urn:ombud:problem:route-not-found"
+        );
+        let res = app
+            .client
+            .get(format!("{}/elsewhere", app.address))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         problem(res).await;
 
@@ -44,39 +64,79 @@ async fn actix_own_errors_are_problems_too() {
         assert_eq!(res.headers().get("allow").unwrap(), "GET, POST");
         problem(res).await;
         let id = case_in(&app, &cast, "intake").await;
-        let res = raw(Method::DELETE, &format!("/cases/{id}/actions/withdraw")).send().await.unwrap();
+        let res = raw(Method::DELETE, &format!("/cases/{id}/actions/withdraw"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         problem(res).await;
 
         // Bodies beyond the limit: 413 on JSON bodies and on optional action bodies.
         let huge = "x".repeat(app.settings.max_body_bytes + 10);
-        let res = raw(Method::POST, "/cases").json(&json!({"title": huge})).send().await.unwrap();
+        let res = raw(Method::POST, "/cases")
+            .json(&json!({"title": huge}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         problem(res).await;
-        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw")).json(&json!({"note": huge})).send().await.unwrap();
+        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw"))
+            .json(&json!({"note": huge}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         problem(res).await;
 
         // Shape errors are 422 naming the field.
-        let res = raw(Method::POST, "/cases").json(&json!({"description": "d"})).send().await.unwrap();
+        let res = raw(Method::POST, "/cases")
+            .json(&json!({"description": "d"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem(res).await["errors"][0]["field"], "title");
-        let res = raw(Method::POST, "/cases").json(&json!({"title": 5})).send().await.unwrap();
+        let res = raw(Method::POST, "/cases")
+            .json(&json!({"title": 5}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         problem(res).await;
-        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw")).json(&json!({"surprise": 1})).send().await.unwrap();
+        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw"))
+            .json(&json!({"surprise": 1}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem(res).await["errors"][0]["field"], "surprise");
-        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw")).header("content-type", "text/plain").body("please").send().await.unwrap();
+        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw"))
+            .header("content-type", "text/plain")
+            .body("please")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         problem(res).await;
-        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw")).json(&json!({"note": "x".repeat(4001)})).send().await.unwrap();
+        let res = raw(Method::POST, &format!("/cases/{id}/actions/withdraw"))
+            .json(&json!({"note": "x".repeat(4001)}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         problem(res).await;
-        assert_eq!(app.case(&cast.complainant, &id).await["state"], "intake", "refused requests change nothing");
+        assert_eq!(
+            app.case(&cast.complainant, &id).await["state"],
+            "intake",
+            "refused requests change nothing"
+        );
 
         // Every response carries a request id; a sane one from the caller is kept.
-        let res = raw(Method::GET, "/me").header("x-request-id", "trace-42").send().await.unwrap();
+        let res = raw(Method::GET, "/me")
+            .header("x-request-id", "trace-42")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.headers().get("x-request-id").unwrap(), "trace-42");
         let res = raw(Method::GET, "/nowhere").send().await.unwrap();
         assert!(res.headers().contains_key("x-request-id"));
@@ -110,7 +170,14 @@ async fn a_failing_database_is_a_503_not_a_hang() {
         assert!(res.headers().contains_key("retry-after"));
         let p = problem(res).await;
         assert_eq!(p["type"], "urn:ombud:problem:unavailable");
-        assert!(!p["detail"].as_str().unwrap().contains("locked"), "no internals leak");
-        assert!(started.elapsed() < Duration::from_secs(20), "answered in {:?}", started.elapsed());
+        assert!(
+            !p["detail"].as_str().unwrap().contains("locked"),
+            "no internals leak"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "answered in {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -13,20 +13,45 @@ async fn both_parties_accepting_a_settlement_settles_the_case() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
         let id = case_in(&app, &cast, "investigation").await;
-        app.act_ok(&cast.mediator, &id, "propose_settlement", json!({"terms": "Half refund."})).await;
-        let case = app.act_ok(&cast.complainant, &id, "reject_settlement", json!({"note": "Not enough"})).await;
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "propose_settlement",
+            json!({"terms": "Half refund."}),
+        )
+        .await;
+        let case = app
+            .act_ok(
+                &cast.complainant,
+                &id,
+                "reject_settlement",
+                json!({"note": "Not enough"}),
+            )
+            .await;
         assert_eq!(case["settlement"], Value::Null);
         assert_eq!(case["state"], "investigation");
-        let res = app.act(&cast.respondent, &id, "accept_settlement", json!({})).await;
+        let res = app
+            .act(&cast.respondent, &id, "accept_settlement", json!({}))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT, "nothing open to accept");
         problem(res).await;
 
-        app.act_ok(&cast.mediator, &id, "propose_settlement", json!({"terms": "Full refund."})).await;
-        let case = app.act_ok(&cast.complainant, &id, "accept_settlement", json!({})).await;
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "propose_settlement",
+            json!({"terms": "Full refund."}),
+        )
+        .await;
+        let case = app
+            .act_ok(&cast.complainant, &id, "accept_settlement", json!({}))
+            .await;
         assert_eq!(case["state"], "investigation");
         assert_eq!(case["settlement"]["accepted_by_complainant"], true);
         assert_eq!(case["waiting_on"]["who"], "respondent");
-        let case = app.act_ok(&cast.respondent, &id, "accept_settlement", json!({})).await;
+        let case = app
+            .act_ok(&cast.respondent, &id, "accept_settlement", json!({}))
+            .await;
         assert_eq!(case["state"], "follow_up");
         assert_eq!(case["ruling"]["outcome"], "settled");
         assert_eq!(case["ruling"]["kind"], "settlement");
@@ -79,32 +104,61 @@ async fn appeals_respect_the_window_finality_and_once_per_party() {
         let cast = Cast::new(&app).await;
         // Window closed.
         let id = case_in(&app, &cast, "ruling").await;
-        app.sql(&format!("UPDATE cases SET appeal_deadline = '2000-01-01 00:00:00' WHERE id = '{id}'"));
-        let res = app.act(&cast.complainant, &id, "appeal", body_for("appeal", &cast)).await;
+        app.sql(&format!(
+            "UPDATE cases SET appeal_deadline = '2000-01-01 00:00:00' WHERE id = '{id}'"
+        ));
+        let res = app
+            .act(&cast.complainant, &id, "appeal", body_for("appeal", &cast))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
-        assert!(problem(res).await["detail"].as_str().unwrap().contains("window"));
+        assert!(
+            problem(res).await["detail"]
+                .as_str()
+                .unwrap()
+                .contains("window")
+        );
         // A final ruling.
         let id = case_in(&app, &cast, "investigation").await;
         let case = app
-            .act_ok(&cast.mediator, &id, "issue_ruling", json!({"outcome": "not_upheld", "rationale": "No evidence.", "appealable": false}))
+            .act_ok(
+                &cast.mediator,
+                &id,
+                "issue_ruling",
+                json!({"outcome": "not_upheld", "rationale": "No evidence.", "appealable": false}),
+            )
             .await;
         assert!(!case["allowed_actions"].to_string().contains("appeal"));
-        let res = app.act(&cast.respondent, &id, "appeal", body_for("appeal", &cast)).await;
+        let res = app
+            .act(&cast.respondent, &id, "appeal", body_for("appeal", &cast))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         // Accepting gives up the appeal.
         let id = case_in(&app, &cast, "ruling").await;
-        app.act_ok(&cast.complainant, &id, "accept_ruling", json!({})).await;
-        let res = app.act(&cast.complainant, &id, "appeal", body_for("appeal", &cast)).await;
+        app.act_ok(&cast.complainant, &id, "accept_ruling", json!({}))
+            .await;
+        let res = app
+            .act(&cast.complainant, &id, "appeal", body_for("appeal", &cast))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         // A ruling needs a valid body; `settled` is not the mediator's to give.
         let id = case_in(&app, &cast, "investigation").await;
         let res = app
-            .act(&cast.mediator, &id, "issue_ruling", json!({"outcome": "settled", "rationale": "",
-                "sanctions": [{"kind": "suspension"}]}))
+            .act(
+                &cast.mediator,
+                &id,
+                "issue_ruling",
+                json!({"outcome": "settled", "rationale": "",
+                "sanctions": [{"kind": "suspension"}]}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let p = problem(res).await;
-        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
         assert_eq!(fields, ["outcome", "rationale", "sanctions[0]"]);
     })
     .await;
@@ -127,11 +181,26 @@ async fn the_system_starts_follow_up_when_the_appeal_window_closes() {
             if case["state"] == "follow_up" {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "still {} on {backend:?}", case["state"]);
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "still {} on {backend:?}",
+                case["state"]
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let timeline: Value = app.get(&format!("/cases/{id}/timeline"), &cast.complainant).await.json().await.unwrap();
-        let entry = timeline["items"].as_array().unwrap().iter().find(|e| e["kind"] == "start_follow_up").cloned().unwrap();
+        let timeline: Value = app
+            .get(&format!("/cases/{id}/timeline"), &cast.complainant)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let entry = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "start_follow_up")
+            .cloned()
+            .unwrap();
         assert_eq!(entry["actor"], Value::Null, "done by the system");
         assert_eq!(entry["data"]["to"], "follow_up");
     }
@@ -145,16 +214,31 @@ async fn a_closed_case_can_be_reopened_only_within_the_period() {
         let case = app.case(&cast.complainant, &id).await;
         assert!(case["reopen_until"].is_string());
         assert_eq!(case["waiting_on"], Value::Null);
-        let case = app.act_ok(&cast.lead, &id, "reopen", json!({"reason": "Refund never came."})).await;
+        let case = app
+            .act_ok(
+                &cast.lead,
+                &id,
+                "reopen",
+                json!({"reason": "Refund never came."}),
+            )
+            .await;
         assert_eq!(case["state"], "investigation");
         assert_eq!(case["mediator"]["id"], cast.mediator.id.as_str());
 
         let id = case_in(&app, &cast, "closed").await;
-        app.sql(&format!("UPDATE cases SET closed_at = '2000-01-01 00:00:00' WHERE id = '{id}'"));
-        let res = app.act(&cast.lead, &id, "reopen", json!({"reason": "Too late."})).await;
+        app.sql(&format!(
+            "UPDATE cases SET closed_at = '2000-01-01 00:00:00' WHERE id = '{id}'"
+        ));
+        let res = app
+            .act(&cast.lead, &id, "reopen", json!({"reason": "Too late."}))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         let res = app.act(&cast.lead, &id, "reopen", json!({})).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a reason is required"
+        );
     })
     .await;
 }

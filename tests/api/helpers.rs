@@ -31,7 +31,9 @@ pub fn backends() -> Vec<Backend> {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var("OMBUD_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("OMBUD_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A database made for one test and removed afterwards.
@@ -47,15 +49,24 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
-                TestDb { url: format!("sqlite://{}", path.display()), backend, name }
+                TestDb {
+                    url: format!("sqlite://{}", path.display()),
+                    backend,
+                    name,
+                }
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url().expect("OMBUD_TEST_POSTGRES_URL");
                 let mut conn = PgConnection::establish(&admin).expect("connect to PostgreSQL");
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
                 let base = admin.split('?').next().unwrap_or(&admin);
                 let base = &base[..base.rfind('/').expect("URL has a path")];
-                TestDb { url: format!("{base}/{name}"), backend, name }
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    backend,
+                    name,
+                }
             }
         }
     }
@@ -73,7 +84,10 @@ impl TestDb {
                 if let Some(admin) = postgres_admin_url()
                     && let Ok(mut conn) = PgConnection::establish(&admin)
                 {
-                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+                    let _ = conn.batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ));
                 }
             }
         }
@@ -172,7 +186,12 @@ async fn bootstrap_admin(settings: &Settings) -> TestUser {
                 &Scope::ALL,
                 chrono::Duration::hours(1),
             )?;
-            Ok(TestUser { id: row.id, email: row.email, token: token.token, role: Role::Admin })
+            Ok(TestUser {
+                id: row.id,
+                email: row.email,
+                token: token.token,
+                role: Role::Admin,
+            })
         })
         .expect("bootstrap admin")
     })
@@ -197,7 +216,13 @@ impl TestApp {
     }
 
     /// Sends a request as `user` (or anonymously) with an optional JSON body.
-    pub async fn call(&self, method: Method, path: &str, user: Option<&TestUser>, body: Option<Value>) -> Response {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        user: Option<&TestUser>,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(u) = user {
             req = req.bearer_auth(&u.token);
@@ -218,7 +243,11 @@ impl TestApp {
 
     /// Creates a user through the admin API and signs them in.
     pub async fn user(&self, role: Role) -> TestUser {
-        let email = format!("{}-{}@example.org", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let email = format!(
+            "{}-{}@example.org",
+            role.as_str(),
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
         let res = self
             .post(
                 "/users",
@@ -226,15 +255,30 @@ impl TestApp {
                 json!({"email": email, "name": format!("A {}", role.as_str()), "role": role, "password": PASSWORD}),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "create user: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "create user: {}",
+            res.text().await.unwrap_or_default()
+        );
         let user: Value = res.json().await.expect("json");
         let token = self.sign_in(&email, PASSWORD).await;
-        TestUser { id: user["id"].as_str().expect("id").into(), email, token, role }
+        TestUser {
+            id: user["id"].as_str().expect("id").into(),
+            email,
+            token,
+            role,
+        }
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let res = self
-            .call(Method::POST, "/auth/tokens", None, Some(json!({"email": email, "password": password})))
+            .call(
+                Method::POST,
+                "/auth/tokens",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let body: Value = res.json().await.expect("json");
@@ -245,14 +289,23 @@ impl TestApp {
     pub async fn category(&self) -> String {
         let slug = format!("cat-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let res = self
-            .post("/categories", &self.admin.clone(), json!({"slug": slug, "name": "Delivery", "default_priority": "high"}))
+            .post(
+                "/categories",
+                &self.admin.clone(),
+                json!({"slug": slug, "name": "Delivery", "default_priority": "high"}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         slug
     }
 
     /// Files a case by `complainant` against `respondent` and returns its JSON.
-    pub async fn file_case(&self, complainant: &TestUser, respondent: &TestUser, category: &str) -> Value {
+    pub async fn file_case(
+        &self,
+        complainant: &TestUser,
+        respondent: &TestUser,
+        category: &str,
+    ) -> Value {
         let res = self
             .post(
                 "/cases",
@@ -265,13 +318,19 @@ impl TestApp {
                 }),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "file case: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "file case: {}",
+            res.text().await.unwrap_or_default()
+        );
         res.json().await.expect("json")
     }
 
     /// Takes an action and returns the response.
     pub async fn act(&self, user: &TestUser, case_id: &str, action: &str, body: Value) -> Response {
-        self.post(&format!("/cases/{case_id}/actions/{action}"), user, body).await
+        self.post(&format!("/cases/{case_id}/actions/{action}"), user, body)
+            .await
     }
 
     /// Takes an action that must succeed; returns the case after it.
@@ -279,7 +338,12 @@ impl TestApp {
         let res = self.act(user, case_id, action, body).await;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        assert_eq!(status, StatusCode::OK, "{action} by {:?}: {text}", user.role);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{action} by {:?}: {text}",
+            user.role
+        );
         serde_json::from_str(&text).expect("json")
     }
 
@@ -345,11 +409,15 @@ pub fn body_for(action: &str, cast: &Cast) -> Value {
     let deadline = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
     match action {
         "assign" => json!({"mediator_id": cast.other_mediator.id}),
-        "request_info" => json!({"party": "complainant", "question": "Which order?", "deadline": deadline}),
+        "request_info" => {
+            json!({"party": "complainant", "question": "Which order?", "deadline": deadline})
+        }
         "propose_settlement" => json!({"terms": "Full refund."}),
         "issue_ruling" => json!({"outcome": "upheld", "rationale": "Paid and not delivered."}),
         "appeal" => json!({"grounds": "The receipt was ignored."}),
-        "decide_appeal" => json!({"decision": "uphold", "rationale": "The receipt is for another parcel."}),
+        "decide_appeal" => {
+            json!({"decision": "uphold", "rationale": "The receipt is for another parcel."})
+        }
         "reopen" => json!({"reason": "The refund never came."}),
         "dismiss" => json!({"reason": "other", "detail": "Not for us."}),
         _ => json!({}),
@@ -358,17 +426,26 @@ pub fn body_for(action: &str, cast: &Cast) -> Value {
 
 /// Files a case and drives it into `state` through the API; returns its id.
 pub async fn case_in(app: &TestApp, cast: &Cast, state: &str) -> String {
-    let case = app.file_case(&cast.complainant, &cast.respondent, &cast.category).await;
+    let case = app
+        .file_case(&cast.complainant, &cast.respondent, &cast.category)
+        .await;
     let id = case["id"].as_str().expect("id").to_string();
     let assign = json!({"mediator_id": cast.mediator.id});
     let path: &[(&TestUser, &str, Value)] = match state {
         "intake" => &[],
         "assigned" => &[(&cast.lead, "assign", assign)],
-        "investigation" => &[(&cast.lead, "assign", assign), (&cast.mediator, "start_investigation", json!({}))],
+        "investigation" => &[
+            (&cast.lead, "assign", assign),
+            (&cast.mediator, "start_investigation", json!({})),
+        ],
         "ruling" | "appeal" | "follow_up" | "closed" => &[
             (&cast.lead, "assign", assign),
             (&cast.mediator, "start_investigation", json!({})),
-            (&cast.mediator, "issue_ruling", body_for("issue_ruling", cast)),
+            (
+                &cast.mediator,
+                "issue_ruling",
+                body_for("issue_ruling", cast),
+            ),
         ],
         "withdrawn" => &[(&cast.complainant, "withdraw", json!({}))],
         "dismissed" => &[(&cast.lead, "dismiss", body_for("dismiss", cast))],
@@ -379,11 +456,14 @@ pub async fn case_in(app: &TestApp, cast: &Cast, state: &str) -> String {
     }
     match state {
         "appeal" => {
-            app.act_ok(&cast.complainant, &id, "appeal", body_for("appeal", cast)).await;
+            app.act_ok(&cast.complainant, &id, "appeal", body_for("appeal", cast))
+                .await;
         }
         "follow_up" | "closed" => {
-            app.act_ok(&cast.complainant, &id, "accept_ruling", json!({})).await;
-            app.act_ok(&cast.respondent, &id, "accept_ruling", json!({})).await;
+            app.act_ok(&cast.complainant, &id, "accept_ruling", json!({}))
+                .await;
+            app.act_ok(&cast.respondent, &id, "accept_ruling", json!({}))
+                .await;
             if state == "closed" {
                 app.act_ok(&cast.mediator, &id, "close", json!({})).await;
             }
@@ -403,6 +483,9 @@ pub async fn problem(res: Response) -> Value {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    assert!(ct.starts_with("application/problem+json"), "content type {ct}");
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content type {ct}"
+    );
     res.json().await.expect("problem json")
 }

@@ -3,8 +3,8 @@
 //! a refused action changes nothing.
 
 use chrono::{Duration, Utc};
-use ombud::domain::lifecycle::{Action, CaseFacts, CaseState, Denial, Relation, decide};
 use ombud::domain::Role;
+use ombud::domain::lifecycle::{Action, CaseFacts, CaseState, Denial, Relation, decide};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -12,13 +12,32 @@ use crate::helpers::{Cast, TestApp, body_for, case_in, on_each_backend, problem}
 
 /// How each persona relates to a case built by `case_in`.
 fn relation(persona: &str, state: CaseState) -> Relation {
-    let ruled = matches!(state, CaseState::Ruling | CaseState::Appeal | CaseState::FollowUp | CaseState::Closed);
-    let assigned = !matches!(state, CaseState::Intake | CaseState::Withdrawn | CaseState::Dismissed);
-    let base = |role| Relation { role: Some(role), ..Relation::default() };
+    let ruled = matches!(
+        state,
+        CaseState::Ruling | CaseState::Appeal | CaseState::FollowUp | CaseState::Closed
+    );
+    let assigned = !matches!(
+        state,
+        CaseState::Intake | CaseState::Withdrawn | CaseState::Dismissed
+    );
+    let base = |role| Relation {
+        role: Some(role),
+        ..Relation::default()
+    };
     match persona {
-        "complainant" => Relation { complainant: true, ..base(Role::Member) },
-        "respondent" => Relation { respondent: true, ..base(Role::Member) },
-        "assigned_mediator" => Relation { assigned_mediator: assigned, ruling_mediator: ruled, ..base(Role::Mediator) },
+        "complainant" => Relation {
+            complainant: true,
+            ..base(Role::Member)
+        },
+        "respondent" => Relation {
+            respondent: true,
+            ..base(Role::Member)
+        },
+        "assigned_mediator" => Relation {
+            assigned_mediator: assigned,
+            ruling_mediator: ruled,
+            ..base(Role::Mediator)
+        },
         "other_mediator" => base(Role::Mediator),
         "lead" => base(Role::Lead),
         "admin" => base(Role::Admin),
@@ -56,7 +75,10 @@ fn expected(persona: &str, action: Action, state: CaseState) -> (StatusCode, Opt
 
 /// The actions with an API operation (start_follow_up belongs to the system).
 fn api_actions() -> Vec<Action> {
-    Action::ALL.into_iter().filter(|a| *a != Action::StartFollowUp).collect()
+    Action::ALL
+        .into_iter()
+        .filter(|a| *a != Action::StartFollowUp)
+        .collect()
 }
 
 async fn check_state(app: &TestApp, cast: &Cast, state: CaseState) -> usize {
@@ -67,7 +89,11 @@ async fn check_state(app: &TestApp, cast: &Cast, state: CaseState) -> usize {
         // allowed_actions must be exactly what the domain allows.
         let res = app.get(&format!("/cases/{id}"), user).await;
         if expected(persona, Action::Withdraw, state).0 == StatusCode::NOT_FOUND {
-            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{persona} must not see a case in {state}");
+            assert_eq!(
+                res.status(),
+                StatusCode::NOT_FOUND,
+                "{persona} must not see a case in {state}"
+            );
         } else {
             let view: Value = res.json().await.expect("json");
             let want: Vec<&str> = api_actions()
@@ -75,8 +101,17 @@ async fn check_state(app: &TestApp, cast: &Cast, state: CaseState) -> usize {
                 .filter(|a| expected(persona, *a, state).0 == StatusCode::OK)
                 .map(Action::as_str)
                 .collect();
-            let got: Vec<&str> = view["allowed_actions"].as_array().expect("array").iter().filter_map(Value::as_str).collect();
-            assert_eq!(got, want, "allowed_actions of {persona} in {state} on {:?}", app.backend);
+            let got: Vec<&str> = view["allowed_actions"]
+                .as_array()
+                .expect("array")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(
+                got, want,
+                "allowed_actions of {persona} in {state} on {:?}",
+                app.backend
+            );
         }
         for action in api_actions() {
             let (status, next) = expected(persona, action, state);
@@ -86,10 +121,19 @@ async fn check_state(app: &TestApp, cast: &Cast, state: CaseState) -> usize {
                 let fresh = case_in(app, cast, state.as_str()).await;
                 let after = app.act_ok(user, &fresh, action.as_str(), body).await;
                 let want = next.expect("a target state");
-                assert_eq!(after["state"], want.as_str(), "{persona} {action} from {state}");
+                assert_eq!(
+                    after["state"],
+                    want.as_str(),
+                    "{persona} {action} from {state}"
+                );
             } else {
                 let res = app.act(user, &id, action.as_str(), body).await;
-                assert_eq!(res.status(), status, "{persona} {action} in {state} on {:?}", app.backend);
+                assert_eq!(
+                    res.status(),
+                    status,
+                    "{persona} {action} in {state} on {:?}",
+                    app.backend
+                );
                 let p = problem(res).await;
                 assert_eq!(p["status"], status.as_u16());
             }
@@ -97,7 +141,10 @@ async fn check_state(app: &TestApp, cast: &Cast, state: CaseState) -> usize {
         }
     }
     let after = app.case(&cast.lead, &id).await;
-    assert_eq!(after["version"], before["version"], "refused actions changed the case in {state}");
+    assert_eq!(
+        after["version"], before["version"],
+        "refused actions changed the case in {state}"
+    );
     assert_eq!(after["state"], before["state"]);
     checked
 }

@@ -10,3 +10,4 @@ mod flows;
 mod helpers;
 mod lifecycle;
 mod messages;
+mod spec;

@@ -8,17 +8,48 @@ use serde_json::{Value, json};
 use crate::helpers::{Cast, TestApp, TestUser, case_in, on_each_backend, problem};
 
 async fn bodies(app: &TestApp, who: &TestUser, id: &str) -> HashSet<String> {
-    let page: Value = app.get(&format!("/cases/{id}/messages"), who).await.json().await.unwrap();
-    page["items"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_string()).collect()
+    let page: Value = app
+        .get(&format!("/cases/{id}/messages"), who)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_string())
+        .collect()
 }
 
-async fn post(app: &TestApp, id: &str, who: &TestUser, body: &str, visibility: &str) -> reqwest::Response {
-    app.post(&format!("/cases/{id}/messages"), who, json!({"body": body, "visibility": visibility})).await
+async fn post(
+    app: &TestApp,
+    id: &str,
+    who: &TestUser,
+    body: &str,
+    visibility: &str,
+) -> reqwest::Response {
+    app.post(
+        &format!("/cases/{id}/messages"),
+        who,
+        json!({"body": body, "visibility": visibility}),
+    )
+    .await
 }
 
 async fn kinds(app: &TestApp, id: &str, who: &TestUser) -> Vec<String> {
-    let page: Value = app.get(&format!("/cases/{id}/timeline?limit=100"), who).await.json().await.unwrap();
-    page["items"].as_array().unwrap().iter().map(|e| e["visibility"].as_str().unwrap().to_string()).collect()
+    let page: Value = app
+        .get(&format!("/cases/{id}/timeline?limit=100"), who)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["visibility"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn set(items: &[&str]) -> HashSet<String> {
@@ -41,14 +72,29 @@ async fn each_party_sees_only_what_is_meant_for_them() {
             let res = post(&app, &id, who, body, vis).await;
             assert_eq!(res.status(), StatusCode::CREATED, "{body}");
         }
-        let everything = set(&["to both", "to complainant", "to respondent", "staff note", "complainant private", "respondent public"]);
+        let everything = set(&[
+            "to both",
+            "to complainant",
+            "to respondent",
+            "staff note",
+            "complainant private",
+            "respondent public",
+        ]);
         assert_eq!(bodies(&app, &cast.mediator, &id).await, everything);
         assert_eq!(bodies(&app, &cast.lead, &id).await, everything);
         assert_eq!(
             bodies(&app, &cast.complainant, &id).await,
-            set(&["to both", "to complainant", "complainant private", "respondent public"])
+            set(&[
+                "to both",
+                "to complainant",
+                "complainant private",
+                "respondent public"
+            ])
         );
-        assert_eq!(bodies(&app, &cast.respondent, &id).await, set(&["to both", "to respondent", "respondent public"]));
+        assert_eq!(
+            bodies(&app, &cast.respondent, &id).await,
+            set(&["to both", "to respondent", "respondent public"])
+        );
 
         // Parties may not post internal notes or to the other side alone.
         for vis in ["internal", "respondent"] {
@@ -57,16 +103,35 @@ async fn each_party_sees_only_what_is_meant_for_them() {
             assert_eq!(problem(res).await["errors"][0]["field"], "visibility");
         }
         // An unrelated member cannot post at all.
-        assert_eq!(post(&app, &id, &cast.member, "hello", "all_parties").await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            post(&app, &id, &cast.member, "hello", "all_parties")
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
 
         // The timeline is filtered the same way.
         let staff = kinds(&app, &id, &cast.mediator).await;
         assert!(staff.contains(&"internal".to_string()));
         let complainant = kinds(&app, &id, &cast.complainant).await;
-        assert!(complainant.iter().all(|v| v == "all_parties" || v == "complainant"), "{complainant:?}");
+        assert!(
+            complainant
+                .iter()
+                .all(|v| v == "all_parties" || v == "complainant"),
+            "{complainant:?}"
+        );
         let respondent = kinds(&app, &id, &cast.respondent).await;
-        assert!(respondent.iter().all(|v| v == "all_parties" || v == "respondent"), "{respondent:?}");
-        assert_eq!(staff.len(), complainant.len() + 2, "staff also see the entry for the respondent alone and the internal note");
+        assert!(
+            respondent
+                .iter()
+                .all(|v| v == "all_parties" || v == "respondent"),
+            "{respondent:?}"
+        );
+        assert_eq!(
+            staff.len(),
+            complainant.len() + 2,
+            "staff also see the entry for the respondent alone and the internal note"
+        );
     })
     .await;
 }
@@ -110,7 +175,13 @@ async fn no_messages_on_finished_cases() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
         let id = case_in(&app, &cast, "withdrawn").await;
-        let res = app.post(&format!("/cases/{id}/messages"), &cast.complainant, json!({"body": "hello?"})).await;
+        let res = app
+            .post(
+                &format!("/cases/{id}/messages"),
+                &cast.complainant,
+                json!({"body": "hello?"}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         problem(res).await;
     })

@@ -20,19 +20,53 @@ fn rel(role: Role) -> Relation {
 
 fn personas() -> Vec<(&'static str, Relation)> {
     vec![
-        ("complainant", Relation { complainant: true, ..rel(Role::Member) }),
-        ("respondent", Relation { respondent: true, ..rel(Role::Member) }),
-        ("assigned_mediator", Relation { assigned_mediator: true, ..rel(Role::Mediator) }),
+        (
+            "complainant",
+            Relation {
+                complainant: true,
+                ..rel(Role::Member)
+            },
+        ),
+        (
+            "respondent",
+            Relation {
+                respondent: true,
+                ..rel(Role::Member)
+            },
+        ),
+        (
+            "assigned_mediator",
+            Relation {
+                assigned_mediator: true,
+                ..rel(Role::Mediator)
+            },
+        ),
         (
             "ruling_mediator",
-            Relation { assigned_mediator: true, ruling_mediator: true, ..rel(Role::Mediator) },
+            Relation {
+                assigned_mediator: true,
+                ruling_mediator: true,
+                ..rel(Role::Mediator)
+            },
         ),
         ("other_mediator", rel(Role::Mediator)),
         ("lead", rel(Role::Lead)),
-        ("ruling_lead", Relation { ruling_mediator: true, ..rel(Role::Lead) }),
+        (
+            "ruling_lead",
+            Relation {
+                ruling_mediator: true,
+                ..rel(Role::Lead)
+            },
+        ),
         ("admin", rel(Role::Admin)),
         ("member", rel(Role::Member)),
-        ("lead_complainant", Relation { complainant: true, ..rel(Role::Lead) }),
+        (
+            "lead_complainant",
+            Relation {
+                complainant: true,
+                ..rel(Role::Lead)
+            },
+        ),
         ("system", Relation::system()),
     ]
 }
@@ -53,7 +87,13 @@ fn who(action: Action) -> &'static [&'static str] {
         Action::DecideAppeal => &["assigned_mediator", "lead", "admin"],
         Action::StartFollowUp => &["system"],
         Action::Withdraw => &["complainant", "lead_complainant"],
-        Action::Dismiss => &["assigned_mediator", "ruling_mediator", "lead", "ruling_lead", "admin"],
+        Action::Dismiss => &[
+            "assigned_mediator",
+            "ruling_mediator",
+            "lead",
+            "ruling_lead",
+            "admin",
+        ],
     }
 }
 
@@ -127,15 +167,31 @@ fn every_state_action_and_persona_matches_the_brief() {
 fn targets_follow_the_brief() {
     let lead = rel(Role::Lead);
     let f = |s| favourable(s, Action::Assign);
-    assert_eq!(decide(&lead, Action::Assign, &f(CaseState::Intake)), Ok(CaseState::Assigned));
-    assert_eq!(decide(&lead, Action::Assign, &f(CaseState::Assigned)), Ok(CaseState::Assigned));
+    assert_eq!(
+        decide(&lead, Action::Assign, &f(CaseState::Intake)),
+        Ok(CaseState::Assigned)
+    );
+    assert_eq!(
+        decide(&lead, Action::Assign, &f(CaseState::Assigned)),
+        Ok(CaseState::Assigned)
+    );
     assert_eq!(
         decide(&lead, Action::Assign, &f(CaseState::Investigation)),
         Ok(CaseState::Investigation)
     );
-    assert_eq!(decide(&lead, Action::Assign, &f(CaseState::Appeal)), Ok(CaseState::Appeal));
-    for (state, action) in [(CaseState::Investigation, Action::Dismiss)] {
-        assert_eq!(decide(&lead, action, &f(state)), Ok(CaseState::Dismissed));
+    assert_eq!(
+        decide(&lead, Action::Assign, &f(CaseState::Appeal)),
+        Ok(CaseState::Appeal)
+    );
+    for state in [
+        CaseState::Intake,
+        CaseState::Assigned,
+        CaseState::Investigation,
+    ] {
+        assert_eq!(
+            decide(&lead, Action::Dismiss, &f(state)),
+            Ok(CaseState::Dismissed)
+        );
     }
     for state in CaseState::ALL {
         for action in Action::ALL {
@@ -148,29 +204,56 @@ fn targets_follow_the_brief() {
 
 #[test]
 fn ruling_accepted_by_both_moves_to_follow_up() {
-    let c = Relation { complainant: true, ..rel(Role::Member) };
-    let r = Relation { respondent: true, ..rel(Role::Member) };
+    let c = Relation {
+        complainant: true,
+        ..rel(Role::Member)
+    };
+    let r = Relation {
+        respondent: true,
+        ..rel(Role::Member)
+    };
     let mut f = favourable(CaseState::Ruling, Action::AcceptRuling);
     assert_eq!(decide(&c, Action::AcceptRuling, &f), Ok(CaseState::Ruling));
     f.accepted_ruling.set(Party::Complainant);
-    assert!(matches!(decide(&c, Action::AcceptRuling, &f), Err(Denial::Conflict(_))));
-    assert!(matches!(decide(&c, Action::Appeal, &f), Err(Denial::Conflict(_))));
-    assert_eq!(decide(&r, Action::AcceptRuling, &f), Ok(CaseState::FollowUp));
+    assert!(matches!(
+        decide(&c, Action::AcceptRuling, &f),
+        Err(Denial::Conflict(_))
+    ));
+    assert!(matches!(
+        decide(&c, Action::Appeal, &f),
+        Err(Denial::Conflict(_))
+    ));
+    assert_eq!(
+        decide(&r, Action::AcceptRuling, &f),
+        Ok(CaseState::FollowUp)
+    );
 }
 
 #[test]
 fn appeals_are_once_per_party_within_the_window_and_only_when_appealable() {
-    let c = Relation { complainant: true, ..rel(Role::Member) };
+    let c = Relation {
+        complainant: true,
+        ..rel(Role::Member)
+    };
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
     assert_eq!(decide(&c, Action::Appeal, &f), Ok(CaseState::Appeal));
     f.appealed.set(Party::Complainant);
-    assert!(matches!(decide(&c, Action::Appeal, &f), Err(Denial::Conflict(_))));
+    assert!(matches!(
+        decide(&c, Action::Appeal, &f),
+        Err(Denial::Conflict(_))
+    ));
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
     f.appeal_deadline = Some(now() - Duration::seconds(1));
-    assert!(matches!(decide(&c, Action::Appeal, &f), Err(Denial::Conflict(_))));
+    assert!(matches!(
+        decide(&c, Action::Appeal, &f),
+        Err(Denial::Conflict(_))
+    ));
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
     f.ruling_appealable = false;
-    assert!(matches!(decide(&c, Action::Appeal, &f), Err(Denial::Conflict(_))));
+    assert!(matches!(
+        decide(&c, Action::Appeal, &f),
+        Err(Denial::Conflict(_))
+    ));
     // The system may not start follow-up while the window is open.
     let f = favourable(CaseState::Ruling, Action::Appeal);
     assert!(matches!(
@@ -181,24 +264,48 @@ fn appeals_are_once_per_party_within_the_window_and_only_when_appealable() {
 
 #[test]
 fn settlement_needs_an_open_proposal_and_both_acceptances() {
-    let c = Relation { complainant: true, ..rel(Role::Member) };
-    let r = Relation { respondent: true, ..rel(Role::Member) };
+    let c = Relation {
+        complainant: true,
+        ..rel(Role::Member)
+    };
+    let r = Relation {
+        respondent: true,
+        ..rel(Role::Member)
+    };
     let mut f = favourable(CaseState::Investigation, Action::AcceptSettlement);
-    assert_eq!(decide(&c, Action::AcceptSettlement, &f), Ok(CaseState::Investigation));
+    assert_eq!(
+        decide(&c, Action::AcceptSettlement, &f),
+        Ok(CaseState::Investigation)
+    );
     f.accepted_settlement.set(Party::Complainant);
-    assert!(matches!(decide(&c, Action::RejectSettlement, &f), Err(Denial::Conflict(_))));
-    assert_eq!(decide(&r, Action::AcceptSettlement, &f), Ok(CaseState::FollowUp));
+    assert!(matches!(
+        decide(&c, Action::RejectSettlement, &f),
+        Err(Denial::Conflict(_))
+    ));
+    assert_eq!(
+        decide(&r, Action::AcceptSettlement, &f),
+        Ok(CaseState::FollowUp)
+    );
     f.settlement_open = false;
-    assert!(matches!(decide(&r, Action::AcceptSettlement, &f), Err(Denial::Conflict(_))));
+    assert!(matches!(
+        decide(&r, Action::AcceptSettlement, &f),
+        Err(Denial::Conflict(_))
+    ));
 }
 
 #[test]
 fn reopen_only_within_the_period() {
     let lead = rel(Role::Lead);
     let mut f = favourable(CaseState::Closed, Action::Reopen);
-    assert_eq!(decide(&lead, Action::Reopen, &f), Ok(CaseState::Investigation));
+    assert_eq!(
+        decide(&lead, Action::Reopen, &f),
+        Ok(CaseState::Investigation)
+    );
     f.closed_at = Some(now() - Duration::days(31));
-    assert!(matches!(decide(&lead, Action::Reopen, &f), Err(Denial::Conflict(_))));
+    assert!(matches!(
+        decide(&lead, Action::Reopen, &f),
+        Err(Denial::Conflict(_))
+    ));
 }
 
 #[test]
@@ -206,10 +313,16 @@ fn visibility_by_role_and_relation() {
     let mediator = rel(Role::Mediator);
     assert!(mediator.can_view(CaseState::Intake));
     assert!(!mediator.can_view(CaseState::Assigned));
-    let assigned = Relation { assigned_mediator: true, ..mediator };
+    let assigned = Relation {
+        assigned_mediator: true,
+        ..mediator
+    };
     assert!(assigned.can_view(CaseState::Closed));
     assert!(!rel(Role::Member).can_view(CaseState::Intake));
     assert!(rel(Role::Lead).can_view(CaseState::Closed));
-    let c = Relation { complainant: true, ..rel(Role::Member) };
+    let c = Relation {
+        complainant: true,
+        ..rel(Role::Member)
+    };
     assert!(c.can_view(CaseState::Dismissed));
 }

@@ -65,7 +65,15 @@ pub async fn create_service_token(
             if exists == 0 {
                 return Err(ApiError::field("user_id", "no such user"));
             }
-            super::issue(conn, user, by, name, TokenKind::Service, &scopes, chrono::Duration::days(days))
+            super::issue(
+                conn,
+                user,
+                by,
+                name,
+                TokenKind::Service,
+                &scopes,
+                chrono::Duration::days(days),
+            )
         })
         .await?;
     Ok(HttpResponse::Created().json(issued))

@@ -44,8 +44,15 @@ pub async fn create_token(
     state: web::Data<AppState>,
     body: web::Json<SignIn>,
 ) -> ApiResult<HttpResponse> {
-    let SignIn { email, password: pw, name } = body.into_inner();
-    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| "api".into());
+    let SignIn {
+        email,
+        password: pw,
+        name,
+    } = body.into_inner();
+    let name = name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "api".into());
     if name.chars().count() > 100 || pw.len() > 1024 {
         return Err(ApiError::field("name", "must be at most 100 characters"));
     }
@@ -53,7 +60,12 @@ pub async fn create_token(
     let lookup = email.as_str().to_string();
     let user: Option<UserRow> = state
         .db
-        .read(move |conn| Ok(users::table.filter(users::email.eq(lookup)).first(conn).optional()?))
+        .read(move |conn| {
+            Ok(users::table
+                .filter(users::email.eq(lookup))
+                .first(conn)
+                .optional()?)
+        })
         .await?;
     // Verify on a blocking thread: argon2 is deliberately slow.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());

@@ -70,6 +70,9 @@ pub async fn list_tokens(
         })
         .await?;
     let (rows, next_cursor) = pagination::split(rows, limit, |t| t.id.clone());
-    let items = rows.into_iter().map(TokenView::try_from).collect::<ApiResult<_>>()?;
+    let items = rows
+        .into_iter()
+        .map(TokenView::try_from)
+        .collect::<ApiResult<_>>()?;
     Ok(web::Json(TokenPage { items, next_cursor }))
 }

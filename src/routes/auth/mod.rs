@@ -5,7 +5,6 @@ pub mod create_token;
 pub mod list_tokens;
 pub mod revoke_token;
 
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -76,8 +75,16 @@ impl TryFrom<TokenRow> for TokenView {
             id: TokenId::from_db(&t.id).map_err(anyhow::Error::from)?.0,
             user_id: UserId::from_db(&t.user_id).map_err(anyhow::Error::from)?.0,
             name: t.name,
-            kind: if t.kind == "service" { TokenKind::Service } else { TokenKind::Personal },
-            scopes: t.scopes.split_whitespace().filter_map(|s| s.parse().ok()).collect(),
+            kind: if t.kind == "service" {
+                TokenKind::Service
+            } else {
+                TokenKind::Personal
+            },
+            scopes: t
+                .scopes
+                .split_whitespace()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
             created_at: from_db_time(t.created_at),
             expires_at: from_db_time(t.expires_at),
             revoked_at: t.revoked_at.map(from_db_time),
@@ -108,13 +115,19 @@ pub fn issue(
             TokenKind::Service => "service",
         }
         .into(),
-        scopes: scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
+        scopes: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         token_hash: crate::auth::token::hash(&secret),
         created_by: created_by.to_db(),
         created_at: to_db_time(now),
         expires_at: to_db_time(now + lifetime),
     };
-    diesel::insert_into(api_tokens::table).values(&row).execute(conn)?;
+    diesel::insert_into(api_tokens::table)
+        .values(&row)
+        .execute(conn)?;
     let stored: TokenRow = api_tokens::table.find(id.to_db()).first(conn)?;
     Ok(IssuedToken {
         token: secret,

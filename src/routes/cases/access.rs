@@ -26,7 +26,10 @@ pub struct Actor {
 impl Actor {
     /// The system, for background jobs.
     pub fn system() -> Actor {
-        Actor { user: None, role: None }
+        Actor {
+            user: None,
+            role: None,
+        }
     }
 }
 
@@ -96,7 +99,11 @@ pub fn info_request(row: &CaseRow) -> Option<InfoRequest> {
 }
 
 /// Loads a case the actor may see; 404 otherwise, exactly as if it did not exist.
-pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ApiResult<(CaseRow, Relation)> {
+pub fn load_visible(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+) -> ApiResult<(CaseRow, Relation)> {
     let row: Option<CaseRow> = cases::table.find(id.to_db()).first(conn).optional()?;
     let row = row.ok_or(ApiError::NotFound("case"))?;
     let rel = relation(actor, &row);

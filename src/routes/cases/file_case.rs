@@ -77,7 +77,10 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
     let mut c = Checker::new();
     let title = c.text("title", &body.title, 200);
     let description = c.text("description", &body.description, 20_000);
-    let language = body.language.as_deref().map(|l| language(&mut c, "language", l));
+    let language = body
+        .language
+        .as_deref()
+        .map(|l| language(&mut c, "language", l));
     let tags = tags(&mut c, &body.tags);
     let r = &body.respondent;
     let (mut respondent_email, mut respondent_name) = (None, None);
@@ -93,7 +96,14 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
         c.fail("category", "name a category by slug or id");
     }
     c.finish()?;
-    Ok(Checked { title, description, language, tags, respondent_email, respondent_name })
+    Ok(Checked {
+        title,
+        description,
+        language,
+        tags,
+        respondent_email,
+        respondent_name,
+    })
 }
 
 /// The next reference of `year`: a counter row locked for the rest of the
@@ -115,14 +125,23 @@ fn next_reference(conn: &mut DbConnection, year: i32) -> ApiResult<String> {
 
 fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
     let key = key.trim();
-    let by_id = uuid::Uuid::parse_str(key).ok().map(|u| u.hyphenated().to_string());
+    let by_id = uuid::Uuid::parse_str(key)
+        .ok()
+        .map(|u| u.hyphenated().to_string());
     let row: Option<CategoryRow> = categories::table
-        .filter(categories::slug.eq(key.to_ascii_lowercase()).or(categories::id.eq(by_id.unwrap_or_default())))
+        .filter(
+            categories::slug
+                .eq(key.to_ascii_lowercase())
+                .or(categories::id.eq(by_id.unwrap_or_default())),
+        )
         .first(conn)
         .optional()?;
     match row {
         Some(c) if c.active => Ok(c),
-        Some(_) => Err(ApiError::field("category", "this category is closed to new cases")),
+        Some(_) => Err(ApiError::field(
+            "category",
+            "this category is closed to new cases",
+        )),
         None => Err(ApiError::field("category", "no such category")),
     }
 }
@@ -139,28 +158,46 @@ pub fn file(conn: &mut DbConnection, actor: &Actor, body: FileCase) -> ApiResult
     let complainant: UserRow = users::table.find(&me).first(conn)?;
     let (respondent_id, respondent_name, respondent_email) = match body.respondent.user_id {
         Some(uid) => {
-            let u: Option<UserRow> = users::table.find(uid.hyphenated().to_string()).first(conn).optional()?;
+            let u: Option<UserRow> = users::table
+                .find(uid.hyphenated().to_string())
+                .first(conn)
+                .optional()?;
             let u = u.ok_or_else(|| ApiError::field("respondent.user_id", "no such user"))?;
             (Some(u.id), u.name, Some(u.email))
         }
         None => {
-            let email = checked.respondent_email.as_ref().map(|e| e.as_str().to_string());
+            let email = checked
+                .respondent_email
+                .as_ref()
+                .map(|e| e.as_str().to_string());
             let existing: Option<String> = users::table
                 .filter(users::email.eq(email.clone().unwrap_or_default()))
                 .select(users::id)
                 .first(conn)
                 .optional()?;
-            (existing, checked.respondent_name.clone().unwrap_or_default(), email)
+            (
+                existing,
+                checked.respondent_name.clone().unwrap_or_default(),
+                email,
+            )
         }
     };
-    if respondent_id.as_deref() == Some(me.as_str()) || respondent_email.as_deref() == Some(complainant.email.as_str()) {
-        return Err(ApiError::field("respondent", "you cannot file a complaint against yourself"));
+    if respondent_id.as_deref() == Some(me.as_str())
+        || respondent_email.as_deref() == Some(complainant.email.as_str())
+    {
+        return Err(ApiError::field(
+            "respondent",
+            "you cannot file a complaint against yourself",
+        ));
     }
     let now = Utc::now();
     let id = CaseId::new();
     let priority = match body.priority {
         Some(p) => p,
-        None => category.default_priority.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+        None => category
+            .default_priority
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!(e))?,
     };
     let row = NewCase {
         id: id.to_db(),
@@ -189,7 +226,9 @@ pub fn file(conn: &mut DbConnection, actor: &Actor, body: FileCase) -> ApiResult
         created_at: to_db_time(now),
         updated_at: to_db_time(now),
     };
-    diesel::insert_into(cases::table).values(&row).execute(conn)?;
+    diesel::insert_into(cases::table)
+        .values(&row)
+        .execute(conn)?;
     events::record(
         conn,
         &CaseEvent {

@@ -71,7 +71,9 @@ pub async fn list_cases(
         .db
         .read(move |conn| {
             let mut q = cases::table.into_boxed();
-            let party = cases::complainant_id.eq(me.clone()).or(cases::respondent_id.eq(me.clone()));
+            let party = cases::complainant_id
+                .eq(me.clone())
+                .or(cases::respondent_id.eq(me.clone()));
             q = match role {
                 Role::Member => q.filter(party),
                 Role::Mediator => q.filter(
@@ -86,7 +88,9 @@ pub async fn list_cases(
                 q = q.filter(cases::state.eq(s.as_str()));
             }
             if let Some(slug) = f.category {
-                let ids = categories::table.filter(categories::slug.eq(slug)).select(categories::id);
+                let ids = categories::table
+                    .filter(categories::slug.eq(slug))
+                    .select(categories::id);
                 q = q.filter(cases::category_id.eq_any(ids));
             }
             if let Some(p) = f.priority {
@@ -97,7 +101,11 @@ pub async fn list_cases(
             }
             if let Some(p) = f.party_id {
                 let p = p.hyphenated().to_string();
-                q = q.filter(cases::complainant_id.eq(p.clone()).or(cases::respondent_id.eq(p)));
+                q = q.filter(
+                    cases::complainant_id
+                        .eq(p.clone())
+                        .or(cases::respondent_id.eq(p)),
+                );
             }
             if let Some(t) = f.created_after {
                 q = q.filter(cases::created_at.ge(to_db_time(t)));

@@ -73,7 +73,10 @@ pub async fn list_timeline(
     let case_id = CaseId(path.into_inner());
     let limit = pagination::limit(query.limit)?;
     let after = match pagination::decode(query.cursor.as_deref())? {
-        Some(c) => Some(c.parse::<i64>().map_err(|_| ApiError::BadRequest("cursor is not one this API issued".into()))?),
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| ApiError::BadRequest("cursor is not one this API issued".into()))?,
+        ),
         None => None,
     };
     let actor = Actor::from(&caller);
@@ -81,7 +84,10 @@ pub async fn list_timeline(
         .db
         .read(move |conn| {
             let (_, rel) = load_visible(conn, &actor, case_id)?;
-            let readable: Vec<&str> = Visibility::readable_by(rel.party()).into_iter().map(Visibility::as_str).collect();
+            let readable: Vec<&str> = Visibility::readable_by(rel.party())
+                .into_iter()
+                .map(Visibility::as_str)
+                .collect();
             let mut q = timeline_events::table
                 .filter(timeline_events::case_id.eq(case_id.to_db()))
                 .filter(timeline_events::visibility.eq_any(readable))
@@ -89,9 +95,15 @@ pub async fn list_timeline(
             if let Some(a) = after {
                 q = q.filter(timeline_events::id.gt(a));
             }
-            let rows: Vec<TimelineRow> = q.order(timeline_events::id.asc()).limit(limit + 1).load(conn)?;
+            let rows: Vec<TimelineRow> = q
+                .order(timeline_events::id.asc())
+                .limit(limit + 1)
+                .load(conn)?;
             let (rows, next_cursor) = pagination::split(rows, limit, |e| e.id.to_string());
-            let names = names(conn, rows.iter().filter_map(|e| e.actor_id.clone()).collect())?;
+            let names = names(
+                conn,
+                rows.iter().filter_map(|e| e.actor_id.clone()).collect(),
+            )?;
             let items = rows
                 .into_iter()
                 .map(|e| {

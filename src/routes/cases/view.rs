@@ -190,6 +190,15 @@ pub struct CaseView {
 
 /// A case in a list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042", "title": "Order never arrived",
+    "category": "delivery", "priority": "normal", "state": "intake",
+    "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
+    "respondent": {"id": null, "name": "Shop Ltd"}, "mediator": null,
+    "waiting_on": {"who": "lead", "what": "triage and assignment to a mediator", "deadline": null, "on_you": true},
+    "allowed_actions": ["assign", "dismiss"], "version": 1,
+    "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
+}))]
 pub struct CaseSummary {
     /// Case id.
     pub id: uuid::Uuid,
@@ -230,7 +239,8 @@ fn json<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
 }
 
 fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
+    s.parse()
+        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
 }
 
 /// Names of the given users, by id.
@@ -265,13 +275,25 @@ fn people(row: &CaseRow) -> Vec<String> {
 }
 
 /// What the lifecycle lets `rel` do and what the case waits on, as of now.
-fn moves(row: &CaseRow, rel: &Relation, settings: &Settings) -> ApiResult<(Vec<Action>, Option<WaitingOn>)> {
+fn moves(
+    row: &CaseRow,
+    rel: &Relation,
+    settings: &Settings,
+) -> ApiResult<(Vec<Action>, Option<WaitingOn>)> {
     let f = facts(row, Utc::now(), settings)?;
-    Ok((allowed_actions(rel, &f), waiting_on(&f, info_request(row), rel)))
+    Ok((
+        allowed_actions(rel, &f),
+        waiting_on(&f, info_request(row), rel),
+    ))
 }
 
 /// Builds the full view of one case for `rel`.
-pub fn case_view(conn: &mut DbConnection, row: CaseRow, rel: &Relation, settings: &Settings) -> ApiResult<CaseView> {
+pub fn case_view(
+    conn: &mut DbConnection,
+    row: CaseRow,
+    rel: &Relation,
+    settings: &Settings,
+) -> ApiResult<CaseView> {
     let category: CategoryRow = categories::table.find(&row.category_id).first(conn)?;
     let ruling_rows: Vec<RulingRow> = rulings::table
         .filter(rulings::case_id.eq(&row.id))

@@ -34,10 +34,21 @@ pub struct CreateCategory {
 }
 
 /// Stores a category; shared with the CLI's demo data.
-pub fn insert(conn: &mut DbConnection, slug: String, name: String, description: String, priority: Priority) -> ApiResult<CategoryRow> {
-    let taken: i64 = categories::table.filter(categories::slug.eq(&slug)).count().get_result(conn)?;
+pub fn insert(
+    conn: &mut DbConnection,
+    slug: String,
+    name: String,
+    description: String,
+    priority: Priority,
+) -> ApiResult<CategoryRow> {
+    let taken: i64 = categories::table
+        .filter(categories::slug.eq(&slug))
+        .count()
+        .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!("a category with slug {slug} already exists")));
+        return Err(ApiError::Conflict(format!(
+            "a category with slug {slug} already exists"
+        )));
     }
     let now = to_db_time(Utc::now());
     let id = CategoryId::new().to_db();
@@ -74,7 +85,9 @@ pub async fn create_category(
     let mut c = Checker::new();
     let slug = super::check_slug(&mut c, &body.slug);
     let name = c.text("name", &body.name, 100);
-    let description = c.opt_text("description", Some(&body.description), 2000).unwrap_or_default();
+    let description = c
+        .opt_text("description", Some(&body.description), 2000)
+        .unwrap_or_default();
     c.finish()?;
     let priority = body.default_priority.unwrap_or(Priority::Normal);
     let row = state

@@ -56,10 +56,15 @@ pub async fn list_categories(
             if let Some(after) = after {
                 q = q.filter(categories::slug.gt(after));
             }
-            Ok(q.order(categories::slug.asc()).limit(limit + 1).load(conn)?)
+            Ok(q.order(categories::slug.asc())
+                .limit(limit + 1)
+                .load(conn)?)
         })
         .await?;
     let (rows, next_cursor) = pagination::split(rows, limit, |c| c.slug.clone());
-    let items = rows.into_iter().map(CategoryView::try_from).collect::<ApiResult<_>>()?;
+    let items = rows
+        .into_iter()
+        .map(CategoryView::try_from)
+        .collect::<ApiResult<_>>()?;
     Ok(web::Json(CategoryPage { items, next_cursor }))
 }

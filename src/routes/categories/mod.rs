@@ -4,7 +4,6 @@ pub mod create_category;
 pub mod list_categories;
 pub mod update_category;
 
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,7 +37,10 @@ impl TryFrom<CategoryRow> for CategoryView {
     fn try_from(c: CategoryRow) -> ApiResult<CategoryView> {
         Ok(CategoryView {
             id: CategoryId::from_db(&c.id).map_err(anyhow::Error::from)?.0,
-            default_priority: c.default_priority.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            default_priority: c
+                .default_priority
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!(e))?,
             slug: c.slug,
             name: c.name,
             description: c.description,
@@ -50,7 +52,8 @@ impl TryFrom<CategoryRow> for CategoryView {
 /// Checks a slug: 1 to 50 of `a-z 0-9 -`.
 pub fn check_slug(c: &mut crate::domain::parse::Checker, slug: &str) -> String {
     let s = slug.trim().to_ascii_lowercase();
-    if s.is_empty() || s.len() > 50 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+    if s.is_empty() || s.len() > 50 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    {
         c.fail("slug", "must be 1 to 50 of a-z, 0-9 and -");
     }
     s

@@ -60,7 +60,10 @@ pub async fn update_category(
     let mut c = Checker::new();
     let changes = CategoryChanges {
         name: body.name.as_deref().map(|n| c.text("name", n, 100)),
-        description: body.description.as_deref().map(|d| c.opt_text("description", Some(d), 2000).unwrap_or_default()),
+        description: body
+            .description
+            .as_deref()
+            .map(|d| c.opt_text("description", Some(d), 2000).unwrap_or_default()),
         default_priority: body.default_priority.map(|p| p.as_str().to_string()),
         active: body.active,
         updated_at: to_db_time(Utc::now()),
@@ -69,7 +72,9 @@ pub async fn update_category(
     let row: CategoryRow = state
         .db
         .write(move |conn| {
-            let n = diesel::update(categories::table.find(&id)).set(&changes).execute(conn)?;
+            let n = diesel::update(categories::table.find(&id))
+                .set(&changes)
+                .execute(conn)?;
             if n == 0 {
                 return Err(ApiError::NotFound("category"));
             }

@@ -6,7 +6,6 @@ pub mod get_user;
 pub mod list_users;
 pub mod update_user;
 
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;

@@ -67,15 +67,24 @@ pub async fn update_user(
         return Err(ApiError::NotFound("user"));
     }
     if !is_admin && (body.role.is_some() || body.active.is_some()) {
-        return Err(ApiError::Forbidden("only admins may change role or active".into()));
+        return Err(ApiError::Forbidden(
+            "only admins may change role or active".into(),
+        ));
     }
-    if id == caller.user_id && (body.active == Some(false) || body.role.is_some_and(|r| r != caller.role)) {
-        return Err(ApiError::Forbidden("admins may not demote or deactivate themselves".into()));
+    if id == caller.user_id
+        && (body.active == Some(false) || body.role.is_some_and(|r| r != caller.role))
+    {
+        return Err(ApiError::Forbidden(
+            "admins may not demote or deactivate themselves".into(),
+        ));
     }
     let mut c = Checker::new();
     let mut changes = UserChanges {
         name: body.name.as_deref().map(|n| c.text("name", n, 200)),
-        language: body.language.as_deref().map(|l| language(&mut c, "language", l)),
+        language: body
+            .language
+            .as_deref()
+            .map(|l| language(&mut c, "language", l)),
         role: body.role.map(|r| r.as_str().to_string()),
         active: body.active,
         updated_at: Some(to_db_time(Utc::now())),

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{ActionParams, Apply, Effect, NewRuling, NoteBody, record_ruling, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::ruling::Outcome;
 use crate::domain::{Action, CaseState, Party};
@@ -11,7 +12,6 @@ use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
 use crate::routes::extract::OptionalJson;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// The change `accept_settlement` makes, from a request body; shared by the handler and `ombud demo`.
@@ -65,7 +65,7 @@ pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "accept_settlement",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body(content = Option<NoteBody>, description = "Optional; may be left out"),
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -78,5 +78,13 @@ pub async fn accept_settlement(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.0, &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::AcceptSettlement, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::AcceptSettlement,
+        apply,
+    )
+    .await
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::{AppealRow, CaseChanges, to_db_time};
 use crate::db::schema::appeals;
 use crate::domain::parse::Checker;
@@ -14,7 +15,6 @@ use crate::domain::{Action, Party, UserId};
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// Why the ruling should change.
@@ -49,8 +49,14 @@ pub fn apply(body: AppealBody, _settings: &Settings) -> ApiResult<Apply> {
             })
             .execute(conn)?;
         let changes = match party {
-            Party::Complainant => CaseChanges { appealed_complainant: Some(true), ..CaseChanges::default() },
-            Party::Respondent => CaseChanges { appealed_respondent: Some(true), ..CaseChanges::default() },
+            Party::Complainant => CaseChanges {
+                appealed_complainant: Some(true),
+                ..CaseChanges::default()
+            },
+            Party::Respondent => CaseChanges {
+                appealed_respondent: Some(true),
+                ..CaseChanges::default()
+            },
         };
         Ok(Effect::public(
             changes,
@@ -65,7 +71,7 @@ pub fn apply(body: AppealBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "appeal",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = AppealBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -78,5 +84,13 @@ pub async fn appeal(
     body: web::Json<AppealBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::Appeal, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::Appeal,
+        apply,
+    )
+    .await
 }

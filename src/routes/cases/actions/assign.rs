@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::{CaseChanges, UserRow};
 use crate::db::schema::users;
 use crate::domain::parse::Checker;
@@ -14,7 +15,6 @@ use crate::domain::{Action, CaseState, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// Whom to give the case to.
@@ -37,19 +37,37 @@ pub fn apply(body: AssignBody, _settings: &Settings) -> ApiResult<Apply> {
     Ok(Arc::new(move |conn, ctx| {
         let target: Option<UserRow> = users::table.find(&mediator).first(conn).optional()?;
         let target = target.ok_or_else(|| ApiError::field("mediator_id", "no such user"))?;
-        let role: Role = target.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        let role: Role = target
+            .role
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!(e))?;
         if !target.active || !matches!(role, Role::Mediator | Role::Lead) {
-            return Err(ApiError::field("mediator_id", "must be an active mediator or lead"));
+            return Err(ApiError::field(
+                "mediator_id",
+                "must be an active mediator or lead",
+            ));
         }
         let row = ctx.row;
-        if row.complainant_id == target.id || row.respondent_id.as_deref() == Some(target.id.as_str()) {
-            return Err(ApiError::field("mediator_id", "a party to the case cannot mediate it"));
+        if row.complainant_id == target.id
+            || row.respondent_id.as_deref() == Some(target.id.as_str())
+        {
+            return Err(ApiError::field(
+                "mediator_id",
+                "a party to the case cannot mediate it",
+            ));
         }
-        if ctx.next == CaseState::Appeal && row.ruling_mediator_id.as_deref() == Some(target.id.as_str()) {
-            return Err(ApiError::field("mediator_id", "the mediator who ruled cannot review the appeal"));
+        if ctx.next == CaseState::Appeal
+            && row.ruling_mediator_id.as_deref() == Some(target.id.as_str())
+        {
+            return Err(ApiError::field(
+                "mediator_id",
+                "the mediator who ruled cannot review the appeal",
+            ));
         }
         if row.assigned_mediator_id.as_deref() == Some(target.id.as_str()) {
-            return Err(ApiError::InvalidTransition("the case is already assigned to this mediator".into()));
+            return Err(ApiError::InvalidTransition(
+                "the case is already assigned to this mediator".into(),
+            ));
         }
         let changes = CaseChanges {
             assigned_mediator_id: Some(Some(target.id.clone())),
@@ -73,7 +91,7 @@ pub fn apply(body: AssignBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "assign",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = AssignBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -86,5 +104,13 @@ pub async fn assign(
     body: web::Json<AssignBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::Assign, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::Assign,
+        apply,
+    )
+    .await
 }

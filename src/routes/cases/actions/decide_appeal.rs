@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::issue_ruling::check_terms;
 use super::{ActionParams, Apply, Effect, NewRuling, record_ruling, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::{CaseChanges, to_db_time};
 use crate::db::schema::appeals;
 use crate::domain::parse::Checker;
@@ -16,7 +17,6 @@ use crate::domain::{Action, UserId};
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// The decision on an appeal.
@@ -51,7 +51,10 @@ pub fn apply(body: DecideAppealBody, _settings: &Settings) -> ApiResult<Apply> {
     let outcome = match (body.decision, body.outcome) {
         (AppealDecision::Uphold, None) => None,
         (AppealDecision::Uphold, Some(_)) => {
-            c.fail("outcome", "an upheld ruling keeps its outcome; leave this out");
+            c.fail(
+                "outcome",
+                "an upheld ruling keeps its outcome; leave this out",
+            );
             None
         }
         (_, Some(o)) => Some(o),
@@ -101,7 +104,10 @@ pub fn apply(body: DecideAppealBody, _settings: &Settings) -> ApiResult<Apply> {
             data["ruling_id"] = id.into();
             data["outcome"] = serde_json::to_value(outcome).unwrap_or_default();
         }
-        let changes = CaseChanges { ruling_appealable: Some(false), ..CaseChanges::default() };
+        let changes = CaseChanges {
+            ruling_appealable: Some(false),
+            ..CaseChanges::default()
+        };
         Ok(Effect::public(changes, data))
     }))
 }
@@ -112,7 +118,7 @@ pub fn apply(body: DecideAppealBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "decide_appeal",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = DecideAppealBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -125,5 +131,13 @@ pub async fn decide_appeal(
     body: web::Json<DecideAppealBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::DecideAppeal, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::DecideAppeal,
+        apply,
+    )
+    .await
 }

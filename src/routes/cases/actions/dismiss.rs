@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::Action;
 use crate::domain::parse::Checker;
@@ -13,7 +14,6 @@ use crate::domain::ruling::DismissalReason;
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// Why the case is dismissed.
@@ -40,7 +40,10 @@ pub fn apply(body: DismissBody, _settings: &Settings) -> ApiResult<Apply> {
             settlement_open: Some(false),
             ..CaseChanges::default()
         };
-        Ok(Effect::public(changes, serde_json::json!({ "reason": reason, "detail": detail })))
+        Ok(Effect::public(
+            changes,
+            serde_json::json!({ "reason": reason, "detail": detail }),
+        ))
     }))
 }
 
@@ -49,7 +52,7 @@ pub fn apply(body: DismissBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "dismiss",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = DismissBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -62,5 +65,13 @@ pub async fn dismiss(
     body: web::Json<DismissBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::Dismiss, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::Dismiss,
+        apply,
+    )
+    .await
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, NewRuling, record_ruling, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::{CaseChanges, to_db_time};
 use crate::domain::Action;
 use crate::domain::parse::Checker;
@@ -14,7 +15,6 @@ use crate::domain::ruling::{Outcome, Remedy, Sanction};
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// What a ruling decides.
@@ -55,7 +55,10 @@ pub fn check_terms(
     remedies: &[Remedy],
 ) -> (String, Vec<String>) {
     if outcome == Outcome::Settled {
-        c.fail("outcome", "`settled` comes only from a settlement both parties accept");
+        c.fail(
+            "outcome",
+            "`settled` comes only from a settlement both parties accept",
+        );
     }
     let rationale = c.text("rationale", rationale, 20_000);
     if rules.len() > 20 {
@@ -88,8 +91,14 @@ pub fn check_terms(
 /// The change `issue_ruling` makes, from a request body; shared by the handler and `ombud demo`.
 pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
     let mut c = Checker::new();
-    let (rationale, rules) =
-        check_terms(&mut c, body.outcome, &body.rationale, &body.rules_cited, &body.sanctions, &body.remedies);
+    let (rationale, rules) = check_terms(
+        &mut c,
+        body.outcome,
+        &body.rationale,
+        &body.rules_cited,
+        &body.sanctions,
+        &body.remedies,
+    );
     c.finish()?;
     let appealable = body.appealable.unwrap_or(true);
     let window = Duration::seconds(settings.appeal_window_seconds);
@@ -107,7 +116,11 @@ pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
                 appealable,
             },
         )?;
-        let deadline = if appealable { ctx.now + window } else { ctx.now };
+        let deadline = if appealable {
+            ctx.now + window
+        } else {
+            ctx.now
+        };
         let changes = CaseChanges {
             ruling_mediator_id: Some(ctx.actor.user.map(crate::domain::UserId::to_db)),
             ruling_appealable: Some(appealable),
@@ -136,7 +149,7 @@ pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "issue_ruling",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = IssueRulingBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -149,5 +162,13 @@ pub async fn issue_ruling(
     body: web::Json<IssueRulingBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::IssueRuling, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::IssueRuling,
+        apply,
+    )
+    .await
 }

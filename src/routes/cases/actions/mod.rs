@@ -77,7 +77,11 @@ pub struct Effect {
 impl Effect {
     /// An effect visible to both parties.
     pub fn public(changes: CaseChanges, data: serde_json::Value) -> Effect {
-        Effect { changes, data, visibility: Visibility::AllParties }
+        Effect {
+            changes,
+            data,
+            visibility: Visibility::AllParties,
+        }
     }
 }
 
@@ -127,7 +131,14 @@ pub fn take(
         Denial::Forbidden(m) => ApiError::Forbidden(m),
         Denial::Conflict(m) => ApiError::InvalidTransition(m),
     })?;
-    let ctx = Ctx { row: &row, rel, actor, now, next, settings };
+    let ctx = Ctx {
+        row: &row,
+        rel,
+        actor,
+        now,
+        next,
+        settings,
+    };
     let effect = apply(conn, &ctx)?;
     let mut changes = effect.changes;
     changes.state = Some(next.as_str().to_string());
@@ -187,7 +198,15 @@ pub async fn run(
         let result = state
             .db
             .write(move |conn| {
-                let (row, _) = take(conn, &actor, id, action, expected_now.as_deref(), &settings, &apply)?;
+                let (row, _) = take(
+                    conn,
+                    &actor,
+                    id,
+                    action,
+                    expected_now.as_deref(),
+                    &settings,
+                    &apply,
+                )?;
                 // The view is built for the caller's relation after the change.
                 let rel = super::access::relation(&actor, &row);
                 case_view(conn, row, &rel, &settings)
@@ -205,28 +224,17 @@ pub async fn run(
     }
 }
 
-/// The path and header parameters every action takes.
+/// The `If-Match` header every action takes.
 pub struct ActionParams;
 
 impl utoipa::IntoParams for ActionParams {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, KnownFormat, Type};
         use utoipa::openapi::Required;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
         vec![
-            ParameterBuilder::new()
-                .name("case_id")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some("The case id"))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
-                ))
-                .build(),
             ParameterBuilder::new()
                 .name("If-Match")
                 .parameter_in(ParameterIn::Header)

@@ -6,13 +6,13 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::Action;
 use crate::domain::parse::Checker;
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// Settlement terms to put to both parties.
@@ -37,7 +37,10 @@ pub fn apply(body: ProposeSettlementBody, _settings: &Settings) -> ApiResult<App
             settlement_accepted_respondent: Some(false),
             ..CaseChanges::default()
         };
-        Ok(Effect::public(changes, serde_json::json!({ "terms": terms })))
+        Ok(Effect::public(
+            changes,
+            serde_json::json!({ "terms": terms }),
+        ))
     }))
 }
 
@@ -46,7 +49,7 @@ pub fn apply(body: ProposeSettlementBody, _settings: &Settings) -> ApiResult<App
 #[utoipa::path(
     tag = "actions",
     operation_id = "propose_settlement",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = ProposeSettlementBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -59,5 +62,13 @@ pub async fn propose_settlement(
     body: web::Json<ProposeSettlementBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::ProposeSettlement, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::ProposeSettlement,
+        apply,
+    )
+    .await
 }

@@ -4,13 +4,13 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{ActionParams, Apply, Effect, NoteBody, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::Action;
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
 use crate::routes::extract::OptionalJson;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// The change `reject_settlement` makes, from a request body; shared by the handler and `ombud demo`.
@@ -23,7 +23,10 @@ pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
             settlement_accepted_respondent: Some(false),
             ..CaseChanges::default()
         };
-        Ok(Effect::public(changes, serde_json::json!({ "party": ctx.party()?, "note": note })))
+        Ok(Effect::public(
+            changes,
+            serde_json::json!({ "party": ctx.party()?, "note": note }),
+        ))
     }))
 }
 
@@ -32,7 +35,7 @@ pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "reject_settlement",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body(content = Option<NoteBody>, description = "Optional; may be left out"),
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -45,5 +48,13 @@ pub async fn reject_settlement(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.0, &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::RejectSettlement, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::RejectSettlement,
+        apply,
+    )
+    .await
 }

@@ -6,13 +6,13 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::Action;
 use crate::domain::parse::Checker;
 use crate::error::ApiResult;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// Why the case is reopened.
@@ -30,8 +30,14 @@ pub fn apply(body: ReopenBody, _settings: &Settings) -> ApiResult<Apply> {
     let reason = c.text("reason", &body.reason, 4000);
     c.finish()?;
     Ok(Arc::new(move |_conn, _ctx| {
-        let changes = CaseChanges { closed_at: Some(None), ..CaseChanges::default() };
-        Ok(Effect::public(changes, serde_json::json!({ "reason": reason })))
+        let changes = CaseChanges {
+            closed_at: Some(None),
+            ..CaseChanges::default()
+        };
+        Ok(Effect::public(
+            changes,
+            serde_json::json!({ "reason": reason }),
+        ))
     }))
 }
 
@@ -40,7 +46,7 @@ pub fn apply(body: ReopenBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "reopen",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = ReopenBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -53,5 +59,13 @@ pub async fn reopen(
     body: web::Json<ReopenBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::Reopen, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::Reopen,
+        apply,
+    )
+    .await
 }

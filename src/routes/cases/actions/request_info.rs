@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{ActionParams, Apply, Effect, run};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::models::{CaseChanges, to_db_time};
 use crate::domain::parse::Checker;
 use crate::domain::{Action, Party};
@@ -14,7 +15,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::Visibility;
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
-use crate::config::Settings;
 use crate::startup::AppState;
 
 /// What to ask, of whom, by when.
@@ -36,12 +36,18 @@ pub fn apply(body: RequestInfoBody, _settings: &Settings) -> ApiResult<Apply> {
     let question = c.text("question", &body.question, 4000);
     let now = Utc::now();
     if body.deadline <= now || body.deadline > now + Duration::days(90) {
-        c.fail("deadline", "must be in the future and at most 90 days ahead");
+        c.fail(
+            "deadline",
+            "must be in the future and at most 90 days ahead",
+        );
     }
     c.finish()?;
     let (party, deadline) = (body.party, body.deadline);
     Ok(Arc::new(move |_conn, ctx| {
-        if party == Party::Respondent && ctx.row.respondent_email.is_none() && ctx.row.respondent_id.is_none() {
+        if party == Party::Respondent
+            && ctx.row.respondent_email.is_none()
+            && ctx.row.respondent_id.is_none()
+        {
             return Err(ApiError::field("party", "the respondent cannot be reached"));
         }
         let changes = CaseChanges {
@@ -65,7 +71,7 @@ pub fn apply(body: RequestInfoBody, _settings: &Settings) -> ApiResult<Apply> {
 #[utoipa::path(
     tag = "actions",
     operation_id = "request_info",
-    params(ActionParams),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
     request_body = RequestInfoBody,
     responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
 )]
@@ -78,5 +84,13 @@ pub async fn request_info(
     body: web::Json<RequestInfoBody>,
 ) -> ApiResult<HttpResponse> {
     let apply = apply(body.into_inner(), &state.settings)?;
-    run(&state, &caller, &req, path.into_inner(), Action::RequestInfo, apply).await
+    run(
+        &state,
+        &caller,
+        &req,
+        path.into_inner(),
+        Action::RequestInfo,
+        apply,
+    )
+    .await
 }

@@ -56,7 +56,10 @@ pub async fn list_messages(
         .db
         .read(move |conn| {
             let (_, rel) = load_visible(conn, &actor, case_id)?;
-            let readable: Vec<&str> = Visibility::readable_by(rel.party()).into_iter().map(Visibility::as_str).collect();
+            let readable: Vec<&str> = Visibility::readable_by(rel.party())
+                .into_iter()
+                .map(Visibility::as_str)
+                .collect();
             let mut q = messages::table
                 .filter(messages::case_id.eq(case_id.to_db()))
                 .filter(messages::visibility.eq_any(readable))
@@ -73,7 +76,9 @@ pub async fn list_messages(
                     Ok(MessageView {
                         id: uuid::Uuid::parse_str(&m.id).map_err(anyhow::Error::from)?,
                         author: PersonRef {
-                            id: Some(uuid::Uuid::parse_str(&m.author_id).map_err(anyhow::Error::from)?),
+                            id: Some(
+                                uuid::Uuid::parse_str(&m.author_id).map_err(anyhow::Error::from)?,
+                            ),
                             name: names.get(&m.author_id).cloned().unwrap_or_default(),
                         },
                         visibility: Visibility::parse(&m.visibility)

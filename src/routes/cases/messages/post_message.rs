@@ -62,7 +62,10 @@ pub async fn post_message(
     c.finish()?;
     let visibility = body.visibility;
     let actor = Actor::from(&caller);
-    let author = PersonRef { id: Some(caller.user_id.0), name: caller.name.clone() };
+    let author = PersonRef {
+        id: Some(caller.user_id.0),
+        name: caller.name.clone(),
+    };
     idempotency::create(&state, &caller, key, fp, move |conn| {
         let (row, rel) = load_visible(conn, &actor, case_id)?;
         if state_of(&row)?.is_terminal() {

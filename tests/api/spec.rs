@@ -1,0 +1,193 @@
+//! The published contract: the OpenAPI document matches the committed one
+//! and describes every error; the lifecycle diagram matches the domain.
+
+use std::collections::BTreeSet;
+
+use ombud::domain::{Action, CaseState};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{Backend, spawn_app};
+
+fn committed() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json is committed");
+    serde_json::from_str(&text).expect("committed spec is JSON")
+}
+
+#[tokio::test]
+async fn the_served_spec_is_the_committed_spec() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let res = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let served: Value = res.json().await.unwrap();
+    assert!(
+        served == committed(),
+        "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+    // The CLI prints the same document.
+    let printed: Value =
+        serde_json::from_str(&ombud::openapi::to_json(&ombud::openapi::build()).unwrap()).unwrap();
+    assert_eq!(printed, served);
+}
+
+fn follow<'a>(spec: &'a Value, reference: &str) -> &'a Value {
+    reference
+        .trim_start_matches("#/")
+        .split('/')
+        .fold(spec, |node, key| &node[key])
+}
+
+fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => follow(spec, r),
+        None => v,
+    }
+}
+
+#[test]
+fn the_spec_describes_every_operation_error_and_example() {
+    let spec = committed();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(spec["info"]["license"]["identifier"], "Apache-2.0");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let mut ids = BTreeSet::new();
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_string()), "operationId {id} repeats");
+            let responses = op["responses"].as_object().unwrap();
+            let public = op["security"] == serde_json::json!([{}]);
+            if !public {
+                assert!(responses.contains_key("401"), "{id} documents 401");
+            }
+            for (code, response) in responses {
+                let response = resolve(&spec, response);
+                if code.starts_with('4') || code.starts_with('5') {
+                    let content = &response["content"]["application/problem+json"];
+                    assert_eq!(
+                        content["schema"]["$ref"], "#/components/schemas/Problem",
+                        "{id} {code}"
+                    );
+                    assert!(content["example"].is_object(), "{id} {code} has an example");
+                } else if let Some(r) =
+                    response["content"]["application/json"]["schema"]["$ref"].as_str()
+                {
+                    let schema = follow(&spec, r);
+                    let example = schema.get("example").is_some()
+                        || schema["properties"]["items"]["items"]["$ref"]
+                            .as_str()
+                            .is_some_and(|r| follow(&spec, r).get("example").is_some());
+                    assert!(example, "{id} {code} response has an example");
+                }
+            }
+            assert!(
+                responses.keys().any(|c| c.starts_with('4')),
+                "{id} documents its errors"
+            );
+            if let Some(body) = op.get("requestBody") {
+                let schema = &body["content"]["application/json"]["schema"];
+                let schema = schema.get("oneOf").map(|o| &o[0]).unwrap_or(schema);
+                let schema = resolve(&spec, schema);
+                assert!(
+                    schema.get("example").is_some(),
+                    "{id} request body has an example"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, ids.len());
+    // One operation per action a person can take.
+    for action in Action::ALL
+        .into_iter()
+        .filter(|a| *a != Action::StartFollowUp)
+    {
+        assert!(ids.contains(action.as_str()), "no operation for {action}");
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_offline() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let res = app
+        .client
+        .get(format!("{}/docs/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "Swagger UI page");
+    let res = app
+        .client
+        .get(format!("{}/docs/swagger-ui-bundle.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the script is vendored, not fetched from a CDN"
+    );
+    assert!(res.text().await.unwrap().len() > 100_000);
+}
+
+/// Every transition the domain allows, as `from --> to : action` lines.
+fn transitions() -> BTreeSet<String> {
+    let mut lines = BTreeSet::new();
+    for action in Action::ALL {
+        for from in action.from_states() {
+            for to in action.possible_targets(*from) {
+                lines.insert(format!(
+                    "{} --> {} : {}",
+                    from.as_str(),
+                    to.as_str(),
+                    action.as_str()
+                ));
+            }
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_lifecycle_diagram_matches_the_domain() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/lifecycle.md")).unwrap();
+    let block = doc
+        .split("```mermaid")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a mermaid block");
+    let drawn: BTreeSet<String> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains("-->") && !l.contains("[*]"))
+        .map(str::to_string)
+        .collect();
+    let want = transitions();
+    assert!(
+        drawn == want,
+        "docs/lifecycle.md is out of step with the domain; the diagram should hold exactly:\n{}",
+        want.iter()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for state in CaseState::ALL {
+        assert!(block.contains(state.as_str()), "{state} is drawn");
+    }
+}
