@@ -39,6 +39,10 @@ impl Created {
         if let Some(loc) = self.location {
             res.insert_header(("Location", loc));
         }
+        // A versioned resource (a case) carries its ETag, replayed or not.
+        if let Some(version) = self.body.get("version").and_then(serde_json::Value::as_i64) {
+            res.insert_header(("ETag", crate::routes::extract::etag(version)));
+        }
         if replayed {
             res.insert_header(("Idempotent-Replayed", "true"));
         }
