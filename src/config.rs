@@ -5,6 +5,24 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The name of every setting, as in the TOML file and (upper-cased, after
+/// `OMBUD_`) in the environment.
+pub const KEYS: [&str; 13] = [
+    "database_url",
+    "bind",
+    "public_base_url",
+    "db_pool_size",
+    "db_timeout_seconds",
+    "token_ttl_hours",
+    "service_token_max_days",
+    "appeal_window_seconds",
+    "reopen_period_days",
+    "scan_interval_seconds",
+    "max_body_bytes",
+    "http_workers",
+    "run_jobs",
+];
+
 /// Every setting of the service. The README has the table; keep them in step.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -70,8 +88,10 @@ impl Settings {
             }
             None => fig = fig.merge(Toml::file("ombud.toml")),
         }
+        // Only settings: other OMBUD_* variables (OMBUD_CONFIG, OMBUD_PASSWORD,
+        // test settings) are not for this table.
         fig = fig
-            .merge(Env::prefixed("OMBUD_").ignore(&["config"]))
+            .merge(Env::prefixed("OMBUD_").only(&KEYS))
             .merge(Env::raw().only(&["database_url"]));
         let s: Settings = fig.extract()?;
         s.check()?;
@@ -110,5 +130,57 @@ impl Settings {
             "scan_interval_seconds must be positive"
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_every_setting() {
+        let value = serde_json::to_value(Settings::default()).unwrap();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut keys = KEYS.to_vec();
+        fields.sort();
+        keys.sort();
+        assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn readme_documents_every_setting() {
+        let readme = include_str!("../README.md");
+        for key in KEYS {
+            assert!(
+                readme.contains(&format!("| `{key}` |")),
+                "README lacks {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn file_and_environment_override_defaults_and_typos_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "ombud.toml",
+                "bind = \"0.0.0.0:9000\"\nreopen_period_days = 7",
+            )?;
+            jail.set_env("OMBUD_REOPEN_PERIOD_DAYS", "9");
+            jail.set_env("OMBUD_PASSWORD", "not a setting");
+            jail.set_env("DATABASE_URL", "postgres://db/ombud");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.reopen_period_days, 9);
+            assert_eq!(s.database_url, "postgres://db/ombud");
+            assert_eq!(s.base_url(), "http://0.0.0.0:9000");
+            jail.create_file("typo.toml", "bnid = \"x\"")?;
+            assert!(Settings::load(Some(Path::new("typo.toml"))).is_err());
+            Ok(())
+        });
     }
 }

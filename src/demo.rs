@@ -14,7 +14,7 @@ use crate::domain::ruling::{
     AppealDecision, DismissalReason, Outcome, Remedy, RemedyKind, Sanction, SanctionKind,
 };
 use crate::domain::{Action, CaseId, CaseState, Party, Priority, Role, Scope, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::routes::auth::TokenKind;
 use crate::routes::cases::access::Actor;
 use crate::routes::cases::actions::{self as act, Apply, NoteBody, take};
@@ -25,110 +25,35 @@ use crate::routes::users::{UserInput, insert};
 /// The password of every demo user.
 pub const PASSWORD: &str = "ombud-demo-password";
 
-struct People {
-    admin: Actor,
-    lead: Actor,
-    mia: Actor,
-    max: Actor,
-    ann: Actor,
-    bob: Actor,
-    bob_id: UserId,
+/// The demo users: (local part of the email, name, role).
+const PEOPLE: [(&str, &str, Role); 6] = [
+    ("admin", "Ada Admin", Role::Admin),
+    ("lead", "Lee Lead", Role::Lead),
+    ("mia", "Mia Mediator", Role::Mediator),
+    ("max", "Max Mediator", Role::Mediator),
+    ("ann", "Ann Complainant", Role::Member),
+    ("bob", "Bob's Shop", Role::Member),
+];
+
+/// Seeds within one transaction, through the API's own functions.
+struct Seeder<'a> {
+    conn: &'a mut DbConnection,
+    settings: &'a Settings,
+    people: Vec<Actor>,
 }
 
-fn user(
-    conn: &mut DbConnection,
-    local: &str,
-    name: &str,
-    role: Role,
-    hash: &str,
-) -> ApiResult<Actor> {
-    let email =
-        Email::parse(&format!("{local}@demo.ombud.test")).map_err(|e| anyhow::anyhow!(e))?;
-    let row = insert(
-        conn,
-        UserInput {
-            email,
-            name: name.into(),
-            role,
-            language: "en".into(),
-            password_hash: Some(hash.into()),
-        },
-    )?;
-    Ok(Actor {
-        user: Some(UserId::from_db(&row.id).map_err(anyhow::Error::from)?),
-        role: Some(role),
-    })
-}
+impl Seeder<'_> {
+    fn who(&self, local: &str) -> Actor {
+        let i = PEOPLE.iter().position(|p| p.0 == local).unwrap_or(0);
+        self.people[i].clone()
+    }
 
-fn step(
-    conn: &mut DbConnection,
-    s: &Settings,
-    who: &Actor,
-    id: CaseId,
-    action: Action,
-    apply: ApiResult<Apply>,
-) -> ApiResult<()> {
-    take(conn, who, id, action, None, s, &apply?).map(|_| ())
-}
+    fn id_of(&self, local: &str) -> uuid::Uuid {
+        self.who(local).user.map(|u| u.0).unwrap_or_default()
+    }
 
-fn note() -> NoteBody {
-    NoteBody::default()
-}
-
-fn ruling(s: &Settings, p: &People, conn: &mut DbConnection, id: CaseId) -> ApiResult<()> {
-    step(
-        conn,
-        s,
-        &p.lead,
-        id,
-        Action::Assign,
-        act::assign::apply(
-            act::assign::AssignBody {
-                mediator_id: p.mia.user.map(|u| u.0).unwrap_or_default(),
-                note: None,
-            },
-            s,
-        ),
-    )?;
-    step(
-        conn,
-        s,
-        &p.mia,
-        id,
-        Action::StartInvestigation,
-        act::start_investigation::apply(note(), s),
-    )?;
-    let body = act::issue_ruling::IssueRulingBody {
-        outcome: Outcome::Upheld,
-        rationale: "The order was paid for and never delivered.".into(),
-        rules_cited: vec!["R-4.2".into()],
-        sanctions: vec![Sanction {
-            kind: SanctionKind::Warning,
-            duration_days: None,
-            note: None,
-        }],
-        remedies: vec![Remedy {
-            kind: RemedyKind::Refund,
-            description: "Refund the order in full".into(),
-            due_at: Utc::now() + Duration::days(14),
-        }],
-        appealable: Some(true),
-    };
-    step(
-        conn,
-        s,
-        &p.mia,
-        id,
-        Action::IssueRuling,
-        act::issue_ruling::apply(body, s),
-    )
-}
-
-fn case(conn: &mut DbConnection, p: &People, title: &str, category: &str) -> ApiResult<CaseId> {
-    file(
-        conn,
-        &p.ann,
-        FileCase {
+    fn file(&mut self, title: &str, category: &str) -> ApiResult<CaseId> {
+        let body = FileCase {
             title: title.into(),
             description: format!("{title}. Filed by the demo so there is something to look at."),
             category: category.into(),
@@ -137,18 +62,173 @@ fn case(conn: &mut DbConnection, p: &People, title: &str, category: &str) -> Api
             channel: None,
             tags: vec!["demo".into()],
             respondent: RespondentInput {
-                user_id: p.bob_id.0.into(),
+                user_id: Some(self.id_of("bob")),
                 name: None,
                 email: None,
             },
-        },
-    )
+        };
+        file(self.conn, &self.who("ann"), body)
+    }
+
+    fn act(
+        &mut self,
+        who: &str,
+        id: CaseId,
+        action: Action,
+        apply: ApiResult<Apply>,
+    ) -> ApiResult<()> {
+        let actor = self.who(who);
+        take(self.conn, &actor, id, action, None, self.settings, &apply?).map(|_| ())
+    }
+
+    fn assign(&mut self, id: CaseId, mediator: &str) -> ApiResult<()> {
+        let body = act::assign::AssignBody {
+            mediator_id: self.id_of(mediator),
+            note: None,
+        };
+        let apply = act::assign::apply(body, self.settings);
+        self.act("lead", id, Action::Assign, apply)
+    }
+
+    fn investigate(&mut self, title: &str, category: &str) -> ApiResult<CaseId> {
+        let id = self.file(title, category)?;
+        self.assign(id, "mia")?;
+        let apply = act::start_investigation::apply(NoteBody::default(), self.settings);
+        self.act("mia", id, Action::StartInvestigation, apply)?;
+        Ok(id)
+    }
+
+    fn ruled(&mut self, title: &str) -> ApiResult<CaseId> {
+        let id = self.investigate(title, "delivery")?;
+        let body = act::issue_ruling::IssueRulingBody {
+            outcome: Outcome::Upheld,
+            rationale: "The order was paid for and never delivered.".into(),
+            rules_cited: vec!["R-4.2".into()],
+            sanctions: vec![Sanction {
+                kind: SanctionKind::Warning,
+                duration_days: None,
+                note: None,
+            }],
+            remedies: vec![Remedy {
+                kind: RemedyKind::Refund,
+                description: "Refund the order in full".into(),
+                due_at: Utc::now() + Duration::days(14),
+            }],
+            appealable: Some(true),
+        };
+        let apply = act::issue_ruling::apply(body, self.settings);
+        self.act("mia", id, Action::IssueRuling, apply)?;
+        Ok(id)
+    }
+
+    fn appealed(&mut self, title: &str) -> ApiResult<CaseId> {
+        let id = self.ruled(title)?;
+        let body = act::appeal::AppealBody {
+            grounds: "The courier's receipt shows delivery.".into(),
+        };
+        let apply = act::appeal::apply(body, self.settings);
+        self.act("bob", id, Action::Appeal, apply)?;
+        Ok(id)
+    }
+
+    /// One case in each of the nine states.
+    fn cases(&mut self) -> ApiResult<()> {
+        let s = self.settings;
+        self.file("Parcel left in the rain", "delivery")?;
+
+        let id = self.file("Charged twice for one order", "billing")?;
+        self.assign(id, "mia")?;
+
+        let id = self.investigate("Insulting replies to my reviews", "conduct")?;
+        let question = act::request_info::RequestInfoBody {
+            party: Party::Respondent,
+            question: "Please explain the replies of 3 November.".into(),
+            deadline: Utc::now() + Duration::days(5),
+        };
+        self.act(
+            "mia",
+            id,
+            Action::RequestInfo,
+            act::request_info::apply(question, s),
+        )?;
+
+        self.ruled("Order 1001 never arrived")?;
+        self.appealed("Order 1002 never arrived")?;
+
+        let id = self.appealed("Order 1003 never arrived")?;
+        self.assign(id, "max")?;
+        let decision = act::decide_appeal::DecideAppealBody {
+            decision: AppealDecision::Uphold,
+            rationale: "The receipt is for another parcel.".into(),
+            outcome: None,
+            rules_cited: vec![],
+            sanctions: vec![],
+            remedies: vec![],
+        };
+        self.act(
+            "max",
+            id,
+            Action::DecideAppeal,
+            act::decide_appeal::apply(decision, s),
+        )?;
+
+        let id = self.ruled("Order 1004 never arrived")?;
+        for party in ["ann", "bob"] {
+            let apply = act::accept_ruling::apply(NoteBody::default(), s);
+            self.act(party, id, Action::AcceptRuling, apply)?;
+        }
+        self.act(
+            "mia",
+            id,
+            Action::Close,
+            act::close::apply(NoteBody::default(), s),
+        )?;
+
+        let id = self.file("Wrong colour delivered", "delivery")?;
+        let note = NoteBody {
+            note: Some("The shop swapped it.".into()),
+        };
+        self.act("ann", id, Action::Withdraw, act::withdraw::apply(note, s))?;
+
+        let id = self.file("Charged twice (again)", "billing")?;
+        let reason = act::dismiss::DismissBody {
+            reason: DismissalReason::Duplicate,
+            detail: "Same as the earlier billing case.".into(),
+        };
+        self.act("lead", id, Action::Dismiss, act::dismiss::apply(reason, s))
+    }
+}
+
+fn categories(conn: &mut DbConnection) -> ApiResult<()> {
+    for (slug, name, description, priority) in [
+        (
+            "delivery",
+            "Delivery",
+            "Orders that never came or came broken",
+            Priority::Normal,
+        ),
+        (
+            "billing",
+            "Billing",
+            "Charges, refunds and invoices",
+            Priority::High,
+        ),
+        (
+            "conduct",
+            "Conduct",
+            "Harassment and abuse in the community",
+            Priority::Urgent,
+        ),
+    ] {
+        create_category::insert(conn, slug.into(), name.into(), description.into(), priority)?;
+    }
+    Ok(())
 }
 
 /// Seeds the demo data, or says it is already there.
 pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
     let hash = crate::auth::password::hash(PASSWORD)?;
-    let s = settings.clone();
+    let settings = settings.clone();
     let result = db.write_blocking(move |conn| {
         let present: i64 = users::table
             .filter(users::email.eq("admin@demo.ombud.test"))
@@ -157,214 +237,41 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
         if present > 0 {
             return Ok(None);
         }
-        let admin = user(conn, "admin", "Ada Admin", Role::Admin, &hash)?;
-        let bob = user(conn, "bob", "Bob's Shop", Role::Member, &hash)?;
-        let p = People {
-            lead: user(conn, "lead", "Lee Lead", Role::Lead, &hash)?,
-            mia: user(conn, "mia", "Mia Mediator", Role::Mediator, &hash)?,
-            max: user(conn, "max", "Max Mediator", Role::Mediator, &hash)?,
-            ann: user(conn, "ann", "Ann Complainant", Role::Member, &hash)?,
-            bob_id: bob.user.ok_or_else(|| anyhow::anyhow!("demo user"))?,
-            bob,
-            admin,
+        let mut people = Vec::new();
+        for (local, name, role) in PEOPLE {
+            let email = Email::parse(&format!("{local}@demo.ombud.test"))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let input = UserInput {
+                email,
+                name: name.into(),
+                role,
+                language: "en".into(),
+                password_hash: Some(hash.clone()),
+            };
+            let row = insert(conn, input)?;
+            let id = UserId::from_db(&row.id).map_err(anyhow::Error::from)?;
+            people.push(Actor {
+                user: Some(id),
+                role: Some(role),
+            });
+        }
+        categories(conn)?;
+        let mut seeder = Seeder {
+            conn,
+            settings: &settings,
+            people,
         };
-        create_category::insert(
-            conn,
-            "delivery".into(),
-            "Delivery".into(),
-            "Orders that never came or came broken".into(),
-            Priority::Normal,
-        )?;
-        create_category::insert(
-            conn,
-            "billing".into(),
-            "Billing".into(),
-            "Charges, refunds and invoices".into(),
-            Priority::High,
-        )?;
-        create_category::insert(
-            conn,
-            "conduct".into(),
-            "Conduct".into(),
-            "Harassment and abuse in the community".into(),
-            Priority::Urgent,
-        )?;
-        let s = &*s;
-        let mediator = p.mia.user.map(|u| u.0).unwrap_or_default();
-        let assign = |conn: &mut DbConnection, id| {
-            step(
-                conn,
-                s,
-                &p.lead,
-                id,
-                Action::Assign,
-                act::assign::apply(
-                    act::assign::AssignBody {
-                        mediator_id: mediator,
-                        note: None,
-                    },
-                    s,
-                ),
-            )
-        };
-
-        case(conn, &p, "Parcel left in the rain", "delivery")?;
-        let id = case(conn, &p, "Charged twice for one order", "billing")?;
-        assign(conn, id)?;
-        let id = case(conn, &p, "Insulting replies to my reviews", "conduct")?;
-        assign(conn, id)?;
-        step(
-            conn,
-            s,
-            &p.mia,
-            id,
-            Action::StartInvestigation,
-            act::start_investigation::apply(note(), s),
-        )?;
-        step(
-            conn,
-            s,
-            &p.mia,
-            id,
-            Action::RequestInfo,
-            act::request_info::apply(
-                act::request_info::RequestInfoBody {
-                    party: Party::Respondent,
-                    question: "Please explain the replies of 3 November.".into(),
-                    deadline: Utc::now() + Duration::days(5),
-                },
-                s,
-            ),
-        )?;
-        let id = case(conn, &p, "Order 1001 never arrived", "delivery")?;
-        ruling(s, &p, conn, id)?;
-        let id = case(conn, &p, "Order 1002 never arrived", "delivery")?;
-        ruling(s, &p, conn, id)?;
-        step(
-            conn,
-            s,
-            &p.bob,
-            id,
-            Action::Appeal,
-            act::appeal::apply(
-                act::appeal::AppealBody {
-                    grounds: "The courier's receipt shows delivery.".into(),
-                },
-                s,
-            ),
-        )?;
-        let id = case(conn, &p, "Order 1003 never arrived", "delivery")?;
-        ruling(s, &p, conn, id)?;
-        step(
-            conn,
-            s,
-            &p.bob,
-            id,
-            Action::Appeal,
-            act::appeal::apply(
-                act::appeal::AppealBody {
-                    grounds: "The parcel was delivered.".into(),
-                },
-                s,
-            ),
-        )?;
-        step(
-            conn,
-            s,
-            &p.lead,
-            id,
-            Action::Assign,
-            act::assign::apply(
-                act::assign::AssignBody {
-                    mediator_id: p.max.user.map(|u| u.0).unwrap_or_default(),
-                    note: Some("Appeal review".into()),
-                },
-                s,
-            ),
-        )?;
-        step(
-            conn,
-            s,
-            &p.max,
-            id,
-            Action::DecideAppeal,
-            act::decide_appeal::apply(
-                act::decide_appeal::DecideAppealBody {
-                    decision: AppealDecision::Uphold,
-                    rationale: "The receipt is for another parcel.".into(),
-                    outcome: None,
-                    rules_cited: vec![],
-                    sanctions: vec![],
-                    remedies: vec![],
-                },
-                s,
-            ),
-        )?;
-        let id = case(conn, &p, "Order 1004 never arrived", "delivery")?;
-        ruling(s, &p, conn, id)?;
-        step(
-            conn,
-            s,
-            &p.ann,
-            id,
-            Action::AcceptRuling,
-            act::accept_ruling::apply(note(), s),
-        )?;
-        step(
-            conn,
-            s,
-            &p.bob,
-            id,
-            Action::AcceptRuling,
-            act::accept_ruling::apply(note(), s),
-        )?;
-        step(
-            conn,
-            s,
-            &p.mia,
-            id,
-            Action::Close,
-            act::close::apply(note(), s),
-        )?;
-        let id = case(conn, &p, "Wrong colour delivered", "delivery")?;
-        step(
-            conn,
-            s,
-            &p.ann,
-            id,
-            Action::Withdraw,
-            act::withdraw::apply(
-                NoteBody {
-                    note: Some("The shop swapped it.".into()),
-                },
-                s,
-            ),
-        )?;
-        let id = case(conn, &p, "Charged twice (again)", "billing")?;
-        step(
-            conn,
-            s,
-            &p.lead,
-            id,
-            Action::Dismiss,
-            act::dismiss::apply(
-                act::dismiss::DismissBody {
-                    reason: DismissalReason::Duplicate,
-                    detail: "Same as the earlier billing case.".into(),
-                },
-                s,
-            ),
-        )?;
-
-        let admin_id = p.admin.user.ok_or_else(|| anyhow::anyhow!("demo user"))?;
+        seeder.cases()?;
+        let admin = seeder.who("admin").user.unwrap_or_default();
+        let ttl = Duration::hours(settings.token_ttl_hours);
         let token = crate::routes::auth::issue(
-            conn,
-            admin_id,
-            admin_id,
+            seeder.conn,
+            admin,
+            admin,
             "demo".into(),
             TokenKind::Personal,
             &Scope::ALL,
-            Duration::hours(s.token_ttl_hours),
+            ttl,
         )?;
         Ok(Some(token.token))
     });
@@ -373,28 +280,15 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
             println!("demo data is already present; sign in as admin@demo.ombud.test / {PASSWORD}")
         }
         Ok(Some(token)) => {
-            println!(
-                "demo data created: a case in each of the {} states",
-                CaseState::ALL.len()
-            );
+            let states = CaseState::ALL.len();
+            println!("demo data created: a case in each of the {states} states");
             println!("users (password {PASSWORD}):");
-            for (email, role) in [
-                ("admin", "admin"),
-                ("lead", "lead"),
-                ("mia", "mediator"),
-                ("max", "mediator"),
-                ("ann", "member, complainant"),
-                ("bob", "member, respondent"),
-            ] {
-                println!("  {email}@demo.ombud.test  ({role})");
+            for (local, name, role) in PEOPLE {
+                println!("  {local}@demo.ombud.test  {name} ({role})");
             }
             println!("admin token (shown once): {token}");
         }
-        Err(e) => return Err(anyhow::anyhow!("demo failed: {}", describe(e))),
+        Err(e) => anyhow::bail!("demo failed: {e} ({})", e.kind()),
     }
     Ok(())
-}
-
-fn describe(e: ApiError) -> String {
-    format!("{e} ({})", e.kind())
 }

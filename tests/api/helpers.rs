@@ -44,7 +44,7 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    fn create(backend: Backend) -> TestDb {
+    pub fn create(backend: Backend) -> TestDb {
         let name = format!("ombud_test_{}", uuid::Uuid::new_v4().simple());
         match backend {
             Backend::Sqlite => {
@@ -140,7 +140,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Spawns the app on a fresh database, with settings adjusted by `tweak`,
 /// and an admin made the way `ombud users create` makes one.
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = TestDb::create(backend);
+    spawn_app_on(TestDb::create(backend), tweak).await
+}
+
+/// Spawns the app on a database a test has prepared.
+pub async fn spawn_app_on(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let backend = db.backend;
     let mut settings = test_settings(&db);
     tweak(&mut settings);
     let app = ombud::startup::Application::build(settings.clone()).expect("app builds");

@@ -4,6 +4,7 @@
 
 mod auth;
 mod cases;
+mod cli;
 mod concurrency;
 mod errors;
 mod flows;
