@@ -111,24 +111,49 @@ impl Settings {
     }
 
     fn check(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.db_pool_size > 0, "db_pool_size must be at least 1");
-        anyhow::ensure!(self.token_ttl_hours > 0, "token_ttl_hours must be positive");
-        anyhow::ensure!(
-            self.appeal_window_seconds >= 0,
-            "appeal_window_seconds must not be negative"
-        );
-        anyhow::ensure!(
-            self.reopen_period_days >= 0,
-            "reopen_period_days must not be negative"
-        );
-        anyhow::ensure!(
-            self.max_body_bytes >= 1024,
-            "max_body_bytes must be at least 1024"
-        );
-        anyhow::ensure!(
-            self.scan_interval_seconds > 0,
-            "scan_interval_seconds must be positive"
-        );
+        const TEN_YEARS_DAYS: i64 = 3650;
+        fn within(v: i64, lo: i64, hi: i64, name: &str) -> anyhow::Result<()> {
+            anyhow::ensure!(
+                (lo..=hi).contains(&v),
+                "{name} must be between {lo} and {hi}"
+            );
+            Ok(())
+        }
+        let wide = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        within(i64::from(self.db_pool_size), 1, 1000, "db_pool_size")?;
+        within(wide(self.db_timeout_seconds), 1, 600, "db_timeout_seconds")?;
+        within(
+            self.token_ttl_hours,
+            1,
+            TEN_YEARS_DAYS * 24,
+            "token_ttl_hours",
+        )?;
+        within(
+            self.service_token_max_days,
+            1,
+            TEN_YEARS_DAYS,
+            "service_token_max_days",
+        )?;
+        within(
+            self.appeal_window_seconds,
+            0,
+            TEN_YEARS_DAYS * 86_400,
+            "appeal_window_seconds",
+        )?;
+        within(
+            self.reopen_period_days,
+            0,
+            TEN_YEARS_DAYS,
+            "reopen_period_days",
+        )?;
+        within(
+            wide(self.scan_interval_seconds),
+            1,
+            86_400,
+            "scan_interval_seconds",
+        )?;
+        let body = i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX);
+        within(body, 1024, 64 * 1024 * 1024, "max_body_bytes")?;
         Ok(())
     }
 }
@@ -164,6 +189,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns figment::Error
     fn file_and_environment_override_defaults_and_typos_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

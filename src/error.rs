@@ -55,6 +55,9 @@ pub enum ApiError {
     /// `If-Match` named a version that is no longer current.
     #[error("the case has changed since you read it; fetch it again (current ETag {0})")]
     PreconditionFailed(String),
+    /// The action needs `If-Match` and none was sent.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// Fields failed validation.
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
@@ -99,6 +102,7 @@ impl ApiError {
             ApiError::InvalidTransition(_) => "invalid-transition",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed(_) => "precondition-failed",
+            ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::Validation(_) => "validation",
             ApiError::BadRequest(_) => "bad-request",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
@@ -134,6 +138,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -179,6 +184,9 @@ impl From<diesel::result::Error> for ApiError {
             E::NotFound => ApiError::NotFound("resource"),
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
                 ApiError::Unavailable(info.message().to_string())
+            }
+            E::DatabaseError(K::UniqueViolation, _) => {
+                ApiError::Conflict("this clashes with something that already exists".into())
             }
             // SQLite gave up waiting for another writer (busy_timeout elapsed).
             E::DatabaseError(_, info) if info.message().contains("database is locked") => {

@@ -31,6 +31,8 @@ pub struct Caller {
     pub token_id: TokenId,
     /// What the token may be used for.
     pub scopes: Vec<Scope>,
+    /// Whether the token came from signing in (not a service token).
+    pub personal: bool,
 }
 
 impl Caller {
@@ -43,6 +45,19 @@ impl Caller {
                 "this token lacks the `{}` scope",
                 scope.as_str()
             )))
+        }
+    }
+
+    /// Fails with 403 unless the token came from signing in, or carries the
+    /// admin scope: managing one's own account and tokens is not for
+    /// integrations with narrower scopes.
+    pub fn require_personal(&self) -> ApiResult<()> {
+        if self.personal || self.scopes.contains(&Scope::Admin) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "a service token cannot manage its account or tokens".into(),
+            ))
         }
     }
 
@@ -97,6 +112,7 @@ pub fn authenticate(conn: &mut crate::db::DbConnection, presented: &str) -> ApiR
         email: user.email,
         token_id: TokenId::from_db(&tok.id).map_err(|e| ApiError::Internal(e.into()))?,
         scopes,
+        personal: tok.kind == "personal",
     })
 }
 

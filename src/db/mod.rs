@@ -5,7 +5,7 @@
 pub mod models;
 pub mod schema;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -123,8 +123,10 @@ pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
     /// SQLite allows one writer at a time; writers in this process queue here
-    /// rather than fail with "database is locked".
-    write_lock: Arc<Mutex<()>>,
+    /// (for at most `timeout`) rather than fail with "database is locked".
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// How long to wait for a connection or for the SQLite writer's turn.
+    timeout: Duration,
 }
 
 impl Db {
@@ -146,7 +148,8 @@ impl Db {
         Ok(Db {
             pool,
             backend,
-            write_lock: Arc::new(Mutex::new(())),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            timeout,
         })
     }
 
@@ -177,19 +180,32 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(f))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+        let turn = match self.backend {
+            Backend::Sqlite => {
+                let lock = self.write_lock.clone().lock_owned();
+                let waited = tokio::time::timeout(self.timeout, lock).await;
+                Some(waited.map_err(|_| ApiError::Unavailable("waited too long to write".into()))?)
+            }
+            Backend::Postgres => None,
+        };
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            let mut conn = pool.get()?;
+            conn.transaction(|c| f(c))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
     }
 
-    /// [`Db::write`] for callers already on a blocking thread (CLI, jobs).
+    /// [`Db::write`] for callers on a blocking thread outside the async
+    /// runtime's workers (the CLI's commands).
     pub fn write_blocking<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConnection) -> ApiResult<T>,
     {
         let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Sqlite => Some(self.write_lock.blocking_lock()),
             Backend::Postgres => None,
         };
         let mut conn = self.pool.get()?;

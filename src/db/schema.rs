@@ -149,6 +149,7 @@ diesel::table! {
         fingerprint -> Text,
         status -> Integer,
         body -> Text,
+        location -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

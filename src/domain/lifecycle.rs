@@ -145,6 +145,12 @@ impl Action {
         Action::Dismiss,
     ];
 
+    /// Actions that must name the case version they were decided on
+    /// (`If-Match`): accepting a settlement accepts the terms one read.
+    pub fn needs_if_match(self) -> bool {
+        matches!(self, Action::AcceptSettlement)
+    }
+
     /// The wire name, also the last segment of the action's URL.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -170,7 +176,7 @@ impl Action {
     pub fn from_states(self) -> &'static [CaseState] {
         use CaseState::*;
         match self {
-            Action::Assign => &[Intake, Assigned, Investigation, Appeal],
+            Action::Assign => &[Intake, Assigned, Investigation, Appeal, FollowUp],
             Action::StartInvestigation => &[Assigned],
             Action::RequestInfo
             | Action::ProposeSettlement
@@ -364,7 +370,7 @@ pub struct CaseFacts {
     pub appeal_deadline: Option<DateTime<Utc>>,
     /// Whether the latest ruling may be appealed at all.
     pub ruling_appealable: bool,
-    /// Which parties have used their one appeal.
+    /// Which parties have used their one appeal against the current ruling.
     pub appealed: PerParty,
     /// Which parties have accepted the latest ruling.
     pub accepted_ruling: PerParty,

@@ -62,7 +62,8 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>) -> ApiResult<usize> {
             Ok(_) => moved += 1,
             // Another process (or a party) got there first.
             Err(ApiError::InvalidTransition(_) | ApiError::PreconditionFailed(_)) => {}
-            Err(e) => return Err(e),
+            // One broken case must not hold up the others; it is logged and retried next scan.
+            Err(e) => tracing::error!(case = %id, error = %e, "could not start follow-up"),
         }
     }
     Ok(moved)

@@ -27,7 +27,7 @@ fn problem(status: u16, kind: &str, title: &str, detail: &str) -> (String, RefOr
 
 /// Every problem response, by status, for `components.responses`.
 pub fn all() -> Vec<(String, String, RefOr<Response>)> {
-    [400, 401, 403, 404, 409, 412, 413, 415, 422, 500, 503]
+    [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 500, 503]
         .into_iter()
         .map(|code| {
             let (status, response) = problem_for(code);
@@ -47,6 +47,7 @@ fn name(code: u16) -> &'static str {
         413 => "PayloadTooLarge",
         415 => "UnsupportedMediaType",
         422 => "ValidationFailed",
+        428 => "PreconditionRequired",
         500 => "InternalError",
         _ => "Unavailable",
     }
@@ -113,6 +114,12 @@ fn problem_for(code: u16) -> (String, RefOr<Response>) {
             "Unprocessable Content",
             "Fields failed validation; see errors",
         ),
+        428 => problem(
+            428,
+            "precondition-required",
+            "Precondition Required",
+            "This action needs If-Match with the ETag of the case as you read it",
+        ),
         500 => problem(
             500,
             "internal",
@@ -148,7 +155,7 @@ impl IntoResponses for WriteErrors {
 pub struct ActionErrors;
 impl IntoResponses for ActionErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 403, 404, 409, 412, 413, 415, 422, 500, 503])
+        set(&[400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 500, 503])
     }
 }
 

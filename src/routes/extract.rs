@@ -32,7 +32,14 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
             .map(str::to_string);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+            let bytes = bytes.await.map_err(|e| {
+                let status = e.as_response_error().status_code();
+                if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge(limit)
+                } else {
+                    ApiError::BadRequest(format!("the body could not be read: {e}"))
+                }
+            })?;
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(T::default()));
             }

@@ -60,21 +60,20 @@ pub fn fingerprint(route: &str, body: &impl serde::Serialize) -> String {
 const IN_FLIGHT: &str =
     "a request with this Idempotency-Key is still being processed; retry shortly";
 
-fn stored(
-    conn: &mut DbConnection,
-    user: &str,
-    key: &str,
-) -> ApiResult<Option<(String, i32, String)>> {
+/// A stored response: fingerprint, status, body, location.
+type Stored = (String, i32, String, Option<String>);
+
+fn stored(conn: &mut DbConnection, user: &str, key: &str) -> ApiResult<Option<Stored>> {
     Ok(keys::table
         .filter(keys::user_id.eq(user))
         .filter(keys::idem_key.eq(key))
-        .select((keys::fingerprint, keys::status, keys::body))
+        .select((keys::fingerprint, keys::status, keys::body, keys::location))
         .first(conn)
         .optional()?)
 }
 
-fn replay(found: (String, i32, String), fingerprint: &str) -> ApiResult<HttpResponse> {
-    let (fp, status, body) = found;
+fn replay(found: Stored, fingerprint: &str) -> ApiResult<HttpResponse> {
+    let (fp, status, body, location) = found;
     if fp != fingerprint {
         return Err(ApiError::field(
             "Idempotency-Key",
@@ -89,7 +88,7 @@ fn replay(found: (String, i32, String), fingerprint: &str) -> ApiResult<HttpResp
     Ok(Created {
         status,
         body,
-        location: None,
+        location,
     }
     .respond(true))
 }
@@ -138,6 +137,7 @@ where
                 .set((
                     keys::status.eq(i32::from(created.status.as_u16())),
                     keys::body.eq(created.body.to_string()),
+                    keys::location.eq(created.location.clone()),
                 ))
                 .execute(conn)?;
             Ok(Ok(created))

@@ -209,3 +209,35 @@ async fn admins_manage_users_and_categories_and_nobody_else_does() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn only_the_owner_with_a_personal_token_and_the_old_password_changes_it() {
+    on_each_backend(|app| async move {
+        let ann = app.user(Role::Member).await;
+        let path = format!("/users/{}", ann.id);
+        let res = app.call(Method::PATCH, &path, Some(&ann), Some(json!({"password": "a brand new passphrase"}))).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem(res).await["errors"][0]["field"], "current_password");
+        let res = app
+            .call(Method::PATCH, &path, Some(&ann), Some(json!({"password": "a brand new passphrase", "current_password": PASSWORD})))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(app.get("/me", &ann).await.status(), StatusCode::OK, "the session making the change survives");
+        app.sign_in(&ann.email, "a brand new passphrase").await;
+
+        // A narrow service token for the same account can neither change it nor its tokens.
+        let res = app
+            .post("/service-tokens", &app.admin, json!({"name": "bot", "user_id": ann.id, "scopes": ["cases:read", "cases:write"]}))
+            .await;
+        let svc: Value = res.json().await.unwrap();
+        let bot = TestUser { token: svc["token"].as_str().unwrap().into(), ..ann.clone() };
+        let res = app.call(Method::PATCH, &path, Some(&bot), Some(json!({"password": "taken over!!", "current_password": "a brand new passphrase"}))).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/auth/tokens", &bot).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/categories", &bot).await.status(), StatusCode::FORBIDDEN, "categories need directory:read");
+        // Members cannot change their role.
+        let res = app.call(Method::PATCH, &path, Some(&ann), Some(json!({"role": "admin"}))).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}

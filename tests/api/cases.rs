@@ -33,7 +33,7 @@ async fn filing_starts_in_intake_with_a_reference_and_a_timeline() {
         assert_eq!(case["title"], "Parcel never came");
         assert_eq!(case["priority"], "high", "the category's default");
         assert_eq!(case["tags"], json!(["order-1"]));
-        assert_eq!(case["respondent"]["has_account"], false);
+        assert_eq!(case["respondent"]["has_account"], Value::Null, "the complainant learns nothing about accounts");
         assert_eq!(case["respondent"]["email"], Value::Null, "the complainant does not see the respondent's address");
         assert_eq!(case["allowed_actions"], json!(["withdraw"]));
         assert_eq!(case["waiting_on"]["who"], "lead");
@@ -60,6 +60,10 @@ async fn filing_starts_in_intake_with_a_reference_and_a_timeline() {
         let seen: Value = app.case(&shop, id).await;
         assert_eq!(seen["your_party"], "respondent");
         assert_eq!(seen["respondent"]["has_account"], true);
+        let staff = app.case(&app.admin, id).await;
+        assert_eq!(staff["respondent"]["has_account"], true);
+        let mine = app.case(&cast.complainant, id).await;
+        assert_eq!(mine["respondent"]["id"], Value::Null);
         assert_eq!(seen["respondent"]["email"], "support@shop.example");
     })
     .await;
@@ -288,8 +292,10 @@ async fn an_idempotency_key_files_once() {
         let again = send(body.clone()).await.unwrap();
         assert_eq!(again.status(), StatusCode::CREATED);
         assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+        let location = again.headers().get("location").unwrap().to_str().unwrap().to_string();
         let again: Value = again.json().await.unwrap();
         assert_eq!(first["id"], again["id"]);
+        assert_eq!(location, format!("/api/v1/cases/{}", first["id"].as_str().unwrap()));
         let mut other = body.clone();
         other["title"] = "different".into();
         let res = send(other).await.unwrap();

@@ -6,7 +6,32 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Cast, backends, body_for, case_in, on_each_backend, problem, spawn_app_with};
+use crate::helpers::{
+    Cast, TestApp, TestUser, backends, body_for, case_in, on_each_backend, problem, spawn_app_with,
+};
+
+/// Accepts the open settlement with the version just read, as a careful client does.
+async fn accept_settlement(app: &TestApp, who: &TestUser, id: &str) -> Value {
+    let res = app.get(&format!("/cases/{id}"), who).await;
+    let etag = res
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let url = app.url(&format!("/cases/{id}/actions/accept_settlement"));
+    let res = app
+        .client
+        .post(url)
+        .bearer_auth(&who.token)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
 
 #[tokio::test]
 async fn both_parties_accepting_a_settlement_settles_the_case() {
@@ -43,16 +68,31 @@ async fn both_parties_accepting_a_settlement_settles_the_case() {
             json!({"terms": "Full refund."}),
         )
         .await;
-        let case = app
-            .act_ok(&cast.complainant, &id, "accept_settlement", json!({}))
+        let res = app
+            .act(&cast.complainant, &id, "accept_settlement", json!({}))
             .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::PRECONDITION_REQUIRED,
+            "accepting names the version read"
+        );
+        problem(res).await;
+        let case = accept_settlement(&app, &cast.complainant, &id).await;
         assert_eq!(case["state"], "investigation");
+        assert_eq!(
+            case["allowed_actions"],
+            json!(["withdraw"]),
+            "nothing more to accept"
+        );
         assert_eq!(case["settlement"]["accepted_by_complainant"], true);
         assert_eq!(case["waiting_on"]["who"], "respondent");
-        let case = app
-            .act_ok(&cast.respondent, &id, "accept_settlement", json!({}))
-            .await;
+        let case = accept_settlement(&app, &cast.respondent, &id).await;
         assert_eq!(case["state"], "follow_up");
+        assert_eq!(
+            case["ruling"]["mediator"]["id"],
+            cast.mediator.id.as_str(),
+            "the mediator, not a party"
+        );
         assert_eq!(case["ruling"]["outcome"], "settled");
         assert_eq!(case["ruling"]["kind"], "settlement");
         assert_eq!(case["ruling"]["rationale"], "Full refund.");
@@ -239,6 +279,109 @@ async fn a_closed_case_can_be_reopened_only_within_the_period() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "a reason is required"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reopened_case_can_be_ruled_and_appealed_again() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "appeal").await;
+        app.act_ok(
+            &cast.lead,
+            &id,
+            "decide_appeal",
+            body_for("decide_appeal", &cast),
+        )
+        .await;
+        let case = app.case(&cast.lead, &id).await;
+        assert_eq!(
+            case["appeal_deadline"],
+            Value::Null,
+            "no window after the appeal is decided"
+        );
+        // A follow-up case can be handed to another mediator (e.g. the first left).
+        app.act_ok(
+            &cast.lead,
+            &id,
+            "assign",
+            json!({"mediator_id": cast.other_mediator.id}),
+        )
+        .await;
+        app.act_ok(&cast.other_mediator, &id, "close", json!({}))
+            .await;
+        app.act_ok(
+            &cast.lead,
+            &id,
+            "reopen",
+            json!({"reason": "New evidence."}),
+        )
+        .await;
+        app.act_ok(
+            &cast.other_mediator,
+            &id,
+            "issue_ruling",
+            body_for("issue_ruling", &cast),
+        )
+        .await;
+        let case = app
+            .act_ok(&cast.complainant, &id, "appeal", body_for("appeal", &cast))
+            .await;
+        assert_eq!(
+            case["state"], "appeal",
+            "a new ruling may be appealed again"
+        );
+        assert_eq!(case["appeals"].as_array().unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_respondent_without_an_account_is_not_asked_what_they_cannot_answer() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let res = app
+            .post(
+                "/cases",
+                &cast.complainant,
+                json!({"title": "t", "description": "d", "category": cast.category,
+                       "respondent": {"name": "Nobody Yet", "email": "nobody-yet@example.org"}}),
+            )
+            .await;
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.act_ok(
+            &cast.lead,
+            &id,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+        app.act_ok(&cast.mediator, &id, "start_investigation", json!({}))
+            .await;
+        let deadline = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+        let res = app
+            .act(
+                &cast.mediator,
+                &id,
+                "request_info",
+                json!({"party": "respondent", "question": "?", "deadline": deadline}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = app
+            .act(
+                &cast.mediator,
+                &id,
+                "propose_settlement",
+                json!({"terms": "Refund."}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        problem(res).await;
     })
     .await;
 }

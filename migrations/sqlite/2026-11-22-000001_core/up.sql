@@ -138,6 +138,7 @@ CREATE TABLE idempotency_keys (
     fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
+    location TEXT,
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, idem_key)
 );

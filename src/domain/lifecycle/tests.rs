@@ -100,7 +100,7 @@ fn who(action: Action) -> &'static [&'static str] {
 /// From which states, transcribed from product.md.
 fn from(action: Action) -> &'static [&'static str] {
     match action {
-        Action::Assign => &["intake", "assigned", "investigation", "appeal"],
+        Action::Assign => &["intake", "assigned", "investigation", "appeal", "follow_up"],
         Action::StartInvestigation => &["assigned"],
         Action::RequestInfo
         | Action::ProposeSettlement

@@ -53,8 +53,11 @@ pub async fn create_token(
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "api".into());
-    if name.chars().count() > 100 || pw.len() > 1024 {
+    if name.chars().count() > 100 {
         return Err(ApiError::field("name", "must be at most 100 characters"));
+    }
+    if pw.len() > 1024 {
+        return Err(ApiError::Unauthorized);
     }
     let email = Email::parse(&email).map_err(|_| ApiError::Unauthorized)?;
     let lookup = email.as_str().to_string();

@@ -46,6 +46,7 @@ pub async fn list_tokens(
     caller: Caller,
     filter: web::Query<TokenFilter>,
 ) -> ApiResult<web::Json<TokenPage>> {
+    caller.require_personal()?;
     let f = filter.into_inner();
     let whose = f.user_id.map(UserId).unwrap_or(caller.user_id);
     let all_services = f.service == Some(true);

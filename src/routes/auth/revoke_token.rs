@@ -23,6 +23,7 @@ pub async fn revoke_token(
     caller: Caller,
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<HttpResponse> {
+    caller.require_personal()?;
     let id = TokenId(path.into_inner()).to_db();
     let me = caller.user_id.to_db();
     let admin = caller.require_admin().is_ok();

@@ -31,14 +31,15 @@ pub struct PersonRef {
 /// have an account with that email.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RespondentView {
-    /// Their user id, once they have an account.
+    /// Their user id, once they have an account (shown to staff and the respondent).
     pub id: Option<uuid::Uuid>,
     /// Their name.
     pub name: String,
-    /// Their email address (shown to staff and to the respondent only).
+    /// Their email address (shown to staff and the respondent).
     pub email: Option<String>,
-    /// Whether they have an account and can act on the case.
-    pub has_account: bool,
+    /// Whether they have an account and can act on the case (shown to staff
+    /// and the respondent; the complainant learns nothing about accounts).
+    pub has_account: Option<bool>,
 }
 
 /// The category of a case.
@@ -124,7 +125,7 @@ pub struct AppealView {
     "category": {"id": "0192f0c4-1111-7a21-9d0b-5c1e8f2a3b4c", "slug": "delivery", "name": "Delivery"},
     "priority": "normal", "language": "en", "channel": "api", "tags": ["order-1234"], "state": "assigned",
     "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
-    "respondent": {"id": null, "name": "Shop Ltd", "email": null, "has_account": false},
+    "respondent": {"id": null, "name": "Shop Ltd", "email": null, "has_account": null},
     "mediator": {"id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator"},
     "info_request": null, "settlement": null, "ruling": null, "appeals": [],
     "appeal_deadline": null, "closed_at": null, "reopen_until": null,
@@ -168,7 +169,7 @@ pub struct CaseView {
     pub ruling: Option<RulingView>,
     /// Appeals, oldest first.
     pub appeals: Vec<AppealView>,
-    /// When the appeal window of the ruling closes.
+    /// When the appeal window of the ruling closes (while the case is in `ruling`).
     pub appeal_deadline: Option<DateTime<Utc>>,
     /// When the case was closed.
     pub closed_at: Option<DateTime<Utc>>,
@@ -340,7 +341,7 @@ pub fn case_view(
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let sees_email = rel.party() != Some(Party::Complainant);
+    let sees_account = rel.party() != Some(Party::Complainant);
     let reopen_until = match state_of(&row)? {
         CaseState::Closed => row
             .closed_at
@@ -363,10 +364,15 @@ pub fn case_view(
             name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
         },
         respondent: RespondentView {
-            id: row.respondent_id.as_deref().map(uuid).transpose()?,
+            id: row
+                .respondent_id
+                .as_deref()
+                .filter(|_| sees_account)
+                .map(uuid)
+                .transpose()?,
             name: row.respondent_name.clone(),
-            email: row.respondent_email.clone().filter(|_| sees_email),
-            has_account: row.respondent_id.is_some(),
+            email: row.respondent_email.clone().filter(|_| sees_account),
+            has_account: sees_account.then_some(row.respondent_id.is_some()),
         },
         mediator: person(&row.assigned_mediator_id, &names)?,
         info_request: info_request(&row).map(|r| InfoRequestView {
@@ -380,7 +386,10 @@ pub fn case_view(
         }),
         ruling,
         appeals,
-        appeal_deadline: row.appeal_deadline.map(from_db_time),
+        appeal_deadline: row
+            .appeal_deadline
+            .filter(|_| row.state == CaseState::Ruling.as_str())
+            .map(from_db_time),
         closed_at: row.closed_at.map(from_db_time),
         reopen_until,
         your_party: rel.party(),
@@ -423,7 +432,12 @@ pub fn summaries(
                     name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
                 },
                 respondent: PersonRef {
-                    id: row.respondent_id.as_deref().map(uuid).transpose()?,
+                    id: row
+                        .respondent_id
+                        .as_deref()
+                        .filter(|_| rel.party() != Some(Party::Complainant))
+                        .map(uuid)
+                        .transpose()?,
                     name: row.respondent_name.clone(),
                 },
                 mediator: person(&row.assigned_mediator_id, &names)?,

@@ -40,9 +40,10 @@ pub struct CategoryFilter {
 #[get("/categories")]
 pub async fn list_categories(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     filter: web::Query<CategoryFilter>,
 ) -> ApiResult<web::Json<CategoryPage>> {
+    caller.require_scope(crate::domain::Scope::DirectoryRead)?;
     let f = filter.into_inner();
     let limit = pagination::limit(f.limit)?;
     let after = pagination::decode(f.cursor.as_deref())?;

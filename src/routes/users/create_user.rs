@@ -78,7 +78,12 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let key = idempotency_key(&req)?;
-    let fp = idempotency::fingerprint("create_user", &*body);
+    // The password stays out of the stored fingerprint.
+    let mut shape = serde_json::to_value(&*body).map_err(anyhow::Error::from)?;
+    if let Some(o) = shape.as_object_mut() {
+        o.remove("password");
+    }
+    let fp = idempotency::fingerprint("create_user", &shape);
     let input = body.into_inner().parse()?;
     idempotency::create(&state, &caller, key, fp, move |conn| {
         let row = super::insert(conn, input)?;

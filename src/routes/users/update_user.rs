@@ -9,7 +9,7 @@ use crate::auth::{Caller, password};
 use crate::db::models::{UserRow, to_db_time};
 use crate::db::schema::{api_tokens, users};
 use crate::domain::parse::Checker;
-use crate::domain::{Role, Scope, UserId, case::language};
+use crate::domain::{Role, UserId, case::language};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::WriteErrors;
 use crate::startup::AppState;
@@ -17,7 +17,7 @@ use crate::startup::AppState;
 /// Changes to a user; fields left out stay as they are.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Mia M. Mediator", "language": "en"}))]
+#[schema(example = json!({"name": "Mia M. Mediator", "language": "en", "password": "a new long passphrase", "current_password": "the old passphrase"}))]
 pub struct UpdateUser {
     /// Display name.
     pub name: Option<String>,
@@ -25,6 +25,8 @@ pub struct UpdateUser {
     pub language: Option<String>,
     /// New password (10 to 256 characters).
     pub password: Option<String>,
+    /// Your current password, required to change your own password.
+    pub current_password: Option<String>,
     /// Role (admins only).
     pub role: Option<Role>,
     /// Whether the user may sign in (admins only); deactivating revokes their tokens.
@@ -43,7 +45,8 @@ struct UserChanges {
 }
 
 /// Update a user: admins change anything; users change their own name,
-/// language and password.
+/// language and password (with `current_password`, and only with a token from
+/// signing in).
 #[utoipa::path(
     tag = "users",
     operation_id = "update_user",
@@ -62,7 +65,7 @@ pub async fn update_user(
     let body = body.into_inner();
     let is_admin = caller.require_admin().is_ok();
     if id == caller.user_id {
-        caller.require_scope(Scope::CasesWrite)?;
+        caller.require_personal()?;
     } else if !is_admin {
         return Err(ApiError::NotFound("user"));
     }
@@ -97,6 +100,25 @@ pub async fn update_user(
         }
     }
     c.finish()?;
+    if id == caller.user_id && body.password.is_some() {
+        let me = id.to_db();
+        let stored: Option<String> = state
+            .db
+            .read(move |conn| {
+                Ok(users::table
+                    .find(me)
+                    .select(users::password_hash)
+                    .first(conn)?)
+            })
+            .await?;
+        let given = body.current_password.clone().unwrap_or_default();
+        let ok = tokio::task::spawn_blocking(move || password::verify(&given, stored.as_deref()))
+            .await
+            .map_err(anyhow::Error::from)?;
+        if !ok {
+            return Err(ApiError::field("current_password", "does not match"));
+        }
+    }
     let keep = caller.token_id.to_db();
     let row: UserRow = state
         .db

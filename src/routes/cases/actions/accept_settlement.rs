@@ -29,13 +29,14 @@ pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
                 ..CaseChanges::default()
             },
         };
-        let mut data = serde_json::json!({ "party": party, "note": note });
+        let terms = ctx.row.settlement_terms.clone().unwrap_or_default();
+        let mut data = serde_json::json!({ "party": party, "terms": terms, "note": note });
         if ctx.next == CaseState::FollowUp {
-            let terms = ctx.row.settlement_terms.clone().unwrap_or_default();
             let ruling_id = record_ruling(
                 conn,
                 ctx,
                 NewRuling {
+                    mediator_id: ctx.row.assigned_mediator_id.clone(),
                     kind: "settlement",
                     outcome: Outcome::Settled,
                     rationale: terms,
@@ -59,7 +60,8 @@ pub fn apply(body: NoteBody, _settings: &Settings) -> ApiResult<Apply> {
     }))
 }
 
-/// Accept the open settlement proposal (a party). When both parties have
+/// Accept the open settlement proposal (a party). `If-Match` is required, so
+/// that what you accept is the proposal you read (428 without it). When both parties have
 /// accepted, the terms become a `settled` ruling that is final, and the case
 /// moves on to follow_up.
 #[utoipa::path(

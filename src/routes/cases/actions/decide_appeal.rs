@@ -92,6 +92,7 @@ pub fn apply(body: DecideAppealBody, _settings: &Settings) -> ApiResult<Apply> {
                 conn,
                 ctx,
                 NewRuling {
+                    mediator_id: ctx.actor.user.map(crate::domain::UserId::to_db),
                     kind: "appeal_decision",
                     outcome,
                     rationale: rationale.clone(),
@@ -106,6 +107,7 @@ pub fn apply(body: DecideAppealBody, _settings: &Settings) -> ApiResult<Apply> {
         }
         let changes = CaseChanges {
             ruling_appealable: Some(false),
+            appeal_deadline: Some(None),
             ..CaseChanges::default()
         };
         Ok(Effect::public(changes, data))

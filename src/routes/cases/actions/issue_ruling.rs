@@ -41,7 +41,7 @@ pub struct IssueRulingBody {
     #[serde(default)]
     pub remedies: Vec<Remedy>,
     /// Whether the parties may appeal; `true` when left out. A final ruling
-    /// moves on to follow-up at once.
+    /// moves on to follow-up at the next scan, or when both parties accept it.
     pub appealable: Option<bool>,
 }
 
@@ -107,6 +107,7 @@ pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
             conn,
             ctx,
             NewRuling {
+                mediator_id: ctx.actor.user.map(crate::domain::UserId::to_db),
                 kind: "ruling",
                 outcome: body.outcome,
                 rationale: rationale.clone(),
@@ -127,6 +128,8 @@ pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
             appeal_deadline: Some(Some(to_db_time(deadline))),
             ruling_accepted_complainant: Some(false),
             ruling_accepted_respondent: Some(false),
+            appealed_complainant: Some(false),
+            appealed_respondent: Some(false),
             settlement_open: Some(false),
             info_party: Some(None),
             info_deadline: Some(None),
@@ -145,7 +148,9 @@ pub fn apply(body: IssueRulingBody, settings: &Settings) -> ApiResult<Apply> {
 }
 
 /// Issue the ruling (the assigned mediator): investigation → ruling. The
-/// appeal window opens; when it closes the case moves on to follow-up.
+/// appeal window opens (each party may appeal this ruling once); when it
+/// closes, the next scan moves the case on to follow-up. A final ruling
+/// (`appealable: false`) has no window and moves on at the next scan.
 #[utoipa::path(
     tag = "actions",
     operation_id = "issue_ruling",

@@ -131,6 +131,11 @@ pub fn take(
         Denial::Forbidden(m) => ApiError::Forbidden(m),
         Denial::Conflict(m) => ApiError::InvalidTransition(m),
     })?;
+    if action.needs_if_match() && expected.is_none() {
+        return Err(ApiError::PreconditionRequired(format!(
+            "`{action}` must name the case version you read: send its ETag as If-Match"
+        )));
+    }
     let ctx = Ctx {
         row: &row,
         rel,
@@ -251,6 +256,8 @@ impl utoipa::IntoParams for ActionParams {
 
 /// A ruling to store.
 pub struct NewRuling {
+    /// Who ruled: the mediator (for a settlement, the one who proposed it).
+    pub mediator_id: Option<String>,
     /// `ruling`, `settlement` or `appeal_decision`.
     pub kind: &'static str,
     /// The outcome.
@@ -267,7 +274,7 @@ pub struct NewRuling {
     pub appealable: bool,
 }
 
-/// Stores a ruling on the case of `ctx`, ruled by the actor.
+/// Stores a ruling on the case of `ctx`.
 pub fn record_ruling(conn: &mut DbConnection, ctx: &Ctx, r: NewRuling) -> ApiResult<String> {
     use crate::db::models::RulingRow;
     use crate::db::schema::rulings;
@@ -277,7 +284,7 @@ pub fn record_ruling(conn: &mut DbConnection, ctx: &Ctx, r: NewRuling) -> ApiRes
         .values(RulingRow {
             id: id.clone(),
             case_id: ctx.row.id.clone(),
-            mediator_id: ctx.actor.user.map(crate::domain::UserId::to_db),
+            mediator_id: r.mediator_id,
             kind: r.kind.into(),
             outcome: r.outcome.as_str().into(),
             rationale: r.rationale,

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::db::models::CaseChanges;
 use crate::domain::Action;
 use crate::domain::parse::Checker;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::routes::cases::view::CaseView;
 use crate::routes::docs::ActionErrors;
 use crate::startup::AppState;
@@ -29,7 +29,12 @@ pub fn apply(body: ProposeSettlementBody, _settings: &Settings) -> ApiResult<App
     let mut c = Checker::new();
     let terms = c.text("terms", &body.terms, 8000);
     c.finish()?;
-    Ok(Arc::new(move |_conn, _ctx| {
+    Ok(Arc::new(move |_conn, ctx| {
+        if ctx.row.respondent_id.is_none() {
+            return Err(ApiError::InvalidTransition(
+                "the respondent has no account yet and could not answer a settlement".into(),
+            ));
+        }
         let changes = CaseChanges {
             settlement_open: Some(true),
             settlement_terms: Some(Some(terms.clone())),

@@ -30,8 +30,18 @@ pub fn apply(body: ReopenBody, _settings: &Settings) -> ApiResult<Apply> {
     let reason = c.text("reason", &body.reason, 4000);
     c.finish()?;
     Ok(Arc::new(move |_conn, _ctx| {
+        // The investigation starts afresh: no ruling pending, no window open.
         let changes = CaseChanges {
             closed_at: Some(None),
+            ruling_appealable: Some(false),
+            appeal_deadline: Some(None),
+            ruling_accepted_complainant: Some(false),
+            ruling_accepted_respondent: Some(false),
+            appealed_complainant: Some(false),
+            appealed_respondent: Some(false),
+            settlement_open: Some(false),
+            info_party: Some(None),
+            info_deadline: Some(None),
             ..CaseChanges::default()
         };
         Ok(Effect::public(

@@ -44,11 +44,11 @@ pub fn apply(body: RequestInfoBody, _settings: &Settings) -> ApiResult<Apply> {
     c.finish()?;
     let (party, deadline) = (body.party, body.deadline);
     Ok(Arc::new(move |_conn, ctx| {
-        if party == Party::Respondent
-            && ctx.row.respondent_email.is_none()
-            && ctx.row.respondent_id.is_none()
-        {
-            return Err(ApiError::field("party", "the respondent cannot be reached"));
+        if party == Party::Respondent && ctx.row.respondent_id.is_none() {
+            return Err(ApiError::field(
+                "party",
+                "the respondent has no account yet and could not answer",
+            ));
         }
         let changes = CaseChanges {
             info_party: Some(Some(party.as_str().into())),

@@ -69,7 +69,10 @@ pub async fn post_message(
     idempotency::create(&state, &caller, key, fp, move |conn| {
         let (row, rel) = load_visible(conn, &actor, case_id)?;
         if state_of(&row)?.is_terminal() {
-            return Err(ApiError::InvalidTransition(format!("the case is {}; reopen it to post", row.state)));
+            return Err(ApiError::InvalidTransition(format!(
+                "the case is {}; reopen it to post",
+                row.state
+            )));
         }
         let party = rel.party();
         if !Visibility::readable_by(party).contains(&visibility) {
@@ -102,28 +105,43 @@ pub async fn post_message(
             },
         )?;
         let answered = info_request(&row).is_some_and(|r| Some(r.party) == party);
-        if answered {
-            diesel::update(cases::table.filter(cases::id.eq(&row.id)))
-                .set((
-                    cases::info_party.eq(None::<String>),
-                    cases::info_deadline.eq(None::<chrono::NaiveDateTime>),
-                    cases::version.eq(cases::version + 1),
-                    cases::updated_at.eq(to_db_time(now)),
-                ))
-                .execute(conn)?;
-            events::record(
-                conn,
-                &CaseEvent {
+        if let (true, Some(party)) = (answered, party) {
+            // Only if the case is as we read it: a newer request stays open.
+            let cleared = diesel::update(
+                cases::table
+                    .filter(cases::id.eq(&row.id))
+                    .filter(cases::version.eq(row.version)),
+            )
+            .set((
+                cases::info_party.eq(None::<String>),
+                cases::info_deadline.eq(None::<chrono::NaiveDateTime>),
+                cases::version.eq(cases::version + 1),
+                cases::updated_at.eq(to_db_time(now)),
+            ))
+            .execute(conn)?;
+            if cleared > 0 {
+                let visibility = match party {
+                    Party::Complainant => Visibility::Complainant,
+                    Party::Respondent => Visibility::Respondent,
+                };
+                let event = CaseEvent {
                     case_id,
                     actor: actor.user,
                     kind: "info_provided".into(),
-                    visibility: Visibility::AllParties,
-                    data: serde_json::json!({ "party": party.unwrap_or(Party::Complainant), "message_id": id }),
+                    visibility,
+                    data: serde_json::json!({ "party": party }),
                     at: now,
-                },
-            )?;
+                };
+                events::record(conn, &event)?;
+            }
         }
-        let view = MessageView { id: id.0, author, visibility, body: text, created_at: now };
+        let view = MessageView {
+            id: id.0,
+            author,
+            visibility,
+            body: text,
+            created_at: now,
+        };
         Created::new(view, format!("/api/v1/cases/{case_id}/messages"))
     })
     .await
