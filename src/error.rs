@@ -14,7 +14,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:ombud:problem:validation",
-    "title": "Unprocessable Content",
+    "title": "Unprocessable Entity",
     "status": 422,
     "detail": "the request has invalid fields",
     "errors": [{"field": "title", "message": "must be 1 to 200 characters"}]

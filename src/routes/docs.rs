@@ -111,7 +111,7 @@ fn problem_for(code: u16) -> (String, RefOr<Response>) {
         422 => problem(
             422,
             "validation",
-            "Unprocessable Content",
+            "Unprocessable Entity",
             "Fields failed validation; see errors",
         ),
         428 => problem(

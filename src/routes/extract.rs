@@ -7,6 +7,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
@@ -56,13 +57,16 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
                 ));
             }
             let mut de = serde_json::Deserializer::from_slice(&bytes);
-            let value = T::deserialize(&mut de).and_then(|v| de.end().map(|_| v));
-            value.map(OptionalJson).map_err(|e| {
-                crate::routes::errors::json_error(
-                    actix_web::error::JsonPayloadError::Deserialize(e),
-                    limit,
-                )
-            })
+            // `null` is the same as no body.
+            let value = Option::<T>::deserialize(&mut de).and_then(|v| de.end().map(|_| v));
+            value
+                .map(|v| OptionalJson(v.unwrap_or_default()))
+                .map_err(|e| {
+                    crate::routes::errors::json_error(
+                        actix_web::error::JsonPayloadError::Deserialize(e),
+                        limit,
+                    )
+                })
         })
     }
 }

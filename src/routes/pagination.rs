@@ -28,7 +28,9 @@ pub fn encode(position: &str) -> String {
 
 /// Decodes a cursor from a previous page.
 pub fn decode(cursor: Option<&str>) -> ApiResult<Option<String>> {
-    let Some(c) = cursor else { return Ok(None) };
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
     URL_SAFE_NO_PAD
         .decode(c.as_bytes())
         .ok()

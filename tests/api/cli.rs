@@ -73,7 +73,10 @@ async fn users_create_and_demo_give_a_newcomer_something_to_explore() {
         assert!(ok, "{stderr}");
         assert!(stdout.contains("admin@demo.ombud.test"));
         let (ok, stdout, stderr) = ombud(&url, &["demo"]);
-        assert!(ok && stdout.contains("already present"), "{stdout}\n{stderr}");
+        assert!(
+            ok && stdout.contains("already present"),
+            "{stdout}\n{stderr}"
+        );
 
         let app = spawn_app_on(db, |_| {}).await;
         let first = TestUser {

@@ -18,13 +18,15 @@ use crate::startup::AppState;
 #[schema(example = json!({"name": "shop platform", "user_id": "0192f0c4-0000-7a21-9d0b-5c1e8f2a3b4c", "scopes": ["cases:read", "cases:write"], "expires_in_days": 90}))]
 pub struct CreateServiceToken {
     /// A label to recognise it by.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// The account the integration acts as (often a dedicated one).
     pub user_id: uuid::Uuid,
     /// What the token may do; at least one.
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
     /// Lifetime in days (1 to the configured maximum, default 90).
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
 }
 

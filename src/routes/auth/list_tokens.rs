@@ -28,6 +28,7 @@ pub struct TokenFilter {
     /// Every user's service tokens (admins only).
     pub service: Option<bool>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

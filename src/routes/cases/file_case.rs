@@ -29,7 +29,7 @@ pub struct RespondentInput {
     /// An existing user.
     pub user_id: Option<uuid::Uuid>,
     /// Name, when not an existing user.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     /// Email address, when not an existing user.
     #[schema(max_length = 254)]
@@ -46,19 +46,24 @@ pub struct RespondentInput {
 }))]
 pub struct FileCase {
     /// Short title, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// What happened, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub description: String,
     /// Category slug (or id).
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub category: String,
     /// Priority; the category's default when left out.
     pub priority: Option<Priority>,
     /// Language of the case (BCP 47); the complainant's when left out.
+    #[schema(max_length = 35, example = "en")]
     pub language: Option<String>,
     /// Where the complaint came in from; `api` when left out.
     pub channel: Option<Channel>,
     /// Up to 10 tags of a-z, 0-9, - and _.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub tags: Vec<String>,
     /// Who the complaint is about.
     pub respondent: RespondentInput,
@@ -254,7 +259,7 @@ pub fn file(conn: &mut DbConnection, actor: &Actor, body: FileCase) -> ApiResult
     tag = "cases",
     operation_id = "file_case",
     request_body = FileCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses((status = 201, description = "Filed", body = CaseView, headers(("ETag" = String, description = "The case version"), ("Location" = String, description = "The case URL"))), WriteErrors)
 )]
 #[post("/cases")]

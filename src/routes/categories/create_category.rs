@@ -21,9 +21,10 @@ use crate::startup::AppState;
 #[schema(example = json!({"slug": "billing", "name": "Billing", "description": "Charges, refunds and invoices", "default_priority": "normal"}))]
 pub struct CreateCategory {
     /// Short stable name: 1 to 50 of a-z, 0-9 and -; unique.
+    #[schema(pattern = r"^\s*[A-Za-z0-9-]{1,50}\s*$")]
     pub slug: String,
     /// Display name.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// What belongs here.
     #[serde(default)]

@@ -25,6 +25,7 @@ pub struct CategoryFilter {
     /// Include categories closed to new cases.
     pub include_inactive: Option<bool>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -20,8 +20,10 @@ use crate::startup::AppState;
 #[schema(example = json!({"active": false}))]
 pub struct UpdateCategory {
     /// Display name.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     /// What belongs here.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Default priority of new cases.
     pub default_priority: Option<Priority>,

@@ -21,17 +21,19 @@ pub struct CreateUser {
     #[schema(max_length = 254)]
     pub email: String,
     /// Display name.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// Role; `member` when left out.
     #[serde(default)]
     pub role: Option<Role>,
     /// Preferred language (BCP 47); `en` when left out.
     #[serde(default)]
+    #[schema(max_length = 35, example = "en")]
     pub language: Option<String>,
     /// Initial password (10 to 256 characters); without one the user cannot sign in
     /// until an admin sets one.
     #[serde(default)]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -66,7 +68,7 @@ impl CreateUser {
     tag = "users",
     operation_id = "create_user",
     request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses((status = 201, description = "Created", body = UserView), WriteErrors)
 )]
 #[post("/users")]

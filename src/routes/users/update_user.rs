@@ -20,10 +20,13 @@ use crate::startup::AppState;
 #[schema(example = json!({"name": "Mia M. Mediator", "language": "en", "password": "a new long passphrase", "current_password": "the old passphrase"}))]
 pub struct UpdateUser {
     /// Display name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     /// Preferred language (BCP 47).
+    #[schema(max_length = 35, example = "en")]
     pub language: Option<String>,
     /// New password (10 to 256 characters).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
     /// Your current password, required to change your own password.
     pub current_password: Option<String>,

@@ -23,6 +23,7 @@ use crate::startup::AppState;
 #[schema(example = json!({"grounds": "The mediator did not consider the delivery receipt I sent."}))]
 pub struct AppealBody {
     /// The grounds, 1 to 8000 characters.
+    #[schema(min_length = 1, max_length = 8000, pattern = r"\S")]
     pub grounds: String,
 }
 

@@ -25,6 +25,7 @@ pub struct AssignBody {
     /// A mediator or lead who is not a party to the case.
     pub mediator_id: uuid::Uuid,
     /// A note for the timeline.
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 

@@ -31,17 +31,21 @@ pub struct DecideAppealBody {
     /// `uphold` (the ruling stands), `amend` or `overturn` (a new outcome).
     pub decision: AppealDecision,
     /// Why, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub rationale: String,
     /// The new outcome; required for amend and overturn, refused for uphold.
     pub outcome: Option<Outcome>,
     /// Rules the new ruling cites.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub rules_cited: Vec<String>,
     /// Sanctions of the new ruling.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub sanctions: Vec<Sanction>,
     /// Remedies of the new ruling.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub remedies: Vec<Remedy>,
 }
 

@@ -24,6 +24,7 @@ pub struct DismissBody {
     /// The kind of reason.
     pub reason: DismissalReason,
     /// The explanation both parties will read, 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub detail: String,
 }
 

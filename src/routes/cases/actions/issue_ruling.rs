@@ -30,15 +30,19 @@ pub struct IssueRulingBody {
     /// `upheld`, `partially_upheld` or `not_upheld` (`settled` comes only from a settlement).
     pub outcome: Outcome,
     /// Why, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub rationale: String,
     /// Codes of the published rules relied on (up to 20, each up to 50 characters).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub rules_cited: Vec<String>,
     /// Sanctions on the respondent (up to 10).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub sanctions: Vec<Sanction>,
     /// Remedies the respondent owes (up to 10).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub remedies: Vec<Remedy>,
     /// Whether the parties may appeal; `true` when left out. A final ruling
     /// moves on to follow-up at the next scan, or when both parties accept it.

@@ -94,6 +94,7 @@ pub type Apply = Arc<dyn Fn(&mut DbConnection, &Ctx) -> ApiResult<Effect> + Send
 #[schema(example = json!({"note": "Starting with the order history."}))]
 pub struct NoteBody {
     /// A note for the timeline, up to 4000 characters.
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 

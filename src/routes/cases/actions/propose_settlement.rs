@@ -21,6 +21,7 @@ use crate::startup::AppState;
 #[schema(example = json!({"terms": "The shop refunds order 1234 in full within 7 days; the complaint is withdrawn."}))]
 pub struct ProposeSettlementBody {
     /// The terms, 1 to 8000 characters.
+    #[schema(min_length = 1, max_length = 8000, pattern = r"\S")]
     pub terms: String,
 }
 

@@ -21,6 +21,7 @@ use crate::startup::AppState;
 #[schema(example = json!({"reason": "The refund was never paid."}))]
 pub struct ReopenBody {
     /// The reason, 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub reason: String,
 }
 

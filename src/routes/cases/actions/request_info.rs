@@ -25,6 +25,7 @@ pub struct RequestInfoBody {
     /// The party asked.
     pub party: Party,
     /// The question, 1 to 4000 characters; only the party asked (and staff) see it.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub question: String,
     /// When the answer is due: in the future, at most 90 days ahead.
     pub deadline: DateTime<Utc>,

@@ -27,6 +27,7 @@ page_of!(
 #[into_params(parameter_in = Query)]
 pub struct MessageQuery {
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -25,6 +25,7 @@ use crate::startup::AppState;
 #[schema(example = json!({"body": "The tracking number is 00340434.", "visibility": "all_parties"}))]
 pub struct PostMessage {
     /// The text, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub body: String,
     /// Who may read it; `all_parties` when left out. Parties may post to
     /// both parties or privately to the mediator (their own side); only
@@ -40,7 +41,7 @@ pub struct PostMessage {
     operation_id = "post_message",
     params(
         ("case_id" = uuid::Uuid, Path, description = "The case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"),
     ),
     request_body = PostMessage,
     responses((status = 201, description = "Posted", body = MessageView), WriteErrors)
