@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Seed demo data: users in every role and cases in every state.
     Demo,
+    /// Run only the background jobs (mail delivery, follow-up), no HTTP.
+    Worker,
 }
 
 /// User management.
@@ -90,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Users { command } => users(settings, command).await,
+        Command::Worker => worker(settings).await,
         Command::Demo => {
             let db = connect(&settings)?;
             let settings = std::sync::Arc::new(settings);
@@ -116,7 +119,20 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("  API:       {base}/api/v1");
     println!("  API docs:  {base}/docs/");
     println!("  OpenAPI:   {base}/api/v1/openapi.json");
+    println!("  Mail:      {}", app.mail());
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let db = connect(&settings)?;
+    let mailer = crate::notify::mailer::Mailer::from_settings(&settings)?;
+    println!("Ombud worker: mail {}", mailer.describe());
+    let jobs = crate::jobs::spawn_all(db, std::sync::Arc::new(settings), mailer);
+    tokio::signal::ctrl_c().await?;
+    for job in jobs {
+        job.abort();
+    }
     Ok(())
 }
 

@@ -4,10 +4,11 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 22] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -21,6 +22,15 @@ pub const KEYS: [&str; 13] = [
     "max_body_bytes",
     "http_workers",
     "run_jobs",
+    "smtp_url",
+    "mail_from",
+    "mail_dir",
+    "smtp_timeout_seconds",
+    "mail_max_attempts",
+    "mail_retry_seconds",
+    "mail_lease_seconds",
+    "delivery_interval_ms",
+    "case_link",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -54,6 +64,27 @@ pub struct Settings {
     pub http_workers: usize,
     /// Run background jobs in this process.
     pub run_jobs: bool,
+    /// SMTP server for mail (`smtp://`, `smtp://...?tls=required` for
+    /// STARTTLS, `smtps://` for implicit TLS; credentials as `user:pass@`).
+    /// Empty: mail is written as `.eml` files to `mail_dir`.
+    pub smtp_url: String,
+    /// The From address of every mail.
+    pub mail_from: String,
+    /// Where mail goes when no SMTP server is configured.
+    pub mail_dir: String,
+    /// How long one SMTP exchange may take.
+    pub smtp_timeout_seconds: u64,
+    /// Attempts before a temporarily failing mail is marked failed.
+    pub mail_max_attempts: i32,
+    /// First retry delay; doubles with each attempt (with jitter), at most an hour.
+    pub mail_retry_seconds: i64,
+    /// How long a worker's claim on a mail lasts before another may take it.
+    pub mail_lease_seconds: i64,
+    /// How often the delivery worker looks for due mail.
+    pub delivery_interval_ms: u64,
+    /// Link to a case in mail: `{case_id}` and `{reference}` are replaced;
+    /// empty: the case's API address under `public_base_url`.
+    pub case_link: String,
 }
 
 impl Default for Settings {
@@ -72,6 +103,15 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             http_workers: 0,
             run_jobs: true,
+            smtp_url: String::new(),
+            mail_from: "Ombud <ombud@localhost>".into(),
+            mail_dir: "mail".into(),
+            smtp_timeout_seconds: 10,
+            mail_max_attempts: 8,
+            mail_retry_seconds: 30,
+            mail_lease_seconds: 120,
+            delivery_interval_ms: 1000,
+            case_link: String::new(),
         }
     }
 }
@@ -92,10 +132,21 @@ impl Settings {
         // test settings) are not for this table.
         fig = fig
             .merge(Env::prefixed("OMBUD_").only(&KEYS))
-            .merge(Env::raw().only(&["database_url"]));
+            .merge(Env::raw().only(&["database_url", "smtp_url"]));
         let s: Settings = fig.extract()?;
         s.check()?;
         Ok(s)
+    }
+
+    /// The link to a case for mail.
+    pub fn case_url(&self, case_id: &str, reference: &str) -> String {
+        if self.case_link.trim().is_empty() {
+            format!("{}/api/v1/cases/{case_id}", self.base_url())
+        } else {
+            self.case_link
+                .replace("{case_id}", case_id)
+                .replace("{reference}", reference)
+        }
     }
 
     /// The public base URL, without a trailing slash.
@@ -152,6 +203,28 @@ impl Settings {
             86_400,
             "scan_interval_seconds",
         )?;
+        within(
+            wide(self.smtp_timeout_seconds),
+            1,
+            600,
+            "smtp_timeout_seconds",
+        )?;
+        within(
+            i64::from(self.mail_max_attempts),
+            1,
+            100,
+            "mail_max_attempts",
+        )?;
+        within(self.mail_retry_seconds, 1, 86_400, "mail_retry_seconds")?;
+        within(self.mail_lease_seconds, 5, 86_400, "mail_lease_seconds")?;
+        within(
+            wide(self.delivery_interval_ms),
+            10,
+            600_000,
+            "delivery_interval_ms",
+        )?;
+        lettre::message::Mailbox::from_str(&self.mail_from)
+            .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;
         let body = i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX);
         within(body, 1024, 64 * 1024 * 1024, "max_body_bytes")?;
         Ok(())

@@ -67,7 +67,7 @@ impl Seeder<'_> {
                 email: None,
             },
         };
-        file(self.conn, &self.who("ann"), body)
+        file(self.conn, self.settings, &self.who("ann"), body)
     }
 
     fn act(

@@ -1,13 +1,14 @@
 //! The one place where something that happened to a case is recorded: the
-//! timeline entry (and, as the notification work lands, the outbox rows) are
-//! written here, inside the caller's transaction, so they commit with the
-//! change that caused them or not at all.
+//! timeline entry and the outbox rows of the mail it causes are written
+//! here, inside the caller's transaction, so they commit with the change
+//! that caused them or not at all.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{NewTimelineEvent, to_db_time};
 use crate::db::schema::timeline_events;
@@ -82,8 +83,9 @@ pub struct CaseEvent {
     pub at: DateTime<Utc>,
 }
 
-/// Records `event` in the caller's transaction.
-pub fn record(conn: &mut DbConnection, event: &CaseEvent) -> ApiResult<()> {
+/// Records `event` in the caller's transaction: its timeline entry and the
+/// mail it causes.
+pub fn record(conn: &mut DbConnection, settings: &Settings, event: &CaseEvent) -> ApiResult<()> {
     diesel::insert_into(timeline_events::table)
         .values(NewTimelineEvent {
             case_id: event.case_id.to_db(),
@@ -94,5 +96,6 @@ pub fn record(conn: &mut DbConnection, event: &CaseEvent) -> ApiResult<()> {
             created_at: to_db_time(event.at),
         })
         .execute(conn)?;
+    crate::notify::enqueue(conn, settings, event)?;
     Ok(())
 }

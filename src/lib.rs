@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

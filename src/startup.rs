@@ -12,6 +12,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::notify::mailer::Mailer;
 use crate::routes::{self, errors::RouteTable};
 
 /// What every handler can reach.
@@ -27,6 +28,7 @@ pub struct Application {
     server: Server,
     port: u16,
     jobs: Vec<tokio::task::JoinHandle<()>>,
+    mail: String,
 }
 
 impl Application {
@@ -42,13 +44,25 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
+        let mailer = Mailer::from_settings(&settings)?;
+        let mail = mailer.describe();
         let jobs = if settings.run_jobs {
-            crate::jobs::spawn_all(db.clone(), settings.clone())
+            crate::jobs::spawn_all(db.clone(), settings.clone(), mailer)
         } else {
             Vec::new()
         };
         let server = server(listener, db, settings)?;
-        Ok(Application { server, port, jobs })
+        Ok(Application {
+            server,
+            port,
+            jobs,
+            mail,
+        })
+    }
+
+    /// Where mail goes, for the start-up banner.
+    pub fn mail(&self) -> &str {
+        &self.mail
     }
 
     /// The port actually bound (useful with port 0).

@@ -12,6 +12,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        muted -> Text,
     }
 }
 
@@ -154,6 +155,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        case_id -> Nullable<Text>,
+        event -> Text,
+        template -> Text,
+        essential -> Bool,
+        recipient_user_id -> Nullable<Text>,
+        recipient_email -> Text,
+        recipient_name -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> BigInt,
+        outbox_id -> Text,
+        worker -> Text,
+        outcome -> Text,
+        detail -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> categories (category_id));
 diesel::joinable!(messages -> cases (case_id));
@@ -172,4 +211,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     timeline_events,
     idempotency_keys,
+    outbox,
+    outbox_attempts,
 );

@@ -73,6 +73,7 @@ impl TestDb {
 
     /// Drops the database now (also done on drop).
     pub fn destroy(&self) {
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("{}-mail", self.name)));
         match self.backend {
             Backend::Sqlite => {
                 let path = self.url.trim_start_matches("sqlite://").to_string();
@@ -128,6 +129,10 @@ pub fn test_settings(db: &TestDb) -> Settings {
         db_timeout_seconds: 5,
         http_workers: 2,
         run_jobs: false,
+        mail_dir: std::env::temp_dir()
+            .join(format!("{}-mail", db.name))
+            .display()
+            .to_string(),
         ..Settings::default()
     }
 }

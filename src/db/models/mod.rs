@@ -3,6 +3,7 @@
 mod case;
 mod category;
 mod message;
+mod outbox;
 mod ruling;
 mod timeline;
 mod token;
@@ -11,6 +12,7 @@ mod user;
 pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
 pub use message::MessageRow;
+pub use outbox::{NewAttempt, OutboxRow};
 pub use ruling::{AppealRow, RulingRow};
 pub use timeline::{NewTimelineEvent, TimelineRow};
 pub use token::{NewToken, TokenRow};

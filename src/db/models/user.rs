@@ -16,6 +16,7 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub muted: String,
 }
 
 /// A user to create.

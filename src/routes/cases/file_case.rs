@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::access::Actor;
 use super::view::{CaseView, case_view};
 use crate::auth::Caller;
+use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
 use crate::db::schema::{cases, categories, reference_counters, users};
@@ -153,7 +154,12 @@ fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
 
 /// Files a complaint for `actor` in the caller's transaction: checks it,
 /// stores it in `intake` with a new reference, and records the filing.
-pub fn file(conn: &mut DbConnection, actor: &Actor, body: FileCase) -> ApiResult<CaseId> {
+pub fn file(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    actor: &Actor,
+    body: FileCase,
+) -> ApiResult<CaseId> {
     let checked = check(&body)?;
     let me = actor
         .user
@@ -236,6 +242,7 @@ pub fn file(conn: &mut DbConnection, actor: &Actor, body: FileCase) -> ApiResult
         .execute(conn)?;
     events::record(
         conn,
+        settings,
         &CaseEvent {
             case_id: id,
             actor: actor.user,
@@ -276,7 +283,7 @@ pub async fn file_case(
     let settings = state.settings.clone();
     let actor = Actor::from(&caller);
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        let id = file(conn, &actor, body)?;
+        let id = file(conn, &settings, &actor, body)?;
         let (stored, rel) = super::access::load_visible(conn, &actor, id)?;
         let view = case_view(conn, stored, &rel, &settings)?;
         Created::new(view, format!("/api/v1/cases/{id}"))

@@ -168,6 +168,7 @@ pub fn take(
     }
     events::record(
         conn,
+        settings,
         &CaseEvent {
             case_id: id,
             actor: actor.user,

@@ -63,6 +63,7 @@ pub async fn post_message(
     c.finish()?;
     let visibility = body.visibility;
     let actor = Actor::from(&caller);
+    let settings = state.settings.clone();
     let author = PersonRef {
         id: Some(caller.user_id.0),
         name: caller.name.clone(),
@@ -96,6 +97,7 @@ pub async fn post_message(
             .execute(conn)?;
         events::record(
             conn,
+            &settings,
             &CaseEvent {
                 case_id,
                 actor: actor.user,
@@ -133,7 +135,7 @@ pub async fn post_message(
                     data: serde_json::json!({ "party": party }),
                     at: now,
                 };
-                events::record(conn, &event)?;
+                events::record(conn, &settings, &event)?;
             }
         }
         let view = MessageView {

@@ -1,0 +1,44 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{outbox, outbox_attempts};
+
+/// A notification in the outbox: written once, then only its delivery
+/// columns change.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub case_id: Option<String>,
+    pub event: String,
+    pub template: String,
+    pub essential: bool,
+    pub recipient_user_id: Option<String>,
+    pub recipient_email: String,
+    pub recipient_name: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One delivery attempt, as recorded.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox_attempts)]
+pub struct NewAttempt {
+    pub outbox_id: String,
+    pub worker: String,
+    pub outcome: String,
+    pub detail: String,
+    pub attempted_at: NaiveDateTime,
+}
