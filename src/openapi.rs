@@ -29,6 +29,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "actions", description = "Moving a case through its lifecycle"),
         (name = "messages", description = "Messages on a case"),
         (name = "timeline", description = "The audit record of a case"),
+        (name = "outbox", description = "Mail notifications and their delivery (admins)"),
     )
 )]
 pub struct ApiDoc;

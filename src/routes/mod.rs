@@ -8,6 +8,7 @@ pub mod errors;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod outbox;
 pub mod pagination;
 pub mod users;
 
@@ -37,6 +38,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::list_timeline::list_timeline)
         .service(cases::messages::list_messages::list_messages)
         .service(cases::messages::post_message::post_message);
+    cfg.service(outbox::list_outbox::list_outbox)
+        .service(outbox::get_mail::get_mail)
+        .service(outbox::retry_mail::retry_mail);
     use cases::actions as a;
     cfg.service(a::assign::assign)
         .service(a::start_investigation::start_investigation)

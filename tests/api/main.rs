@@ -10,5 +10,7 @@ mod errors;
 mod flows;
 mod helpers;
 mod lifecycle;
+mod mail;
 mod messages;
+mod smtp;
 mod spec;

@@ -22,7 +22,8 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "email": "ann@example.org", "name": "Ann Example",
-    "role": "member", "language": "en", "active": true, "created_at": "2026-11-22T10:00:00Z"
+    "role": "member", "language": "en", "active": true,
+    "notifications": {"messages": true, "updates": false}, "created_at": "2026-11-22T10:00:00Z"
 }))]
 pub struct UserView {
     /// The user's id.
@@ -37,8 +38,45 @@ pub struct UserView {
     pub language: String,
     /// Whether the user may sign in.
     pub active: bool,
+    /// Which optional mail the user receives (acknowledgements, rulings,
+    /// deadlines and the like always go).
+    pub notifications: Notifications,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+}
+
+/// Which optional mail a user receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    /// A mail for each new message on their cases.
+    pub messages: bool,
+    /// Mail about progress that needs nothing from them (investigation
+    /// started, follow-up, closing, a rejected settlement).
+    pub updates: bool,
+}
+
+impl Notifications {
+    /// Reads the stored list of muted categories.
+    pub fn from_muted(muted: &str) -> Notifications {
+        let muted: Vec<&str> = muted.split_whitespace().collect();
+        Notifications {
+            messages: !muted.contains(&"messages"),
+            updates: !muted.contains(&"updates"),
+        }
+    }
+
+    /// The stored list of muted categories.
+    pub fn to_muted(self) -> String {
+        let mut out = Vec::new();
+        if !self.messages {
+            out.push("messages");
+        }
+        if !self.updates {
+            out.push("updates");
+        }
+        out.join(" ")
+    }
 }
 
 impl TryFrom<UserRow> for UserView {
@@ -51,6 +89,7 @@ impl TryFrom<UserRow> for UserView {
             name: u.name,
             language: u.language,
             active: u.active,
+            notifications: Notifications::from_muted(&u.muted),
             created_at: from_db_time(u.created_at),
         })
     }

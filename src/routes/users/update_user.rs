@@ -17,7 +17,7 @@ use crate::startup::AppState;
 /// Changes to a user; fields left out stay as they are.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Mia M. Mediator", "language": "en", "password": "a new long passphrase", "current_password": "the old passphrase"}))]
+#[schema(example = json!({"name": "Mia M. Mediator", "language": "en", "notifications": {"messages": false, "updates": true}}))]
 pub struct UpdateUser {
     /// Display name.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -34,6 +34,8 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     /// Whether the user may sign in (admins only); deactivating revokes their tokens.
     pub active: Option<bool>,
+    /// Which optional mail to receive.
+    pub notifications: Option<super::Notifications>,
 }
 
 #[derive(AsChangeset, Default)]
@@ -44,6 +46,7 @@ struct UserChanges {
     password_hash: Option<Option<String>>,
     role: Option<String>,
     active: Option<bool>,
+    muted: Option<String>,
     updated_at: Option<chrono::NaiveDateTime>,
 }
 
@@ -93,6 +96,7 @@ pub async fn update_user(
             .map(|l| language(&mut c, "language", l)),
         role: body.role.map(|r| r.as_str().to_string()),
         active: body.active,
+        muted: body.notifications.map(super::Notifications::to_muted),
         updated_at: Some(to_db_time(Utc::now())),
         ..UserChanges::default()
     };

@@ -1,0 +1,75 @@
+use actix_web::{get, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{MailStatus, MailView};
+use crate::auth::Caller;
+use crate::db::models::OutboxRow;
+use crate::db::schema::outbox;
+use crate::error::ApiResult;
+use crate::routes::docs::ReadErrors;
+use crate::routes::pagination::{self, page_of};
+use crate::startup::AppState;
+
+page_of!(
+    /// A page of mail, newest first.
+    MailPage,
+    MailView
+);
+
+/// Which mail to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxFilter {
+    /// Only mail in this state.
+    pub status: Option<MailStatus>,
+    /// Only mail about this case.
+    pub case_id: Option<uuid::Uuid>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List the outbox (admins), newest first.
+#[utoipa::path(
+    tag = "outbox",
+    operation_id = "list_outbox",
+    params(OutboxFilter),
+    responses((status = 200, description = "A page of mail", body = MailPage), ReadErrors)
+)]
+#[get("/outbox")]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<OutboxFilter>,
+) -> ApiResult<web::Json<MailPage>> {
+    caller.require_admin()?;
+    let f = filter.into_inner();
+    let limit = pagination::limit(f.limit)?;
+    let before = pagination::decode(f.cursor.as_deref())?;
+    let rows: Vec<OutboxRow> = state
+        .db
+        .read(move |conn| {
+            let mut q = outbox::table.into_boxed();
+            if let Some(s) = f.status {
+                q = q.filter(outbox::status.eq(s.as_str()));
+            }
+            if let Some(c) = f.case_id {
+                q = q.filter(outbox::case_id.eq(c.hyphenated().to_string()));
+            }
+            if let Some(b) = before {
+                q = q.filter(outbox::id.lt(b));
+            }
+            Ok(q.order(outbox::id.desc()).limit(limit + 1).load(conn)?)
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |m| m.id.clone());
+    let items = rows
+        .into_iter()
+        .map(MailView::try_from)
+        .collect::<ApiResult<_>>()?;
+    Ok(web::Json(MailPage { items, next_cursor }))
+}

@@ -1,0 +1,54 @@
+use actix_web::{post, web};
+use chrono::Utc;
+use diesel::prelude::*;
+
+use super::MailView;
+use crate::auth::Caller;
+use crate::db::models::{OutboxRow, to_db_time};
+use crate::db::schema::outbox;
+use crate::error::{ApiError, ApiResult};
+use crate::notify::status;
+use crate::routes::docs::WriteErrors;
+use crate::startup::AppState;
+
+/// Send a failed mail again (admins): it goes back to `pending`, due now,
+/// with a fresh allowance of attempts. Its earlier attempts stay on record.
+#[utoipa::path(
+    tag = "outbox",
+    operation_id = "retry_mail",
+    params(("mail_id" = uuid::Uuid, Path, description = "The mail's id")),
+    responses((status = 200, description = "The mail, pending again", body = MailView), WriteErrors)
+)]
+#[post("/outbox/{mail_id}/retry")]
+pub async fn retry_mail(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<uuid::Uuid>,
+) -> ApiResult<web::Json<MailView>> {
+    caller.require_admin()?;
+    let id = path.into_inner().hyphenated().to_string();
+    let row: OutboxRow = state
+        .db
+        .write(move |conn| {
+            let row: Option<OutboxRow> = outbox::table.find(&id).first(conn).optional()?;
+            let row = row.ok_or(ApiError::NotFound("mail"))?;
+            if row.status != status::FAILED {
+                return Err(ApiError::InvalidTransition(format!(
+                    "only failed mail can be retried; this one is {}",
+                    row.status
+                )));
+            }
+            let now = to_db_time(Utc::now());
+            diesel::update(outbox::table.find(&id))
+                .set((
+                    outbox::status.eq(status::PENDING),
+                    outbox::attempts.eq(0),
+                    outbox::next_attempt_at.eq(now),
+                    outbox::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(outbox::table.find(&id).first(conn)?)
+        })
+        .await?;
+    Ok(web::Json(MailView::try_from(row)?))
+}

@@ -1,0 +1,626 @@
+//! Email notifications through a real SMTP server on loopback: who gets
+//! what, in which language; nothing lost when the server or the process is
+//! down; nothing sent twice by two workers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use ombud::domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Cast, TestApp, TestDb, TestUser, backends, case_in, problem, spawn_app_on,
+    spawn_app_with,
+};
+use crate::smtp::{SmtpSink, free_port};
+
+async fn mail_app(backend: Backend, smtp: &str) -> TestApp {
+    let smtp = smtp.to_string();
+    spawn_app_with(backend, move |s| mail_settings(s, &smtp)).await
+}
+
+fn mail_settings(s: &mut ombud::config::Settings, smtp: &str) {
+    s.run_jobs = true;
+    s.smtp_url = smtp.to_string();
+    s.delivery_interval_ms = 50;
+    s.mail_retry_seconds = 1;
+    s.scan_interval_seconds = 3600;
+    s.public_base_url = "https://ombud.test".into();
+}
+
+/// Every mail in the outbox (admin API), oldest first.
+async fn outbox(app: &TestApp) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut path = "/outbox?limit=100".to_string();
+    loop {
+        let page: Value = app.get(&path, &app.admin).await.json().await.unwrap();
+        all.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/outbox?limit=100&cursor={c}"),
+            None => break,
+        }
+    }
+    all.reverse();
+    all
+}
+
+/// Waits until nothing is pending or being sent.
+async fn settled(app: &TestApp) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let rows = outbox(app).await;
+        if rows
+            .iter()
+            .all(|m| m["status"] == "sent" || m["status"] == "failed")
+        {
+            return rows;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "mail still pending: {rows:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn user_in(app: &TestApp, role: Role, language: &str) -> TestUser {
+    let u = app.user(role).await;
+    let res = app
+        .call(
+            Method::PATCH,
+            &format!("/users/{}", u.id),
+            Some(&app.admin),
+            Some(json!({"language": language})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    u
+}
+
+/// (recipient, template) of every mail the server received, matched to the
+/// outbox by Message-ID.
+fn delivered(sink: &SmtpSink, rows: &[Value]) -> BTreeMap<String, usize> {
+    let by_id: BTreeMap<String, &Value> = rows
+        .iter()
+        .map(|m| (m["message_id"].as_str().unwrap().to_string(), m))
+        .collect();
+    let mut seen = BTreeMap::new();
+    for mail in sink.mails() {
+        let id = mail.header("Message-ID").expect("a Message-ID");
+        let row = by_id
+            .get(&id)
+            .unwrap_or_else(|| panic!("unknown Message-ID {id}"));
+        assert_eq!(
+            mail.to,
+            vec![row["recipient_email"].as_str().unwrap().to_string()]
+        );
+        *seen
+            .entry(format!(
+                "{} {}",
+                row["recipient_email"].as_str().unwrap(),
+                row["template"].as_str().unwrap()
+            ))
+            .or_insert(0) += 1;
+    }
+    seen
+}
+
+#[tokio::test]
+async fn every_event_reaches_the_right_people_in_their_language() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let app = mail_app(backend, &sink.url()).await;
+        let mut cast = Cast::new(&app).await;
+        cast.complainant = user_in(&app, Role::Member, "pl").await;
+        cast.respondent = user_in(&app, Role::Member, "ru").await;
+        cast.mediator = user_in(&app, Role::Mediator, "zh-Hans").await;
+        let id = case_in(&app, &cast, "investigation").await;
+        let deadline = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "request_info",
+            json!({"party": "respondent", "question": "Numer przesyłki?", "deadline": deadline}),
+        )
+        .await;
+        let path = format!("/cases/{id}/messages");
+        let body = json!({"body": "Tracking 0034", "visibility": "all_parties"});
+        assert_eq!(
+            app.post(&path, &cast.respondent, body).await.status(),
+            StatusCode::CREATED
+        );
+        let path = format!("/cases/{id}/messages");
+        let body = json!({"body": "Staff only: looks like fraud", "visibility": "internal"});
+        assert_eq!(
+            app.post(&path, &cast.mediator, body).await.status(),
+            StatusCode::CREATED
+        );
+        let path = format!("/cases/{id}/messages");
+        let body = json!({"body": "Just for you", "visibility": "complainant"});
+        assert_eq!(
+            app.post(&path, &cast.mediator, body).await.status(),
+            StatusCode::CREATED
+        );
+        app.act_ok(&cast.mediator, &id, "issue_ruling", json!({"outcome": "upheld", "rationale": "Paid and not delivered.",
+            "sanctions": [{"kind": "suspension", "duration_days": 7}],
+            "remedies": [{"kind": "refund", "description": "Refund order 1234", "due_at": "2030-01-01T00:00:00Z"}]})).await;
+        let other = case_in(&app, &cast, "intake").await;
+        app.act_ok(
+            &cast.lead,
+            &other,
+            "dismiss",
+            json!({"reason": "duplicate", "detail": "Same as the first."}),
+        )
+        .await;
+
+        let rows = settled(&app).await;
+        let (c, r, m) = (
+            &cast.complainant.email,
+            &cast.respondent.email,
+            &cast.mediator.email,
+        );
+        let expected: BTreeMap<String, usize> = [
+            (c, "acknowledgement", 2),
+            (r, "respondent_notice", 2),
+            (m, "assigned", 1),
+            (c, "investigation_started", 1),
+            (r, "investigation_started", 1),
+            (r, "info_requested", 1),
+            (c, "new_message", 2),
+            (m, "new_message", 1),
+            (m, "info_provided", 1),
+            (c, "ruling_issued", 1),
+            (r, "ruling_issued", 1),
+            (c, "dismissed", 1),
+            (r, "dismissed", 1),
+        ]
+        .into_iter()
+        .map(|(who, t, n)| (format!("{who} {t}"), n))
+        .collect();
+        assert_eq!(delivered(&sink, &rows), expected, "on {backend:?}");
+        assert_eq!(sink.mails().len(), rows.len(), "every mail once");
+
+        // Each in the recipient's language.
+        for row in &rows {
+            let want = match row["recipient_email"].as_str().unwrap() {
+                e if e == c => "pl",
+                e if e == r => "ru",
+                e if e == m => "zh",
+                _ => "en",
+            };
+            assert_eq!(row["language"], want, "{row}");
+        }
+        // The internal note reached no party, and no mail quotes it.
+        assert!(
+            sink.mails()
+                .iter()
+                .all(|mail| !mail.text().contains("looks like fraud"))
+        );
+        let ruling = sink
+            .mails()
+            .into_iter()
+            .find(|mail| {
+                mail.to[0] == *r && mail.header("Subject").unwrap().contains("Вынесено решение")
+            })
+            .expect("Russian ruling mail");
+        let text = ruling.text();
+        assert!(
+            text.contains("Paid and not delivered.")
+                && text.contains("приостановка на 7 дн.")
+                && text.contains("Refund order 1234"),
+            "{text}"
+        );
+        assert!(
+            text.contains("https://ombud.test/api/v1/cases/"),
+            "links use the public base URL"
+        );
+        let ack = sink
+            .mails()
+            .into_iter()
+            .find(|mail| {
+                mail.to[0] == *c && mail.header("Subject").unwrap().contains("Otrzymaliśmy")
+            })
+            .expect("Polish acknowledgement");
+        assert!(
+            ack.text().contains("8 godz."),
+            "the first-response time of a high-priority case: {}",
+            ack.text()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_respondent_without_an_account_is_told_how_to_get_access() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let app = mail_app(backend, &sink.url()).await;
+        let cast = Cast::new(&app).await;
+        let res = app
+            .post("/cases", &cast.complainant, json!({"title": "Broken chair", "description": "It broke.", "category": cast.category,
+                  "respondent": {"name": "Chair Shop", "email": "chairs@shop.test"}}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let mails = sink.wait_for(2).await;
+        let notice = mails
+            .iter()
+            .find(|m| m.to[0] == "chairs@shop.test")
+            .expect("the respondent is told");
+        let text = notice.text();
+        assert!(
+            text.contains("Hello Chair Shop")
+                && text.contains("chairs@shop.test")
+                && text.contains("account"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn muted_mail_is_not_sent_but_essential_mail_always_is() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let app = mail_app(backend, &sink.url()).await;
+        let cast = Cast::new(&app).await;
+        let res = app
+            .call(
+                Method::PATCH,
+                &format!("/users/{}", cast.complainant.id),
+                Some(&cast.complainant),
+                Some(json!({"notifications": {"messages": false, "updates": false}})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["notifications"],
+            json!({"messages": false, "updates": false})
+        );
+        let id = case_in(&app, &cast, "investigation").await;
+        app.post(
+            &format!("/cases/{id}/messages"),
+            &cast.mediator,
+            json!({"body": "Hello both"}),
+        )
+        .await;
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "issue_ruling",
+            json!({"outcome": "not_upheld", "rationale": "No evidence."}),
+        )
+        .await;
+        let rows = settled(&app).await;
+        let to_complainant: BTreeSet<&str> = rows
+            .iter()
+            .filter(|m| m["recipient_email"] == cast.complainant.email.as_str())
+            .map(|m| m["template"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            to_complainant,
+            ["acknowledgement", "ruling_issued"].into_iter().collect()
+        );
+        let to_respondent = rows
+            .iter()
+            .filter(|m| m["recipient_email"] == cast.respondent.email.as_str())
+            .count();
+        assert_eq!(to_respondent, 4, "notice, investigation, message, ruling");
+    }
+}
+
+#[tokio::test]
+async fn with_the_smtp_server_down_actions_succeed_and_mail_follows_later() {
+    for backend in backends() {
+        let port = free_port();
+        let app = mail_app(backend, &format!("smtp://127.0.0.1:{port}")).await;
+        let cast = Cast::new(&app).await;
+        let case = app
+            .file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        // Attempts fail and are recorded; nothing is lost.
+        let started = Instant::now();
+        let failing = loop {
+            let rows = outbox(&app).await;
+            if rows.len() == 2 && rows.iter().all(|m| m["attempts"].as_i64().unwrap() >= 1) {
+                break rows;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{rows:#?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        for row in &failing {
+            assert_ne!(row["status"], "sent");
+            assert_ne!(row["status"], "failed", "a refused connection is temporary");
+        }
+        let detail: Value = app
+            .get(
+                &format!("/outbox/{}", failing[0]["id"].as_str().unwrap()),
+                &app.admin,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["attempts"][0]["outcome"], "temporary");
+        assert_eq!(
+            app.case(&cast.complainant, case["id"].as_str().unwrap())
+                .await["state"],
+            "intake"
+        );
+
+        let sink = SmtpSink::start_on(port);
+        let mails = sink.wait_for(2).await;
+        let rows = settled(&app).await;
+        assert!(rows.iter().all(|m| m["status"] == "sent"), "{rows:#?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(sink.mails().len(), mails.len(), "and each exactly once");
+        assert_eq!(mails.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_permanent_failure_is_marked_failed_and_an_admin_can_retry_it() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let app = mail_app(backend, &sink.url()).await;
+        let cast = Cast::new(&app).await;
+        app.post(
+            "/cases",
+            &cast.complainant,
+            json!({"title": "t", "description": "d", "category": cast.category,
+                 "respondent": {"name": "Gone", "email": "reject-me@shop.test"}}),
+        )
+        .await;
+        let rows = settled(&app).await;
+        let failed = rows
+            .iter()
+            .find(|m| m["recipient_email"] == "reject-me@shop.test")
+            .unwrap()
+            .clone();
+        assert_eq!(failed["status"], "failed");
+        assert_eq!(failed["attempts"], 1, "a 5xx is not retried");
+        assert!(failed["last_error"].as_str().unwrap().contains("550"));
+        let list: Value = app
+            .get("/outbox?status=failed", &app.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            app.get("/outbox", &cast.lead).await.status(),
+            StatusCode::FORBIDDEN,
+            "admins only"
+        );
+
+        let path = format!("/outbox/{}/retry", failed["id"].as_str().unwrap());
+        let res = app.post(&path, &app.admin, json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], "pending");
+        settled(&app).await;
+        let detail: Value = app
+            .get(
+                &format!("/outbox/{}", failed["id"].as_str().unwrap()),
+                &app.admin,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let outcomes: Vec<&str> = detail["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            outcomes,
+            ["permanent", "permanent"],
+            "every attempt is recorded"
+        );
+
+        let sent = rows.iter().find(|m| m["status"] == "sent").unwrap();
+        let res = app
+            .post(
+                &format!("/outbox/{}/retry", sent["id"].as_str().unwrap()),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        problem(res).await;
+    }
+}
+
+/// A child process that is killed when dropped, so a failing test leaves none behind.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ombud_process(db_url: &str, args: &[&str], env: &[(&str, String)]) -> Proc {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ombud"));
+    cmd.args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Proc(cmd.spawn().expect("ombud starts"))
+}
+
+async fn wait_ready(port: u16) {
+    let started = Instant::now();
+    while reqwest::get(format!("http://127.0.0.1:{port}/ready"))
+        .await
+        .ok()
+        .map(|r| r.status())
+        != Some(StatusCode::OK)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn mail_committed_before_a_crash_is_delivered_exactly_once_after_restart() {
+    for backend in backends() {
+        let db = TestDb::create(backend);
+        let url = db.url.clone();
+        let sink_port = free_port();
+        let mail_dir =
+            std::env::temp_dir().join(format!("ombud-crash-{}", uuid::Uuid::new_v4().simple()));
+        let port = free_port();
+        let env = |smtp: u16| {
+            vec![
+                ("OMBUD_BIND", format!("127.0.0.1:{port}")),
+                ("SMTP_URL", format!("smtp://127.0.0.1:{smtp}")),
+                ("OMBUD_DELIVERY_INTERVAL_MS", "50".to_string()),
+                ("OMBUD_MAIL_RETRY_SECONDS", "1".to_string()),
+                ("OMBUD_MAIL_DIR", mail_dir.display().to_string()),
+            ]
+        };
+        // First life: the SMTP server is not there yet, so mail waits.
+        let first = ombud_process(&url, &["serve"], &env(sink_port));
+        wait_ready(port).await;
+        // Reuse the test helpers against the running process.
+        let app = spawn_app_on(db, |s| s.run_jobs = false).await;
+        let cast = Cast::new(&app).await;
+        let direct = |path: &str| format!("http://127.0.0.1:{port}/api/v1{path}");
+        let res = app
+            .client
+            .post(direct("/cases"))
+            .bearer_auth(&cast.complainant.token)
+            .json(&json!({"title": "t", "description": "d", "category": cast.category, "respondent": {"user_id": cast.respondent.id}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        drop(first);
+
+        // Second life, with the SMTP server up.
+        let sink = SmtpSink::start_on(sink_port);
+        let second = ombud_process(&url, &["worker"], &env(sink_port));
+        let mails = sink.wait_for(2).await;
+        let rows = settled(&app).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drop(second);
+        assert_eq!(sink.mails().len(), 2, "each mail exactly once: {mails:#?}");
+        assert!(rows.iter().all(|m| m["status"] == "sent"));
+        let _ = std::fs::remove_dir_all(&mail_dir);
+    }
+}
+
+#[tokio::test]
+async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let smtp = sink.url();
+        let app = spawn_app_with(backend, |s| {
+            mail_settings(s, &smtp);
+            s.run_jobs = false;
+            s.mail_lease_seconds = 5;
+        })
+        .await;
+        let cast = Cast::new(&app).await;
+        app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        // A worker claims both mails and dies before sending them.
+        let settings = app.settings.clone();
+        let claimed = tokio::task::spawn_blocking(move || {
+            let db =
+                ombud::db::Db::connect(&settings.database_url, 1, Duration::from_secs(5)).unwrap();
+            db.write_blocking(|conn| ombud::jobs::delivery::claim(conn, "dead-worker", &settings))
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(claimed.len(), 2);
+        // A live worker leaves them alone until the lease runs out, then sends each once.
+        let db =
+            ombud::db::Db::connect(&app.settings.database_url, 2, Duration::from_secs(5)).unwrap();
+        let mailer = ombud::notify::mailer::Mailer::from_settings(&app.settings).unwrap();
+        let settings = std::sync::Arc::new(app.settings.clone());
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live")
+            .await
+            .unwrap();
+        assert_eq!(sent, 0, "still leased to the dead worker");
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live")
+            .await
+            .unwrap();
+        assert_eq!(sent, 2);
+        assert_eq!(sink.mails().len(), 2);
+    }
+}
+
+/// Several workers at once: on PostgreSQL two `ombud worker` processes, on
+/// SQLite (one process by design) two delivery jobs in one process.
+#[tokio::test]
+async fn two_workers_deliver_each_mail_once() {
+    for backend in backends() {
+        let sink = SmtpSink::start();
+        let smtp = sink.url();
+        let app = spawn_app_with(backend, |s| {
+            mail_settings(s, &smtp);
+            s.run_jobs = false;
+            s.delivery_interval_ms = 20;
+        })
+        .await;
+        let cast = Cast::new(&app).await;
+        for _ in 0..15 {
+            app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+                .await;
+        }
+        assert_eq!(outbox(&app).await.len(), 30);
+        let mut processes: Vec<Proc> = Vec::new();
+        let mut jobs = Vec::new();
+        match backend {
+            Backend::Postgres => {
+                let env = vec![
+                    ("SMTP_URL", sink.url()),
+                    ("OMBUD_DELIVERY_INTERVAL_MS", "20".to_string()),
+                ];
+                processes = (0..2)
+                    .map(|_| ombud_process(&app.db.url, &["worker"], &env))
+                    .collect();
+            }
+            Backend::Sqlite => {
+                let db =
+                    ombud::db::Db::connect(&app.settings.database_url, 4, Duration::from_secs(5))
+                        .unwrap();
+                let settings = std::sync::Arc::new(app.settings.clone());
+                for _ in 0..2 {
+                    let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
+                    jobs.extend(ombud::jobs::spawn_all(db.clone(), settings.clone(), mailer));
+                }
+            }
+        }
+        sink.wait_for(30).await;
+        settled(&app).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drop(processes);
+        for j in jobs {
+            j.abort();
+        }
+        let mut ids: Vec<String> = sink
+            .mails()
+            .iter()
+            .map(|m| m.header("Message-ID").unwrap())
+            .collect();
+        let total = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            (total, ids.len()),
+            (30, 30),
+            "30 mails, none twice, on {backend:?}"
+        );
+    }
+}
