@@ -27,7 +27,7 @@ fn ombud(db_url: &str, args: &[&str]) -> (bool, String, String) {
 fn help_documents_every_subcommand() {
     let (ok, stdout, _) = ombud("sqlite://unused.db", &["--help"]);
     assert!(ok);
-    for sub in ["serve", "migrate", "openapi", "users", "demo"] {
+    for sub in ["serve", "migrate", "openapi", "users", "demo", "worker"] {
         assert!(stdout.contains(sub), "--help mentions {sub}:\n{stdout}");
     }
     let (ok, stdout, _) = ombud("sqlite://unused.db", &["users", "create", "--help"]);
