@@ -129,11 +129,25 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let mailer = crate::notify::mailer::Mailer::from_settings(&settings)?;
     println!("Ombud worker: mail {}", mailer.describe());
     let jobs = crate::jobs::spawn_all(db, std::sync::Arc::new(settings), mailer);
-    tokio::signal::ctrl_c().await?;
-    for job in jobs {
-        job.abort();
-    }
+    shutdown_signal().await;
+    jobs.shutdown(std::time::Duration::from_secs(30)).await;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {

@@ -217,6 +217,12 @@ impl Settings {
         )?;
         within(self.mail_retry_seconds, 1, 86_400, "mail_retry_seconds")?;
         within(self.mail_lease_seconds, 5, 86_400, "mail_lease_seconds")?;
+        // One SMTP exchange has several steps, each with the timeout; the
+        // lease, renewed before each mail, must outlast them all.
+        anyhow::ensure!(
+            self.mail_lease_seconds >= 6 * wide(self.smtp_timeout_seconds),
+            "mail_lease_seconds must be at least 6 x smtp_timeout_seconds"
+        );
         within(
             wide(self.delivery_interval_ms),
             10,

@@ -27,7 +27,7 @@ pub struct AppState {
 pub struct Application {
     server: Server,
     port: u16,
-    jobs: Vec<tokio::task::JoinHandle<()>>,
+    jobs: Option<crate::jobs::Jobs>,
     mail: String,
 }
 
@@ -45,11 +45,18 @@ impl Application {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
         let mailer = Mailer::from_settings(&settings)?;
-        let mail = mailer.describe();
-        let jobs = if settings.run_jobs {
-            crate::jobs::spawn_all(db.clone(), settings.clone(), mailer)
+        let (mail, jobs) = if settings.run_jobs {
+            let mail = format!("{}, delivered by this process", mailer.describe());
+            (
+                mail,
+                Some(crate::jobs::spawn_all(db.clone(), settings.clone(), mailer)),
+            )
         } else {
-            Vec::new()
+            let mail = format!(
+                "{}; delivered by `ombud worker` (run_jobs is off here)",
+                mailer.describe()
+            );
+            (mail, None)
         };
         let server = server(listener, db, settings)?;
         Ok(Application {
@@ -73,8 +80,8 @@ impl Application {
     /// Serves until the server is stopped (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for job in self.jobs {
-            job.abort();
+        if let Some(jobs) = self.jobs {
+            jobs.shutdown(Duration::from_secs(30)).await;
         }
         result
     }

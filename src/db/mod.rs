@@ -188,11 +188,11 @@ impl Db {
             }
             Backend::Postgres => None,
         };
-        let pool = self.pool.clone();
+        let (pool, backend) = (self.pool.clone(), self.backend);
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
             let mut conn = pool.get()?;
-            conn.transaction(|c| f(c))
+            in_transaction(&mut conn, backend, f)
         })
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
@@ -209,7 +209,37 @@ impl Db {
             Backend::Postgres => None,
         };
         let mut conn = self.pool.get()?;
-        conn.transaction(|c| f(c))
+        in_transaction(&mut conn, self.backend, f)
+    }
+}
+
+/// Runs `f` in a transaction. On SQLite the transaction is `BEGIN IMMEDIATE`:
+/// it takes the write lock up front (waiting up to the busy timeout for
+/// another process), so a transaction that reads and then writes can never
+/// fail half-way because someone else wrote in between.
+fn in_transaction<T, F>(conn: &mut DbConnection, backend: Backend, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> ApiResult<T>,
+{
+    if backend == Backend::Postgres {
+        return conn.transaction(|c| f(c));
+    }
+    // A connection given back to the pool by a panic may still be inside a
+    // transaction; end it (an error here just means there was none).
+    let _ = conn.batch_execute("ROLLBACK");
+    conn.batch_execute("BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => match conn.batch_execute("COMMIT") {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = conn.batch_execute("ROLLBACK");
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            Err(e)
+        }
     }
 }
 

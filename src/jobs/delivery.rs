@@ -8,6 +8,10 @@ use diesel::prelude::*;
 use lettre::message::Mailbox;
 use rand::Rng;
 
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
 use crate::config::Settings;
 use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
@@ -19,7 +23,9 @@ use crate::notify::status;
 /// Most mail claimed in one scan.
 const BATCH: i64 = 20;
 
-/// Claims up to [`BATCH`] due mails for `worker`.
+/// Claims up to [`BATCH`] due mails for `worker`. A mail whose worker died
+/// holding it (its lease ran out) gets a `lost` attempt on record, and is
+/// marked failed if it has used up its attempts.
 pub fn claim(
     conn: &mut DbConnection,
     worker: &str,
@@ -32,24 +38,52 @@ pub fn claim(
         .or(outbox::status
             .eq(status::SENDING)
             .and(outbox::locked_until.lt(now)));
-    let ids: Vec<String> = match conn {
+    let found: Vec<(String, String, i32)> = match conn {
         // The one place the SQL differs: PostgreSQL skips rows other workers hold.
         DbConnection::Postgresql(pg) => outbox::table
             .filter(due)
             .order(outbox::next_attempt_at.asc())
             .limit(BATCH)
-            .select(outbox::id)
+            .select((outbox::id, outbox::status, outbox::attempts))
             .for_update()
             .skip_locked()
             .load(pg)?,
-        // SQLite has one writer at a time, so a plain select is already exclusive.
+        // On SQLite this runs under the process's writer lock; a second
+        // process's claim would fail with "database is locked", not duplicate.
         DbConnection::Sqlite(lite) => outbox::table
             .filter(due)
             .order(outbox::next_attempt_at.asc())
             .limit(BATCH)
-            .select(outbox::id)
+            .select((outbox::id, outbox::status, outbox::attempts))
             .load(lite)?,
     };
+    let mut ids = Vec::new();
+    for (id, state, attempts) in found {
+        if state == status::SENDING {
+            let exhausted = attempts >= settings.mail_max_attempts;
+            record_attempt(
+                conn,
+                &id,
+                worker,
+                "lost",
+                "the worker sending it stopped",
+                now,
+            )?;
+            if exhausted {
+                diesel::update(outbox::table.find(&id))
+                    .set((
+                        outbox::status.eq(status::FAILED),
+                        outbox::locked_by.eq(None::<String>),
+                        outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+                        outbox::last_error.eq("the worker sending it stopped too often"),
+                        outbox::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                continue;
+            }
+        }
+        ids.push(id);
+    }
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -67,6 +101,66 @@ pub fn claim(
         .filter(outbox::id.eq_any(&ids))
         .order(outbox::next_attempt_at.asc())
         .load(conn)?)
+}
+
+fn record_attempt(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    outcome: &str,
+    detail: &str,
+    at: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::insert_into(outbox_attempts::table)
+        .values(NewAttempt {
+            outbox_id: id.into(),
+            worker: worker.into(),
+            outcome: outcome.into(),
+            detail: detail.chars().take(2000).collect(),
+            attempted_at: at,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Renews `worker`'s lease on a mail just before sending it; `false` if the
+/// mail is no longer ours (the lease ran out and another worker took it).
+pub fn renew(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    settings: &Settings,
+) -> ApiResult<bool> {
+    let lease = to_db_time(Utc::now() + Duration::seconds(settings.mail_lease_seconds));
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::locked_by.eq(worker))
+            .filter(outbox::status.eq(status::SENDING)),
+    )
+    .set(outbox::locked_until.eq(lease))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Gives unsent claims back (on shutdown), due at once.
+pub fn release(conn: &mut DbConnection, ids: &[String], worker: &str) -> ApiResult<usize> {
+    let now = to_db_time(Utc::now());
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::locked_by.eq(worker))
+            .filter(outbox::status.eq(status::SENDING)),
+    )
+    .set((
+        outbox::status.eq(status::PENDING),
+        outbox::attempts.eq(outbox::attempts - 1),
+        outbox::locked_by.eq(None::<String>),
+        outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+        outbox::next_attempt_at.eq(now),
+        outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?)
 }
 
 /// The delay before attempt `n + 1`: doubling from the base, with jitter, at most an hour.
@@ -117,27 +211,29 @@ fn settle(
         outbox::updated_at.eq(to_db_time(now)),
     ))
     .execute(conn)?;
-    diesel::insert_into(outbox_attempts::table)
-        .values(NewAttempt {
-            outbox_id: row.id.clone(),
-            worker: worker.into(),
-            outcome: outcome.into(),
-            detail: error.unwrap_or_default().chars().take(2000).collect(),
-            attempted_at: to_db_time(now),
-        })
-        .execute(conn)?;
+    record_attempt(
+        conn,
+        &row.id,
+        worker,
+        outcome,
+        &error.unwrap_or_default(),
+        to_db_time(now),
+    )?;
     if mine == 0 {
         tracing::warn!(mail = %row.id, "the lease on this mail ran out while it was being sent");
     }
     Ok(())
 }
 
-/// One scan: claims due mail, sends it, records each attempt. Returns how many were sent.
+/// One scan: claims due mail, sends it, records each attempt. Returns how
+/// many were sent. Stops between mails once `stop` turns true, giving the
+/// unsent claims back.
 pub async fn run_once(
     db: &Db,
     mailer: &Mailer,
-    settings: &std::sync::Arc<Settings>,
+    settings: &Arc<Settings>,
     worker: &str,
+    stop: &watch::Receiver<bool>,
 ) -> ApiResult<usize> {
     let from: Mailbox = settings
         .mail_from
@@ -146,7 +242,19 @@ pub async fn run_once(
     let (w, s) = (worker.to_string(), settings.clone());
     let claimed = db.write(move |conn| claim(conn, &w, &s)).await?;
     let mut sent = 0;
-    for row in claimed {
+    let mut rows = claimed.into_iter();
+    while let Some(row) = rows.next() {
+        if *stop.borrow() {
+            let ids: Vec<String> = std::iter::once(row).chain(rows).map(|r| r.id).collect();
+            let w = worker.to_string();
+            db.write(move |conn| release(conn, &ids, &w)).await?;
+            break;
+        }
+        let (id, w, s) = (row.id.clone(), worker.to_string(), settings.clone());
+        if !db.write(move |conn| renew(conn, &id, &w, &s)).await? {
+            tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
+            continue;
+        }
         let result = mailer.send(&row, &from).await;
         match &result {
             Ok(()) => sent += 1,
@@ -154,11 +262,37 @@ pub async fn run_once(
                 tracing::warn!(mail = %row.id, to = %row.recipient_email, error = ?e, "mail not delivered")
             }
         }
-        let (w, s) = (worker.to_string(), settings.clone());
-        db.write(move |conn| settle(conn, &row, &w, &result, &s))
-            .await?;
+        settle_with_retries(db, &row, worker, result, settings).await;
     }
     Ok(sent)
+}
+
+/// Records the outcome, trying again for a while if the database is busy:
+/// a sent mail left `sending` would be sent again when its lease runs out.
+async fn settle_with_retries(
+    db: &Db,
+    row: &OutboxRow,
+    worker: &str,
+    result: Result<(), SendError>,
+    settings: &Arc<Settings>,
+) {
+    let mut wait = std::time::Duration::from_millis(100);
+    for attempt in 1..=8 {
+        let (r, w, res, s) = (
+            row.clone(),
+            worker.to_string(),
+            result.clone(),
+            settings.clone(),
+        );
+        match db.write(move |conn| settle(conn, &r, &w, &res, &s)).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(mail = %row.id, attempt, error = %e, "could not record a delivery attempt");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,23 +6,47 @@ pub mod follow_up;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::mailer::Mailer;
 
-/// Starts every background job; they stop when their handles are aborted.
-pub fn spawn_all(
-    db: Db,
-    settings: Arc<Settings>,
-    mailer: Mailer,
-) -> Vec<tokio::task::JoinHandle<()>> {
+/// The running background jobs.
+pub struct Jobs {
+    stop: watch::Sender<bool>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Asks every job to stop between two pieces of work and waits for them
+    /// (at most `grace`; then they are aborted). A mail being sent is
+    /// finished and recorded; unsent claims are given back.
+    pub async fn shutdown(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        for handle in self.handles {
+            let abort = handle.abort_handle();
+            if tokio::time::timeout(grace, handle).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+/// Starts every background job.
+pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer) -> Jobs {
+    let (stop, stopped) = watch::channel(false);
     let every = Duration::from_secs(settings.scan_interval_seconds);
     let (scan_db, scan_settings) = (db.clone(), settings.clone());
+    let mut scan_stop = stopped.clone();
     let follow_up = tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = scan_stop.changed() => return,
+            }
             match follow_up::run_once(&scan_db, &scan_settings).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
@@ -32,17 +56,27 @@ pub fn spawn_all(
     });
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let poll = Duration::from_millis(settings.delivery_interval_ms);
+    let mut mail_stop = stopped.clone();
     let delivery = tokio::spawn(async move {
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
-            match delivery::run_once(&db, &mailer, &settings, &worker).await {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = mail_stop.changed() => return,
+            }
+            if *stopped.borrow() {
+                return;
+            }
+            match delivery::run_once(&db, &mailer, &settings, &worker, &stopped).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(mails = n, "delivered mail"),
                 Err(e) => tracing::warn!(error = %e, "mail delivery scan failed"),
             }
         }
     });
-    vec![follow_up, delivery]
+    Jobs {
+        stop,
+        handles: vec![follow_up, delivery],
+    }
 }

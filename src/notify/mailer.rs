@@ -92,7 +92,11 @@ impl Mailer {
         match self {
             Mailer::Smtp { transport, .. } => {
                 transport.send(message).await.map(|_| ()).map_err(|e| {
-                    if e.is_permanent() {
+                    // A refused login (530, 534, 535, 538) is our configuration,
+                    // not the recipient: retry, so fixing SMTP_URL sends the mail.
+                    let code = e.status().map(u16::from);
+                    let auth = code.is_some_and(|c| matches!(c, 530 | 534 | 535 | 538));
+                    if e.is_permanent() && !auth {
                         SendError::Permanent(e.to_string())
                     } else {
                         SendError::Temporary(e.to_string())

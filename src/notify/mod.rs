@@ -91,11 +91,22 @@ fn text(v: &Value, key: &str) -> String {
 
 fn host_of(base: &str) -> String {
     let rest = base.split("://").nth(1).unwrap_or(base);
-    let host = rest.split(['/', ':']).next().unwrap_or("");
-    if host.is_empty() {
-        "ombud.local".into()
-    } else {
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .split(':')
+        .next()
+        .unwrap_or("");
+    let usable = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if usable {
         host.to_string()
+    } else {
+        "ombud.local".into()
     }
 }
 
@@ -120,16 +131,19 @@ fn cast(conn: &mut DbConnection, row: &CaseRow) -> ApiResult<Cast> {
         id.and_then(|id| people.iter().find(|u| &u.id == id && u.active))
             .map(Recipient::user)
     };
-    let respondent = find(row.respondent_id.as_ref()).or_else(|| {
-        row.respondent_email.as_ref().map(|email| Recipient {
+    // The address the complainant gave is used only while the respondent has
+    // no account; a deactivated account gets no mail at all.
+    let respondent = match &row.respondent_id {
+        Some(id) => find(Some(id)),
+        None => row.respondent_email.as_ref().map(|email| Recipient {
             user_id: None,
             email: email.clone(),
             name: row.respondent_name.clone(),
             language: row.language.clone(),
             muted: String::new(),
             has_account: false,
-        })
-    });
+        }),
+    };
     Ok(Cast {
         complainant: find(Some(&row.complainant_id)),
         respondent,
@@ -284,6 +298,11 @@ pub fn enqueue(
         };
         let Some(to) = who else { continue };
         if step.skip_actor && to.user_id.is_some() && to.user_id == actor {
+            continue;
+        }
+        // An address nobody has confirmed gets no case content: only the
+        // notice of the complaint and news that needs no details.
+        if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
             continue;
         }
         if !step.essential && to.muted.split_whitespace().any(|m| m == step.category) {

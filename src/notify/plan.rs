@@ -5,6 +5,10 @@ use serde_json::Value;
 
 use crate::events::Visibility;
 
+/// The mail a respondent who has no account yet may get: nothing that
+/// quotes the case, since their address is only what the complainant typed.
+pub const FOR_GUESTS: [&str; 3] = ["respondent_notice", "investigation_started", "closed"];
+
 /// A part someone plays in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -86,6 +90,10 @@ pub fn plan(kind: &str, data: &Value, visibility: Visibility) -> Vec<Step> {
         }
         "reject_settlement" => to(&[Mediator], "settlement_rejected", false),
         "issue_ruling" => to(&parties, "ruling_issued", true),
+        // Both accepted the ruling: it is final, and follow-up begins.
+        "accept_ruling" if data.get("to").and_then(Value::as_str) == Some("follow_up") => {
+            to(&parties, "follow_up", false)
+        }
         "appeal" => to(&everyone, "appeal_filed", true),
         "decide_appeal" => to(&parties, "appeal_decided", true),
         "start_follow_up" => to(&parties, "follow_up", false),

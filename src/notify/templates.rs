@@ -187,15 +187,47 @@ mod tests {
                     "{lang} {event}: {}",
                     r.subject
                 );
+                assert!(r.text.contains("a < b"), "plain text is not escaped");
                 assert!(
-                    r.text.contains("a < b") && r.text.contains("Parcel <script>")
-                        || !r.text.contains("Parcel")
+                    !r.html.contains("<script>") && !r.html.contains("<b>"),
+                    "HTML escapes what it inserts"
                 );
-                assert!(!r.html.contains("<script>"), "HTML escapes what it inserts");
+                if r.text.contains("Parcel <script>") {
+                    assert!(r.html.contains("Parcel &lt;script&gt;"));
+                }
+                assert!(
+                    r.html.contains("Ann &lt;b&gt;"),
+                    "the greeting names the recipient"
+                );
                 assert!(r.html.contains("a &lt; b"));
                 // minijinja also escapes `/` (as `&#x2f;`), which browsers read back.
                 assert!(r.html.contains("cases&#x2f;1?a=1&amp;b=2\""), "{}", r.html);
             }
+        }
+    }
+
+    fn keys(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    keys(v, &format!("{prefix}.{k}"), out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_catalogue_has_every_key_of_the_english_one() {
+        let all = |lang: &str| {
+            let cat = &catalogs().iter().find(|(l, _)| *l == lang).unwrap().1;
+            let mut out = Vec::new();
+            keys(cat, "", &mut out);
+            out.sort();
+            out
+        };
+        for lang in LANGUAGES {
+            assert_eq!(all(lang), all("en"), "{lang}");
         }
     }
 

@@ -10,6 +10,11 @@ use serde_json::Value;
 use crate::helpers::{TestDb, TestUser, backends, spawn_app_on};
 
 fn ombud(db_url: &str, args: &[&str]) -> (bool, String, String) {
+    let (status, out, err) = ombud_status(db_url, args);
+    (status.success(), out, format!("{err}\n(exit: {status})"))
+}
+
+fn ombud_status(db_url: &str, args: &[&str]) -> (std::process::ExitStatus, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ombud"))
         .args(args)
         .env("DATABASE_URL", db_url)
@@ -17,7 +22,7 @@ fn ombud(db_url: &str, args: &[&str]) -> (bool, String, String) {
         .output()
         .expect("ombud runs");
     (
-        out.status.success(),
+        out.status,
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )

@@ -134,7 +134,7 @@ async fn every_event_reaches_the_right_people_in_their_language() {
         let path = format!("/cases/{id}/messages");
         let body = json!({"body": "Staff only: looks like fraud", "visibility": "internal"});
         assert_eq!(
-            app.post(&path, &cast.mediator, body).await.status(),
+            app.post(&path, &cast.lead, body).await.status(),
             StatusCode::CREATED
         );
         let path = format!("/cases/{id}/messages");
@@ -169,7 +169,7 @@ async fn every_event_reaches_the_right_people_in_their_language() {
             (r, "investigation_started", 1),
             (r, "info_requested", 1),
             (c, "new_message", 2),
-            (m, "new_message", 1),
+            (m, "new_message", 2),
             (m, "info_provided", 1),
             (c, "ruling_issued", 1),
             (r, "ruling_issued", 1),
@@ -192,12 +192,14 @@ async fn every_event_reaches_the_right_people_in_their_language() {
             };
             assert_eq!(row["language"], want, "{row}");
         }
-        // The internal note reached no party, and no mail quotes it.
-        assert!(
-            sink.mails()
-                .iter()
-                .all(|mail| !mail.text().contains("looks like fraud"))
-        );
+        // The internal note reached the mediator and no party.
+        let quoting: Vec<Vec<String>> = sink
+            .mails()
+            .into_iter()
+            .filter(|mail| mail.text().contains("looks like fraud"))
+            .map(|mail| mail.to)
+            .collect();
+        assert_eq!(quoting, vec![vec![m.clone()]]);
         let ruling = sink
             .mails()
             .into_iter()
@@ -253,6 +255,38 @@ async fn a_respondent_without_an_account_is_told_how_to_get_access() {
                 && text.contains("chairs@shop.test")
                 && text.contains("account"),
             "{text}"
+        );
+        // Until they have an account, the address gets nothing that quotes the case.
+        let list: Value = app.get("/cases", &cast.lead).await.json().await.unwrap();
+        let case_id = list["items"][0]["id"].as_str().unwrap().to_string();
+        app.act_ok(
+            &cast.lead,
+            &case_id,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+        app.act_ok(&cast.mediator, &case_id, "start_investigation", json!({}))
+            .await;
+        app.act_ok(
+            &cast.mediator,
+            &case_id,
+            "issue_ruling",
+            json!({"outcome": "upheld", "rationale": "Secret reasons."}),
+        )
+        .await;
+        let rows = settled(&app).await;
+        let guest: Vec<&str> = rows
+            .iter()
+            .filter(|m| m["recipient_email"] == "chairs@shop.test")
+            .map(|m| m["template"].as_str().unwrap())
+            .collect();
+        assert_eq!(guest, ["respondent_notice", "investigation_started"]);
+        assert!(
+            sink.mails()
+                .iter()
+                .filter(|m| m.to[0] == "chairs@shop.test")
+                .all(|m| !m.text().contains("Secret reasons."))
         );
     }
 }
@@ -547,12 +581,13 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
             ombud::db::Db::connect(&app.settings.database_url, 2, Duration::from_secs(5)).unwrap();
         let mailer = ombud::notify::mailer::Mailer::from_settings(&app.settings).unwrap();
         let settings = std::sync::Arc::new(app.settings.clone());
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live")
+        let (_keep, never) = tokio::sync::watch::channel(false);
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live", &never)
             .await
             .unwrap();
         assert_eq!(sent, 0, "still leased to the dead worker");
         tokio::time::sleep(Duration::from_secs(6)).await;
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live")
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live", &never)
             .await
             .unwrap();
         assert_eq!(sent, 2);
@@ -598,7 +633,7 @@ async fn two_workers_deliver_each_mail_once() {
                 let settings = std::sync::Arc::new(app.settings.clone());
                 for _ in 0..2 {
                     let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-                    jobs.extend(ombud::jobs::spawn_all(db.clone(), settings.clone(), mailer));
+                    jobs.push(ombud::jobs::spawn_all(db.clone(), settings.clone(), mailer));
                 }
             }
         }
@@ -607,7 +642,7 @@ async fn two_workers_deliver_each_mail_once() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         drop(processes);
         for j in jobs {
-            j.abort();
+            j.shutdown(Duration::from_secs(5)).await;
         }
         let mut ids: Vec<String> = sink
             .mails()
@@ -701,6 +736,8 @@ async fn settlement_appeal_follow_up_closing_reopening_and_withdrawal_are_announ
                 .await
                 .unwrap();
         assert_eq!(moved, 1);
+        // Both parties accepting a ruling starts follow-up too.
+        case_in(&app, &cast, "follow_up").await;
         // A withdrawal.
         let w = case_in(&app, &cast, "intake").await;
         app.act_ok(
@@ -753,7 +790,7 @@ async fn settlement_appeal_follow_up_closing_reopening_and_withdrawal_are_announ
             ),
             (1, 1, 1)
         );
-        assert_eq!((count(c, "follow_up"), count(r, "follow_up")), (1, 1));
+        assert_eq!((count(c, "follow_up"), count(r, "follow_up")), (2, 2));
         assert_eq!((count(c, "withdrawn"), count(r, "withdrawn")), (1, 1));
         assert_eq!(sink.mails().len(), rows.len(), "every mail once");
         let decided = sink
@@ -773,5 +810,76 @@ async fn settlement_appeal_follow_up_closing_reopening_and_withdrawal_are_announ
             "{}",
             decided.text()
         );
+    }
+}
+
+/// A slow mail server and short leases: claims run out while a batch is
+/// being sent, another worker takes them over, and still no mail goes out twice.
+#[tokio::test]
+async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
+    for backend in backends() {
+        let sink = SmtpSink::start_with(0, Duration::from_millis(700));
+        let smtp = sink.url();
+        let app = spawn_app_with(backend, |s| {
+            mail_settings(s, &smtp);
+            s.run_jobs = false;
+            s.smtp_timeout_seconds = 1;
+            s.mail_lease_seconds = 6;
+            s.delivery_interval_ms = 50;
+        })
+        .await;
+        let cast = Cast::new(&app).await;
+        for _ in 0..6 {
+            app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+                .await;
+        }
+        let settings = std::sync::Arc::new(app.settings.clone());
+        let mut jobs = Vec::new();
+        for _ in 0..2 {
+            let db =
+                ombud::db::Db::connect(&settings.database_url, 4, Duration::from_secs(5)).unwrap();
+            let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
+            jobs.push(ombud::jobs::spawn_all(db, settings.clone(), mailer));
+        }
+        sink.wait_for(12).await;
+        let rows = settled(&app).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        for j in jobs {
+            j.shutdown(Duration::from_secs(5)).await;
+        }
+        let mut ids: Vec<String> = sink
+            .mails()
+            .iter()
+            .map(|m| m.header("Message-ID").unwrap())
+            .collect();
+        let total = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            (total, ids.len()),
+            (12, 12),
+            "12 mails, none twice, on {backend:?}"
+        );
+        assert!(rows.iter().all(|m| m["status"] == "sent"));
+        // The test did make leases run out: some mail changed hands.
+        let mut lost = 0;
+        for row in &rows {
+            let detail: Value = app
+                .get(
+                    &format!("/outbox/{}", row["id"].as_str().unwrap()),
+                    &app.admin,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            lost += detail["attempts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["outcome"] == "lost")
+                .count();
+        }
+        assert!(lost > 0, "no lease ran out on {backend:?}");
     }
 }

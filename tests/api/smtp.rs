@@ -35,7 +35,16 @@ impl Mail {
             return String::new();
         };
         let (head, rest) = part.split_once("\r\n\r\n").unwrap_or((part, ""));
-        let body = rest.split("\r\n--").next().unwrap_or_default();
+        let boundary = self
+            .data
+            .split("boundary=\"")
+            .nth(1)
+            .and_then(|b| b.split('"').next())
+            .unwrap_or("--none--");
+        let body = rest
+            .split(&format!("\r\n--{boundary}"))
+            .next()
+            .unwrap_or_default();
         if head.to_ascii_lowercase().contains("base64") {
             let joined: String = body.split_whitespace().collect();
             let bytes = base64::engine::general_purpose::STANDARD
@@ -94,6 +103,7 @@ fn decode_words(value: &str) -> String {
 #[derive(Clone)]
 struct Sink {
     store: Arc<Mutex<Vec<Mail>>>,
+    delay: Duration,
     to: Vec<String>,
     data: Vec<u8>,
 }
@@ -119,6 +129,7 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        std::thread::sleep(self.delay);
         let mail = Mail {
             to: self.to.clone(),
             data: String::from_utf8_lossy(&self.data).into_owned(),
@@ -151,10 +162,16 @@ impl SmtpSink {
 
     /// Starts a server on `port` (0: any).
     pub fn start_on(port: u16) -> SmtpSink {
+        SmtpSink::start_with(port, Duration::ZERO)
+    }
+
+    /// Starts a server that takes `delay` to accept each mail.
+    pub fn start_with(port: u16, delay: Duration) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let store = Arc::new(Mutex::new(Vec::new()));
         let handler = Sink {
+            delay,
             store: store.clone(),
             to: Vec::new(),
             data: Vec::new(),

@@ -39,14 +39,23 @@ pub async fn retry_mail(
                 )));
             }
             let now = to_db_time(Utc::now());
-            diesel::update(outbox::table.find(&id))
-                .set((
-                    outbox::status.eq(status::PENDING),
-                    outbox::attempts.eq(0),
-                    outbox::next_attempt_at.eq(now),
-                    outbox::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            let changed = diesel::update(
+                outbox::table
+                    .filter(outbox::id.eq(&id))
+                    .filter(outbox::status.eq(status::FAILED)),
+            )
+            .set((
+                outbox::status.eq(status::PENDING),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if changed == 0 {
+                return Err(ApiError::InvalidTransition(
+                    "the mail is being retried already".into(),
+                ));
+            }
             Ok(outbox::table.find(&id).first(conn)?)
         })
         .await?;
