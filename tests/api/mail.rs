@@ -46,6 +46,23 @@ async fn outbox(app: &TestApp) -> Vec<Value> {
     all
 }
 
+/// Asserts the server got exactly `n` mails, no Message-ID twice.
+fn assert_each_once(sink: &SmtpSink, n: usize, backend: Backend) {
+    let mut ids: Vec<String> = sink
+        .mails()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        (total, ids.len()),
+        (n, n),
+        "{n} mails, none twice, on {backend:?}"
+    );
+}
+
 /// Waits until nothing is pending or being sent.
 async fn settled(app: &TestApp) -> Vec<Value> {
     let started = Instant::now();
@@ -644,19 +661,7 @@ async fn two_workers_deliver_each_mail_once() {
         for j in jobs {
             j.shutdown(Duration::from_secs(5)).await;
         }
-        let mut ids: Vec<String> = sink
-            .mails()
-            .iter()
-            .map(|m| m.header("Message-ID").unwrap())
-            .collect();
-        let total = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(
-            (total, ids.len()),
-            (30, 30),
-            "30 mails, none twice, on {backend:?}"
-        );
+        assert_each_once(&sink, 30, backend);
     }
 }
 
@@ -847,19 +852,7 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
         for j in jobs {
             j.shutdown(Duration::from_secs(5)).await;
         }
-        let mut ids: Vec<String> = sink
-            .mails()
-            .iter()
-            .map(|m| m.header("Message-ID").unwrap())
-            .collect();
-        let total = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(
-            (total, ids.len()),
-            (12, 12),
-            "12 mails, none twice, on {backend:?}"
-        );
+        assert_each_once(&sink, 12, backend);
         assert!(rows.iter().all(|m| m["status"] == "sent"));
         // The test did make leases run out: some mail changed hands.
         let mut lost = 0;
@@ -881,5 +874,33 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
                 .count();
         }
         assert!(lost > 0, "no lease ran out on {backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn without_smtp_mail_is_written_to_the_mail_folder() {
+    for backend in backends() {
+        let dir = std::env::temp_dir().join(format!("ombud-eml-{}", uuid::Uuid::new_v4().simple()));
+        let mail_dir = dir.display().to_string();
+        let app = spawn_app_with(backend, move |s| {
+            mail_settings(s, "");
+            s.mail_dir = mail_dir;
+        })
+        .await;
+        let cast = Cast::new(&app).await;
+        app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        let rows = settled(&app).await;
+        assert!(rows.iter().all(|m| m["status"] == "sent"), "{rows:#?}");
+        let files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(files.len(), 2, "one .eml file per mail");
+        for row in &rows {
+            let id = row["message_id"].as_str().unwrap();
+            assert!(files.iter().any(|f| f.contains(id)), "{id} written");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
