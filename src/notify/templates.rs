@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 pub const LANGUAGES: [&str; 4] = ["en", "ru", "zh", "pl"];
 
 const CATALOGS: [(&str, &str); 4] = [
-    ("en", include_str!("../../templates/i18n/en.json")),
-    ("ru", include_str!("../../templates/i18n/ru.json")),
-    ("zh", include_str!("../../templates/i18n/zh.json")),
-    ("pl", include_str!("../../templates/i18n/pl.json")),
+    ("en", include_str!("templates/i18n/en.json")),
+    ("ru", include_str!("templates/i18n/ru.json")),
+    ("zh", include_str!("templates/i18n/zh.json")),
+    ("pl", include_str!("templates/i18n/pl.json")),
 ];
 
 /// A rendered mail.
@@ -46,14 +46,8 @@ fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // Both are compiled in; a broken one fails the template tests, not a request.
-        let _ = env.add_template(
-            "layout.txt",
-            include_str!("../../templates/email/layout.txt"),
-        );
-        let _ = env.add_template(
-            "layout.html",
-            include_str!("../../templates/email/layout.html"),
-        );
+        let _ = env.add_template("layout.txt", include_str!("templates/email/layout.txt"));
+        let _ = env.add_template("layout.html", include_str!("templates/email/layout.html"));
         env
     })
 }
