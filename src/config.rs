@@ -285,6 +285,19 @@ mod tests {
             assert_eq!(s.base_url(), "http://0.0.0.0:9000");
             jail.create_file("typo.toml", "bnid = \"x\"")?;
             assert!(Settings::load(Some(Path::new("typo.toml"))).is_err());
+            jail.create_file("far.toml", "appeal_window_seconds = 999999999999")?;
+            assert!(
+                Settings::load(Some(Path::new("far.toml"))).is_err(),
+                "out of range"
+            );
+            jail.create_file(
+                "lease.toml",
+                "mail_lease_seconds = 10\nsmtp_timeout_seconds = 10",
+            )?;
+            assert!(
+                Settings::load(Some(Path::new("lease.toml"))).is_err(),
+                "lease shorter than a send"
+            );
             Ok(())
         });
     }

@@ -54,6 +54,14 @@ impl Visibility {
         Visibility::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
+    /// [`Visibility::readable_by`] as stored names, for queries.
+    pub fn readable_names(party: Option<crate::domain::Party>) -> Vec<&'static str> {
+        Visibility::readable_by(party)
+            .into_iter()
+            .map(Visibility::as_str)
+            .collect()
+    }
+
     /// The visibilities a viewer may read: staff read all; a party reads what
     /// is for both parties and what is for their side.
     pub fn readable_by(party: Option<crate::domain::Party>) -> Vec<Visibility> {

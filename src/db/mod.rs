@@ -153,11 +153,6 @@ impl Db {
         })
     }
 
-    /// Which backend this is.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Runs `f` on a pooled connection on a blocking thread.
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where

@@ -110,11 +110,6 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The address, owned.
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 #[cfg(test)]

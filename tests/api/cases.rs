@@ -243,6 +243,7 @@ async fn lists_filter_and_paginate() {
             .await
             .unwrap();
         assert_eq!(by_category["items"].as_array().unwrap().len(), 6);
+        assert_eq!(by_category["items"][0]["category"], cast.category.as_str());
         let future: Value = app
             .get("/cases?created_after=2999-01-01T00:00:00Z", &cast.lead)
             .await

@@ -6,32 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    Cast, TestApp, TestUser, backends, body_for, case_in, on_each_backend, problem, spawn_app_with,
-};
-
-/// Accepts the open settlement with the version just read, as a careful client does.
-async fn accept_settlement(app: &TestApp, who: &TestUser, id: &str) -> Value {
-    let res = app.get(&format!("/cases/{id}"), who).await;
-    let etag = res
-        .headers()
-        .get("etag")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    let url = app.url(&format!("/cases/{id}/actions/accept_settlement"));
-    let res = app
-        .client
-        .post(url)
-        .bearer_auth(&who.token)
-        .header("If-Match", etag)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
-}
+use crate::helpers::{Cast, backends, body_for, case_in, on_each_backend, problem, spawn_app_with};
 
 #[tokio::test]
 async fn both_parties_accepting_a_settlement_settles_the_case() {
@@ -77,7 +52,9 @@ async fn both_parties_accepting_a_settlement_settles_the_case() {
             "accepting names the version read"
         );
         problem(res).await;
-        let case = accept_settlement(&app, &cast.complainant, &id).await;
+        let case = app
+            .act_as_read(&cast.complainant, &id, "accept_settlement", json!({}))
+            .await;
         assert_eq!(case["state"], "investigation");
         assert_eq!(
             case["allowed_actions"],
@@ -86,7 +63,9 @@ async fn both_parties_accepting_a_settlement_settles_the_case() {
         );
         assert_eq!(case["settlement"]["accepted_by_complainant"], true);
         assert_eq!(case["waiting_on"]["who"], "respondent");
-        let case = accept_settlement(&app, &cast.respondent, &id).await;
+        let case = app
+            .act_as_read(&cast.respondent, &id, "accept_settlement", json!({}))
+            .await;
         assert_eq!(case["state"], "follow_up");
         assert_eq!(
             case["ruling"]["mediator"]["id"],

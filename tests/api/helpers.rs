@@ -357,6 +357,36 @@ impl TestApp {
         serde_json::from_str(&text).expect("json")
     }
 
+    /// Takes an action naming the version just read (`If-Match`), as a
+    /// careful client does; it must succeed. Returns the case after it.
+    pub async fn act_as_read(
+        &self,
+        user: &TestUser,
+        case_id: &str,
+        action: &str,
+        body: Value,
+    ) -> Value {
+        let res = self.get(&format!("/cases/{case_id}"), user).await;
+        let etag = res
+            .headers()
+            .get("etag")
+            .expect("an ETag")
+            .to_str()
+            .unwrap()
+            .to_string();
+        let res = self
+            .client
+            .post(self.url(&format!("/cases/{case_id}/actions/{action}")))
+            .bearer_auth(&user.token)
+            .header("If-Match", etag)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), StatusCode::OK, "{action} by {:?}", user.role);
+        res.json().await.expect("json")
+    }
+
     /// The case as `user` sees it.
     pub async fn case(&self, user: &TestUser, case_id: &str) -> Value {
         let res = self.get(&format!("/cases/{case_id}"), user).await;

@@ -690,23 +690,8 @@ async fn settlement_appeal_follow_up_closing_reopening_and_withdrawal_are_announ
         )
         .await;
         for who in [&cast.complainant, &cast.respondent] {
-            let res = app.get(&format!("/cases/{s}"), who).await;
-            let etag = res
-                .headers()
-                .get("etag")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            let res = app
-                .client
-                .post(app.url(&format!("/cases/{s}/actions/accept_settlement")))
-                .bearer_auth(&who.token)
-                .header("If-Match", etag)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
+            app.act_as_read(who, &s, "accept_settlement", json!({}))
+                .await;
         }
         // An appeal decided by another mediator, then closing and reopening.
         let a = case_in(&app, &cast, "ruling").await;

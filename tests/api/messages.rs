@@ -160,6 +160,11 @@ async fn answering_a_request_for_information_stops_the_wait() {
         assert_eq!(case["waiting_on"]["who"], "mediator");
         let timeline: Value = app.get(&format!("/cases/{id}/timeline"), &cast.mediator).await.json().await.unwrap();
         assert!(timeline["items"].as_array().unwrap().iter().any(|e| e["kind"] == "info_provided"));
+        let theirs: Value = app.get(&format!("/cases/{id}/timeline"), &cast.complainant).await.json().await.unwrap();
+        assert!(
+            !theirs["items"].as_array().unwrap().iter().any(|e| e["kind"] == "info_provided"),
+            "the other party does not see the private exchange"
+        );
 
         // A deadline in the past is refused.
         let res = app

@@ -11,7 +11,7 @@ use crate::domain::{CaseId, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Visibility;
 use crate::routes::cases::access::{Actor, load_visible};
-use crate::routes::cases::view::{PersonRef, names};
+use crate::routes::cases::view::{PersonRef, names, person_ref};
 use crate::routes::docs::ReadErrors;
 use crate::routes::pagination::{self, page_of};
 use crate::startup::AppState;
@@ -85,10 +85,7 @@ pub async fn list_timeline(
         .db
         .read(move |conn| {
             let (_, rel) = load_visible(conn, &actor, case_id)?;
-            let readable: Vec<&str> = Visibility::readable_by(rel.party())
-                .into_iter()
-                .map(Visibility::as_str)
-                .collect();
+            let readable = Visibility::readable_names(rel.party());
             let mut q = timeline_events::table
                 .filter(timeline_events::case_id.eq(case_id.to_db()))
                 .filter(timeline_events::visibility.eq_any(readable))
@@ -110,13 +107,8 @@ pub async fn list_timeline(
                 .map(|e| {
                     let actor = e
                         .actor_id
-                        .as_ref()
-                        .map(|a| -> ApiResult<PersonRef> {
-                            Ok(PersonRef {
-                                id: Some(uuid::Uuid::parse_str(a).map_err(anyhow::Error::from)?),
-                                name: names.get(a).cloned().unwrap_or_default(),
-                            })
-                        })
+                        .as_deref()
+                        .map(|a| person_ref(a, &names))
                         .transpose()?;
                     Ok(TimelineEntry {
                         id: e.id,

@@ -253,15 +253,16 @@ pub fn names(conn: &mut DbConnection, ids: Vec<String>) -> ApiResult<HashMap<Str
     Ok(rows.into_iter().collect())
 }
 
+/// The user with stored id `id`, named from `names` (see [`names`]).
+pub fn person_ref(id: &str, names: &HashMap<String, String>) -> ApiResult<PersonRef> {
+    Ok(PersonRef {
+        id: Some(uuid(id)?),
+        name: names.get(id).cloned().unwrap_or_default(),
+    })
+}
+
 fn person(id: &Option<String>, names: &HashMap<String, String>) -> ApiResult<Option<PersonRef>> {
-    id.as_ref()
-        .map(|i| {
-            Ok(PersonRef {
-                id: Some(uuid(i)?),
-                name: names.get(i).cloned().unwrap_or_default(),
-            })
-        })
-        .transpose()
+    id.as_deref().map(|i| person_ref(i, names)).transpose()
 }
 
 fn people(row: &CaseRow) -> Vec<String> {
@@ -359,10 +360,7 @@ pub fn case_view(
         channel: parse(&row.channel)?,
         tags: json(&row.tags)?,
         state: state_of(&row)?,
-        complainant: PersonRef {
-            id: Some(uuid(&row.complainant_id)?),
-            name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
-        },
+        complainant: person_ref(&row.complainant_id, &names)?,
         respondent: RespondentView {
             id: row
                 .respondent_id
@@ -414,7 +412,9 @@ pub fn summaries(
 ) -> ApiResult<Vec<CaseSummary>> {
     let ids = rows.iter().flat_map(people).collect();
     let names = names(conn, ids)?;
+    let wanted: Vec<String> = rows.iter().map(|r| r.category_id.clone()).collect();
     let cats: Vec<(String, String)> = categories::table
+        .filter(categories::id.eq_any(wanted))
         .select((categories::id, categories::slug))
         .load(conn)?;
     let cats: HashMap<String, String> = cats.into_iter().collect();
@@ -427,10 +427,7 @@ pub fn summaries(
                 category: cats.get(&row.category_id).cloned().unwrap_or_default(),
                 priority: parse(&row.priority)?,
                 state: state_of(&row)?,
-                complainant: PersonRef {
-                    id: Some(uuid(&row.complainant_id)?),
-                    name: names.get(&row.complainant_id).cloned().unwrap_or_default(),
-                },
+                complainant: person_ref(&row.complainant_id, &names)?,
                 respondent: PersonRef {
                     id: row
                         .respondent_id

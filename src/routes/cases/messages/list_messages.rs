@@ -11,7 +11,7 @@ use crate::domain::{CaseId, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Visibility;
 use crate::routes::cases::access::{Actor, load_visible};
-use crate::routes::cases::view::{PersonRef, names};
+use crate::routes::cases::view::{names, person_ref};
 use crate::routes::docs::ReadErrors;
 use crate::routes::pagination::{self, page_of};
 use crate::startup::AppState;
@@ -57,10 +57,7 @@ pub async fn list_messages(
         .db
         .read(move |conn| {
             let (_, rel) = load_visible(conn, &actor, case_id)?;
-            let readable: Vec<&str> = Visibility::readable_by(rel.party())
-                .into_iter()
-                .map(Visibility::as_str)
-                .collect();
+            let readable = Visibility::readable_names(rel.party());
             let mut q = messages::table
                 .filter(messages::case_id.eq(case_id.to_db()))
                 .filter(messages::visibility.eq_any(readable))
@@ -76,12 +73,7 @@ pub async fn list_messages(
                 .map(|m| {
                     Ok(MessageView {
                         id: uuid::Uuid::parse_str(&m.id).map_err(anyhow::Error::from)?,
-                        author: PersonRef {
-                            id: Some(
-                                uuid::Uuid::parse_str(&m.author_id).map_err(anyhow::Error::from)?,
-                            ),
-                            name: names.get(&m.author_id).cloned().unwrap_or_default(),
-                        },
+                        author: person_ref(&m.author_id, &names)?,
                         visibility: Visibility::parse(&m.visibility)
                             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad visibility")))?,
                         body: m.body,
