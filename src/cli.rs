@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::accounts::tokens::{Grant, TokenKind, issue};
+use crate::accounts::users::{CreateUser, insert};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::{Role, Scope, UserId};
-use crate::routes::auth::TokenKind;
-use crate::routes::users::insert;
 use crate::startup::Application;
 
 /// Ombud: dispute-mediation case management over a REST API.
@@ -128,7 +129,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let db = connect(&settings)?;
     let mailer = crate::notify::mailer::Mailer::from_settings(&settings)?;
     println!("Ombud worker: mail {}", mailer.describe());
-    let jobs = crate::jobs::spawn_all(db, std::sync::Arc::new(settings), mailer);
+    let jobs = crate::jobs::spawn_all(db, std::sync::Arc::new(settings), mailer, Clock::system());
     shutdown_signal().await;
     jobs.shutdown(std::time::Duration::from_secs(30)).await;
     Ok(())
@@ -158,7 +159,7 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
         password,
         language,
     } = command;
-    let body = crate::routes::users::create_user::CreateUser {
+    let body = CreateUser {
         email,
         name,
         role: Some(role),
@@ -168,18 +169,22 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
     let input = body.parse().map_err(|e| anyhow::anyhow!(describe(&e)))?;
     let db = connect(&settings)?;
     let ttl = chrono::Duration::hours(settings.token_ttl_hours);
+    let now = Clock::system().now();
     let (user, token) = tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {
-            let user = insert(conn, input)?;
+            let user = insert(conn, input, now)?;
             let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
-            let token = crate::routes::auth::issue(
+            let token = issue(
                 conn,
-                id,
-                id,
-                "cli".into(),
-                TokenKind::Personal,
-                &Scope::ALL,
-                ttl,
+                Grant {
+                    user: id,
+                    created_by: id,
+                    name: "cli".into(),
+                    kind: TokenKind::Personal,
+                    scopes: &Scope::ALL,
+                    lifetime: ttl,
+                },
+                now,
             )?;
             Ok((user, token))
         })

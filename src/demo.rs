@@ -3,24 +3,25 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 
+use crate::accounts::tokens::{Grant, TokenKind, issue};
+use crate::accounts::users::{UserInput, insert};
+use crate::cases::actions::{self as act, NoteBody};
+use crate::cases::file::{FileCase, RespondentInput, file};
+use crate::cases::{CaseAction, Expected, take};
 use crate::config::Settings;
-use crate::db::schema::users;
+use crate::db::models::UserRow;
+use crate::db::schema::{cases, categories, users};
 use crate::db::{Db, DbConnection};
 use crate::domain::parse::Email;
 use crate::domain::ruling::{
     AppealDecision, DismissalReason, Outcome, Remedy, RemedyKind, Sanction, SanctionKind,
 };
-use crate::domain::{Action, CaseId, CaseState, Party, Priority, Role, Scope, UserId};
+use crate::domain::{Actor, CaseId, CaseState, Party, Priority, Role, Scope, UserId};
 use crate::error::ApiResult;
-use crate::routes::auth::TokenKind;
-use crate::routes::cases::access::Actor;
-use crate::routes::cases::actions::{self as act, Apply, NoteBody, take};
-use crate::routes::cases::file_case::{FileCase, RespondentInput, file};
-use crate::routes::categories::create_category;
-use crate::routes::users::{UserInput, insert};
+use crate::state::Env;
 
 /// The password of every demo user.
 pub const PASSWORD: &str = "ombud-demo-password";
@@ -38,14 +39,14 @@ const PEOPLE: [(&str, &str, Role); 6] = [
 /// Seeds within one transaction, through the API's own functions.
 struct Seeder<'a> {
     conn: &'a mut DbConnection,
-    settings: &'a Settings,
+    env: &'a Env,
     people: Vec<Actor>,
 }
 
 impl Seeder<'_> {
     fn who(&self, local: &str) -> Actor {
         let i = PEOPLE.iter().position(|p| p.0 == local).unwrap_or(0);
-        self.people[i].clone()
+        self.people[i]
     }
 
     fn id_of(&self, local: &str) -> uuid::Uuid {
@@ -67,18 +68,15 @@ impl Seeder<'_> {
                 email: None,
             },
         };
-        file(self.conn, self.settings, &self.who("ann"), body)
+        let ann = self.who("ann");
+        file(self.conn, self.env, &ann, body)?.id()
     }
 
-    fn act(
-        &mut self,
-        who: &str,
-        id: CaseId,
-        action: Action,
-        apply: ApiResult<Apply>,
-    ) -> ApiResult<()> {
+    /// Takes action `A` with `body`, parsed as the API parses it.
+    fn act<A: CaseAction>(&mut self, who: &str, id: CaseId, body: A::Body) -> ApiResult<()> {
         let actor = self.who(who);
-        take(self.conn, &actor, id, action, None, self.settings, &apply?).map(|_| ())
+        let input = A::parse(body, self.env)?;
+        take(self.conn, self.env, &actor, id, &Expected::Absent, input).map(|_| ())
     }
 
     fn assign(&mut self, id: CaseId, mediator: &str) -> ApiResult<()> {
@@ -86,15 +84,13 @@ impl Seeder<'_> {
             mediator_id: self.id_of(mediator),
             note: None,
         };
-        let apply = act::assign::apply(body, self.settings);
-        self.act("lead", id, Action::Assign, apply)
+        self.act::<act::assign::Assign>("lead", id, body)
     }
 
     fn investigate(&mut self, title: &str, category: &str) -> ApiResult<CaseId> {
         let id = self.file(title, category)?;
         self.assign(id, "mia")?;
-        let apply = act::start_investigation::apply(NoteBody::default(), self.settings);
-        self.act("mia", id, Action::StartInvestigation, apply)?;
+        self.act::<act::start_investigation::StartInvestigation>("mia", id, NoteBody::default())?;
         Ok(id)
     }
 
@@ -112,12 +108,11 @@ impl Seeder<'_> {
             remedies: vec![Remedy {
                 kind: RemedyKind::Refund,
                 description: "Refund the order in full".into(),
-                due_at: Utc::now() + Duration::days(14),
+                due_at: self.env.now + Duration::days(14),
             }],
             appealable: Some(true),
         };
-        let apply = act::issue_ruling::apply(body, self.settings);
-        self.act("mia", id, Action::IssueRuling, apply)?;
+        self.act::<act::issue_ruling::IssueRuling>("mia", id, body)?;
         Ok(id)
     }
 
@@ -126,14 +121,12 @@ impl Seeder<'_> {
         let body = act::appeal::AppealBody {
             grounds: "The courier's receipt shows delivery.".into(),
         };
-        let apply = act::appeal::apply(body, self.settings);
-        self.act("bob", id, Action::Appeal, apply)?;
+        self.act::<act::appeal::Appeal>("bob", id, body)?;
         Ok(id)
     }
 
     /// One case in each of the nine states.
     fn cases(&mut self) -> ApiResult<()> {
-        let s = self.settings;
         self.file("Parcel left in the rain", "delivery")?;
 
         let id = self.file("Charged twice for one order", "billing")?;
@@ -143,14 +136,9 @@ impl Seeder<'_> {
         let question = act::request_info::RequestInfoBody {
             party: Party::Respondent,
             question: "Please explain the replies of 3 November.".into(),
-            deadline: Utc::now() + Duration::days(5),
+            deadline: self.env.now + Duration::days(5),
         };
-        self.act(
-            "mia",
-            id,
-            Action::RequestInfo,
-            act::request_info::apply(question, s),
-        )?;
+        self.act::<act::request_info::RequestInfo>("mia", id, question)?;
 
         self.ruled("Order 1001 never arrived")?;
         self.appealed("Order 1002 never arrived")?;
@@ -165,41 +153,32 @@ impl Seeder<'_> {
             sanctions: vec![],
             remedies: vec![],
         };
-        self.act(
-            "max",
-            id,
-            Action::DecideAppeal,
-            act::decide_appeal::apply(decision, s),
-        )?;
+        self.act::<act::decide_appeal::DecideAppeal>("max", id, decision)?;
 
         let id = self.ruled("Order 1004 never arrived")?;
         for party in ["ann", "bob"] {
-            let apply = act::accept_ruling::apply(NoteBody::default(), s);
-            self.act(party, id, Action::AcceptRuling, apply)?;
+            self.act::<act::accept_ruling::AcceptRuling>(party, id, NoteBody::default())?;
         }
-        self.act(
-            "mia",
-            id,
-            Action::Close,
-            act::close::apply(NoteBody::default(), s),
-        )?;
+        self.act::<act::close::Close>("mia", id, NoteBody::default())?;
 
         let id = self.file("Wrong colour delivered", "delivery")?;
         let note = NoteBody {
             note: Some("The shop swapped it.".into()),
         };
-        self.act("ann", id, Action::Withdraw, act::withdraw::apply(note, s))?;
+        self.act::<act::withdraw::Withdraw>("ann", id, note)?;
 
         let id = self.file("Charged twice (again)", "billing")?;
         let reason = act::dismiss::DismissBody {
             reason: DismissalReason::Duplicate,
             detail: "Same as the earlier billing case.".into(),
         };
-        self.act("lead", id, Action::Dismiss, act::dismiss::apply(reason, s))
+        self.act::<act::dismiss::Dismiss>("lead", id, reason)
     }
 }
 
-fn categories(conn: &mut DbConnection) -> ApiResult<()> {
+/// Adds the demo categories that are missing; returns how many it added.
+fn categories(conn: &mut DbConnection, env: &Env) -> ApiResult<usize> {
+    let mut added = 0;
     for (slug, name, description, priority) in [
         (
             "delivery",
@@ -220,68 +199,129 @@ fn categories(conn: &mut DbConnection) -> ApiResult<()> {
             Priority::Urgent,
         ),
     ] {
-        create_category::insert(conn, slug.into(), name.into(), description.into(), priority)?;
-    }
-    Ok(())
-}
-
-/// Seeds the demo data, or says it is already there.
-pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
-    let hash = crate::auth::password::hash(PASSWORD)?;
-    let settings = settings.clone();
-    let result = db.write_blocking(move |conn| {
-        let present: i64 = users::table
-            .filter(users::email.eq("admin@demo.ombud.test"))
+        let present: i64 = categories::table
+            .filter(categories::slug.eq(slug))
             .count()
             .get_result(conn)?;
-        if present > 0 {
-            return Ok(None);
+        if present == 0 {
+            crate::cases::categories::insert(
+                conn,
+                slug.into(),
+                name.into(),
+                description.into(),
+                priority,
+                env.now,
+            )?;
+            added += 1;
         }
-        let mut people = Vec::new();
-        for (local, name, role) in PEOPLE {
-            let email = Email::parse(&format!("{local}@demo.ombud.test"))
-                .map_err(|e| anyhow::anyhow!(e))?;
+    }
+    Ok(added)
+}
+
+/// The demo user with this address, made if missing; whether it was made.
+fn person(
+    conn: &mut DbConnection,
+    env: &Env,
+    email: Email,
+    name: &str,
+    role: Role,
+    hash: &str,
+) -> ApiResult<(Actor, bool)> {
+    let found: Option<UserRow> = users::table
+        .filter(users::email.eq(email.as_str()))
+        .first(conn)
+        .optional()?;
+    let (row, made) = match found {
+        Some(row) => (row, false),
+        None => {
             let input = UserInput {
                 email,
                 name: name.into(),
                 role,
                 language: "en".into(),
-                password_hash: Some(hash.clone()),
+                password_hash: Some(hash.to_string()),
             };
-            let row = insert(conn, input)?;
-            let id = UserId::from_db(&row.id).map_err(anyhow::Error::from)?;
-            people.push(Actor {
-                user: Some(id),
-                role: Some(role),
-            });
+            (insert(conn, input, env.now)?, true)
         }
-        categories(conn)?;
+    };
+    let id = UserId::from_db(&row.id).map_err(anyhow::Error::from)?;
+    let role = row.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    Ok((Actor::user(id, role), made))
+}
+
+/// What `seed` did.
+enum Seeded {
+    /// Everything was there already.
+    Present,
+    /// Something was added; a new token for the demo admin.
+    Added(String),
+}
+
+/// Seeds the demo data, adding only what is missing (so it also runs on a
+/// database someone has already used), or says it is all there.
+pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
+    let hash = crate::accounts::password::hash(PASSWORD)?;
+    let env = Env {
+        settings: settings.clone(),
+        now: chrono::Utc::now(),
+    };
+    let result = db.write_blocking(move |conn| {
+        let mut people = Vec::new();
+        let mut added = 0;
+        for (local, name, role) in PEOPLE {
+            let email = Email::parse(&format!("{local}@demo.ombud.test"))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let (actor, made) = person(conn, &env, email, name, role, &hash)?;
+            added += usize::from(made);
+            people.push(actor);
+        }
+        added += categories(conn, &env)?;
         let mut seeder = Seeder {
             conn,
-            settings: &settings,
+            env: &env,
             people,
         };
-        seeder.cases()?;
+        let ann = seeder
+            .who("ann")
+            .user
+            .map(UserId::to_db)
+            .unwrap_or_default();
+        let filed: i64 = cases::table
+            .filter(cases::complainant_id.eq(ann))
+            .count()
+            .get_result(seeder.conn)?;
+        if filed == 0 {
+            seeder.cases()?;
+            added += 1;
+        }
+        if added == 0 {
+            return Ok(Seeded::Present);
+        }
         let admin = seeder.who("admin").user.unwrap_or_default();
-        let ttl = Duration::hours(settings.token_ttl_hours);
-        let token = crate::routes::auth::issue(
+        let ttl = Duration::hours(env.settings.token_ttl_hours);
+        let token = issue(
             seeder.conn,
-            admin,
-            admin,
-            "demo".into(),
-            TokenKind::Personal,
-            &Scope::ALL,
-            ttl,
+            Grant {
+                user: admin,
+                created_by: admin,
+                name: "demo".into(),
+                kind: TokenKind::Personal,
+                scopes: &Scope::ALL,
+                lifetime: ttl,
+            },
+            env.now,
         )?;
-        Ok(Some(token.token))
+        Ok(Seeded::Added(token.token))
     });
     match result {
-        Ok(None) => {
+        Ok(Seeded::Present) => {
             println!("demo data is already present; sign in as admin@demo.ombud.test / {PASSWORD}")
         }
-        Ok(Some(token)) => {
+        Ok(Seeded::Added(token)) => {
             let states = CaseState::ALL.len();
-            println!("demo data created: a case in each of the {states} states");
+            println!(
+                "demo data added where missing: users, categories and a case in each of the {states} states"
+            );
             println!("users (password {PASSWORD}):");
             for (local, name, role) in PEOPLE {
                 println!("  {local}@demo.ombud.test  {name} ({role})");

@@ -1,9 +1,12 @@
 //! Ombud: dispute-mediation case management over a REST API.
 //!
-//! The crate is laid out by concern: [`domain`] holds the pure rules,
-//! [`db`] the storage, [`routes`] the HTTP handlers, [`jobs`] background work.
+//! The crate is laid out in layers whose imports point one way: [`routes`]
+//! (HTTP) and [`jobs`] call the use cases in [`cases`] and [`accounts`],
+//! which use the pure rules of [`domain`], the storage of [`db`] and the
+//! mail of [`notify`].
 
-pub mod auth;
+pub mod accounts;
+pub mod cases;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -11,10 +14,11 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod events;
 pub mod jobs;
 pub mod notify;
 pub mod openapi;
+pub mod pagination;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

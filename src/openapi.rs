@@ -68,20 +68,54 @@ pub fn build() -> Document {
         .openapi(ApiDoc::build())
         .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
         .split_for_parts();
+    let mut doc = doc;
+    plain_optional_bodies(&mut doc);
     doc
+}
+
+/// An optional body (`Option<T>` in a handler) comes out of utoipa as
+/// `oneOf: [T, null]` with `required` unset; generated clients (for example
+/// openapi-python-client) then cannot leave the body out. Declare it as a
+/// plain `T` that is not required, which says the same thing.
+fn plain_optional_bodies(doc: &mut Document) {
+    use utoipa::openapi::{RefOr, Required, schema::Schema};
+    let null = serde_json::json!({"type": "null"});
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let Some(RefOr::T(body)) = op.request_body.as_mut() else {
+                continue;
+            };
+            if body.required.is_some() {
+                continue;
+            }
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else {
+                    continue;
+                };
+                let Some(RefOr::T(Schema::OneOf(one))) = &content.schema else {
+                    continue;
+                };
+                let (nulls, rest): (Vec<_>, Vec<_>) = one
+                    .items
+                    .iter()
+                    .partition(|s| serde_json::to_value(s).ok().as_ref() == Some(&null));
+                if let ([_], [only]) = (nulls.as_slice(), rest.as_slice()) {
+                    content.schema = Some((*only).clone());
+                    body.required = Some(Required::False);
+                }
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
 pub fn to_json(doc: &Document) -> anyhow::Result<String> {
     Ok(doc.to_pretty_json()? + "\n")
-}
-
-/// The served document, rendered once at start.
-pub struct SpecJson(pub String);
-
-/// `GET /api/v1/openapi.json`.
-pub async fn serve(spec: actix_web::web::Data<SpecJson>) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("application/json")
-        .body(spec.0.clone())
 }

@@ -10,18 +10,12 @@ use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::mailer::Mailer;
 use crate::routes::{self, errors::RouteTable};
-
-/// What every handler can reach.
-pub struct AppState {
-    /// The database.
-    pub db: Db,
-    /// The settings the process started with.
-    pub settings: Arc<Settings>,
-}
+use crate::state::AppState;
 
 /// A bound, not yet running, server plus the jobs started beside it.
 pub struct Application {
@@ -35,6 +29,11 @@ impl Application {
     /// Connects to the database (applying migrations), binds the listener and
     /// starts background jobs if the settings say so. Must run inside a Tokio runtime.
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        Application::build_with_clock(settings, Clock::system())
+    }
+
+    /// [`Application::build`] with a clock of the caller's (tests move it).
+    pub fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         let db = Db::connect(
             &settings.database_url,
             settings.db_pool_size,
@@ -49,7 +48,12 @@ impl Application {
             let mail = format!("{}, delivered by this process", mailer.describe());
             (
                 mail,
-                Some(crate::jobs::spawn_all(db.clone(), settings.clone(), mailer)),
+                Some(crate::jobs::spawn_all(
+                    db.clone(),
+                    settings.clone(),
+                    mailer,
+                    clock.clone(),
+                )),
             )
         } else {
             let mail = format!(
@@ -58,7 +62,14 @@ impl Application {
             );
             (mail, None)
         };
-        let server = server(listener, db, settings)?;
+        let server = server(
+            listener,
+            AppState {
+                db,
+                settings,
+                clock,
+            },
+        )?;
         Ok(Application {
             server,
             port,
@@ -87,12 +98,12 @@ impl Application {
     }
 }
 
-fn server(listener: TcpListener, db: Db, settings: Arc<Settings>) -> anyhow::Result<Server> {
+fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let spec = crate::openapi::build();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
-    let spec_json = web::Data::new(crate::openapi::SpecJson(crate::openapi::to_json(&spec)?));
-    let workers = settings.http_workers;
-    let state = web::Data::new(AppState { db, settings });
+    let spec_json = web::Data::new(routes::spec::SpecJson(crate::openapi::to_json(&spec)?));
+    let workers = state.settings.http_workers;
+    let state = web::Data::new(state);
     let mut http = HttpServer::new(move || {
         let limit = state.settings.max_body_bytes;
         let (app, _) = App::new()

@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no database, no HTTP.
 
 pub mod case;
+pub mod events;
 pub mod ids;
 pub mod lifecycle;
 pub mod parse;
@@ -10,5 +11,5 @@ pub mod waiting;
 
 pub use case::{Channel, Priority};
 pub use ids::{CaseId, CategoryId, MessageId, TokenId, UserId};
-pub use lifecycle::{Action, CaseFacts, CaseState, Denial, Party, Relation};
+pub use lifecycle::{Action, Actor, CaseFacts, CaseState, Denial, Party, Standing};
 pub use role::{Role, Scope};

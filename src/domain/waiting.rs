@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::lifecycle::{CaseFacts, CaseState, Party, Relation};
+use super::lifecycle::{CaseFacts, CaseState, Party, PerParty, Standing};
 
 /// Who the case is waiting on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -37,23 +37,9 @@ pub struct WaitingOn {
     pub on_you: bool,
 }
 
-/// An open request for information to one party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InfoRequest {
-    /// The party asked.
-    pub party: Party,
-    /// The deadline for the answer.
-    pub deadline: DateTime<Utc>,
-}
-
-/// Derives what the case is waiting on, as seen by `rel`.
-pub fn waiting_on(
-    facts: &CaseFacts,
-    info_request: Option<InfoRequest>,
-    rel: &Relation,
-) -> Option<WaitingOn> {
-    let parties_left = |done: super::lifecycle::PerParty| match (done.complainant, done.respondent)
-    {
+/// Derives what the case is waiting on, as seen by someone of `standing`.
+pub fn waiting_on(facts: &CaseFacts, standing: &Standing) -> Option<WaitingOn> {
+    let parties_left = |done: PerParty| match (done.complainant, done.respondent) {
         (false, false) => WaitingWho::Parties,
         (true, false) => WaitingWho::Respondent,
         _ => WaitingWho::Complainant,
@@ -69,7 +55,7 @@ pub fn waiting_on(
             "the mediator to start the investigation",
             None,
         ),
-        CaseState::Investigation => match info_request {
+        CaseState::Investigation => match facts.info_request {
             Some(req) => (
                 match req.party {
                     Party::Complainant => WaitingWho::Complainant,
@@ -99,13 +85,11 @@ pub fn waiting_on(
         CaseState::Closed | CaseState::Withdrawn | CaseState::Dismissed => return None,
     };
     let on_you = match who {
-        WaitingWho::Complainant => rel.complainant,
-        WaitingWho::Respondent => rel.respondent,
-        WaitingWho::Parties => rel.party().is_some(),
-        WaitingWho::Mediator => rel.assigned_mediator && rel.party().is_none(),
-        WaitingWho::Lead => {
-            rel.party().is_none() && rel.role.is_some_and(super::Role::is_supervisor)
-        }
+        WaitingWho::Complainant => standing.party() == Some(Party::Complainant),
+        WaitingWho::Respondent => standing.party() == Some(Party::Respondent),
+        WaitingWho::Parties => standing.party().is_some(),
+        WaitingWho::Mediator => standing.is_in_charge(),
+        WaitingWho::Lead => standing.is_supervisor(),
     };
     Some(WaitingOn {
         who,

@@ -6,24 +6,25 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use diesel::prelude::*;
 
+use crate::cases::actions::start_follow_up::StartFollowUp;
+use crate::cases::{Expected, take};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::to_db_time;
 use crate::db::schema::cases;
-use crate::domain::{Action, CaseId, CaseState};
+use crate::domain::{Actor, CaseId, CaseState};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::cases::access::Actor;
-use crate::routes::cases::actions::{Apply, Effect, take};
+use crate::state::Env;
 
 /// Most cases moved in one scan; the rest wait for the next.
 const BATCH: i64 = 200;
 
 /// One scan; returns how many cases moved on.
-pub async fn run_once(db: &Db, settings: &Arc<Settings>) -> ApiResult<usize> {
-    let now = to_db_time(Utc::now());
+pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiResult<usize> {
+    let now = to_db_time(clock.now());
     let due: Vec<String> = db
         .read(move |conn| {
             Ok(cases::table
@@ -38,23 +39,19 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>) -> ApiResult<usize> {
     let mut moved = 0;
     for id in due {
         let id = CaseId::from_db(&id).map_err(anyhow::Error::from)?;
-        let settings = settings.clone();
-        let apply: Apply = Arc::new(|_conn, _ctx| {
-            Ok(Effect::public(
-                Default::default(),
-                serde_json::json!({ "reason": "appeal window closed" }),
-            ))
-        });
+        let env = Env {
+            settings: settings.clone(),
+            now: clock.now(),
+        };
         let result = db
             .write(move |conn| {
                 take(
                     conn,
+                    &env,
                     &Actor::system(),
                     id,
-                    Action::StartFollowUp,
-                    None,
-                    &settings,
-                    &apply,
+                    &Expected::Absent,
+                    StartFollowUp,
                 )
             })
             .await;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::mailer::Mailer;
@@ -34,7 +35,7 @@ impl Jobs {
 }
 
 /// Starts every background job.
-pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer) -> Jobs {
+pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) -> Jobs {
     let (stop, stopped) = watch::channel(false);
     let every = Duration::from_secs(settings.scan_interval_seconds);
     let (scan_db, scan_settings) = (db.clone(), settings.clone());
@@ -47,7 +48,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer) -> Jobs {
                 _ = tick.tick() => {}
                 _ = scan_stop.changed() => return,
             }
-            match follow_up::run_once(&scan_db, &scan_settings).await {
+            match follow_up::run_once(&scan_db, &scan_settings, &clock).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
                 Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),

@@ -1,10 +1,14 @@
 //! Email notifications. [`enqueue`] decides who hears about a case event and
 //! writes their mail to the outbox inside the caller's transaction; the
 //! delivery job ([`crate::jobs::delivery`]) sends it through the [`mailer`].
+//! The case service hands over what it already read ([`MailCase`]): nothing
+//! about the case is read again here.
 
 pub mod mailer;
 pub mod plan;
 pub mod templates;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -13,10 +17,10 @@ use serde_json::{Value, json};
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{CaseRow, OutboxRow, RulingRow, UserRow, to_db_time};
-use crate::db::schema::{cases, messages, outbox, rulings, users};
-use crate::domain::Priority;
+use crate::db::schema::outbox;
+use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::{CaseFacts, Priority, UserId};
 use crate::error::{ApiError, ApiResult};
-use crate::events::CaseEvent;
 use plan::{Who, plan};
 use templates::{Detail, word};
 
@@ -110,6 +114,19 @@ fn host_of(base: &str) -> String {
     }
 }
 
+/// What the mail of an event may tell about its case: what the case
+/// service read for the action, after the change.
+pub struct MailCase<'a> {
+    /// The case as stored (reference, title, language, the respondent's name and address).
+    pub row: &'a CaseRow,
+    /// Its lifecycle facts after the change (people, appeal window).
+    pub facts: &'a CaseFacts,
+    /// The people it names, and the actor, by stored id.
+    pub users: &'a HashMap<String, UserRow>,
+    /// The ruling in force.
+    pub ruling: Option<&'a RulingRow>,
+}
+
 /// The people of a case, by their part in it.
 struct Cast {
     complainant: Option<Recipient>,
@@ -117,23 +134,17 @@ struct Cast {
     mediator: Option<Recipient>,
 }
 
-fn cast(conn: &mut DbConnection, row: &CaseRow) -> ApiResult<Cast> {
-    let ids: Vec<String> = [
-        Some(row.complainant_id.clone()),
-        row.respondent_id.clone(),
-        row.assigned_mediator_id.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let people: Vec<UserRow> = users::table.filter(users::id.eq_any(ids)).load(conn)?;
-    let find = |id: Option<&String>| {
-        id.and_then(|id| people.iter().find(|u| &u.id == id && u.active))
+fn cast(case: &MailCase) -> Cast {
+    let find = |id: Option<UserId>| {
+        id.and_then(|id| case.users.get(&id.to_db()))
+            .filter(|u| u.active)
             .map(Recipient::user)
     };
+    let people = case.facts.people;
+    let row = case.row;
     // The address the complainant gave is used only while the respondent has
     // no account; a deactivated account gets no mail at all.
-    let respondent = match &row.respondent_id {
+    let respondent = match people.respondent {
         Some(id) => find(Some(id)),
         None => row.respondent_email.as_ref().map(|email| Recipient {
             user_id: None,
@@ -144,151 +155,158 @@ fn cast(conn: &mut DbConnection, row: &CaseRow) -> ApiResult<Cast> {
             has_account: false,
         }),
     };
-    Ok(Cast {
-        complainant: find(Some(&row.complainant_id)),
+    Cast {
+        complainant: find(people.complainant),
         respondent,
-        mediator: find(row.assigned_mediator_id.as_ref()),
-    })
+        mediator: find(people.mediator),
+    }
 }
 
-/// The labelled details a mail of `template` carries, in `lang`.
-fn details(
-    conn: &mut DbConnection,
-    template: &str,
-    lang: &str,
-    row: &CaseRow,
-    data: &Value,
-) -> ApiResult<Vec<Detail>> {
+fn ruling_details(lang: &str, case: &MailCase) -> ApiResult<Vec<Detail>> {
     let d = |label, value: String| Detail { label, value };
     let enum_word = |group: &str, key: &str| word(lang, &format!("{group}.{key}"));
-    Ok(match template {
-        "info_requested" => {
-            let deadline = data
-                .get("deadline")
-                .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
-                .map(when)
-                .unwrap_or_default();
-            vec![
-                d("question", text(data, "question")),
-                d("deadline", deadline),
-            ]
+    let Some(r) = case.ruling else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a ruling mail without a ruling"
+        )));
+    };
+    let sanctions: Vec<Value> = serde_json::from_str(&r.sanctions).unwrap_or_default();
+    let remedies: Vec<Value> = serde_json::from_str(&r.remedies).unwrap_or_default();
+    let none = word(lang, "none");
+    let lines = |items: Vec<String>| {
+        if items.is_empty() {
+            none.clone()
+        } else {
+            items.join("\n")
         }
-        "new_message" => {
-            let body: Option<String> = messages::table
-                .find(text(data, "message_id"))
-                .select(messages::body)
-                .first(conn)
-                .optional()?;
-            vec![d("message", body.unwrap_or_default())]
-        }
-        "settlement_proposed" | "settled" => vec![d("terms", text(data, "terms"))],
-        "appeal_filed" => vec![d("grounds", text(data, "grounds"))],
-        "reopened" => vec![d("reason", text(data, "reason"))],
-        "withdrawn" if !text(data, "note").is_empty() => vec![d("reason", text(data, "note"))],
-        "dismissed" => vec![d(
-            "reason",
+    };
+    let sanctions = sanctions
+        .iter()
+        .map(|s| {
+            let days = s.get("duration_days").cloned().unwrap_or(Value::Null);
+            templates::fill(
+                &enum_word("sanctions", &text(s, "kind")),
+                &json!({ "days": days }),
+            )
+            .map(|w| match s.get("note").and_then(Value::as_str) {
+                Some(n) => format!("{w} ({n})"),
+                None => w,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let remedies = remedies
+        .iter()
+        .map(|r| {
+            let due = text(r, "due_at").get(..10).unwrap_or_default().to_string();
             format!(
-                "{}: {}",
-                enum_word("reasons", &text(data, "reason")),
-                text(data, "detail")
-            ),
+                "{}: {} ({} {due})",
+                enum_word("remedies", &text(r, "kind")),
+                text(r, "description"),
+                word(lang, "due")
+            )
+        })
+        .collect();
+    let mut out = vec![
+        d("outcome", enum_word("outcomes", &r.outcome)),
+        d("rationale", r.rationale.clone()),
+        d("sanctions", lines(sanctions)),
+        d("remedies", lines(remedies)),
+    ];
+    match case.facts.appeal_deadline.filter(|_| r.appealable) {
+        Some(deadline) => out.push(d("appeal_until", when(deadline))),
+        None => out.push(d("appeal_until", word(lang, "not_appealable"))),
+    }
+    Ok(out)
+}
+
+/// The labelled details a mail about `event` carries, in `lang`.
+fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> ApiResult<Vec<Detail>> {
+    let d = |label, value: String| Detail { label, value };
+    let enum_word = |group: &str, key: &str| word(lang, &format!("{group}.{key}"));
+    Ok(match event {
+        CaseEvent::InfoRequested {
+            question, deadline, ..
+        } => vec![
+            d("question", question.clone()),
+            d("deadline", when(*deadline)),
+        ],
+        CaseEvent::MessagePosted { body, .. } => vec![d("message", body.clone())],
+        CaseEvent::SettlementProposed { terms } => vec![d("terms", terms.clone())],
+        CaseEvent::SettlementAccepted {
+            terms,
+            settled: true,
+            ..
+        } => vec![d("terms", terms.clone())],
+        CaseEvent::Appealed { grounds, .. } => vec![d("grounds", grounds.clone())],
+        CaseEvent::Reopened { reason } => vec![d("reason", reason.clone())],
+        CaseEvent::Withdrawn { note: Some(note) } if !note.is_empty() => {
+            vec![d("reason", note.clone())]
+        }
+        CaseEvent::Dismissed { reason, detail } => vec![d(
+            "reason",
+            format!("{}: {detail}", enum_word("reasons", reason.as_str())),
         )],
-        "appeal_decided" => {
+        CaseEvent::AppealDecided {
+            decision,
+            rationale,
+            outcome,
+            ..
+        } => {
             let mut out = vec![
-                d("decision", enum_word("decisions", &text(data, "decision"))),
-                d("rationale", text(data, "rationale")),
+                d("decision", enum_word("decisions", decision.as_str())),
+                d("rationale", rationale.clone()),
             ];
-            if let Some(o) = data.get("outcome").and_then(Value::as_str) {
-                out.push(d("outcome", enum_word("outcomes", o)));
+            if let Some(o) = outcome {
+                out.push(d("outcome", enum_word("outcomes", o.as_str())));
             }
             out
         }
-        "ruling_issued" => {
-            let r: RulingRow = rulings::table
-                .filter(rulings::case_id.eq(&row.id))
-                .order((rulings::created_at.desc(), rulings::id.desc()))
-                .first(conn)?;
-            let sanctions: Vec<Value> = serde_json::from_str(&r.sanctions).unwrap_or_default();
-            let remedies: Vec<Value> = serde_json::from_str(&r.remedies).unwrap_or_default();
-            let none = word(lang, "none");
-            let lines = |items: Vec<String>| {
-                if items.is_empty() {
-                    none.clone()
-                } else {
-                    items.join("\n")
-                }
-            };
-            let sanctions = sanctions
-                .iter()
-                .map(|s| {
-                    let days = s.get("duration_days").cloned().unwrap_or(Value::Null);
-                    templates::fill(
-                        &enum_word("sanctions", &text(s, "kind")),
-                        &json!({ "days": days }),
-                    )
-                    .map(|w| match s.get("note").and_then(Value::as_str) {
-                        Some(n) => format!("{w} ({n})"),
-                        None => w,
-                    })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let remedies = remedies
-                .iter()
-                .map(|r| {
-                    let due = text(r, "due_at").get(..10).unwrap_or_default().to_string();
-                    format!(
-                        "{}: {} ({} {due})",
-                        enum_word("remedies", &text(r, "kind")),
-                        text(r, "description"),
-                        word(lang, "due")
-                    )
-                })
-                .collect();
-            let mut out = vec![
-                d("outcome", enum_word("outcomes", &r.outcome)),
-                d("rationale", r.rationale),
-                d("sanctions", lines(sanctions)),
-                d("remedies", lines(remedies)),
-            ];
-            match row.appeal_deadline.filter(|_| r.appealable) {
-                Some(deadline) => out.push(d("appeal_until", when(deadline.and_utc()))),
-                None => out.push(d("appeal_until", word(lang, "not_appealable"))),
-            }
-            out
-        }
+        CaseEvent::RulingIssued { .. } => ruling_details(lang, case)?,
         _ => Vec::new(),
     })
 }
 
-/// Writes the mail `event` causes to the outbox, in the caller's transaction.
+/// The party an event names, if any.
+fn party_of(event: &CaseEvent) -> Option<crate::domain::Party> {
+    match event {
+        CaseEvent::InfoRequested { party, .. }
+        | CaseEvent::InfoProvided { party }
+        | CaseEvent::SettlementAccepted { party, .. }
+        | CaseEvent::SettlementRejected { party, .. }
+        | CaseEvent::RulingAccepted { party, .. }
+        | CaseEvent::Appealed { party, .. } => Some(*party),
+        _ => None,
+    }
+}
+
+/// Writes the mail `record` causes to the outbox, in the caller's transaction.
 pub fn enqueue(
     conn: &mut DbConnection,
     settings: &Settings,
-    event: &CaseEvent,
+    case: &MailCase,
+    record: &EventRecord,
 ) -> ApiResult<usize> {
-    let row: CaseRow = cases::table.find(event.case_id.to_db()).first(conn)?;
-    let steps = plan(&event.kind, &event.data, event.visibility);
+    let steps = plan(record);
     if steps.is_empty() {
         return Ok(0);
     }
-    let people = cast(conn, &row)?;
-    let actor = event.actor.map(|a| a.to_db());
-    let author: Option<String> = match &actor {
-        Some(id) => users::table
-            .find(id)
-            .select(users::name)
-            .first(conn)
-            .optional()?,
-        None => None,
-    };
+    let row = case.row;
+    let people = cast(case);
+    let actor = record.actor.map(UserId::to_db);
+    let author = actor
+        .as_ref()
+        .and_then(|id| case.users.get(id))
+        .map(|u| u.name.clone());
     let priority: Priority = row
         .priority
         .parse()
         .map_err(|e: String| anyhow::anyhow!(e))?;
-    let appeal_until = row
-        .appeal_deadline
-        .map(|t| when(t.and_utc()))
-        .unwrap_or_default();
+    let appeal_until = case.facts.appeal_deadline.map(when).unwrap_or_default();
+    let decision = match &record.event {
+        CaseEvent::AppealDecided { decision, .. } => decision.as_str(),
+        _ => "",
+    };
+    let (kind, _) = record.event.to_parts().map_err(anyhow::Error::from)?;
     let mut written = 0;
     for step in steps {
         let who = match step.who {
@@ -301,7 +319,8 @@ pub fn enqueue(
             continue;
         }
         // An address nobody has confirmed gets no case content: only the
-        // notice of the complaint and news that needs no details.
+        // notice of the complaint and news that needs no details, without
+        // even the title.
         if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
             continue;
         }
@@ -309,31 +328,31 @@ pub fn enqueue(
             continue;
         }
         let lang = templates::language_for(&to.language);
-        let party = data_party(&event.data).map(|p| word(lang, &format!("parties.{p}")));
+        let party = party_of(&record.event).map(|p| word(lang, &format!("parties.{}", p.as_str())));
         let vars = json!({
             "name": to.name,
             "email": to.email,
             "has_account": to.has_account,
             "reference": row.reference,
-            "title": row.title,
+            "title": if to.has_account { row.title.as_str() } else { "" },
             "first_response": duration_words(lang, first_response(priority))?,
             "party": party.unwrap_or_default(),
             "author": author.clone().unwrap_or_default(),
-            "appealable": row.ruling_appealable,
+            "appealable": case.facts.ruling_appealable,
             "appeal_until": appeal_until,
-            "decision": word(lang, &format!("decisions.{}", text(&event.data, "decision"))),
+            "decision": word(lang, &format!("decisions.{decision}")),
             "link": settings.case_url(&row.id, &row.reference),
         });
-        let details = details(conn, step.template, lang, &row, &event.data)?;
+        let details = details(lang, case, &record.event)?;
         let mail = templates::render(step.template, lang, &vars, &details)?;
         let id = uuid::Uuid::now_v7().hyphenated().to_string();
-        let now = to_db_time(event.at);
+        let now = to_db_time(record.at);
         diesel::insert_into(outbox::table)
             .values(OutboxRow {
                 message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
                 id,
                 case_id: Some(row.id.clone()),
-                event: event.kind.clone(),
+                event: kind.clone(),
                 template: step.template.into(),
                 essential: step.essential,
                 recipient_user_id: to.user_id.clone(),
@@ -358,8 +377,4 @@ pub fn enqueue(
         written += 1;
     }
     Ok(written)
-}
-
-fn data_party(data: &Value) -> Option<&str> {
-    data.get("party").and_then(Value::as_str)
 }

@@ -1,9 +1,10 @@
 //! Who hears about which event, with which mail: the table in
-//! docs/notifications.md, as code.
+//! docs/notifications.md, as code. The match is exhaustive: a new event
+//! without a mail decision does not compile.
 
-use serde_json::Value;
-
-use crate::events::Visibility;
+use crate::domain::CaseState;
+use crate::domain::Party;
+use crate::domain::events::{CaseEvent, EventRecord, Visibility};
 
 /// The mail a respondent who has no account yet may get: nothing that
 /// quotes the case, since their address is only what the complainant typed.
@@ -18,6 +19,15 @@ pub enum Who {
     Respondent,
     /// The assigned mediator.
     Mediator,
+}
+
+impl From<Party> for Who {
+    fn from(p: Party) -> Who {
+        match p {
+            Party::Complainant => Who::Complainant,
+            Party::Respondent => Who::Respondent,
+        }
+    }
 }
 
 /// One mail to send for an event.
@@ -47,26 +57,22 @@ fn to(who: &[Who], template: &'static str, essential: bool) -> Vec<Step> {
         .collect()
 }
 
-/// The mail an event of `kind` causes.
-pub fn plan(kind: &str, data: &Value, visibility: Visibility) -> Vec<Step> {
+/// The mail an event causes.
+pub fn plan(record: &EventRecord) -> Vec<Step> {
     use Who::*;
-    let party = match data.get("party").and_then(Value::as_str) {
-        Some("respondent") => Respondent,
-        _ => Complainant,
-    };
     let parties = [Complainant, Respondent];
     let everyone = [Complainant, Respondent, Mediator];
-    match kind {
-        "case_filed" => [
+    match &record.event {
+        CaseEvent::CaseFiled { .. } => [
             to(&[Complainant], "acknowledgement", true),
             to(&[Respondent], "respondent_notice", true),
         ]
         .concat(),
-        "assign" => to(&[Mediator], "assigned", true),
-        "start_investigation" => to(&parties, "investigation_started", false),
-        "request_info" => to(&[party], "info_requested", true),
-        "info_provided" => to(&[Mediator], "info_provided", false),
-        "message_posted" => {
+        CaseEvent::Assigned { .. } => to(&[Mediator], "assigned", true),
+        CaseEvent::InvestigationStarted { .. } => to(&parties, "investigation_started", false),
+        CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),
+        CaseEvent::InfoProvided { .. } => to(&[Mediator], "info_provided", false),
+        CaseEvent::MessagePosted { visibility, .. } => {
             let readers: &[Who] = match visibility {
                 Visibility::AllParties => &everyone,
                 Visibility::Complainant => &[Complainant, Mediator],
@@ -84,60 +90,82 @@ pub fn plan(kind: &str, data: &Value, visibility: Visibility) -> Vec<Step> {
                 })
                 .collect()
         }
-        "propose_settlement" => to(&parties, "settlement_proposed", true),
-        "accept_settlement" if data.get("settled").and_then(Value::as_bool) == Some(true) => {
-            to(&everyone, "settled", true)
-        }
-        "reject_settlement" => to(&[Mediator], "settlement_rejected", false),
-        "issue_ruling" => to(&parties, "ruling_issued", true),
+        CaseEvent::SettlementProposed { .. } => to(&parties, "settlement_proposed", true),
+        CaseEvent::SettlementAccepted { settled: true, .. } => to(&everyone, "settled", true),
+        CaseEvent::SettlementAccepted { settled: false, .. } => Vec::new(),
+        CaseEvent::SettlementRejected { .. } => to(&[Mediator], "settlement_rejected", false),
+        CaseEvent::RulingIssued { .. } => to(&parties, "ruling_issued", true),
         // Both accepted the ruling: it is final, and follow-up begins.
-        "accept_ruling" if data.get("to").and_then(Value::as_str) == Some("follow_up") => {
+        CaseEvent::RulingAccepted { .. } if record.to_state() == Some(CaseState::FollowUp) => {
             to(&parties, "follow_up", false)
         }
-        "appeal" => to(&everyone, "appeal_filed", true),
-        "decide_appeal" => to(&parties, "appeal_decided", true),
-        "start_follow_up" => to(&parties, "follow_up", false),
-        "close" => to(&parties, "closed", false),
-        "reopen" => to(&everyone, "reopened", true),
-        "withdraw" => to(&everyone, "withdrawn", true),
-        "dismiss" => to(&everyone, "dismissed", true),
-        _ => Vec::new(),
+        CaseEvent::RulingAccepted { .. } => Vec::new(),
+        CaseEvent::Appealed { .. } => to(&everyone, "appeal_filed", true),
+        CaseEvent::AppealDecided { .. } => to(&parties, "appeal_decided", true),
+        CaseEvent::FollowUpStarted { .. } => to(&parties, "follow_up", false),
+        CaseEvent::Closed { .. } => to(&parties, "closed", false),
+        CaseEvent::Reopened { .. } => to(&everyone, "reopened", true),
+        CaseEvent::Withdrawn { .. } => to(&everyone, "withdrawn", true),
+        CaseEvent::Dismissed { .. } => to(&everyone, "dismissed", true),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::domain::{CaseId, MessageId};
+    use chrono::Utc;
+
+    fn record(event: CaseEvent) -> EventRecord {
+        EventRecord {
+            case_id: CaseId::new(),
+            actor: None,
+            at: Utc::now(),
+            transition: None,
+            event,
+        }
+    }
+
+    fn message(visibility: Visibility) -> EventRecord {
+        record(CaseEvent::MessagePosted {
+            message_id: MessageId::new(),
+            visibility,
+            body: String::new(),
+        })
+    }
 
     #[test]
     fn an_internal_note_never_reaches_a_party() {
-        let steps = plan("message_posted", &json!({}), Visibility::Internal);
+        let steps = plan(&message(Visibility::Internal));
         assert!(steps.iter().all(|s| s.who == Who::Mediator));
-        let steps = plan("message_posted", &json!({}), Visibility::Complainant);
+        let steps = plan(&message(Visibility::Complainant));
         assert!(!steps.iter().any(|s| s.who == Who::Respondent));
     }
 
     #[test]
     fn essential_mail_is_the_acknowledgement_rulings_and_deadlines() {
-        for (kind, data) in [
-            ("case_filed", json!({})),
-            ("issue_ruling", json!({})),
-            ("request_info", json!({"party": "respondent"})),
-        ] {
-            assert!(
-                plan(kind, &data, Visibility::AllParties)
-                    .iter()
-                    .all(|s| s.essential),
-                "{kind}"
-            );
+        let filed = record(CaseEvent::CaseFiled {
+            reference: "OMB-2026-000001".into(),
+            title: "t".into(),
+            category: "c".into(),
+            priority: crate::domain::Priority::Normal,
+        });
+        let ruled = record(CaseEvent::RulingIssued {
+            ruling_id: uuid::Uuid::now_v7(),
+            outcome: crate::domain::ruling::Outcome::Upheld,
+            appealable: true,
+            appeal_deadline: Utc::now(),
+        });
+        let ask = record(CaseEvent::InfoRequested {
+            party: Party::Respondent,
+            question: "q".into(),
+            deadline: Utc::now(),
+        });
+        for r in [&filed, &ruled, &ask] {
+            assert!(plan(r).iter().all(|s| s.essential), "{:?}", r.event);
         }
-        let ask = plan(
-            "request_info",
-            &json!({"party": "respondent"}),
-            Visibility::Respondent,
-        );
-        assert_eq!(ask.len(), 1);
-        assert_eq!(ask[0].who, Who::Respondent);
+        let steps = plan(&ask);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].who, Who::Respondent);
     }
 }

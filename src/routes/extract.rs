@@ -1,5 +1,5 @@
-//! Request pieces shared by handlers: optional JSON bodies, `If-Match`,
-//! `Idempotency-Key`.
+//! Request pieces shared by handlers: the caller, optional JSON bodies,
+//! `If-Match`, `Idempotency-Key`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,8 +10,10 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::accounts::Caller;
+use crate::cases::Expected;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A JSON body that may be left out entirely (an action with no required
 /// fields); when present it must be valid JSON of the right shape.
@@ -71,31 +73,32 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     }
 }
 
-/// The versions an `If-Match` header accepts; `None` when absent.
-pub fn if_match(req: &HttpRequest) -> ApiResult<Option<Vec<String>>> {
+/// The `If-Match` header: the case versions a request is prepared to act on.
+pub struct IfMatch(pub Expected);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(if_match(req).map(IfMatch))
+    }
+}
+
+/// Reads `If-Match` as sent; weak tags stay weak, so they never match.
+fn if_match(req: &HttpRequest) -> ApiResult<Expected> {
     let Some(v) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
+        return Ok(Expected::Absent);
     };
     let v = v
         .to_str()
         .map_err(|_| ApiError::BadRequest("If-Match is not readable text".into()))?;
-    Ok(Some(
+    Ok(Expected::Tags(
         v.split(',')
-            .map(|t| t.trim().trim_start_matches("W/").to_string())
+            .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect(),
     ))
-}
-
-/// The `ETag` of a case at `version`.
-pub fn etag(version: i64) -> String {
-    format!("\"v{version}\"")
-}
-
-/// Whether an `If-Match` list accepts `version`.
-pub fn matches(tags: &[String], version: i64) -> bool {
-    let current = etag(version);
-    tags.iter().any(|t| t == "*" || *t == current)
 }
 
 /// The `Idempotency-Key` header, checked: 1 to 255 visible ASCII characters.
@@ -111,4 +114,32 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     v.map(|s| Some(s.to_string())).ok_or_else(|| {
         ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
     })
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+            let now = state.clock.now();
+            state
+                .db
+                .read(move |conn| crate::accounts::authenticate(conn, &token, now))
+                .await
+        })
+    }
 }

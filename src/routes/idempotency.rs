@@ -7,12 +7,12 @@ use chrono::Utc;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::DbConnection;
 use crate::db::models::to_db_time;
 use crate::db::schema::idempotency_keys as keys;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// What a creating handler produced.
 pub struct Created {
@@ -41,7 +41,7 @@ impl Created {
         }
         // A versioned resource (a case) carries its ETag, replayed or not.
         if let Some(version) = self.body.get("version").and_then(serde_json::Value::as_i64) {
-            res.insert_header(("ETag", crate::routes::extract::etag(version)));
+            res.insert_header(("ETag", crate::cases::etag(version)));
         }
         if replayed {
             res.insert_header(("Idempotent-Replayed", "true"));

@@ -9,17 +9,14 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod outbox;
-pub mod pagination;
+pub mod spec;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every API handler (under `/api/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.route(
-        "/openapi.json",
-        actix_web::web::get().to(crate::openapi::serve),
-    );
+    cfg.route("/openapi.json", actix_web::web::get().to(spec::serve));
     cfg.service(auth::create_token::create_token)
         .service(auth::list_tokens::list_tokens)
         .service(auth::revoke_token::revoke_token)
@@ -36,24 +33,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::list_cases::list_cases)
         .service(cases::get_case::get_case)
         .service(cases::list_timeline::list_timeline)
-        .service(cases::messages::list_messages::list_messages)
-        .service(cases::messages::post_message::post_message);
+        .service(cases::list_messages::list_messages)
+        .service(cases::post_message::post_message);
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);
     use cases::actions as a;
-    cfg.service(a::assign::assign)
-        .service(a::start_investigation::start_investigation)
-        .service(a::request_info::request_info)
-        .service(a::propose_settlement::propose_settlement)
-        .service(a::accept_settlement::accept_settlement)
-        .service(a::reject_settlement::reject_settlement)
-        .service(a::issue_ruling::issue_ruling)
-        .service(a::accept_ruling::accept_ruling)
-        .service(a::appeal::appeal)
-        .service(a::decide_appeal::decide_appeal)
-        .service(a::close::close)
-        .service(a::reopen::reopen)
-        .service(a::withdraw::withdraw)
-        .service(a::dismiss::dismiss);
+    cfg.service(a::assign)
+        .service(a::start_investigation)
+        .service(a::request_info)
+        .service(a::propose_settlement)
+        .service(a::accept_settlement)
+        .service(a::reject_settlement)
+        .service(a::issue_ruling)
+        .service(a::accept_ruling)
+        .service(a::appeal)
+        .service(a::decide_appeal)
+        .service(a::close)
+        .service(a::reopen)
+        .service(a::withdraw)
+        .service(a::dismiss);
 }

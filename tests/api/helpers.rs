@@ -176,25 +176,29 @@ async fn bootstrap_admin(settings: &Settings) -> TestUser {
         let db = Db::connect(&settings.database_url, 1, Duration::from_secs(5)).expect("db");
         db.write_blocking(|conn| {
             let email = ombud::domain::parse::Email::parse("root@example.org").expect("email");
-            let row = ombud::routes::users::insert(
+            let row = ombud::accounts::users::insert(
                 conn,
-                ombud::routes::users::UserInput {
+                ombud::accounts::users::UserInput {
                     email,
                     name: "Root Admin".into(),
                     role: Role::Admin,
                     language: "en".into(),
                     password_hash: None,
                 },
+                chrono::Utc::now(),
             )?;
             let id = UserId::from_db(&row.id).expect("id");
-            let token = ombud::routes::auth::issue(
+            let token = ombud::accounts::tokens::issue(
                 conn,
-                id,
-                id,
-                "test".into(),
-                ombud::routes::auth::TokenKind::Personal,
-                &Scope::ALL,
-                chrono::Duration::hours(1),
+                ombud::accounts::tokens::Grant {
+                    user: id,
+                    created_by: id,
+                    name: "test".into(),
+                    kind: ombud::accounts::tokens::TokenKind::Personal,
+                    scopes: &Scope::ALL,
+                    lifetime: chrono::Duration::hours(1),
+                },
+                chrono::Utc::now(),
             )?;
             Ok(TestUser {
                 id: row.id,

@@ -4,14 +4,14 @@
 
 use chrono::{Duration, Utc};
 use ombud::domain::Role;
-use ombud::domain::lifecycle::{Action, CaseFacts, CaseState, Denial, Relation, decide};
+use ombud::domain::lifecycle::{Action, CaseFacts, CaseState, Denial, Standing, decide};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Cast, TestApp, body_for, case_in, on_each_backend, problem};
 
-/// How each persona relates to a case built by `case_in`.
-fn relation(persona: &str, state: CaseState) -> Relation {
+/// How each persona stands to a case built by `case_in`.
+fn standing(persona: &str, state: CaseState) -> Standing {
     let ruled = matches!(
         state,
         CaseState::Ruling | CaseState::Appeal | CaseState::FollowUp | CaseState::Closed
@@ -20,28 +20,19 @@ fn relation(persona: &str, state: CaseState) -> Relation {
         state,
         CaseState::Intake | CaseState::Withdrawn | CaseState::Dismissed
     );
-    let base = |role| Relation {
-        role: Some(role),
-        ..Relation::default()
+    let staff = |role, assigned, ruled| Standing::Staff {
+        role,
+        assigned,
+        ruled,
     };
     match persona {
-        "complainant" => Relation {
-            complainant: true,
-            ..base(Role::Member)
-        },
-        "respondent" => Relation {
-            respondent: true,
-            ..base(Role::Member)
-        },
-        "assigned_mediator" => Relation {
-            assigned_mediator: assigned,
-            ruling_mediator: ruled,
-            ..base(Role::Mediator)
-        },
-        "other_mediator" => base(Role::Mediator),
-        "lead" => base(Role::Lead),
-        "admin" => base(Role::Admin),
-        "member" => base(Role::Member),
+        "complainant" => Standing::Party(ombud::domain::Party::Complainant),
+        "respondent" => Standing::Party(ombud::domain::Party::Respondent),
+        "assigned_mediator" => staff(Role::Mediator, assigned, ruled),
+        "other_mediator" => staff(Role::Mediator, false, false),
+        "lead" => staff(Role::Lead, false, false),
+        "admin" => staff(Role::Admin, false, false),
+        "member" => Standing::Outsider,
         other => panic!("unknown persona {other}"),
     }
 }
@@ -62,12 +53,12 @@ fn facts(state: CaseState) -> CaseFacts {
 
 /// What the API should answer: a status, and the state after success.
 fn expected(persona: &str, action: Action, state: CaseState) -> (StatusCode, Option<CaseState>) {
-    let rel = relation(persona, state);
-    if !rel.can_view(state) {
+    let standing = standing(persona, state);
+    if !standing.can_view(state) {
         return (StatusCode::NOT_FOUND, None);
     }
-    match decide(&rel, action, &facts(state)) {
-        Ok(next) => (StatusCode::OK, Some(next)),
+    match decide(&standing, action, &facts(state)) {
+        Ok(decision) => (StatusCode::OK, Some(decision.next)),
         Err(Denial::Forbidden(_)) => (StatusCode::FORBIDDEN, None),
         Err(Denial::Conflict(_)) => (StatusCode::CONFLICT, None),
     }

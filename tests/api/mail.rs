@@ -650,7 +650,12 @@ async fn two_workers_deliver_each_mail_once() {
                 let settings = std::sync::Arc::new(app.settings.clone());
                 for _ in 0..2 {
                     let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-                    jobs.push(ombud::jobs::spawn_all(db.clone(), settings.clone(), mailer));
+                    jobs.push(ombud::jobs::spawn_all(
+                        db.clone(),
+                        settings.clone(),
+                        mailer,
+                        ombud::clock::Clock::system(),
+                    ));
                 }
             }
         }
@@ -721,10 +726,13 @@ async fn settlement_appeal_follow_up_closing_reopening_and_withdrawal_are_announ
         ));
         let db =
             ombud::db::Db::connect(&app.settings.database_url, 1, Duration::from_secs(5)).unwrap();
-        let moved =
-            ombud::jobs::follow_up::run_once(&db, &std::sync::Arc::new(app.settings.clone()))
-                .await
-                .unwrap();
+        let moved = ombud::jobs::follow_up::run_once(
+            &db,
+            &std::sync::Arc::new(app.settings.clone()),
+            &ombud::clock::Clock::system(),
+        )
+        .await
+        .unwrap();
         assert_eq!(moved, 1);
         // Both parties accepting a ruling starts follow-up too.
         case_in(&app, &cast, "follow_up").await;
@@ -829,7 +837,12 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
             let db =
                 ombud::db::Db::connect(&settings.database_url, 4, Duration::from_secs(5)).unwrap();
             let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-            jobs.push(ombud::jobs::spawn_all(db, settings.clone(), mailer));
+            jobs.push(ombud::jobs::spawn_all(
+                db,
+                settings.clone(),
+                mailer,
+                ombud::clock::Clock::system(),
+            ));
         }
         sink.wait_for(12).await;
         let rows = settled(&app).await;

@@ -150,7 +150,7 @@ fn transitions() -> BTreeSet<String> {
     let mut lines = BTreeSet::new();
     for action in Action::ALL {
         for from in action.from_states() {
-            for to in action.possible_targets(*from) {
+            for to in action.possible_targets(from) {
                 lines.insert(format!(
                     "{} --> {} : {}",
                     from.as_str(),

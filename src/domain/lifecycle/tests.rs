@@ -2,7 +2,9 @@
 //! against a table written out by hand from the product brief.
 
 use super::*;
+use crate::domain::{Role, UserId};
 use chrono::TimeZone;
+use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Expect {
@@ -11,63 +13,48 @@ enum Expect {
     Conflict,
 }
 
-fn rel(role: Role) -> Relation {
-    Relation {
-        role: Some(role),
-        ..Relation::default()
+fn staff(role: Role, assigned: bool, ruled: bool) -> Standing {
+    Standing::Staff {
+        role,
+        assigned,
+        ruled,
     }
 }
 
-fn personas() -> Vec<(&'static str, Relation)> {
+const C: Standing = Standing::Party(Party::Complainant);
+const R: Standing = Standing::Party(Party::Respondent);
+
+/// The next state, as `decide` has it.
+fn next(s: &Standing, action: Action, facts: &CaseFacts) -> Result<CaseState, Denial> {
+    decide(s, action, facts).map(|d| d.next)
+}
+
+fn personas() -> Vec<(&'static str, Standing)> {
+    let (u1, u2, u3) = (UserId::new(), UserId::new(), UserId::new());
+    let people = Roles {
+        complainant: Some(u1),
+        respondent: Some(u2),
+        mediator: Some(u3),
+        ruling_mediator: Some(u3),
+    };
+    // A lead who filed the complaint is only a complainant on it.
+    let lead_complainant = Standing::of(&Actor::user(u1, Role::Lead), &people);
+    assert_eq!(lead_complainant, C);
     vec![
+        ("complainant", C),
+        ("respondent", R),
+        ("assigned_mediator", staff(Role::Mediator, true, false)),
+        ("ruling_mediator", staff(Role::Mediator, true, true)),
+        ("other_mediator", staff(Role::Mediator, false, false)),
+        ("lead", staff(Role::Lead, false, false)),
+        ("ruling_lead", staff(Role::Lead, false, true)),
+        ("admin", staff(Role::Admin, false, false)),
         (
-            "complainant",
-            Relation {
-                complainant: true,
-                ..rel(Role::Member)
-            },
+            "member",
+            Standing::of(&Actor::user(UserId::new(), Role::Member), &people),
         ),
-        (
-            "respondent",
-            Relation {
-                respondent: true,
-                ..rel(Role::Member)
-            },
-        ),
-        (
-            "assigned_mediator",
-            Relation {
-                assigned_mediator: true,
-                ..rel(Role::Mediator)
-            },
-        ),
-        (
-            "ruling_mediator",
-            Relation {
-                assigned_mediator: true,
-                ruling_mediator: true,
-                ..rel(Role::Mediator)
-            },
-        ),
-        ("other_mediator", rel(Role::Mediator)),
-        ("lead", rel(Role::Lead)),
-        (
-            "ruling_lead",
-            Relation {
-                ruling_mediator: true,
-                ..rel(Role::Lead)
-            },
-        ),
-        ("admin", rel(Role::Admin)),
-        ("member", rel(Role::Member)),
-        (
-            "lead_complainant",
-            Relation {
-                complainant: true,
-                ..rel(Role::Lead)
-            },
-        ),
-        ("system", Relation::system()),
+        ("lead_complainant", lead_complainant),
+        ("system", Standing::of(&Actor::system(), &people)),
     ]
 }
 
@@ -133,7 +120,7 @@ fn favourable(state: CaseState, action: Action) -> CaseFacts {
     f
 }
 
-fn classify(r: Result<CaseState, Denial>) -> Expect {
+fn classify(r: Result<Decision, Denial>) -> Expect {
     match r {
         Ok(_) => Expect::Allowed,
         Err(Denial::Forbidden(_)) => Expect::Forbidden,
@@ -165,22 +152,22 @@ fn every_state_action_and_persona_matches_the_brief() {
 
 #[test]
 fn targets_follow_the_brief() {
-    let lead = rel(Role::Lead);
+    let lead = staff(Role::Lead, false, false);
     let f = |s| favourable(s, Action::Assign);
     assert_eq!(
-        decide(&lead, Action::Assign, &f(CaseState::Intake)),
+        next(&lead, Action::Assign, &f(CaseState::Intake)),
         Ok(CaseState::Assigned)
     );
     assert_eq!(
-        decide(&lead, Action::Assign, &f(CaseState::Assigned)),
+        next(&lead, Action::Assign, &f(CaseState::Assigned)),
         Ok(CaseState::Assigned)
     );
     assert_eq!(
-        decide(&lead, Action::Assign, &f(CaseState::Investigation)),
+        next(&lead, Action::Assign, &f(CaseState::Investigation)),
         Ok(CaseState::Investigation)
     );
     assert_eq!(
-        decide(&lead, Action::Assign, &f(CaseState::Appeal)),
+        next(&lead, Action::Assign, &f(CaseState::Appeal)),
         Ok(CaseState::Appeal)
     );
     for state in [
@@ -189,7 +176,7 @@ fn targets_follow_the_brief() {
         CaseState::Investigation,
     ] {
         assert_eq!(
-            decide(&lead, Action::Dismiss, &f(state)),
+            next(&lead, Action::Dismiss, &f(state)),
             Ok(CaseState::Dismissed)
         );
     }
@@ -204,125 +191,169 @@ fn targets_follow_the_brief() {
 
 #[test]
 fn ruling_accepted_by_both_moves_to_follow_up() {
-    let c = Relation {
-        complainant: true,
-        ..rel(Role::Member)
-    };
-    let r = Relation {
-        respondent: true,
-        ..rel(Role::Member)
-    };
+    let c = C;
+    let r = R;
     let mut f = favourable(CaseState::Ruling, Action::AcceptRuling);
-    assert_eq!(decide(&c, Action::AcceptRuling, &f), Ok(CaseState::Ruling));
+    assert_eq!(next(&c, Action::AcceptRuling, &f), Ok(CaseState::Ruling));
     f.accepted_ruling.set(Party::Complainant);
     assert!(matches!(
-        decide(&c, Action::AcceptRuling, &f),
+        next(&c, Action::AcceptRuling, &f),
         Err(Denial::Conflict(_))
     ));
     assert!(matches!(
-        decide(&c, Action::Appeal, &f),
+        next(&c, Action::Appeal, &f),
         Err(Denial::Conflict(_))
     ));
-    assert_eq!(
-        decide(&r, Action::AcceptRuling, &f),
-        Ok(CaseState::FollowUp)
-    );
+    assert_eq!(next(&r, Action::AcceptRuling, &f), Ok(CaseState::FollowUp));
 }
 
 #[test]
 fn appeals_are_once_per_party_within_the_window_and_only_when_appealable() {
-    let c = Relation {
-        complainant: true,
-        ..rel(Role::Member)
-    };
+    let c = C;
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
-    assert_eq!(decide(&c, Action::Appeal, &f), Ok(CaseState::Appeal));
+    assert_eq!(next(&c, Action::Appeal, &f), Ok(CaseState::Appeal));
     f.appealed.set(Party::Complainant);
     assert!(matches!(
-        decide(&c, Action::Appeal, &f),
+        next(&c, Action::Appeal, &f),
         Err(Denial::Conflict(_))
     ));
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
     f.appeal_deadline = Some(now() - Duration::seconds(1));
     assert!(matches!(
-        decide(&c, Action::Appeal, &f),
+        next(&c, Action::Appeal, &f),
         Err(Denial::Conflict(_))
     ));
     let mut f = favourable(CaseState::Ruling, Action::Appeal);
     f.ruling_appealable = false;
     assert!(matches!(
-        decide(&c, Action::Appeal, &f),
+        next(&c, Action::Appeal, &f),
         Err(Denial::Conflict(_))
     ));
     // The system may not start follow-up while the window is open.
     let f = favourable(CaseState::Ruling, Action::Appeal);
     assert!(matches!(
-        decide(&Relation::system(), Action::StartFollowUp, &f),
+        next(&Standing::System, Action::StartFollowUp, &f),
         Err(Denial::Conflict(_))
     ));
 }
 
 #[test]
 fn settlement_needs_an_open_proposal_and_both_acceptances() {
-    let c = Relation {
-        complainant: true,
-        ..rel(Role::Member)
-    };
-    let r = Relation {
-        respondent: true,
-        ..rel(Role::Member)
-    };
+    let c = C;
+    let r = R;
     let mut f = favourable(CaseState::Investigation, Action::AcceptSettlement);
     assert_eq!(
-        decide(&c, Action::AcceptSettlement, &f),
+        next(&c, Action::AcceptSettlement, &f),
         Ok(CaseState::Investigation)
     );
     f.accepted_settlement.set(Party::Complainant);
     assert!(matches!(
-        decide(&c, Action::RejectSettlement, &f),
+        next(&c, Action::RejectSettlement, &f),
         Err(Denial::Conflict(_))
     ));
     assert_eq!(
-        decide(&r, Action::AcceptSettlement, &f),
+        next(&r, Action::AcceptSettlement, &f),
         Ok(CaseState::FollowUp)
     );
     f.settlement_open = false;
     assert!(matches!(
-        decide(&r, Action::AcceptSettlement, &f),
+        next(&r, Action::AcceptSettlement, &f),
         Err(Denial::Conflict(_))
     ));
 }
 
 #[test]
 fn reopen_only_within_the_period() {
-    let lead = rel(Role::Lead);
+    let lead = staff(Role::Lead, false, false);
     let mut f = favourable(CaseState::Closed, Action::Reopen);
     assert_eq!(
-        decide(&lead, Action::Reopen, &f),
+        next(&lead, Action::Reopen, &f),
         Ok(CaseState::Investigation)
     );
     f.closed_at = Some(now() - Duration::days(31));
     assert!(matches!(
-        decide(&lead, Action::Reopen, &f),
+        next(&lead, Action::Reopen, &f),
         Err(Denial::Conflict(_))
     ));
 }
 
 #[test]
 fn visibility_by_role_and_relation() {
-    let mediator = rel(Role::Mediator);
+    let mediator = staff(Role::Mediator, false, false);
     assert!(mediator.can_view(CaseState::Intake));
     assert!(!mediator.can_view(CaseState::Assigned));
-    let assigned = Relation {
-        assigned_mediator: true,
-        ..mediator
-    };
-    assert!(assigned.can_view(CaseState::Closed));
-    assert!(!rel(Role::Member).can_view(CaseState::Intake));
-    assert!(rel(Role::Lead).can_view(CaseState::Closed));
-    let c = Relation {
-        complainant: true,
-        ..rel(Role::Member)
-    };
-    assert!(c.can_view(CaseState::Dismissed));
+    assert!(staff(Role::Mediator, true, false).can_view(CaseState::Closed));
+    assert!(staff(Role::Mediator, false, true).can_view(CaseState::Closed));
+    assert!(!Standing::Outsider.can_view(CaseState::Intake));
+    assert!(staff(Role::Lead, false, false).can_view(CaseState::Closed));
+    assert!(C.can_view(CaseState::Dismissed));
+}
+
+#[test]
+fn only_parties_and_those_who_speak_for_the_service_may_post() {
+    assert!(C.may_post().is_ok());
+    assert!(R.may_post().is_ok());
+    assert!(staff(Role::Mediator, true, false).may_post().is_ok());
+    assert!(staff(Role::Lead, false, false).may_post().is_ok());
+    assert!(staff(Role::Admin, false, false).may_post().is_ok());
+    assert!(staff(Role::Mediator, false, false).may_post().is_err());
+    assert!(staff(Role::Mediator, false, true).may_post().is_err());
+    assert!(Standing::Outsider.may_post().is_err());
+}
+
+#[test]
+fn effects_are_applied_in_one_place() {
+    let (c, r) = (C, R);
+    let mut f = favourable(CaseState::Investigation, Action::AcceptSettlement);
+    f.people.mediator = Some(UserId::new());
+    let d = decide(&c, Action::AcceptSettlement, &f).unwrap();
+    assert_eq!(
+        d.effects,
+        vec![Effect::AcceptSettlement(Party::Complainant)]
+    );
+    for e in &d.effects {
+        f.apply(e);
+    }
+    let d = decide(&r, Action::AcceptSettlement, &f).unwrap();
+    assert_eq!(d.next, CaseState::FollowUp);
+    assert_eq!(
+        d.effects,
+        vec![Effect::AcceptSettlement(Party::Respondent), Effect::Settle]
+    );
+    for e in &d.effects {
+        f.apply(e);
+    }
+    assert!(!f.settlement_open && !f.ruling_appealable);
+    assert_eq!(f.people.ruling_mediator, f.people.mediator);
+    assert!(f.accepted_ruling.complainant && f.accepted_ruling.respondent);
+    let d = decide(&staff(Role::Lead, false, false), Action::Reopen, &{
+        let mut g = favourable(CaseState::Closed, Action::Reopen);
+        g.appealed.set(Party::Respondent);
+        g
+    })
+    .unwrap();
+    assert_eq!(d.effects, vec![Effect::Reopen]);
+    let mut g = favourable(CaseState::Closed, Action::Reopen);
+    g.apply(&Effect::Reopen);
+    assert_eq!(g.closed_at, None);
+    assert_eq!(g.appealed, PerParty::default());
+}
+
+#[test]
+fn the_table_names_every_action() {
+    for action in Action::ALL {
+        assert!(
+            TABLE.iter().any(|t| t.action == action),
+            "{action} has no row"
+        );
+        let whos: Vec<Who> = TABLE
+            .iter()
+            .filter(|t| t.action == action)
+            .map(|t| t.who)
+            .collect();
+        assert!(
+            whos.windows(2).all(|w| w[0] == w[1]),
+            "{action}: one rule of who"
+        );
+    }
 }

@@ -3,14 +3,14 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{IssuedToken, TokenKind};
-use crate::auth::Caller;
+use crate::accounts::Caller;
+use crate::accounts::tokens::{Grant, IssuedToken, TokenKind, issue};
 use crate::db::schema::users;
 use crate::domain::parse::Checker;
 use crate::domain::{Scope, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A token for an integration.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,6 +60,7 @@ pub async fn create_service_token(
     let mut scopes = body.scopes;
     scopes.dedup();
     let by = caller.user_id;
+    let now = state.clock.now();
     let issued = state
         .db
         .write(move |conn| {
@@ -67,14 +68,17 @@ pub async fn create_service_token(
             if exists == 0 {
                 return Err(ApiError::field("user_id", "no such user"));
             }
-            super::issue(
+            issue(
                 conn,
-                user,
-                by,
-                name,
-                TokenKind::Service,
-                &scopes,
-                chrono::Duration::days(days),
+                Grant {
+                    user,
+                    created_by: by,
+                    name,
+                    kind: TokenKind::Service,
+                    scopes: &scopes,
+                    lifetime: chrono::Duration::days(days),
+                },
+                now,
             )
         })
         .await?;

@@ -3,15 +3,15 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{IssuedToken, TokenKind};
-use crate::auth::password;
+use crate::accounts::password;
+use crate::accounts::tokens::{Grant, IssuedToken, TokenKind, issue};
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::parse::Email;
 use crate::domain::{Scope, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::SignInErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Credentials to exchange for a token.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,9 +81,23 @@ pub async fn create_token(
     };
     let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
+    let now = state.clock.now();
     let issued = state
         .db
-        .write(move |conn| super::issue(conn, id, id, name, TokenKind::Personal, &Scope::ALL, ttl))
+        .write(move |conn| {
+            issue(
+                conn,
+                Grant {
+                    user: id,
+                    created_by: id,
+                    name,
+                    kind: TokenKind::Personal,
+                    scopes: &Scope::ALL,
+                    lifetime: ttl,
+                },
+                now,
+            )
+        })
         .await?;
     Ok(HttpResponse::Created().json(issued))
 }

@@ -4,14 +4,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::TokenView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::TokenRow;
 use crate::db::schema::api_tokens;
 use crate::domain::UserId;
 use crate::error::ApiResult;
+use crate::pagination::{self, page_of};
 use crate::routes::docs::ReadErrors;
-use crate::routes::pagination::{self, page_of};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 page_of!(
     /// A page of tokens.

@@ -2,13 +2,13 @@ use actix_web::{HttpResponse, delete, web};
 use chrono::Utc;
 use diesel::prelude::*;
 
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::{TokenRow, to_db_time};
 use crate::db::schema::api_tokens;
 use crate::domain::TokenId;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Revoke a token: your own, or (admins) anyone's. Revoking twice is harmless.
 #[utoipa::path(

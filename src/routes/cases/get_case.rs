@@ -1,13 +1,11 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::access::{Actor, load_visible};
-use super::view::{CaseView, case_view};
-use crate::auth::Caller;
-use crate::domain::{CaseId, Scope};
+use crate::accounts::Caller;
+use crate::cases::{self, CaseView, etag};
+use crate::domain::{Actor, CaseId, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::ReadErrors;
-use crate::routes::extract::etag;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One case, as the caller may see it, with what they may do now.
 #[utoipa::path(
@@ -17,6 +15,7 @@ use crate::startup::AppState;
     responses((status = 200, description = "The case", body = CaseView, headers(("ETag" = String, description = "Pass as If-Match on actions"))), ReadErrors)
 )]
 #[get("/cases/{case_id}")]
+#[tracing::instrument(skip_all, fields(case_id = %path))]
 pub async fn get_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -24,14 +23,10 @@ pub async fn get_case(
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesRead)?;
     let id = CaseId(path.into_inner());
-    let actor = Actor::from(&caller);
-    let settings = state.settings.clone();
+    let (actor, env) = (Actor::from(&caller), state.env());
     let view = state
         .db
-        .read(move |conn| {
-            let (row, rel) = load_visible(conn, &actor, id)?;
-            case_view(conn, row, &rel, &settings)
-        })
+        .read(move |conn| cases::get(conn, &env, &actor, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(view.version)))

@@ -1,10 +1,11 @@
-//! Cases: filing, reading, listing, actions, messages and the timeline.
+//! Cases over HTTP: filing, reading, listing, the timeline, messages and
+//! the lifecycle actions. Each handler extracts, calls the case service and
+//! renders.
 
-pub mod access;
 pub mod actions;
 pub mod file_case;
 pub mod get_case;
 pub mod list_cases;
+pub mod list_messages;
 pub mod list_timeline;
-pub mod messages;
-pub mod view;
+pub mod post_message;

@@ -1,19 +1,15 @@
 use actix_web::{HttpResponse, post, web};
-use chrono::Utc;
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::CategoryView;
-use crate::auth::Caller;
-use crate::db::DbConnection;
-use crate::db::models::{CategoryRow, NewCategory, to_db_time};
-use crate::db::schema::categories;
+use crate::accounts::Caller;
+use crate::cases::categories::{check_slug, insert};
+use crate::domain::Priority;
 use crate::domain::parse::Checker;
-use crate::domain::{CategoryId, Priority};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A new category.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,40 +30,6 @@ pub struct CreateCategory {
     pub default_priority: Option<Priority>,
 }
 
-/// Stores a category; shared with the CLI's demo data.
-pub fn insert(
-    conn: &mut DbConnection,
-    slug: String,
-    name: String,
-    description: String,
-    priority: Priority,
-) -> ApiResult<CategoryRow> {
-    let taken: i64 = categories::table
-        .filter(categories::slug.eq(&slug))
-        .count()
-        .get_result(conn)?;
-    if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "a category with slug {slug} already exists"
-        )));
-    }
-    let now = to_db_time(Utc::now());
-    let id = CategoryId::new().to_db();
-    diesel::insert_into(categories::table)
-        .values(NewCategory {
-            id: id.clone(),
-            slug,
-            name,
-            description,
-            default_priority: priority.as_str().into(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        })
-        .execute(conn)?;
-    Ok(categories::table.find(id).first(conn)?)
-}
-
 /// Create a category (admins).
 #[utoipa::path(
     tag = "categories",
@@ -84,16 +46,17 @@ pub async fn create_category(
     caller.require_admin()?;
     let body = body.into_inner();
     let mut c = Checker::new();
-    let slug = super::check_slug(&mut c, &body.slug);
+    let slug = check_slug(&mut c, &body.slug);
     let name = c.text("name", &body.name, 100);
     let description = c
         .opt_text("description", Some(&body.description), 2000)
         .unwrap_or_default();
     c.finish()?;
     let priority = body.default_priority.unwrap_or(Priority::Normal);
+    let now = state.clock.now();
     let row = state
         .db
-        .write(move |conn| insert(conn, slug, name, description, priority))
+        .write(move |conn| insert(conn, slug, name, description, priority, now))
         .await?;
     let view = CategoryView::try_from(row)?;
     Ok(HttpResponse::Created()

@@ -4,13 +4,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::CategoryView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::CategoryRow;
 use crate::db::schema::categories;
 use crate::error::ApiResult;
+use crate::pagination::{self, page_of};
 use crate::routes::docs::ReadErrors;
-use crate::routes::pagination::{self, page_of};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 page_of!(
     /// A page of categories.

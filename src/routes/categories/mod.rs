@@ -48,13 +48,3 @@ impl TryFrom<CategoryRow> for CategoryView {
         })
     }
 }
-
-/// Checks a slug: 1 to 50 of `a-z 0-9 -`.
-pub fn check_slug(c: &mut crate::domain::parse::Checker, slug: &str) -> String {
-    let s = slug.trim().to_ascii_lowercase();
-    if s.is_empty() || s.len() > 50 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
-    {
-        c.fail("slug", "must be 1 to 50 of a-z, 0-9 and -");
-    }
-    s
-}

@@ -5,14 +5,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::CategoryView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::{CategoryRow, to_db_time};
 use crate::db::schema::categories;
 use crate::domain::parse::Checker;
 use crate::domain::{CategoryId, Priority};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Changes to a category; fields left out stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]

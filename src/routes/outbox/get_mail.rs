@@ -5,12 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::MailView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::{OutboxRow, from_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::ReadErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One delivery attempt.
 #[derive(Debug, Clone, Serialize, ToSchema)]

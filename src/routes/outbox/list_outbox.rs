@@ -4,13 +4,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{MailStatus, MailView};
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::OutboxRow;
 use crate::db::schema::outbox;
 use crate::error::ApiResult;
+use crate::pagination::{self, page_of};
 use crate::routes::docs::ReadErrors;
-use crate::routes::pagination::{self, page_of};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 page_of!(
     /// A page of mail, newest first.

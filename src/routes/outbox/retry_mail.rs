@@ -3,13 +3,13 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::MailView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::{OutboxRow, to_db_time};
 use crate::db::schema::outbox;
 use crate::error::{ApiError, ApiResult};
 use crate::notify::status;
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Send a failed mail again (admins): it goes back to `pending`, due now,
 /// with a fresh allowance of attempts. Its earlier attempts stay on record.

@@ -2,12 +2,12 @@ use actix_web::{get, web};
 use diesel::prelude::*;
 
 use super::UserView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::error::ApiResult;
 use crate::routes::docs::ReadErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The signed-in user.
 #[utoipa::path(

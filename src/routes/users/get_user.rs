@@ -2,13 +2,13 @@ use actix_web::{get, web};
 use diesel::prelude::*;
 
 use super::UserView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::{Scope, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::ReadErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One user (staff, or the user themself).
 #[utoipa::path(

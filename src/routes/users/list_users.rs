@@ -4,14 +4,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::UserView;
-use crate::auth::Caller;
+use crate::accounts::Caller;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::{Role, Scope};
 use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, page_of};
 use crate::routes::docs::ReadErrors;
-use crate::routes::pagination::{self, page_of};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 page_of!(
     /// A page of users.

@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::UserView;
-use crate::auth::{Caller, password};
+use crate::accounts::{Caller, password};
 use crate::db::models::{UserRow, to_db_time};
 use crate::db::schema::{api_tokens, users};
 use crate::domain::parse::Checker;
 use crate::domain::{Role, UserId, case::language};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::WriteErrors;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Changes to a user; fields left out stay as they are.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]

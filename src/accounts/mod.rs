@@ -1,0 +1,9 @@
+//! Accounts: users, passwords, tokens and the caller behind a request.
+
+pub mod caller;
+pub mod password;
+pub mod secret;
+pub mod tokens;
+pub mod users;
+
+pub use caller::{Caller, authenticate};

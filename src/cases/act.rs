@@ -1,0 +1,110 @@
+//! Taking an action on a case: the one path by which a case changes state.
+//! [`take`] reads the case once, checks who may (403), the version (412) and
+//! the lifecycle (409), lets the action add its own effects and rows,
+//! applies every effect in memory, writes the case with a versioned update
+//! and records the event (timeline and mail) in the same transaction.
+
+use super::context::CaseContext;
+use super::record::record;
+use super::version::{Expected, etag};
+use crate::db::DbConnection;
+use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::lifecycle::{Decision, Effect, decide, permitted};
+use crate::domain::{Action, Actor, CaseId, Denial, Party, Standing};
+use crate::error::{ApiError, ApiResult};
+use crate::state::Env;
+
+/// What an action sees while it is being taken.
+pub struct Step<'a> {
+    /// The case, as read for this action.
+    pub ctx: &'a mut CaseContext,
+    /// Who acts.
+    pub actor: &'a Actor,
+    /// How they stand to the case.
+    pub standing: Standing,
+    /// The next state and the effects the lifecycle requires.
+    pub decision: Decision,
+    /// The settings and the time of the action.
+    pub env: &'a Env,
+}
+
+impl Step<'_> {
+    /// The actor's side; actions only parties may take can rely on it.
+    pub fn party(&self) -> ApiResult<Party> {
+        self.standing
+            .party()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("party action without a party")))
+    }
+
+    /// Adds an effect that carries the action's input.
+    pub fn effect(&mut self, effect: Effect) {
+        self.decision.effects.push(effect);
+    }
+}
+
+/// One lifecycle action: its request body, how the body becomes typed input
+/// (422 on bad fields, before the database is touched), and what the action
+/// does beyond what the lifecycle table says.
+pub trait CaseAction: Clone + Send + 'static {
+    /// The action.
+    const ACTION: Action;
+    /// What a client sends.
+    type Body;
+    /// Checks the body into the action's input.
+    fn parse(body: Self::Body, env: &Env) -> ApiResult<Self>;
+    /// Adds effects and writes rows of its own (a ruling, an appeal);
+    /// returns the event to record.
+    fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent>;
+}
+
+/// Takes action `A` on case `id` for `actor`, inside the caller's
+/// transaction. Returns the changed case and the actor's standing after it.
+pub fn take<A: CaseAction>(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+    expected: &Expected,
+    input: A,
+) -> ApiResult<(CaseContext, Standing)> {
+    let (mut ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    permitted(&standing, A::ACTION).map_err(ApiError::Forbidden)?;
+    if !expected.accepts(ctx.row.version) {
+        return Err(ApiError::PreconditionFailed(etag(ctx.row.version)));
+    }
+    let decision = decide(&standing, A::ACTION, &ctx.facts).map_err(|d| match d {
+        Denial::Forbidden(m) => ApiError::Forbidden(m),
+        Denial::Conflict(m) => ApiError::InvalidTransition(m),
+    })?;
+    if A::ACTION.needs_if_match() && expected.is_absent() {
+        return Err(ApiError::PreconditionRequired(format!(
+            "`{}` must name the case version you read: send its ETag as If-Match",
+            A::ACTION
+        )));
+    }
+    let from = ctx.facts.state;
+    let mut step = Step {
+        ctx: &mut ctx,
+        actor,
+        standing,
+        decision,
+        env,
+    };
+    let event = input.apply(conn, &mut step)?;
+    let Decision { next, effects } = step.decision;
+    for effect in &effects {
+        ctx.facts.apply(effect);
+    }
+    ctx.facts.state = next;
+    ctx.save(conn, env.now)?;
+    let event = EventRecord {
+        case_id: id,
+        actor: actor.user,
+        at: env.now,
+        transition: Some((A::ACTION, from, next)),
+        event,
+    };
+    record(conn, &env.settings, &ctx, &event)?;
+    let standing = ctx.standing(actor);
+    Ok((ctx, standing))
+}

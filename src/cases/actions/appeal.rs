@@ -1,0 +1,70 @@
+//! `appeal`: a party appeals the ruling, once, within the window.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::cases::act::{CaseAction, Step};
+use crate::db::DbConnection;
+use crate::db::models::{AppealRow, to_db_time};
+use crate::db::schema::appeals;
+use crate::domain::events::CaseEvent;
+use crate::domain::parse::Checker;
+use crate::domain::{Action, UserId};
+use crate::error::ApiResult;
+use crate::state::Env;
+
+/// Why the ruling should change.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"grounds": "The mediator did not consider the delivery receipt I sent."}))]
+pub struct AppealBody {
+    /// The grounds, 1 to 8000 characters.
+    #[schema(min_length = 1, max_length = 8000, pattern = r"\S")]
+    pub grounds: String,
+}
+
+/// Appeal the ruling.
+#[derive(Debug, Clone)]
+pub struct Appeal {
+    /// The grounds.
+    pub grounds: String,
+}
+
+impl CaseAction for Appeal {
+    const ACTION: Action = Action::Appeal;
+    type Body = AppealBody;
+
+    fn parse(body: AppealBody, _env: &Env) -> ApiResult<Self> {
+        let mut c = Checker::new();
+        let grounds = c.text("grounds", &body.grounds, 8000);
+        c.finish()?;
+        Ok(Appeal { grounds })
+    }
+
+    fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {
+        let party = step.party()?;
+        let id = uuid::Uuid::now_v7();
+        let row = AppealRow {
+            id: id.hyphenated().to_string(),
+            case_id: step.ctx.row.id.clone(),
+            party: party.as_str().into(),
+            appellant_id: step.actor.user.map(UserId::to_db).unwrap_or_default(),
+            grounds: self.grounds.clone(),
+            decision: None,
+            decision_rationale: None,
+            decided_by: None,
+            decided_at: None,
+            created_at: to_db_time(step.env.now),
+        };
+        diesel::insert_into(appeals::table)
+            .values(&row)
+            .execute(conn)?;
+        step.ctx.appeals.push(row);
+        Ok(CaseEvent::Appealed {
+            appeal_id: id,
+            party,
+            grounds: self.grounds,
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! One case as an action, a message or a view needs it, read once: the
+//! stored row, its lifecycle facts as domain types, its category, the people
+//! it names, the ruling in force and the appeals. Actions change the facts
+//! in memory and [`CaseContext::save`] writes them with a versioned update;
+//! the mail plan and the view then use the same values.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::{
+    AppealRow, CaseChanges, CaseRow, CategoryRow, RulingRow, UserRow, from_db_time, to_db_time,
+};
+use crate::db::schema::{appeals, cases, categories, rulings, users};
+use crate::domain::lifecycle::{CaseFacts, InfoRequest, PerParty, Roles};
+use crate::domain::{Actor, CaseId, Standing, UserId};
+use crate::error::{ApiError, ApiResult};
+use crate::state::Env;
+
+use super::version::etag;
+
+/// A case and everything around it that its actions and views use.
+#[derive(Debug, Clone)]
+pub struct CaseContext {
+    /// The case as stored when it was read; its lifecycle columns are
+    /// superseded by [`CaseContext::facts`], its version and `updated_at`
+    /// follow every save.
+    pub row: CaseRow,
+    /// The lifecycle part of the case, typed; actions change it.
+    pub facts: CaseFacts,
+    /// The case's category.
+    pub category: CategoryRow,
+    /// The people the case names (and the actor), by stored id.
+    pub users: HashMap<String, UserRow>,
+    /// The ruling in force (the latest), if any.
+    pub ruling: Option<RulingRow>,
+    /// The appeals, oldest first.
+    pub appeals: Vec<AppealRow>,
+}
+
+/// A stored value that does not parse: a bug or a damaged row, never the
+/// client's fault.
+pub fn corrupt(what: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("stored value does not parse: {what}"))
+}
+
+fn user_id(s: &str) -> ApiResult<UserId> {
+    UserId::from_db(s).map_err(corrupt)
+}
+
+fn opt_user(s: Option<&str>) -> ApiResult<Option<UserId>> {
+    s.map(user_id).transpose()
+}
+
+/// The lifecycle facts of a stored case, as of `now`: the one place where
+/// the stored lifecycle columns become domain types.
+pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> ApiResult<CaseFacts> {
+    let info_request = match (row.info_party.as_deref(), row.info_deadline) {
+        (Some(p), Some(deadline)) => Some(InfoRequest {
+            party: p.parse().map_err(corrupt)?,
+            deadline: from_db_time(deadline),
+        }),
+        _ => None,
+    };
+    Ok(CaseFacts {
+        state: row.state.parse().map_err(corrupt)?,
+        now,
+        people: Roles {
+            complainant: Some(user_id(&row.complainant_id)?),
+            respondent: opt_user(row.respondent_id.as_deref())?,
+            mediator: opt_user(row.assigned_mediator_id.as_deref())?,
+            ruling_mediator: opt_user(row.ruling_mediator_id.as_deref())?,
+        },
+        info_request,
+        appeal_deadline: row.appeal_deadline.map(from_db_time),
+        ruling_appealable: row.ruling_appealable,
+        appealed: PerParty {
+            complainant: row.appealed_complainant,
+            respondent: row.appealed_respondent,
+        },
+        accepted_ruling: PerParty {
+            complainant: row.ruling_accepted_complainant,
+            respondent: row.ruling_accepted_respondent,
+        },
+        settlement_open: row.settlement_open,
+        settlement_terms: row.settlement_terms.clone(),
+        accepted_settlement: PerParty {
+            complainant: row.settlement_accepted_complainant,
+            respondent: row.settlement_accepted_respondent,
+        },
+        closed_at: row.closed_at.map(from_db_time),
+        reopen_period: Duration::days(reopen_days),
+    })
+}
+
+/// The columns a save writes: every lifecycle column, from the facts.
+fn changes(f: &CaseFacts, version: i64, now: DateTime<Utc>) -> CaseChanges {
+    let id = |u: Option<UserId>| u.map(UserId::to_db);
+    CaseChanges {
+        state: Some(f.state.as_str().into()),
+        assigned_mediator_id: Some(id(f.people.mediator)),
+        ruling_mediator_id: Some(id(f.people.ruling_mediator)),
+        info_party: Some(f.info_request.map(|r| r.party.as_str().into())),
+        info_deadline: Some(f.info_request.map(|r| to_db_time(r.deadline))),
+        settlement_open: Some(f.settlement_open),
+        settlement_terms: Some(f.settlement_terms.clone()),
+        settlement_accepted_complainant: Some(f.accepted_settlement.complainant),
+        settlement_accepted_respondent: Some(f.accepted_settlement.respondent),
+        ruling_appealable: Some(f.ruling_appealable),
+        appeal_deadline: Some(f.appeal_deadline.map(to_db_time)),
+        ruling_accepted_complainant: Some(f.accepted_ruling.complainant),
+        ruling_accepted_respondent: Some(f.accepted_ruling.respondent),
+        appealed_complainant: Some(f.appealed.complainant),
+        appealed_respondent: Some(f.appealed.respondent),
+        closed_at: Some(f.closed_at.map(to_db_time)),
+        version: Some(version),
+        updated_at: Some(to_db_time(now)),
+    }
+}
+
+impl CaseContext {
+    /// Reads case `id` and what goes with it, or `None` if there is no such case.
+    pub fn load(
+        conn: &mut DbConnection,
+        id: CaseId,
+        actor: &Actor,
+        env: &Env,
+    ) -> ApiResult<Option<CaseContext>> {
+        let row: Option<CaseRow> = cases::table.find(id.to_db()).first(conn).optional()?;
+        let Some(row) = row else { return Ok(None) };
+        let facts = facts_of(&row, env.now, env.settings.reopen_period_days)?;
+        let category: CategoryRow = categories::table.find(&row.category_id).first(conn)?;
+        let ruling: Option<RulingRow> = rulings::table
+            .filter(rulings::case_id.eq(&row.id))
+            .order((rulings::created_at.desc(), rulings::id.desc()))
+            .first(conn)
+            .optional()?;
+        let appeals: Vec<AppealRow> = appeals::table
+            .filter(appeals::case_id.eq(&row.id))
+            .order((appeals::created_at.asc(), appeals::id.asc()))
+            .load(conn)?;
+        let p = facts.people;
+        let wanted: Vec<String> = [p.complainant, p.respondent, p.mediator, actor.user]
+            .into_iter()
+            .flatten()
+            .map(UserId::to_db)
+            .chain(ruling.as_ref().and_then(|r| r.mediator_id.clone()))
+            .collect();
+        let users: Vec<UserRow> = users::table.filter(users::id.eq_any(wanted)).load(conn)?;
+        Ok(Some(CaseContext {
+            row,
+            facts,
+            category,
+            users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
+            ruling,
+            appeals,
+        }))
+    }
+
+    /// Reads a case the actor may see, with their standing on it; 404
+    /// otherwise, exactly as if it did not exist.
+    pub fn load_visible(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        id: CaseId,
+        env: &Env,
+    ) -> ApiResult<(CaseContext, Standing)> {
+        let ctx = CaseContext::load(conn, id, actor, env)?.ok_or(ApiError::NotFound("case"))?;
+        let standing = ctx.standing(actor);
+        if !standing.can_view(ctx.facts.state) {
+            return Err(ApiError::NotFound("case"));
+        }
+        Ok((ctx, standing))
+    }
+
+    /// How `actor` stands to the case as it is now.
+    pub fn standing(&self, actor: &Actor) -> Standing {
+        Standing::of(actor, &self.facts.people)
+    }
+
+    /// The case's id.
+    pub fn id(&self) -> ApiResult<CaseId> {
+        CaseId::from_db(&self.row.id).map_err(corrupt)
+    }
+
+    /// A user the case names (or the actor), by id.
+    pub fn user(&self, id: UserId) -> Option<&UserRow> {
+        self.users.get(&id.to_db())
+    }
+
+    /// The name of a user the case names, or an empty string.
+    pub fn name_of(&self, id: &str) -> String {
+        self.users
+            .get(id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Remembers a user an action brought in (a newly assigned mediator).
+    pub fn add_user(&mut self, user: UserRow) {
+        self.users.insert(user.id.clone(), user);
+    }
+
+    /// Writes the facts with a versioned update: if someone else changed the
+    /// case since it was read, nothing is written and the answer is 412.
+    pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
+        let version = self.row.version + 1;
+        let updated = diesel::update(
+            cases::table
+                .filter(cases::id.eq(&self.row.id))
+                .filter(cases::version.eq(self.row.version)),
+        )
+        .set(&changes(&self.facts, version, now))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(ApiError::PreconditionFailed(etag(version)));
+        }
+        self.row.version = version;
+        self.row.updated_at = to_db_time(now);
+        Ok(())
+    }
+}

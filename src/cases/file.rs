@@ -1,0 +1,257 @@
+//! Filing a complaint: checked, stored in `intake` with a new reference, and
+//! recorded as the first entry of its timeline (with its acknowledgement mail).
+
+use chrono::Datelike;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::context::CaseContext;
+use super::record::record;
+use crate::db::DbConnection;
+use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
+use crate::db::schema::{cases, categories, reference_counters, users};
+use crate::domain::case::{language, reference, tags};
+use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::parse::{Checker, Email};
+use crate::domain::{Actor, CaseId, CaseState, Channel, Priority};
+use crate::error::{ApiError, ApiResult};
+use crate::state::Env;
+
+/// Who the complaint is about: an existing user, or a name and an email
+/// address (they get access once they have an account with that address).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Shop Ltd", "email": "support@shop.example"}))]
+pub struct RespondentInput {
+    /// An existing user.
+    pub user_id: Option<uuid::Uuid>,
+    /// Name, when not an existing user.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+    /// Email address, when not an existing user.
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
+}
+
+/// A complaint to file.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Order never arrived", "description": "I paid for order 1234 on 2 November and nothing came.",
+    "category": "delivery", "priority": "normal", "language": "en", "channel": "web", "tags": ["order-1234"],
+    "respondent": {"name": "Shop Ltd", "email": "support@shop.example"}
+}))]
+pub struct FileCase {
+    /// Short title, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub title: String,
+    /// What happened, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    pub description: String,
+    /// Category slug (or id).
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub category: String,
+    /// Priority; the category's default when left out.
+    pub priority: Option<Priority>,
+    /// Language of the case (BCP 47); the complainant's when left out.
+    #[schema(max_length = 35, example = "en")]
+    pub language: Option<String>,
+    /// Where the complaint came in from; `api` when left out.
+    pub channel: Option<Channel>,
+    /// Up to 10 tags of a-z, 0-9, - and _.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub tags: Vec<String>,
+    /// Who the complaint is about.
+    pub respondent: RespondentInput,
+}
+
+struct Checked {
+    title: String,
+    description: String,
+    language: Option<String>,
+    tags: Vec<String>,
+    respondent_email: Option<Email>,
+    respondent_name: Option<String>,
+}
+
+fn check(body: &FileCase) -> ApiResult<Checked> {
+    let mut c = Checker::new();
+    let title = c.text("title", &body.title, 200);
+    let description = c.text("description", &body.description, 20_000);
+    let language = body
+        .language
+        .as_deref()
+        .map(|l| language(&mut c, "language", l));
+    let tags = tags(&mut c, &body.tags);
+    let r = &body.respondent;
+    let (mut respondent_email, mut respondent_name) = (None, None);
+    match (r.user_id, &r.name, &r.email) {
+        (Some(_), None, None) => {}
+        (None, Some(name), Some(email)) => {
+            respondent_name = Some(c.text("respondent.name", name, 200));
+            respondent_email = c.email("respondent.email", email);
+        }
+        _ => c.fail("respondent", "give either user_id, or name and email"),
+    }
+    if body.category.trim().is_empty() || body.category.len() > 100 {
+        c.fail("category", "name a category by slug or id");
+    }
+    c.finish()?;
+    Ok(Checked {
+        title,
+        description,
+        language,
+        tags,
+        respondent_email,
+        respondent_name,
+    })
+}
+
+/// The next reference of `year`: a counter row locked for the rest of the
+/// transaction, so references stay unique however many cases are filed at once.
+fn next_reference(conn: &mut DbConnection, year: i32) -> ApiResult<String> {
+    diesel::sql_query(format!(
+        "INSERT INTO reference_counters (year, last_value) VALUES ({year}, 0) ON CONFLICT (year) DO NOTHING"
+    ))
+    .execute(conn)?;
+    diesel::update(reference_counters::table.find(year))
+        .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
+        .execute(conn)?;
+    let n: i64 = reference_counters::table
+        .find(year)
+        .select(reference_counters::last_value)
+        .first(conn)?;
+    Ok(reference(year, n))
+}
+
+fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
+    let key = key.trim();
+    let by_id = uuid::Uuid::parse_str(key)
+        .ok()
+        .map(|u| u.hyphenated().to_string());
+    let row: Option<CategoryRow> = categories::table
+        .filter(
+            categories::slug
+                .eq(key.to_ascii_lowercase())
+                .or(categories::id.eq(by_id.unwrap_or_default())),
+        )
+        .first(conn)
+        .optional()?;
+    match row {
+        Some(c) if c.active => Ok(c),
+        Some(_) => Err(ApiError::field(
+            "category",
+            "this category is closed to new cases",
+        )),
+        None => Err(ApiError::field("category", "no such category")),
+    }
+}
+
+/// Files a complaint for `actor` in the caller's transaction: checks it,
+/// stores it in `intake` with a new reference, and records the filing.
+/// Returns the filed case.
+pub fn file(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    body: FileCase,
+) -> ApiResult<CaseContext> {
+    let checked = check(&body)?;
+    let me = actor
+        .user
+        .map(crate::domain::UserId::to_db)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("only a user can file")))?;
+    let category = find_category(conn, &body.category)?;
+    let complainant: UserRow = users::table.find(&me).first(conn)?;
+    let (respondent_id, respondent_name, respondent_email) = match body.respondent.user_id {
+        Some(uid) => {
+            let u: Option<UserRow> = users::table
+                .find(uid.hyphenated().to_string())
+                .first(conn)
+                .optional()?;
+            let u = u.ok_or_else(|| ApiError::field("respondent.user_id", "no such user"))?;
+            (Some(u.id), u.name, Some(u.email))
+        }
+        None => {
+            let email = checked
+                .respondent_email
+                .as_ref()
+                .map(|e| e.as_str().to_string());
+            let existing: Option<String> = users::table
+                .filter(users::email.eq(email.clone().unwrap_or_default()))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            (
+                existing,
+                checked.respondent_name.clone().unwrap_or_default(),
+                email,
+            )
+        }
+    };
+    if respondent_id.as_deref() == Some(me.as_str())
+        || respondent_email.as_deref() == Some(complainant.email.as_str())
+    {
+        return Err(ApiError::field(
+            "respondent",
+            "you cannot file a complaint against yourself",
+        ));
+    }
+    let now = env.now;
+    let id = CaseId::new();
+    let priority = match body.priority {
+        Some(p) => p,
+        None => category
+            .default_priority
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!(e))?,
+    };
+    let row = NewCase {
+        id: id.to_db(),
+        reference: next_reference(conn, now.year())?,
+        title: checked.title,
+        description: checked.description,
+        category_id: category.id.clone(),
+        priority: priority.as_str().into(),
+        language: checked.language.unwrap_or(complainant.language),
+        channel: body.channel.unwrap_or_default().as_str().into(),
+        tags: serde_json::to_string(&checked.tags).map_err(anyhow::Error::from)?,
+        state: CaseState::Intake.as_str().into(),
+        complainant_id: me,
+        respondent_id,
+        respondent_name,
+        respondent_email,
+        settlement_open: false,
+        settlement_accepted_complainant: false,
+        settlement_accepted_respondent: false,
+        ruling_appealable: false,
+        ruling_accepted_complainant: false,
+        ruling_accepted_respondent: false,
+        appealed_complainant: false,
+        appealed_respondent: false,
+        version: 1,
+        created_at: to_db_time(now),
+        updated_at: to_db_time(now),
+    };
+    diesel::insert_into(cases::table)
+        .values(&row)
+        .execute(conn)?;
+    let ctx = CaseContext::load(conn, id, actor, env)?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the filed case is gone")))?;
+    let filed = EventRecord {
+        case_id: id,
+        actor: actor.user,
+        at: now,
+        transition: None,
+        event: CaseEvent::CaseFiled {
+            reference: row.reference,
+            title: row.title,
+            category: category.slug,
+            priority,
+        },
+    };
+    record(conn, &env.settings, &ctx, &filed)?;
+    Ok(ctx)
+}

@@ -1,0 +1,191 @@
+//! Messages on a case, each with a visibility: posting (a party asked for
+//! information answers by posting) and reading what the caller may read.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::context::{CaseContext, corrupt};
+use super::record::record;
+use super::view::{PersonRef, names, person_ref};
+use crate::db::DbConnection;
+use crate::db::models::{MessageRow, from_db_time, to_db_time};
+use crate::db::schema::messages;
+use crate::domain::events::{CaseEvent, EventRecord, Visibility};
+use crate::domain::lifecycle::Effect;
+use crate::domain::parse::Checker;
+use crate::domain::{Actor, CaseId, MessageId};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, Page, page_of};
+use crate::state::Env;
+
+/// A message to post.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "The tracking number is 00340434.", "visibility": "all_parties"}))]
+pub struct PostMessage {
+    /// The text, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    pub body: String,
+    /// Who may read it; `all_parties` when left out. Parties may post to
+    /// both parties or privately to the mediator (their own side); only
+    /// staff may post to the other side alone or `internal` notes.
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// A message as its reader sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-4444-7a21-9d0b-5c1e8f2a3b4c",
+    "author": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
+    "visibility": "all_parties", "body": "The tracking number is 00340434.", "created_at": "2026-11-23T09:00:00Z"
+}))]
+pub struct MessageView {
+    /// Message id.
+    pub id: uuid::Uuid,
+    /// Who wrote it.
+    pub author: PersonRef,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// The text.
+    pub body: String,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+page_of!(
+    /// A page of messages, oldest first.
+    MessagePage,
+    MessageView
+);
+
+/// The checked text of a message.
+pub fn check(body: &PostMessage) -> ApiResult<String> {
+    let mut c = Checker::new();
+    let text = c.text("body", &body.body, 20_000);
+    c.finish()?;
+    Ok(text)
+}
+
+/// Posts a message for `actor` on case `id`, in the caller's transaction.
+pub fn post(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+    body: PostMessage,
+) -> ApiResult<MessageView> {
+    let text = check(&body)?;
+    let visibility = body.visibility;
+    let (mut ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    if ctx.facts.state.is_terminal() {
+        return Err(ApiError::InvalidTransition(format!(
+            "the case is {}; reopen it to post",
+            ctx.facts.state
+        )));
+    }
+    standing
+        .may_post()
+        .map_err(|m| ApiError::Forbidden(m.into()))?;
+    let party = standing.party();
+    if !Visibility::readable_by(party).contains(&visibility) {
+        return Err(ApiError::field(
+            "visibility",
+            "parties may post to all_parties or privately to the mediator (their own side)",
+        ));
+    }
+    let author = actor
+        .user
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a message needs an author")))?;
+    let message_id = MessageId::new();
+    diesel::insert_into(messages::table)
+        .values(MessageRow {
+            id: message_id.to_db(),
+            case_id: id.to_db(),
+            author_id: author.to_db(),
+            visibility: visibility.as_str().into(),
+            body: text.clone(),
+            created_at: to_db_time(env.now),
+        })
+        .execute(conn)?;
+    let event = |event| EventRecord {
+        case_id: id,
+        actor: actor.user,
+        at: env.now,
+        transition: None,
+        event,
+    };
+    let posted = event(CaseEvent::MessagePosted {
+        message_id,
+        visibility,
+        body: text.clone(),
+    });
+    record(conn, &env.settings, &ctx, &posted)?;
+    let answered = ctx.facts.info_request.filter(|r| Some(r.party) == party);
+    if let Some(request) = answered {
+        ctx.facts.apply(&Effect::ClearInfoRequest);
+        match ctx.save(conn, env.now) {
+            Ok(()) => {
+                let provided = event(CaseEvent::InfoProvided {
+                    party: request.party,
+                });
+                record(conn, &env.settings, &ctx, &provided)?;
+            }
+            // The case changed since it was read: a newer request stays open.
+            Err(ApiError::PreconditionFailed(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(MessageView {
+        id: message_id.0,
+        author: PersonRef {
+            id: Some(author.0),
+            name: ctx.name_of(&author.to_db()),
+        },
+        visibility,
+        body: text,
+        created_at: env.now,
+    })
+}
+
+/// The messages on case `id` the actor may read, oldest first: staff read
+/// all; each party reads what is for both parties and what is for their side.
+pub fn list(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+    page: &Page,
+) -> ApiResult<MessagePage> {
+    let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    let readable = Visibility::readable_names(standing.party());
+    let mut q = messages::table
+        .filter(messages::case_id.eq(id.to_db()))
+        .filter(messages::visibility.eq_any(readable))
+        .into_boxed();
+    if let Some(a) = &page.after {
+        q = q.filter(messages::id.gt(a.clone()));
+    }
+    let rows: Vec<MessageRow> = q
+        .order(messages::id.asc())
+        .limit(page.limit + 1)
+        .load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.clone());
+    let names = names(conn, rows.iter().map(|m| m.author_id.clone()).collect())?;
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            Ok(MessageView {
+                id: uuid::Uuid::parse_str(&m.id).map_err(corrupt)?,
+                author: person_ref(&m.author_id, &names)?,
+                visibility: Visibility::parse(&m.visibility)
+                    .ok_or_else(|| corrupt(&m.visibility))?,
+                body: m.body,
+                created_at: from_db_time(m.created_at),
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(MessagePage { items, next_cursor })
+}

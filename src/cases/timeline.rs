@@ -1,0 +1,101 @@
+//! The timeline of a case as a caller may read it.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::context::{CaseContext, corrupt};
+use super::view::{PersonRef, names, person_ref};
+use crate::db::DbConnection;
+use crate::db::models::{TimelineRow, from_db_time};
+use crate::db::schema::timeline_events;
+use crate::domain::events::Visibility;
+use crate::domain::{Actor, CaseId};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, Page, page_of};
+use crate::state::Env;
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "kind": "assign", "actor": {"id": "0192f0c4-5555-7a21-9d0b-5c1e8f2a3b4c", "name": "Lee Lead"},
+    "visibility": "all_parties",
+    "data": {"mediator_id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "mediator_name": "Mia Mediator", "from": "intake", "to": "assigned"},
+    "at": "2026-11-22T10:05:00Z"
+}))]
+pub struct TimelineEntry {
+    /// Position in the timeline (increasing).
+    pub id: i64,
+    /// What happened: `case_filed`, an action name, `message_posted`, `info_provided`.
+    pub kind: String,
+    /// Who did it; `null` for the system.
+    pub actor: Option<PersonRef>,
+    /// Who may see this entry.
+    pub visibility: Visibility,
+    /// Details; actions carry `from` and `to` states.
+    pub data: serde_json::Value,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+page_of!(
+    /// A page of timeline entries, oldest first.
+    TimelinePage,
+    TimelineEntry
+);
+
+/// The timeline of case `id`, oldest first, as far as the actor may see it.
+pub fn list(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+    page: &Page,
+) -> ApiResult<TimelinePage> {
+    let after = match &page.after {
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| ApiError::BadRequest("cursor is not one this API issued".into()))?,
+        ),
+        None => None,
+    };
+    let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    let readable = Visibility::readable_names(standing.party());
+    let mut q = timeline_events::table
+        .filter(timeline_events::case_id.eq(id.to_db()))
+        .filter(timeline_events::visibility.eq_any(readable))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(timeline_events::id.gt(a));
+    }
+    let rows: Vec<TimelineRow> = q
+        .order(timeline_events::id.asc())
+        .limit(page.limit + 1)
+        .load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |e| e.id.to_string());
+    let names = names(
+        conn,
+        rows.iter().filter_map(|e| e.actor_id.clone()).collect(),
+    )?;
+    let items = rows
+        .into_iter()
+        .map(|e| {
+            let actor = e
+                .actor_id
+                .as_deref()
+                .map(|a| person_ref(a, &names))
+                .transpose()?;
+            Ok(TimelineEntry {
+                id: e.id,
+                kind: e.kind,
+                actor,
+                visibility: Visibility::parse(&e.visibility)
+                    .ok_or_else(|| corrupt(&e.visibility))?,
+                data: serde_json::from_str(&e.data).map_err(corrupt)?,
+                at: from_db_time(e.created_at),
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(TimelinePage { items, next_cursor })
+}

@@ -1,0 +1,439 @@
+//! How a case looks to the one who asks: the full view and the list summary.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::context::{CaseContext, corrupt, facts_of};
+use crate::db::DbConnection;
+use crate::db::models::{CaseRow, from_db_time};
+use crate::db::schema::{categories, users};
+use crate::domain::lifecycle::allowed_actions;
+use crate::domain::ruling::{AppealDecision, Outcome, Remedy, Sanction};
+use crate::domain::waiting::{WaitingOn, waiting_on};
+use crate::domain::{Action, Actor, CaseFacts, CaseState, Channel, Party, Priority, Standing};
+use crate::error::ApiResult;
+use crate::state::Env;
+
+/// A person on a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    /// Their user id, if they have an account.
+    pub id: Option<uuid::Uuid>,
+    /// Their name.
+    pub name: String,
+}
+
+/// The respondent: a user, or a name and email who gets access once they
+/// have an account with that email.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RespondentView {
+    /// Their user id, once they have an account (shown to staff and the respondent).
+    pub id: Option<uuid::Uuid>,
+    /// Their name.
+    pub name: String,
+    /// Their email address (shown to staff and the respondent).
+    pub email: Option<String>,
+    /// Whether they have an account and can act on the case (shown to staff
+    /// and the respondent; the complainant learns nothing about accounts).
+    pub has_account: Option<bool>,
+}
+
+/// The category of a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CategoryRef {
+    /// Category id.
+    pub id: uuid::Uuid,
+    /// Category slug.
+    pub slug: String,
+    /// Category name.
+    pub name: String,
+}
+
+/// An open request for information.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InfoRequestView {
+    /// Who was asked.
+    pub party: Party,
+    /// By when.
+    pub deadline: DateTime<Utc>,
+}
+
+/// The open settlement proposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SettlementView {
+    /// The proposed terms.
+    pub terms: String,
+    /// Whether the complainant has accepted.
+    pub accepted_by_complainant: bool,
+    /// Whether the respondent has accepted.
+    pub accepted_by_respondent: bool,
+}
+
+/// A ruling on a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulingView {
+    /// Ruling id.
+    pub id: uuid::Uuid,
+    /// `ruling`, `settlement` (both parties accepted terms) or `appeal_decision`.
+    pub kind: String,
+    /// How the complaint was decided.
+    pub outcome: Outcome,
+    /// Why.
+    pub rationale: String,
+    /// Codes of the published rules it relies on.
+    pub rules_cited: Vec<String>,
+    /// Sanctions on the respondent.
+    pub sanctions: Vec<Sanction>,
+    /// Remedies the respondent owes.
+    pub remedies: Vec<Remedy>,
+    /// Whether it may be appealed.
+    pub appealable: bool,
+    /// Who ruled.
+    pub mediator: Option<PersonRef>,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// An appeal and its decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppealView {
+    /// Appeal id.
+    pub id: uuid::Uuid,
+    /// Which party appealed.
+    pub party: Party,
+    /// Their grounds.
+    pub grounds: String,
+    /// The decision, once made.
+    pub decision: Option<AppealDecision>,
+    /// Why it was decided so.
+    pub decision_rationale: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
+}
+
+/// A case as the caller may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042",
+    "title": "Order never arrived", "description": "I paid for order 1234 on 2 November and nothing came.",
+    "category": {"id": "0192f0c4-1111-7a21-9d0b-5c1e8f2a3b4c", "slug": "delivery", "name": "Delivery"},
+    "priority": "normal", "language": "en", "channel": "api", "tags": ["order-1234"], "state": "assigned",
+    "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
+    "respondent": {"id": null, "name": "Shop Ltd", "email": null, "has_account": null},
+    "mediator": {"id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator"},
+    "info_request": null, "settlement": null, "ruling": null, "appeals": [],
+    "appeal_deadline": null, "closed_at": null, "reopen_until": null,
+    "your_party": "complainant",
+    "waiting_on": {"who": "mediator", "what": "the mediator to start the investigation", "deadline": null, "on_you": false},
+    "allowed_actions": ["withdraw"], "version": 2,
+    "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:05:00Z"
+}))]
+pub struct CaseView {
+    /// Case id.
+    pub id: uuid::Uuid,
+    /// Human reference, unique (`OMB-2026-000042`).
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// What happened, in the complainant's words.
+    pub description: String,
+    /// Category.
+    pub category: CategoryRef,
+    /// Priority.
+    pub priority: Priority,
+    /// Language of the case (BCP 47).
+    pub language: String,
+    /// Where it came in from.
+    pub channel: Channel,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Lifecycle state.
+    pub state: CaseState,
+    /// Who filed it.
+    pub complainant: PersonRef,
+    /// Who it is about.
+    pub respondent: RespondentView,
+    /// The assigned mediator.
+    pub mediator: Option<PersonRef>,
+    /// The open request for information.
+    pub info_request: Option<InfoRequestView>,
+    /// The open settlement proposal.
+    pub settlement: Option<SettlementView>,
+    /// The ruling in force (the latest).
+    pub ruling: Option<RulingView>,
+    /// Appeals, oldest first.
+    pub appeals: Vec<AppealView>,
+    /// When the appeal window of the ruling closes (while the case is in `ruling`).
+    pub appeal_deadline: Option<DateTime<Utc>>,
+    /// When the case was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Until when a lead may reopen it.
+    pub reopen_until: Option<DateTime<Utc>>,
+    /// The caller's side, if they are a party.
+    pub your_party: Option<Party>,
+    /// What the case is waiting for, and whether from the caller.
+    pub waiting_on: Option<WaitingOn>,
+    /// What the caller may do now; each is `POST .../actions/{action}`.
+    pub allowed_actions: Vec<Action>,
+    /// Version for optimistic concurrency; the `ETag` is `"v{version}"`.
+    pub version: i64,
+    /// When it was filed.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042", "title": "Order never arrived",
+    "category": "delivery", "priority": "normal", "state": "intake",
+    "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
+    "respondent": {"id": null, "name": "Shop Ltd"}, "mediator": null,
+    "waiting_on": {"who": "lead", "what": "triage and assignment to a mediator", "deadline": null, "on_you": true},
+    "allowed_actions": ["assign", "dismiss"], "version": 1,
+    "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
+}))]
+pub struct CaseSummary {
+    /// Case id.
+    pub id: uuid::Uuid,
+    /// Human reference.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// Category slug.
+    pub category: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Lifecycle state.
+    pub state: CaseState,
+    /// Who filed it.
+    pub complainant: PersonRef,
+    /// Who it is about.
+    pub respondent: PersonRef,
+    /// The assigned mediator.
+    pub mediator: Option<PersonRef>,
+    /// What the case is waiting for.
+    pub waiting_on: Option<WaitingOn>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<Action>,
+    /// Version (`ETag` `"v{version}"`).
+    pub version: i64,
+    /// When it was filed.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn uuid(s: &str) -> ApiResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(corrupt)
+}
+
+fn json<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
+    serde_json::from_str(s).map_err(corrupt)
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
+    s.parse().map_err(corrupt)
+}
+
+/// Names of the given users, by id.
+pub fn names(conn: &mut DbConnection, ids: Vec<String>) -> ApiResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The user with stored id `id`, named from `names` (see [`names`]).
+pub fn person_ref(id: &str, names: &HashMap<String, String>) -> ApiResult<PersonRef> {
+    Ok(PersonRef {
+        id: Some(uuid(id)?),
+        name: names.get(id).cloned().unwrap_or_default(),
+    })
+}
+
+fn person(id: Option<crate::domain::UserId>, name: impl Fn(&str) -> String) -> Option<PersonRef> {
+    id.map(|id| PersonRef {
+        id: Some(id.0),
+        name: name(&id.to_db()),
+    })
+}
+
+/// What the lifecycle lets someone of `standing` do, and what the case waits on.
+fn moves(facts: &CaseFacts, standing: &Standing) -> (Vec<Action>, Option<WaitingOn>) {
+    (
+        allowed_actions(standing, facts),
+        waiting_on(facts, standing),
+    )
+}
+
+/// The respondent's account id, hidden from the complainant, who learns
+/// nothing about accounts.
+fn respondent_id(facts: &CaseFacts, standing: &Standing) -> Option<uuid::Uuid> {
+    facts
+        .people
+        .respondent
+        .filter(|_| standing.party() != Some(Party::Complainant))
+        .map(|u| u.0)
+}
+
+/// The full view of one case for someone of `standing`, from what was read.
+pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> {
+    let (row, facts) = (&ctx.row, &ctx.facts);
+    let name = |id: &str| ctx.name_of(id);
+    let (allowed_actions, waiting_on) = moves(facts, standing);
+    let ruling = ctx
+        .ruling
+        .as_ref()
+        .map(|r| -> ApiResult<RulingView> {
+            Ok(RulingView {
+                id: uuid(&r.id)?,
+                outcome: parse(&r.outcome)?,
+                rules_cited: json(&r.rules_cited)?,
+                sanctions: json(&r.sanctions)?,
+                remedies: json(&r.remedies)?,
+                mediator: r
+                    .mediator_id
+                    .as_deref()
+                    .map(|m| -> ApiResult<PersonRef> {
+                        Ok(PersonRef {
+                            id: Some(uuid(m)?),
+                            name: name(m),
+                        })
+                    })
+                    .transpose()?,
+                kind: r.kind.clone(),
+                rationale: r.rationale.clone(),
+                appealable: r.appealable,
+                issued_at: from_db_time(r.created_at),
+            })
+        })
+        .transpose()?;
+    let appeals = ctx
+        .appeals
+        .iter()
+        .map(|a| -> ApiResult<AppealView> {
+            Ok(AppealView {
+                id: uuid(&a.id)?,
+                party: parse(&a.party)?,
+                decision: a.decision.as_deref().map(parse).transpose()?,
+                grounds: a.grounds.clone(),
+                decision_rationale: a.decision_rationale.clone(),
+                decided_at: a.decided_at.map(from_db_time),
+                filed_at: from_db_time(a.created_at),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let sees_account = standing.party() != Some(Party::Complainant);
+    Ok(CaseView {
+        id: uuid(&row.id)?,
+        category: CategoryRef {
+            id: uuid(&ctx.category.id)?,
+            slug: ctx.category.slug.clone(),
+            name: ctx.category.name.clone(),
+        },
+        priority: parse(&row.priority)?,
+        channel: parse(&row.channel)?,
+        tags: json(&row.tags)?,
+        state: facts.state,
+        complainant: person(facts.people.complainant, name).unwrap_or(PersonRef {
+            id: None,
+            name: String::new(),
+        }),
+        respondent: RespondentView {
+            id: respondent_id(facts, standing),
+            name: row.respondent_name.clone(),
+            email: row.respondent_email.clone().filter(|_| sees_account),
+            has_account: sees_account.then_some(facts.people.respondent.is_some()),
+        },
+        mediator: person(facts.people.mediator, name),
+        info_request: facts.info_request.map(|r| InfoRequestView {
+            party: r.party,
+            deadline: r.deadline,
+        }),
+        settlement: facts.settlement_open.then(|| SettlementView {
+            terms: facts.settlement_terms.clone().unwrap_or_default(),
+            accepted_by_complainant: facts.accepted_settlement.complainant,
+            accepted_by_respondent: facts.accepted_settlement.respondent,
+        }),
+        ruling,
+        appeals,
+        appeal_deadline: facts
+            .appeal_deadline
+            .filter(|_| facts.state == CaseState::Ruling),
+        closed_at: facts.closed_at,
+        reopen_until: facts.reopen_until(),
+        your_party: standing.party(),
+        waiting_on,
+        allowed_actions,
+        version: row.version,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+        reference: row.reference.clone(),
+        title: row.title.clone(),
+        description: row.description.clone(),
+        language: row.language.clone(),
+    })
+}
+
+/// List summaries for `rows`, each for the actor's standing on it.
+pub fn summaries(
+    conn: &mut DbConnection,
+    rows: Vec<CaseRow>,
+    actor: &Actor,
+    env: &Env,
+) -> ApiResult<Vec<CaseSummary>> {
+    let ids = rows
+        .iter()
+        .flat_map(|r| {
+            [
+                Some(r.complainant_id.clone()),
+                r.respondent_id.clone(),
+                r.assigned_mediator_id.clone(),
+            ]
+        })
+        .flatten()
+        .collect();
+    let names = names(conn, ids)?;
+    let wanted: Vec<String> = rows.iter().map(|r| r.category_id.clone()).collect();
+    let cats: Vec<(String, String)> = categories::table
+        .filter(categories::id.eq_any(wanted))
+        .select((categories::id, categories::slug))
+        .load(conn)?;
+    let cats: HashMap<String, String> = cats.into_iter().collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    rows.into_iter()
+        .map(|row| {
+            let facts = facts_of(&row, env.now, env.settings.reopen_period_days)?;
+            let standing = Standing::of(actor, &facts.people);
+            let (allowed_actions, waiting_on) = moves(&facts, &standing);
+            Ok(CaseSummary {
+                id: uuid(&row.id)?,
+                category: cats.get(&row.category_id).cloned().unwrap_or_default(),
+                priority: parse(&row.priority)?,
+                state: facts.state,
+                complainant: person_ref(&row.complainant_id, &names)?,
+                respondent: PersonRef {
+                    id: respondent_id(&facts, &standing),
+                    name: row.respondent_name.clone(),
+                },
+                mediator: person(facts.people.mediator, name),
+                waiting_on,
+                allowed_actions,
+                version: row.version,
+                created_at: from_db_time(row.created_at),
+                updated_at: from_db_time(row.updated_at),
+                reference: row.reference,
+                title: row.title,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,335 @@
+//! Everything that can happen to a case, as typed events. The timeline
+//! stores them, the mail plan matches on them (a new event without a mail
+//! decision does not compile), and integrations will receive them as is.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::lifecycle::{Action, CaseState, Party};
+use super::ruling::{AppealDecision, DismissalReason, Outcome};
+use super::{CaseId, MessageId, Priority, UserId};
+
+/// Who may see a message or a timeline entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Both parties and staff.
+    #[default]
+    AllParties,
+    /// The complainant and staff.
+    Complainant,
+    /// The respondent and staff.
+    Respondent,
+    /// Staff only.
+    Internal,
+}
+
+impl Visibility {
+    /// Every visibility.
+    pub const ALL: [Visibility; 4] = [
+        Visibility::AllParties,
+        Visibility::Complainant,
+        Visibility::Respondent,
+        Visibility::Internal,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::AllParties => "all_parties",
+            Visibility::Complainant => "complainant",
+            Visibility::Respondent => "respondent",
+            Visibility::Internal => "internal",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// [`Visibility::readable_by`] as stored names, for queries.
+    pub fn readable_names(party: Option<Party>) -> Vec<&'static str> {
+        Visibility::readable_by(party)
+            .into_iter()
+            .map(Visibility::as_str)
+            .collect()
+    }
+
+    /// The visibilities a viewer may read: staff read all; a party reads what
+    /// is for both parties and what is for their side.
+    pub fn readable_by(party: Option<Party>) -> Vec<Visibility> {
+        match party {
+            None => Visibility::ALL.to_vec(),
+            Some(Party::Complainant) => vec![Visibility::AllParties, Visibility::Complainant],
+            Some(Party::Respondent) => vec![Visibility::AllParties, Visibility::Respondent],
+        }
+    }
+}
+
+impl From<Party> for Visibility {
+    /// What only one party (and staff) may see.
+    fn from(party: Party) -> Visibility {
+        match party {
+            Party::Complainant => Visibility::Complainant,
+            Party::Respondent => Visibility::Respondent,
+        }
+    }
+}
+
+/// Something that happened to a case. The variant is the timeline's `kind`
+/// (lifecycle actions keep the action's name); the fields are its `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// The complaint was filed.
+    CaseFiled {
+        /// The case reference.
+        reference: String,
+        /// The title.
+        title: String,
+        /// The category slug.
+        category: String,
+        /// The priority.
+        priority: Priority,
+    },
+    /// The case was given to a mediator.
+    #[serde(rename = "assign")]
+    Assigned {
+        /// The new mediator.
+        mediator_id: UserId,
+        /// Their name.
+        mediator_name: String,
+        /// The mediator before, if any.
+        previous_mediator_id: Option<UserId>,
+        /// A note.
+        note: Option<String>,
+    },
+    /// The investigation started.
+    #[serde(rename = "start_investigation")]
+    InvestigationStarted {
+        /// A note.
+        note: Option<String>,
+    },
+    /// A party was asked for information.
+    #[serde(rename = "request_info")]
+    InfoRequested {
+        /// The party asked.
+        party: Party,
+        /// The question.
+        question: String,
+        /// When the answer is due.
+        deadline: DateTime<Utc>,
+    },
+    /// The party asked answered (by posting a message).
+    InfoProvided {
+        /// The party who answered.
+        party: Party,
+    },
+    /// A message was posted.
+    MessagePosted {
+        /// The message.
+        message_id: MessageId,
+        /// Who may read it (also the entry's visibility).
+        #[serde(skip)]
+        visibility: Visibility,
+        /// The text, for the mail; the timeline keeps only the id.
+        #[serde(skip)]
+        body: String,
+    },
+    /// Settlement terms were put to both parties.
+    #[serde(rename = "propose_settlement")]
+    SettlementProposed {
+        /// The terms.
+        terms: String,
+    },
+    /// A party accepted the settlement proposal.
+    #[serde(rename = "accept_settlement")]
+    SettlementAccepted {
+        /// Who accepted.
+        party: Party,
+        /// The terms accepted.
+        terms: String,
+        /// A note.
+        note: Option<String>,
+        /// Both have now accepted: the case is settled.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        settled: bool,
+        /// The settled ruling, once both have accepted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ruling_id: Option<uuid::Uuid>,
+    },
+    /// A party rejected the settlement proposal.
+    #[serde(rename = "reject_settlement")]
+    SettlementRejected {
+        /// Who rejected.
+        party: Party,
+        /// A note.
+        note: Option<String>,
+    },
+    /// The mediator ruled.
+    #[serde(rename = "issue_ruling")]
+    RulingIssued {
+        /// The ruling.
+        ruling_id: uuid::Uuid,
+        /// Its outcome.
+        outcome: Outcome,
+        /// Whether it may be appealed.
+        appealable: bool,
+        /// When the appeal window closes.
+        appeal_deadline: DateTime<Utc>,
+    },
+    /// A party accepted the ruling.
+    #[serde(rename = "accept_ruling")]
+    RulingAccepted {
+        /// Who accepted.
+        party: Party,
+        /// A note.
+        note: Option<String>,
+    },
+    /// A party appealed.
+    #[serde(rename = "appeal")]
+    Appealed {
+        /// The appeal.
+        appeal_id: uuid::Uuid,
+        /// Who appealed.
+        party: Party,
+        /// Their grounds.
+        grounds: String,
+    },
+    /// The appeal was decided.
+    #[serde(rename = "decide_appeal")]
+    AppealDecided {
+        /// Uphold, amend or overturn.
+        decision: AppealDecision,
+        /// Why.
+        rationale: String,
+        /// The new ruling (amend, overturn).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ruling_id: Option<uuid::Uuid>,
+        /// Its outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<Outcome>,
+    },
+    /// The appeal window closed and follow-up began.
+    #[serde(rename = "start_follow_up")]
+    FollowUpStarted {
+        /// Why (`appeal window closed`).
+        reason: String,
+    },
+    /// The case was closed.
+    #[serde(rename = "close")]
+    Closed {
+        /// A note.
+        note: Option<String>,
+    },
+    /// The case was reopened.
+    #[serde(rename = "reopen")]
+    Reopened {
+        /// Why.
+        reason: String,
+    },
+    /// The complainant withdrew.
+    #[serde(rename = "withdraw")]
+    Withdrawn {
+        /// A note.
+        note: Option<String>,
+    },
+    /// The case was dismissed.
+    #[serde(rename = "dismiss")]
+    Dismissed {
+        /// The kind of reason.
+        reason: DismissalReason,
+        /// The explanation.
+        detail: String,
+    },
+}
+
+impl CaseEvent {
+    /// Who may see the timeline entry.
+    pub fn visibility(&self) -> Visibility {
+        match self {
+            CaseEvent::InfoRequested { party, .. } | CaseEvent::InfoProvided { party } => {
+                Visibility::from(*party)
+            }
+            CaseEvent::MessagePosted { visibility, .. } => *visibility,
+            _ => Visibility::AllParties,
+        }
+    }
+
+    /// The timeline `kind` and `data` of the event.
+    pub fn to_parts(&self) -> serde_json::Result<(String, serde_json::Value)> {
+        let mut value = serde_json::to_value(self)?;
+        let kind = value
+            .as_object_mut()
+            .and_then(|o| o.remove("kind"))
+            .and_then(|k| k.as_str().map(str::to_string))
+            .unwrap_or_default();
+        Ok((kind, value))
+    }
+}
+
+/// A recorded event: what happened, to which case, by whom, when, and the
+/// move it made in the lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// The case.
+    pub case_id: CaseId,
+    /// Who did it; `None` for the system.
+    pub actor: Option<UserId>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The lifecycle action and the states before and after, if it was one.
+    pub transition: Option<(Action, CaseState, CaseState)>,
+    /// What happened.
+    pub event: CaseEvent,
+}
+
+impl EventRecord {
+    /// The state the case moved to, if the event was a lifecycle action.
+    pub fn to_state(&self) -> Option<CaseState> {
+        self.transition.map(|(_, _, to)| to)
+    }
+
+    /// The timeline `kind` and `data` (actions carry `from` and `to`).
+    pub fn timeline_parts(&self) -> serde_json::Result<(String, serde_json::Value)> {
+        let (kind, mut data) = self.event.to_parts()?;
+        if let (Some((_, from, to)), Some(obj)) = (self.transition, data.as_object_mut()) {
+            obj.insert("from".into(), from.as_str().into());
+            obj.insert("to".into(), to.as_str().into());
+        }
+        Ok((kind, data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_data_keeps_the_wire_shape() {
+        let record = EventRecord {
+            case_id: CaseId::new(),
+            actor: None,
+            at: Utc::now(),
+            transition: Some((Action::Close, CaseState::FollowUp, CaseState::Closed)),
+            event: CaseEvent::Closed { note: None },
+        };
+        let (kind, data) = record.timeline_parts().unwrap();
+        assert_eq!(kind, "close");
+        assert_eq!(
+            data,
+            serde_json::json!({"note": null, "from": "follow_up", "to": "closed"})
+        );
+        let posted = CaseEvent::MessagePosted {
+            message_id: MessageId::new(),
+            visibility: Visibility::Internal,
+            body: "secret".into(),
+        };
+        let (kind, data) = posted.to_parts().unwrap();
+        assert_eq!(kind, "message_posted");
+        assert!(data.get("body").is_none() && data.get("visibility").is_none());
+        assert_eq!(posted.visibility(), Visibility::Internal);
+    }
+}

@@ -1,0 +1,216 @@
+//! The transition table: for each action, the states it starts from, who
+//! may take it and where it leads. `from_states`, `possible_targets`, the
+//! permissions of [`super::permitted`] and so `allowed_actions` and the
+//! lifecycle diagram are all read off this one table.
+
+use super::standing::Standing;
+use super::types::{Action, CaseState};
+
+/// Who may take an action, as a rule over the actor's standing on the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// A lead or an admin who is not a party to the case.
+    Supervisor,
+    /// The mediator the case is assigned to.
+    InCharge,
+    /// The assigned mediator, a lead or an admin.
+    InChargeOrSupervisor,
+    /// The assigned mediator, a lead or an admin, but never the one who ruled.
+    AppealReviewer,
+    /// Either party.
+    Party,
+    /// The complainant only.
+    Complainant,
+    /// Background jobs, never a person.
+    System,
+}
+
+impl Who {
+    /// Whether someone of `standing` fits the rule.
+    pub fn admits(self, s: &Standing) -> bool {
+        match self {
+            Who::Supervisor => s.is_supervisor(),
+            Who::InCharge => s.is_in_charge(),
+            Who::InChargeOrSupervisor => s.is_in_charge() || s.is_supervisor(),
+            Who::AppealReviewer => (s.is_in_charge() || s.is_supervisor()) && !s.ruled(),
+            Who::Party => s.party().is_some(),
+            Who::Complainant => s.party() == Some(super::Party::Complainant),
+            Who::System => *s == Standing::System,
+        }
+    }
+
+    /// Why someone of `standing` may not take `action`.
+    pub fn refusal(self, action: Action, s: &Standing) -> String {
+        match self {
+            Who::Supervisor => format!("only a lead or an admin may {}", action.as_str()),
+            Who::InCharge => format!("only the assigned mediator may {}", action.as_str()),
+            Who::InChargeOrSupervisor => format!(
+                "only the assigned mediator, a lead or an admin may {}",
+                action.as_str()
+            ),
+            Who::AppealReviewer if s.ruled() => {
+                "the mediator who ruled may not decide the appeal".into()
+            }
+            Who::AppealReviewer => {
+                "only a lead, an admin or the mediator assigned to the appeal may decide it".into()
+            }
+            Who::Party => format!("only a party to the case may {}", action.as_str()),
+            Who::Complainant => format!("only the complainant may {}", action.as_str()),
+            Who::System => "follow-up starts by itself when the appeal window closes".into(),
+        }
+    }
+}
+
+/// Where a transition leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    /// The case stays in the state it is in.
+    Stays,
+    /// The case moves to this state.
+    Goes(CaseState),
+    /// The case stays until both parties have done it, then moves to this state.
+    WhenBoth(CaseState),
+}
+
+impl To {
+    /// The states this can lead to from `from`.
+    pub fn targets(self, from: CaseState) -> Vec<CaseState> {
+        match self {
+            To::Stays => vec![from],
+            To::Goes(to) => vec![to],
+            To::WhenBoth(to) => vec![from, to],
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    /// The action.
+    pub action: Action,
+    /// The states it may be taken from.
+    pub from: &'static [CaseState],
+    /// Who may take it.
+    pub who: Who,
+    /// Where it leads.
+    pub to: To,
+}
+
+const fn row(action: Action, from: &'static [CaseState], who: Who, to: To) -> Transition {
+    Transition {
+        action,
+        from,
+        who,
+        to,
+    }
+}
+
+use CaseState::{
+    Appeal, Assigned, Closed, Dismissed, FollowUp, Intake, Investigation, Ruling, Withdrawn,
+};
+const BEFORE_RULING: &[CaseState] = &[Intake, Assigned, Investigation];
+
+/// The lifecycle of a case, as in the product brief.
+pub const TABLE: &[Transition] = &[
+    row(
+        Action::Assign,
+        &[Intake],
+        Who::Supervisor,
+        To::Goes(Assigned),
+    ),
+    row(
+        Action::Assign,
+        &[Assigned, Investigation, Appeal, FollowUp],
+        Who::Supervisor,
+        To::Stays,
+    ),
+    row(
+        Action::StartInvestigation,
+        &[Assigned],
+        Who::InCharge,
+        To::Goes(Investigation),
+    ),
+    row(
+        Action::RequestInfo,
+        &[Investigation],
+        Who::InCharge,
+        To::Stays,
+    ),
+    row(
+        Action::ProposeSettlement,
+        &[Investigation],
+        Who::InCharge,
+        To::Stays,
+    ),
+    row(
+        Action::AcceptSettlement,
+        &[Investigation],
+        Who::Party,
+        To::WhenBoth(FollowUp),
+    ),
+    row(
+        Action::RejectSettlement,
+        &[Investigation],
+        Who::Party,
+        To::Stays,
+    ),
+    row(
+        Action::IssueRuling,
+        &[Investigation],
+        Who::InCharge,
+        To::Goes(Ruling),
+    ),
+    row(
+        Action::AcceptRuling,
+        &[Ruling],
+        Who::Party,
+        To::WhenBoth(FollowUp),
+    ),
+    row(Action::Appeal, &[Ruling], Who::Party, To::Goes(Appeal)),
+    row(
+        Action::DecideAppeal,
+        &[Appeal],
+        Who::AppealReviewer,
+        To::Goes(FollowUp),
+    ),
+    row(
+        Action::StartFollowUp,
+        &[Ruling],
+        Who::System,
+        To::Goes(FollowUp),
+    ),
+    row(Action::Close, &[FollowUp], Who::InCharge, To::Goes(Closed)),
+    row(
+        Action::Reopen,
+        &[Closed],
+        Who::Supervisor,
+        To::Goes(Investigation),
+    ),
+    row(
+        Action::Withdraw,
+        BEFORE_RULING,
+        Who::Complainant,
+        To::Goes(Withdrawn),
+    ),
+    row(
+        Action::Dismiss,
+        BEFORE_RULING,
+        Who::InChargeOrSupervisor,
+        To::Goes(Dismissed),
+    ),
+];
+
+/// Who may take `action` (the same for every row of one action).
+pub fn who(action: Action) -> Who {
+    TABLE
+        .iter()
+        .find(|t| t.action == action)
+        .map_or(Who::System, |t| t.who)
+}
+
+/// The row for `action` taken from `state`, if there is one.
+pub fn transition(action: Action, state: CaseState) -> Option<&'static Transition> {
+    TABLE
+        .iter()
+        .find(|t| t.action == action && t.from.contains(&state))
+}

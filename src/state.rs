@@ -1,0 +1,40 @@
+//! What request handlers share: the database, the settings and the clock.
+//! Nothing here knows about HTTP.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The settings the process started with.
+    pub settings: Arc<Settings>,
+    /// The time as the service sees it.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// What a use case needs to know besides its input: the settings and
+    /// the time of the request.
+    pub fn env(&self) -> Env {
+        Env {
+            settings: self.settings.clone(),
+            now: self.clock.now(),
+        }
+    }
+}
+
+/// The settings in force and the time a piece of work happens at: every
+/// use case reads the time from here, never from the system clock.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The settings.
+    pub settings: Arc<Settings>,
+    /// The time of the request (or of the job's step).
+    pub now: chrono::DateTime<chrono::Utc>,
+}
