@@ -128,7 +128,12 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let db = connect(&settings)?;
     let mailer = crate::notify::mailer::Mailer::from_settings(&settings)?;
     println!("Ombud worker: mail {}", mailer.describe());
-    let jobs = crate::jobs::spawn_all(db, std::sync::Arc::new(settings), mailer);
+    let jobs = crate::jobs::spawn_all(
+        db,
+        std::sync::Arc::new(settings),
+        mailer,
+        crate::clock::Clock::system(),
+    );
     shutdown_signal().await;
     jobs.shutdown(std::time::Duration::from_secs(30)).await;
     Ok(())

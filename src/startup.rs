@@ -49,7 +49,12 @@ impl Application {
             let mail = format!("{}, delivered by this process", mailer.describe());
             (
                 mail,
-                Some(crate::jobs::spawn_all(db.clone(), settings.clone(), mailer)),
+                Some(crate::jobs::spawn_all(
+                    db.clone(),
+                    settings.clone(),
+                    mailer,
+                    crate::clock::Clock::system(),
+                )),
             )
         } else {
             let mail = format!(

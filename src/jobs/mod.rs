@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::mailer::Mailer;
@@ -33,8 +34,8 @@ impl Jobs {
     }
 }
 
-/// Starts every background job.
-pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer) -> Jobs {
+/// Starts every background job. Mail delivery reads the time from `clock`.
+pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) -> Jobs {
     let (stop, stopped) = watch::channel(false);
     let every = Duration::from_secs(settings.scan_interval_seconds);
     let (scan_db, scan_settings) = (db.clone(), settings.clone());
@@ -68,7 +69,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer) -> Jobs {
             if *stopped.borrow() {
                 return;
             }
-            match delivery::run_once(&db, &mailer, &settings, &worker, &stopped).await {
+            match delivery::run_once(&db, &mailer, &settings, &clock, &worker, &stopped).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(mails = n, "delivered mail"),
                 Err(e) => tracing::warn!(error = %e, "mail delivery scan failed"),

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use ombud::clock::Clock;
 use ombud::domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -576,19 +577,22 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
         let app = spawn_app_with(backend, |s| {
             mail_settings(s, &smtp);
             s.run_jobs = false;
-            s.mail_lease_seconds = 5;
         })
         .await;
         let cast = Cast::new(&app).await;
         app.file_case(&cast.complainant, &cast.respondent, &cast.category)
             .await;
+        // The workers' clock: the test moves it instead of waiting for the lease.
+        let clock = Clock::system();
         // A worker claims both mails and dies before sending them.
-        let settings = app.settings.clone();
+        let (settings, dead_clock) = (app.settings.clone(), clock.clone());
         let claimed = tokio::task::spawn_blocking(move || {
             let db =
                 ombud::db::Db::connect(&settings.database_url, 1, Duration::from_secs(5)).unwrap();
-            db.write_blocking(|conn| ombud::jobs::delivery::claim(conn, "dead-worker", &settings))
-                .unwrap()
+            db.write_blocking(|conn| {
+                ombud::jobs::delivery::claim(conn, "dead-worker", &settings, &dead_clock)
+            })
+            .unwrap()
         })
         .await
         .unwrap();
@@ -599,12 +603,13 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
         let mailer = ombud::notify::mailer::Mailer::from_settings(&app.settings).unwrap();
         let settings = std::sync::Arc::new(app.settings.clone());
         let (_keep, never) = tokio::sync::watch::channel(false);
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live", &never)
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
             .await
             .unwrap();
         assert_eq!(sent, 0, "still leased to the dead worker");
-        tokio::time::sleep(Duration::from_secs(6)).await;
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, "live", &never)
+        // The lease runs out: the clock moves past it, no one sleeps.
+        clock.advance(chrono::Duration::seconds(settings.mail_lease_seconds + 1));
+        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
             .await
             .unwrap();
         assert_eq!(sent, 2);
@@ -650,7 +655,12 @@ async fn two_workers_deliver_each_mail_once() {
                 let settings = std::sync::Arc::new(app.settings.clone());
                 for _ in 0..2 {
                     let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-                    jobs.push(ombud::jobs::spawn_all(db.clone(), settings.clone(), mailer));
+                    jobs.push(ombud::jobs::spawn_all(
+                        db.clone(),
+                        settings.clone(),
+                        mailer,
+                        Clock::system(),
+                    ));
                 }
             }
         }
@@ -829,7 +839,12 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
             let db =
                 ombud::db::Db::connect(&settings.database_url, 4, Duration::from_secs(5)).unwrap();
             let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-            jobs.push(ombud::jobs::spawn_all(db, settings.clone(), mailer));
+            jobs.push(ombud::jobs::spawn_all(
+                db,
+                settings.clone(),
+                mailer,
+                Clock::system(),
+            ));
         }
         sink.wait_for(12).await;
         let rows = settled(&app).await;
