@@ -2,8 +2,11 @@
 //! `FOR UPDATE SKIP LOCKED`, so no two workers take the same row), marks it
 //! `sending` under a lease, sends it, and records the attempt. A worker that
 //! dies leaves its claims to expire; another worker then takes them.
+//!
+//! Every reading of the time here comes from a [`Clock`], so tests can let
+//! leases and retry delays run out by moving it forward instead of sleeping.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -12,6 +15,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
@@ -30,8 +34,9 @@ pub fn claim(
     conn: &mut DbConnection,
     worker: &str,
     settings: &Settings,
+    clock: &Clock,
 ) -> ApiResult<Vec<OutboxRow>> {
-    let now = to_db_time(Utc::now());
+    let now = to_db_time(clock.now());
     let due = outbox::status
         .eq(status::PENDING)
         .and(outbox::next_attempt_at.le(now))
@@ -87,7 +92,7 @@ pub fn claim(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let lease = to_db_time(Utc::now() + Duration::seconds(settings.mail_lease_seconds));
+    let lease = to_db_time(clock.now() + Duration::seconds(settings.mail_lease_seconds));
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((
             outbox::status.eq(status::SENDING),
@@ -130,8 +135,9 @@ pub fn renew(
     id: &str,
     worker: &str,
     settings: &Settings,
+    clock: &Clock,
 ) -> ApiResult<bool> {
-    let lease = to_db_time(Utc::now() + Duration::seconds(settings.mail_lease_seconds));
+    let lease = to_db_time(clock.now() + Duration::seconds(settings.mail_lease_seconds));
     let n = diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))
@@ -144,8 +150,13 @@ pub fn renew(
 }
 
 /// Gives unsent claims back (on shutdown), due at once.
-pub fn release(conn: &mut DbConnection, ids: &[String], worker: &str) -> ApiResult<usize> {
-    let now = to_db_time(Utc::now());
+pub fn release(
+    conn: &mut DbConnection,
+    ids: &[String],
+    worker: &str,
+    clock: &Clock,
+) -> ApiResult<usize> {
+    let now = to_db_time(clock.now());
     Ok(diesel::update(
         outbox::table
             .filter(outbox::id.eq_any(ids))
@@ -180,8 +191,9 @@ fn settle(
     worker: &str,
     result: &Result<(), SendError>,
     settings: &Settings,
+    clock: &Clock,
 ) -> ApiResult<()> {
-    let now = Utc::now();
+    let now = clock.now();
     let (state, next, error, outcome) = match result {
         Ok(()) => (status::SENT, now, None, "sent"),
         Err(SendError::Permanent(e)) => (status::FAILED, now, Some(e.clone()), "permanent"),
@@ -232,6 +244,7 @@ pub async fn run_once(
     db: &Db,
     mailer: &Mailer,
     settings: &Arc<Settings>,
+    clock: &Clock,
     worker: &str,
     stop: &watch::Receiver<bool>,
 ) -> ApiResult<usize> {
@@ -239,19 +252,24 @@ pub async fn run_once(
         .mail_from
         .parse()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("mail_from: {e}")))?;
-    let (w, s) = (worker.to_string(), settings.clone());
-    let claimed = db.write(move |conn| claim(conn, &w, &s)).await?;
+    let (w, s, c) = (worker.to_string(), settings.clone(), clock.clone());
+    let claimed = db.write(move |conn| claim(conn, &w, &s, &c)).await?;
     let mut sent = 0;
     let mut rows = claimed.into_iter();
     while let Some(row) = rows.next() {
         if *stop.borrow() {
             let ids: Vec<String> = std::iter::once(row).chain(rows).map(|r| r.id).collect();
-            let w = worker.to_string();
-            db.write(move |conn| release(conn, &ids, &w)).await?;
+            let (w, c) = (worker.to_string(), clock.clone());
+            db.write(move |conn| release(conn, &ids, &w, &c)).await?;
             break;
         }
-        let (id, w, s) = (row.id.clone(), worker.to_string(), settings.clone());
-        if !db.write(move |conn| renew(conn, &id, &w, &s)).await? {
+        let (id, w, s, c) = (
+            row.id.clone(),
+            worker.to_string(),
+            settings.clone(),
+            clock.clone(),
+        );
+        if !db.write(move |conn| renew(conn, &id, &w, &s, &c)).await? {
             tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
             continue;
         }
@@ -262,7 +280,7 @@ pub async fn run_once(
                 tracing::warn!(mail = %row.id, to = %row.recipient_email, error = ?e, "mail not delivered")
             }
         }
-        settle_with_retries(db, &row, worker, result, settings).await;
+        settle_with_retries(db, &row, worker, result, settings, clock).await;
     }
     Ok(sent)
 }
@@ -275,16 +293,21 @@ async fn settle_with_retries(
     worker: &str,
     result: Result<(), SendError>,
     settings: &Arc<Settings>,
+    clock: &Clock,
 ) {
     let mut wait = std::time::Duration::from_millis(100);
     for attempt in 1..=8 {
-        let (r, w, res, s) = (
+        let (r, w, res, s, c) = (
             row.clone(),
             worker.to_string(),
             result.clone(),
             settings.clone(),
+            clock.clone(),
         );
-        match db.write(move |conn| settle(conn, &r, &w, &res, &s)).await {
+        match db
+            .write(move |conn| settle(conn, &r, &w, &res, &s, &c))
+            .await
+        {
             Ok(()) => return,
             Err(e) => {
                 tracing::error!(mail = %row.id, attempt, error = %e, "could not record a delivery attempt");

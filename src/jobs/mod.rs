@@ -34,11 +34,11 @@ impl Jobs {
     }
 }
 
-/// Starts every background job.
+/// Starts every background job; they read the time from `clock`.
 pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) -> Jobs {
     let (stop, stopped) = watch::channel(false);
     let every = Duration::from_secs(settings.scan_interval_seconds);
-    let (scan_db, scan_settings) = (db.clone(), settings.clone());
+    let (scan_db, scan_settings, scan_clock) = (db.clone(), settings.clone(), clock.clone());
     let mut scan_stop = stopped.clone();
     let follow_up = tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -48,7 +48,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 _ = tick.tick() => {}
                 _ = scan_stop.changed() => return,
             }
-            match follow_up::run_once(&scan_db, &scan_settings, &clock).await {
+            match follow_up::run_once(&scan_db, &scan_settings, &scan_clock).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
                 Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),
@@ -69,7 +69,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
             if *stopped.borrow() {
                 return;
             }
-            match delivery::run_once(&db, &mailer, &settings, &worker, &stopped).await {
+            match delivery::run_once(&db, &mailer, &settings, &clock, &worker, &stopped).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(mails = n, "delivered mail"),
                 Err(e) => tracing::warn!(error = %e, "mail delivery scan failed"),

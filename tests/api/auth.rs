@@ -188,11 +188,32 @@ async fn admins_manage_users_and_categories_and_nobody_else_does() {
         let res = app.call(Method::POST, "/auth/tokens", None, Some(json!({"email": ann.email, "password": PASSWORD}))).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
+        // Staff may read another user but never change them: 403, as for
+        // anything never allowed. Members cannot see other users at all: 404.
+        let mediator = app.user(Role::Mediator).await;
+        let carol = app.user(Role::Member).await;
+        for staff in [&lead, &mediator] {
+            assert_eq!(app.get(&format!("/users/{}", carol.id), staff).await.status(), StatusCode::OK);
+            let res = app
+                .call(Method::PATCH, &format!("/users/{}", carol.id), Some(staff), Some(json!({"name": "Renamed"})))
+                .await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            problem(res).await;
+        }
+        let dave = app.user(Role::Member).await;
+        assert_eq!(app.get(&format!("/users/{}", carol.id), &dave).await.status(), StatusCode::NOT_FOUND);
+        let res = app
+            .call(Method::PATCH, &format!("/users/{}", carol.id), Some(&dave), Some(json!({"name": "Renamed"})))
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let unchanged: Value = app.get(&format!("/users/{}", carol.id), &app.admin).await.json().await.unwrap();
+        assert_ne!(unchanged["name"], "Renamed");
+
         // Members may not list users; staff may.
         let bob = app.user(Role::Member).await;
         assert_eq!(app.get("/users", &bob).await.status(), StatusCode::FORBIDDEN);
         let mediators: Value = app.get("/users?role=mediator", &lead).await.json().await.unwrap();
-        assert!(mediators["items"].as_array().unwrap().is_empty());
+        assert_eq!(mediators["items"].as_array().unwrap().len(), 1);
 
         // Categories: create, list, close to new cases.
         let slug = app.category().await;

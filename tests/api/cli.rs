@@ -117,3 +117,54 @@ async fn users_create_and_demo_give_a_newcomer_something_to_explore() {
         assert_eq!(states, all, "a case in every state on {backend:?}");
     }
 }
+
+/// `ombud demo` on a database someone has already used (the README's
+/// walk-through creates a `delivery` category) adds only what is missing.
+#[tokio::test]
+async fn demo_adds_only_what_is_missing() {
+    for backend in backends() {
+        let app = spawn_app_on(TestDb::create(backend), |_| {}).await;
+        let res = app
+            .post(
+                "/categories",
+                &app.admin,
+                serde_json::json!({"slug": "delivery", "name": "Our deliveries"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let (ok, stdout, stderr) = ombud(&app.db.url, &["demo"]);
+        assert!(ok, "{stdout}\n{stderr}");
+        assert!(stdout.contains("admin token"), "{stdout}");
+        let categories: Value = app
+            .get("/categories", &app.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let slugs: Vec<&str> = categories["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["slug"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            slugs.iter().filter(|s| **s == "delivery").count(),
+            1,
+            "{slugs:?}"
+        );
+        assert!(slugs.contains(&"billing") && slugs.contains(&"conduct"));
+        let cases: Value = app
+            .get("/cases?limit=100", &app.admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            cases["items"].as_array().unwrap().len(),
+            9,
+            "on {backend:?}"
+        );
+        let (ok, stdout, _) = ombud(&app.db.url, &["demo"]);
+        assert!(ok && stdout.contains("already present"), "{stdout}");
+    }
+}

@@ -62,6 +62,47 @@ async fn a_stale_if_match_gets_412_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_weak_if_match_never_matches() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "assigned").await;
+        let version = app.case(&cast.lead, &id).await["version"].clone();
+        let url = app.url(&format!("/cases/{id}/actions/start_investigation"));
+        // RFC 9110: If-Match compares strongly, so W/"v2" is not "v2".
+        for header in [
+            format!("W/\"v{version}\""),
+            format!("W/\"v{version}\", \"v0\""),
+        ] {
+            let res = app
+                .client
+                .post(&url)
+                .bearer_auth(&cast.mediator.token)
+                .header("If-Match", &header)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED, "{header}");
+            problem(res).await;
+        }
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "assigned");
+        let res = app
+            .client
+            .post(&url)
+            .bearer_auth(&cast.mediator.token)
+            .header("If-Match", format!("W/\"v0\", \"v{version}\""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "a strong tag in the list matches"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn of_two_racing_actions_exactly_one_wins() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;

@@ -192,3 +192,45 @@ async fn no_messages_on_finished_cases() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn only_the_assigned_mediator_leads_and_admins_speak_for_the_service() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "intake").await;
+        let path = format!("/cases/{id}/messages");
+        let body = json!({"body": "I will take this one", "visibility": "all_parties"});
+        // A mediator may read a case in intake, but not speak on it.
+        assert_eq!(
+            app.get(&format!("/cases/{id}"), &cast.other_mediator)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let res = app.post(&path, &cast.other_mediator, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        problem(res).await;
+        let res = app.post(&path, &cast.mediator, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "not assigned yet");
+        problem(res).await;
+        assert!(
+            bodies(&app, &cast.lead, &id).await.is_empty(),
+            "nothing was posted"
+        );
+        assert_eq!(
+            app.post(&path, &cast.lead, body.clone()).await.status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            app.post(&path, &cast.admin, body.clone()).await.status(),
+            StatusCode::CREATED
+        );
+        let assigned = case_in(&app, &cast, "assigned").await;
+        let path = format!("/cases/{assigned}/messages");
+        assert_eq!(
+            app.post(&path, &cast.mediator, body).await.status(),
+            StatusCode::CREATED
+        );
+    })
+    .await;
+}

@@ -73,7 +73,13 @@ pub async fn update_user(
     if id == caller.user_id {
         caller.require_personal()?;
     } else if !is_admin {
-        return Err(ApiError::NotFound("user"));
+        // Staff may read other users (so for them this is never allowed:
+        // 403); to anyone else other users do not exist (404, as on GET).
+        return Err(if caller.role.is_staff() {
+            ApiError::Forbidden("only admins may change other users".into())
+        } else {
+            ApiError::NotFound("user")
+        });
     }
     if !is_admin && (body.role.is_some() || body.active.is_some()) {
         return Err(ApiError::Forbidden(

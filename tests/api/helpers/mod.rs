@@ -1,0 +1,32 @@
+//! Spawning the app on a fresh database per test, and builders for users,
+//! categories and cases in every state.
+//!
+//! By topic: [`databases`] (the backends and a database per test), [`app`]
+//! (spawning the app and talking HTTP to it) and [`cast`] (users, categories
+//! and cases driven into any state).
+
+mod app;
+mod cast;
+mod databases;
+
+use reqwest::Response;
+use serde_json::Value;
+
+pub use app::{TestApp, TestUser, on_each_backend, spawn_app, spawn_app_on, spawn_app_with};
+pub use cast::{Cast, PASSWORD, body_for, case_in};
+pub use databases::{Backend, TestDb, backends};
+
+/// Reads a problem+json body, checking the content type.
+pub async fn problem(res: Response) -> Value {
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content type {ct}"
+    );
+    res.json().await.expect("problem json")
+}
