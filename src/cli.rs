@@ -11,7 +11,7 @@ use crate::accounts::users::{CreateUser, insert};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::{Role, Scope, UserId};
+use crate::domain::{Role, Scope};
 use crate::startup::Application;
 
 /// Ombud: dispute-mediation case management over a REST API.
@@ -173,7 +173,7 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
     let (user, token) = tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {
             let user = insert(conn, input, now)?;
-            let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
+            let id = user.id;
             let token = issue(
                 conn,
                 Grant {

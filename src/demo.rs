@@ -69,7 +69,7 @@ impl Seeder<'_> {
             },
         };
         let ann = self.who("ann");
-        file(self.conn, self.env, &ann, body)?.id()
+        Ok(file(self.conn, self.env, &ann, body)?.id())
     }
 
     /// Takes action `A` with `body`, parsed as the API parses it.
@@ -244,9 +244,7 @@ fn person(
             (insert(conn, input, env.now)?, true)
         }
     };
-    let id = UserId::from_db(&row.id).map_err(anyhow::Error::from)?;
-    let role = row.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    Ok((Actor::user(id, role), made))
+    Ok((Actor::user(row.id, row.role), made))
 }
 
 /// What `seed` did.

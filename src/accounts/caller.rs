@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use crate::accounts::tokens::TokenKind;
 use crate::db::models::{TokenRow, UserRow, to_db_time};
 use crate::db::schema::{api_tokens, users};
 use crate::domain::{Actor, Role, Scope, TokenId, UserId};
@@ -96,15 +97,12 @@ pub fn authenticate(
         .filter_map(|s| s.parse().ok())
         .collect();
     Ok(Caller {
-        user_id: UserId::from_db(&user.id).map_err(|e| ApiError::Internal(e.into()))?,
-        role: user
-            .role
-            .parse()
-            .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?,
+        user_id: user.id,
+        role: user.role,
         name: user.name,
         email: user.email,
-        token_id: TokenId::from_db(&tok.id).map_err(|e| ApiError::Internal(e.into()))?,
+        token_id: tok.id,
         scopes,
-        personal: tok.kind == "personal",
+        personal: tok.kind == TokenKind::Personal,
     })
 }

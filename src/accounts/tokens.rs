@@ -8,16 +8,39 @@ use crate::db::DbConnection;
 use crate::db::models::{NewToken, TokenRow, from_db_time, to_db_time};
 use crate::db::schema::api_tokens;
 use crate::domain::{Scope, TokenId, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Whether a token came from signing in or was made for an integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum TokenKind {
     /// From `POST /auth/tokens`; carries every scope.
     Personal,
     /// Made by an admin for an integration, with chosen scopes.
     Service,
+}
+
+impl TokenKind {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Personal => "personal",
+            TokenKind::Service => "service",
+        }
+    }
+}
+
+impl std::str::FromStr for TokenKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "personal" => Ok(TokenKind::Personal),
+            "service" => Ok(TokenKind::Service),
+            _ => Err(format!("unknown token kind `{s}`")),
+        }
+    }
 }
 
 /// A token as listed: never the secret itself.
@@ -63,18 +86,13 @@ pub struct IssuedToken {
     pub details: TokenView,
 }
 
-impl TryFrom<TokenRow> for TokenView {
-    type Error = ApiError;
-    fn try_from(t: TokenRow) -> ApiResult<TokenView> {
-        Ok(TokenView {
-            id: TokenId::from_db(&t.id).map_err(anyhow::Error::from)?.0,
-            user_id: UserId::from_db(&t.user_id).map_err(anyhow::Error::from)?.0,
+impl From<TokenRow> for TokenView {
+    fn from(t: TokenRow) -> TokenView {
+        TokenView {
+            id: t.id.0,
+            user_id: t.user_id.0,
             name: t.name,
-            kind: if t.kind == "service" {
-                TokenKind::Service
-            } else {
-                TokenKind::Personal
-            },
+            kind: t.kind,
             scopes: t
                 .scopes
                 .split_whitespace()
@@ -83,7 +101,7 @@ impl TryFrom<TokenRow> for TokenView {
             created_at: from_db_time(t.created_at),
             expires_at: from_db_time(t.expires_at),
             revoked_at: t.revoked_at.map(from_db_time),
-        })
+        }
     }
 }
 
@@ -118,30 +136,26 @@ pub fn issue(conn: &mut DbConnection, grant: Grant, now: DateTime<Utc>) -> ApiRe
     let secret = super::secret::generate();
     let id = TokenId::new();
     let row = NewToken {
-        id: id.to_db(),
-        user_id: user.to_db(),
+        id,
+        user_id: user,
         name,
-        kind: match kind {
-            TokenKind::Personal => "personal",
-            TokenKind::Service => "service",
-        }
-        .into(),
+        kind,
         scopes: scopes
             .iter()
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(" "),
         token_hash: super::secret::hash(&secret),
-        created_by: created_by.to_db(),
+        created_by,
         created_at: to_db_time(now),
         expires_at: to_db_time(now + lifetime),
     };
     diesel::insert_into(api_tokens::table)
         .values(&row)
         .execute(conn)?;
-    let stored: TokenRow = api_tokens::table.find(id.to_db()).first(conn)?;
+    let stored: TokenRow = api_tokens::table.find(id).first(conn)?;
     Ok(IssuedToken {
         token: secret,
-        details: TokenView::try_from(stored)?,
+        details: TokenView::from(stored),
     })
 }

@@ -75,19 +75,18 @@ impl Notifications {
     }
 }
 
-impl TryFrom<UserRow> for UserView {
-    type Error = ApiError;
-    fn try_from(u: UserRow) -> ApiResult<UserView> {
-        Ok(UserView {
-            id: UserId::from_db(&u.id).map_err(anyhow::Error::from)?.0,
-            role: u.role.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+impl From<UserRow> for UserView {
+    fn from(u: UserRow) -> UserView {
+        UserView {
+            id: u.id.0,
+            role: u.role,
             email: u.email,
             name: u.name,
             language: u.language,
             active: u.active,
             notifications: Notifications::from_muted(&u.muted),
             created_at: from_db_time(u.created_at),
-        })
+        }
     }
 }
 
@@ -122,10 +121,10 @@ pub fn insert(conn: &mut DbConnection, input: UserInput, now: DateTime<Utc>) -> 
     let at = to_db_time(now);
     diesel::insert_into(users::table)
         .values(NewUser {
-            id: id.to_db(),
+            id,
             email: input.email.as_str().to_string(),
             name: input.name,
-            role: input.role.as_str().to_string(),
+            role: input.role,
             language: input.language,
             password_hash: input.password_hash,
             active: true,
@@ -134,7 +133,7 @@ pub fn insert(conn: &mut DbConnection, input: UserInput, now: DateTime<Utc>) -> 
         })
         .execute(conn)?;
     crate::cases::respondents::link_account(conn, id, &input.email, now)?;
-    Ok(users::table.find(id.to_db()).first(conn)?)
+    Ok(users::table.find(id).first(conn)?)
 }
 
 /// A new user account.

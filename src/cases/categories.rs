@@ -39,14 +39,14 @@ pub fn insert(
         )));
     }
     let now = to_db_time(now);
-    let id = CategoryId::new().to_db();
+    let id = CategoryId::new();
     diesel::insert_into(categories::table)
         .values(NewCategory {
-            id: id.clone(),
+            id,
             slug,
             name,
             description,
-            default_priority: priority.as_str().into(),
+            default_priority: priority,
             active: true,
             created_at: now,
             updated_at: now,

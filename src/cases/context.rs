@@ -32,8 +32,8 @@ pub struct CaseContext {
     pub facts: CaseFacts,
     /// The case's category.
     pub category: CategoryRow,
-    /// The people the case names (and the actor), by stored id.
-    pub users: HashMap<String, UserRow>,
+    /// The people the case names (and the actor).
+    pub users: HashMap<UserId, UserRow>,
     /// The ruling in force (the latest), if any.
     pub ruling: Option<RulingRow>,
     /// The appeals, oldest first.
@@ -46,32 +46,23 @@ pub fn corrupt(what: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("stored value does not parse: {what}"))
 }
 
-fn user_id(s: &str) -> ApiResult<UserId> {
-    UserId::from_db(s).map_err(corrupt)
-}
-
-fn opt_user(s: Option<&str>) -> ApiResult<Option<UserId>> {
-    s.map(user_id).transpose()
-}
-
-/// The lifecycle facts of a stored case, as of `now`: the one place where
-/// the stored lifecycle columns become domain types.
-pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> ApiResult<CaseFacts> {
-    let info_request = match (row.info_party.as_deref(), row.info_deadline) {
-        (Some(p), Some(deadline)) => Some(InfoRequest {
-            party: p.parse().map_err(corrupt)?,
+/// The lifecycle facts of a stored case, as of `now`.
+pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFacts {
+    let info_request = match (row.info_party, row.info_deadline) {
+        (Some(party), Some(deadline)) => Some(InfoRequest {
+            party,
             deadline: from_db_time(deadline),
         }),
         _ => None,
     };
-    Ok(CaseFacts {
-        state: row.state.parse().map_err(corrupt)?,
+    CaseFacts {
+        state: row.state,
         now,
         people: Roles {
-            complainant: Some(user_id(&row.complainant_id)?),
-            respondent: opt_user(row.respondent_id.as_deref())?,
-            mediator: opt_user(row.assigned_mediator_id.as_deref())?,
-            ruling_mediator: opt_user(row.ruling_mediator_id.as_deref())?,
+            complainant: Some(row.complainant_id),
+            respondent: row.respondent_id,
+            mediator: row.assigned_mediator_id,
+            ruling_mediator: row.ruling_mediator_id,
         },
         info_request,
         appeal_deadline: row.appeal_deadline.map(from_db_time),
@@ -92,17 +83,16 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> ApiResul
         },
         closed_at: row.closed_at.map(from_db_time),
         reopen_period: Duration::days(reopen_days),
-    })
+    }
 }
 
 /// The columns a save writes: every lifecycle column, from the facts.
 fn changes(f: &CaseFacts, version: i64, now: DateTime<Utc>) -> CaseChanges {
-    let id = |u: Option<UserId>| u.map(UserId::to_db);
     CaseChanges {
-        state: Some(f.state.as_str().into()),
-        assigned_mediator_id: Some(id(f.people.mediator)),
-        ruling_mediator_id: Some(id(f.people.ruling_mediator)),
-        info_party: Some(f.info_request.map(|r| r.party.as_str().into())),
+        state: Some(f.state),
+        assigned_mediator_id: Some(f.people.mediator),
+        ruling_mediator_id: Some(f.people.ruling_mediator),
+        info_party: Some(f.info_request.map(|r| r.party)),
         info_deadline: Some(f.info_request.map(|r| to_db_time(r.deadline))),
         settlement_open: Some(f.settlement_open),
         settlement_terms: Some(f.settlement_terms.clone()),
@@ -128,10 +118,10 @@ impl CaseContext {
         actor: &Actor,
         env: &Env,
     ) -> ApiResult<Option<CaseContext>> {
-        let row: Option<CaseRow> = cases::table.find(id.to_db()).first(conn).optional()?;
+        let row: Option<CaseRow> = cases::table.find(id).first(conn).optional()?;
         let Some(row) = row else { return Ok(None) };
-        let facts = facts_of(&row, env.now, env.settings.reopen_period_days)?;
-        let category: CategoryRow = categories::table.find(&row.category_id).first(conn)?;
+        let facts = facts_of(&row, env.now, env.settings.reopen_period_days);
+        let category: CategoryRow = categories::table.find(row.category_id).first(conn)?;
         let ruling: Option<RulingRow> = rulings::table
             .filter(rulings::case_id.eq(&row.id))
             .order((rulings::created_at.desc(), rulings::id.desc()))
@@ -142,18 +132,17 @@ impl CaseContext {
             .order((appeals::created_at.asc(), appeals::id.asc()))
             .load(conn)?;
         let p = facts.people;
-        let wanted: Vec<String> = [p.complainant, p.respondent, p.mediator, actor.user]
+        let wanted: Vec<UserId> = [p.complainant, p.respondent, p.mediator, actor.user]
             .into_iter()
+            .chain([ruling.as_ref().and_then(|r| r.mediator_id)])
             .flatten()
-            .map(UserId::to_db)
-            .chain(ruling.as_ref().and_then(|r| r.mediator_id.clone()))
             .collect();
         let users: Vec<UserRow> = users::table.filter(users::id.eq_any(wanted)).load(conn)?;
         Ok(Some(CaseContext {
             row,
             facts,
             category,
-            users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
+            users: users.into_iter().map(|u| (u.id, u)).collect(),
             ruling,
             appeals,
         }))
@@ -181,26 +170,21 @@ impl CaseContext {
     }
 
     /// The case's id.
-    pub fn id(&self) -> ApiResult<CaseId> {
-        CaseId::from_db(&self.row.id).map_err(corrupt)
-    }
-
-    /// A user the case names (or the actor), by id.
-    pub fn user(&self, id: UserId) -> Option<&UserRow> {
-        self.users.get(&id.to_db())
+    pub fn id(&self) -> CaseId {
+        self.row.id
     }
 
     /// The name of a user the case names, or an empty string.
-    pub fn name_of(&self, id: &str) -> String {
+    pub fn name_of(&self, id: UserId) -> String {
         self.users
-            .get(id)
+            .get(&id)
             .map(|u| u.name.clone())
             .unwrap_or_default()
     }
 
     /// Remembers a user an action brought in (a newly assigned mediator).
     pub fn add_user(&mut self, user: UserRow) {
-        self.users.insert(user.id.clone(), user);
+        self.users.insert(user.id, user);
     }
 
     /// Writes the facts with a versioned update: if someone else changed the
@@ -209,7 +193,7 @@ impl CaseContext {
         let version = self.row.version + 1;
         let updated = diesel::update(
             cases::table
-                .filter(cases::id.eq(&self.row.id))
+                .filter(cases::id.eq(self.row.id))
                 .filter(cases::version.eq(self.row.version)),
         )
         .set(&changes(&self.facts, version, now))

@@ -14,7 +14,7 @@ use crate::db::schema::{cases, categories, reference_counters, users};
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
-use crate::domain::{Actor, CaseId, CaseState, Channel, Priority};
+use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
 
@@ -161,16 +161,12 @@ pub fn file(
     let checked = check(&body)?;
     let me = actor
         .user
-        .map(crate::domain::UserId::to_db)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("only a user can file")))?;
     let category = find_category(conn, &body.category)?;
-    let complainant: UserRow = users::table.find(&me).first(conn)?;
+    let complainant: UserRow = users::table.find(me).first(conn)?;
     let (respondent_id, respondent_name, respondent_email) = match body.respondent.user_id {
         Some(uid) => {
-            let u: Option<UserRow> = users::table
-                .find(uid.hyphenated().to_string())
-                .first(conn)
-                .optional()?;
+            let u: Option<UserRow> = users::table.find(UserId(uid)).first(conn).optional()?;
             let u = u.ok_or_else(|| ApiError::field("respondent.user_id", "no such user"))?;
             (Some(u.id), u.name, Some(u.email))
         }
@@ -179,7 +175,7 @@ pub fn file(
                 .respondent_email
                 .as_ref()
                 .map(|e| e.as_str().to_string());
-            let existing: Option<String> = users::table
+            let existing: Option<UserId> = users::table
                 .filter(users::email.eq(email.clone().unwrap_or_default()))
                 .select(users::id)
                 .first(conn)
@@ -191,8 +187,7 @@ pub fn file(
             )
         }
     };
-    if respondent_id.as_deref() == Some(me.as_str())
-        || respondent_email.as_deref() == Some(complainant.email.as_str())
+    if respondent_id == Some(me) || respondent_email.as_deref() == Some(complainant.email.as_str())
     {
         return Err(ApiError::field(
             "respondent",
@@ -201,24 +196,18 @@ pub fn file(
     }
     let now = env.now;
     let id = CaseId::new();
-    let priority = match body.priority {
-        Some(p) => p,
-        None => category
-            .default_priority
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!(e))?,
-    };
+    let priority = body.priority.unwrap_or(category.default_priority);
     let row = NewCase {
-        id: id.to_db(),
+        id,
         reference: next_reference(conn, now.year())?,
         title: checked.title,
         description: checked.description,
-        category_id: category.id.clone(),
-        priority: priority.as_str().into(),
+        category_id: category.id,
+        priority,
         language: checked.language.unwrap_or(complainant.language),
-        channel: body.channel.unwrap_or_default().as_str().into(),
+        channel: body.channel.unwrap_or_default(),
         tags: serde_json::to_string(&checked.tags).map_err(anyhow::Error::from)?,
-        state: CaseState::Intake.as_str().into(),
+        state: CaseState::Intake,
         complainant_id: me,
         respondent_id,
         respondent_name,

@@ -102,7 +102,7 @@ pub fn list(
         q = q.filter(cases::id.lt(b));
     }
     let rows: Vec<CaseRow> = q.order(cases::id.desc()).limit(page.limit + 1).load(conn)?;
-    let (rows, next_cursor) = pagination::split(rows, page.limit, |c| c.id.clone());
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |c| c.id.to_db());
     let items = summaries(conn, rows, actor, env)?;
     Ok(CasePage { items, next_cursor })
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::{CaseContext, corrupt};
+use super::context::CaseContext;
 use super::record::record;
 use super::view::{PersonRef, names, person_ref};
 use crate::db::DbConnection;
@@ -102,10 +102,10 @@ pub fn post(
     let message_id = MessageId::new();
     diesel::insert_into(messages::table)
         .values(MessageRow {
-            id: message_id.to_db(),
-            case_id: id.to_db(),
-            author_id: author.to_db(),
-            visibility: visibility.as_str().into(),
+            id: message_id,
+            case_id: id,
+            author_id: author,
+            visibility,
             body: text.clone(),
             created_at: to_db_time(env.now),
         })
@@ -142,7 +142,7 @@ pub fn post(
         id: message_id.0,
         author: PersonRef {
             id: Some(author.0),
-            name: ctx.name_of(&author.to_db()),
+            name: ctx.name_of(author),
         },
         visibility,
         body: text,
@@ -162,7 +162,7 @@ pub fn list(
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     let readable = Visibility::readable_names(standing.party());
     let mut q = messages::table
-        .filter(messages::case_id.eq(id.to_db()))
+        .filter(messages::case_id.eq(id))
         .filter(messages::visibility.eq_any(readable))
         .into_boxed();
     if let Some(a) = &page.after {
@@ -172,20 +172,17 @@ pub fn list(
         .order(messages::id.asc())
         .limit(page.limit + 1)
         .load(conn)?;
-    let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.clone());
-    let names = names(conn, rows.iter().map(|m| m.author_id.clone()).collect())?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.to_db());
+    let names = names(conn, rows.iter().map(|m| m.author_id).collect())?;
     let items = rows
         .into_iter()
-        .map(|m| {
-            Ok(MessageView {
-                id: uuid::Uuid::parse_str(&m.id).map_err(corrupt)?,
-                author: person_ref(&m.author_id, &names)?,
-                visibility: Visibility::parse(&m.visibility)
-                    .ok_or_else(|| corrupt(&m.visibility))?,
-                body: m.body,
-                created_at: from_db_time(m.created_at),
-            })
+        .map(|m| MessageView {
+            id: m.id.0,
+            author: person_ref(m.author_id, &names),
+            visibility: m.visibility,
+            body: m.body,
+            created_at: from_db_time(m.created_at),
         })
-        .collect::<ApiResult<_>>()?;
+        .collect();
     Ok(MessagePage { items, next_cursor })
 }

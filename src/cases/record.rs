@@ -10,7 +10,6 @@ use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{NewTimelineEvent, to_db_time};
 use crate::db::schema::timeline_events;
-use crate::domain::UserId;
 use crate::domain::events::EventRecord;
 use crate::error::ApiResult;
 use crate::notify::{self, MailCase};
@@ -25,10 +24,10 @@ pub fn record(
     let (kind, data) = record.timeline_parts().map_err(anyhow::Error::from)?;
     diesel::insert_into(timeline_events::table)
         .values(NewTimelineEvent {
-            case_id: record.case_id.to_db(),
-            actor_id: record.actor.map(UserId::to_db),
+            case_id: record.case_id,
+            actor_id: record.actor,
             kind,
-            visibility: record.event.visibility().as_str().to_string(),
+            visibility: record.event.visibility(),
             data: data.to_string(),
             created_at: to_db_time(record.at),
         })

@@ -25,7 +25,7 @@ pub fn link_account(
             .filter(cases::respondent_id.is_null()),
     )
     .set((
-        cases::respondent_id.eq(user.to_db()),
+        cases::respondent_id.eq(user),
         cases::version.eq(cases::version + 1),
         cases::updated_at.eq(to_db_time(now)),
     ))

@@ -63,7 +63,7 @@ pub fn list(
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     let readable = Visibility::readable_names(standing.party());
     let mut q = timeline_events::table
-        .filter(timeline_events::case_id.eq(id.to_db()))
+        .filter(timeline_events::case_id.eq(id))
         .filter(timeline_events::visibility.eq_any(readable))
         .into_boxed();
     if let Some(a) = after {
@@ -74,24 +74,15 @@ pub fn list(
         .limit(page.limit + 1)
         .load(conn)?;
     let (rows, next_cursor) = pagination::split(rows, page.limit, |e| e.id.to_string());
-    let names = names(
-        conn,
-        rows.iter().filter_map(|e| e.actor_id.clone()).collect(),
-    )?;
+    let names = names(conn, rows.iter().filter_map(|e| e.actor_id).collect())?;
     let items = rows
         .into_iter()
         .map(|e| {
-            let actor = e
-                .actor_id
-                .as_deref()
-                .map(|a| person_ref(a, &names))
-                .transpose()?;
             Ok(TimelineEntry {
                 id: e.id,
                 kind: e.kind,
-                actor,
-                visibility: Visibility::parse(&e.visibility)
-                    .ok_or_else(|| corrupt(&e.visibility))?,
+                actor: e.actor_id.map(|a| person_ref(a, &names)),
+                visibility: e.visibility,
                 data: serde_json::from_str(&e.data).map_err(corrupt)?,
                 at: from_db_time(e.created_at),
             })

@@ -14,7 +14,9 @@ use crate::db::schema::{categories, users};
 use crate::domain::lifecycle::allowed_actions;
 use crate::domain::ruling::{AppealDecision, Outcome, Remedy, Sanction};
 use crate::domain::waiting::{WaitingOn, waiting_on};
-use crate::domain::{Action, Actor, CaseFacts, CaseState, Channel, Party, Priority, Standing};
+use crate::domain::{
+    Action, Actor, CaseFacts, CaseState, CategoryId, Channel, Party, Priority, Standing, UserId,
+};
 use crate::error::ApiResult;
 use crate::state::Env;
 
@@ -239,31 +241,27 @@ fn json<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
     serde_json::from_str(s).map_err(corrupt)
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(corrupt)
-}
-
 /// Names of the given users, by id.
-pub fn names(conn: &mut DbConnection, ids: Vec<String>) -> ApiResult<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = users::table
+pub fn names(conn: &mut DbConnection, ids: Vec<UserId>) -> ApiResult<HashMap<UserId, String>> {
+    let rows: Vec<(UserId, String)> = users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::name))
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
 
-/// The user with stored id `id`, named from `names` (see [`names`]).
-pub fn person_ref(id: &str, names: &HashMap<String, String>) -> ApiResult<PersonRef> {
-    Ok(PersonRef {
-        id: Some(uuid(id)?),
-        name: names.get(id).cloned().unwrap_or_default(),
-    })
+/// The user `id`, named from `names` (see [`names`]).
+pub fn person_ref(id: UserId, names: &HashMap<UserId, String>) -> PersonRef {
+    PersonRef {
+        id: Some(id.0),
+        name: names.get(&id).cloned().unwrap_or_default(),
+    }
 }
 
-fn person(id: Option<crate::domain::UserId>, name: impl Fn(&str) -> String) -> Option<PersonRef> {
+fn person(id: Option<UserId>, name: impl Fn(UserId) -> String) -> Option<PersonRef> {
     id.map(|id| PersonRef {
         id: Some(id.0),
-        name: name(&id.to_db()),
+        name: name(id),
     })
 }
 
@@ -288,7 +286,7 @@ fn respondent_id(facts: &CaseFacts, standing: &Standing) -> Option<uuid::Uuid> {
 /// The full view of one case for someone of `standing`, from what was read.
 pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> {
     let (row, facts) = (&ctx.row, &ctx.facts);
-    let name = |id: &str| ctx.name_of(id);
+    let name = |id: UserId| ctx.name_of(id);
     let (allowed_actions, waiting_on) = moves(facts, standing);
     let ruling = ctx
         .ruling
@@ -296,20 +294,11 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         .map(|r| -> ApiResult<RulingView> {
             Ok(RulingView {
                 id: uuid(&r.id)?,
-                outcome: parse(&r.outcome)?,
+                outcome: r.outcome,
                 rules_cited: json(&r.rules_cited)?,
                 sanctions: json(&r.sanctions)?,
                 remedies: json(&r.remedies)?,
-                mediator: r
-                    .mediator_id
-                    .as_deref()
-                    .map(|m| -> ApiResult<PersonRef> {
-                        Ok(PersonRef {
-                            id: Some(uuid(m)?),
-                            name: name(m),
-                        })
-                    })
-                    .transpose()?,
+                mediator: person(r.mediator_id, name),
                 kind: r.kind.clone(),
                 rationale: r.rationale.clone(),
                 appealable: r.appealable,
@@ -323,8 +312,8 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         .map(|a| -> ApiResult<AppealView> {
             Ok(AppealView {
                 id: uuid(&a.id)?,
-                party: parse(&a.party)?,
-                decision: a.decision.as_deref().map(parse).transpose()?,
+                party: a.party,
+                decision: a.decision,
                 grounds: a.grounds.clone(),
                 decision_rationale: a.decision_rationale.clone(),
                 decided_at: a.decided_at.map(from_db_time),
@@ -334,14 +323,14 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         .collect::<ApiResult<Vec<_>>>()?;
     let sees_account = standing.party() != Some(Party::Complainant);
     Ok(CaseView {
-        id: uuid(&row.id)?,
+        id: row.id.0,
         category: CategoryRef {
-            id: uuid(&ctx.category.id)?,
+            id: ctx.category.id.0,
             slug: ctx.category.slug.clone(),
             name: ctx.category.name.clone(),
         },
-        priority: parse(&row.priority)?,
-        channel: parse(&row.channel)?,
+        priority: row.priority,
+        channel: row.channel,
         tags: json(&row.tags)?,
         state: facts.state,
         complainant: person(facts.people.complainant, name).unwrap_or(PersonRef {
@@ -395,32 +384,32 @@ pub fn summaries(
         .iter()
         .flat_map(|r| {
             [
-                Some(r.complainant_id.clone()),
-                r.respondent_id.clone(),
-                r.assigned_mediator_id.clone(),
+                Some(r.complainant_id),
+                r.respondent_id,
+                r.assigned_mediator_id,
             ]
         })
         .flatten()
         .collect();
     let names = names(conn, ids)?;
-    let wanted: Vec<String> = rows.iter().map(|r| r.category_id.clone()).collect();
-    let cats: Vec<(String, String)> = categories::table
+    let wanted: Vec<CategoryId> = rows.iter().map(|r| r.category_id).collect();
+    let cats: Vec<(CategoryId, String)> = categories::table
         .filter(categories::id.eq_any(wanted))
         .select((categories::id, categories::slug))
         .load(conn)?;
-    let cats: HashMap<String, String> = cats.into_iter().collect();
-    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let cats: HashMap<CategoryId, String> = cats.into_iter().collect();
+    let name = |id: UserId| names.get(&id).cloned().unwrap_or_default();
     rows.into_iter()
         .map(|row| {
-            let facts = facts_of(&row, env.now, env.settings.reopen_period_days)?;
+            let facts = facts_of(&row, env.now, env.settings.reopen_period_days);
             let standing = Standing::of(actor, &facts.people);
             let (allowed_actions, waiting_on) = moves(&facts, &standing);
             Ok(CaseSummary {
-                id: uuid(&row.id)?,
+                id: row.id.0,
                 category: cats.get(&row.category_id).cloned().unwrap_or_default(),
-                priority: parse(&row.priority)?,
+                priority: row.priority,
                 state: facts.state,
-                complainant: person_ref(&row.complainant_id, &names)?,
+                complainant: person_ref(row.complainant_id, &names),
                 respondent: PersonRef {
                     id: respondent_id(&facts, &standing),
                     name: row.respondent_name.clone(),

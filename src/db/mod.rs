@@ -4,6 +4,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod sql_types;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,6 +13,8 @@ use super::{CaseId, MessageId, Priority, UserId};
 /// Who may see a message or a timeline entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Visibility {
     /// Both parties and staff.
     #[default]
@@ -65,6 +67,13 @@ impl Visibility {
             Some(Party::Complainant) => vec![Visibility::AllParties, Visibility::Complainant],
             Some(Party::Respondent) => vec![Visibility::AllParties, Visibility::Respondent],
         }
+    }
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Visibility::parse(s).ok_or_else(|| format!("unknown visibility `{s}`"))
     }
 }
 

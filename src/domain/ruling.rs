@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 /// How the complaint was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Outcome {
     /// The complaint is upheld.
     Upheld,
@@ -127,6 +129,8 @@ impl Remedy {
 /// How an appeal was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum AppealDecision {
     /// The ruling stands.
     Uphold,

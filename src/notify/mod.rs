@@ -52,7 +52,7 @@ struct Recipient {
 impl Recipient {
     fn user(u: &UserRow) -> Recipient {
         Recipient {
-            user_id: Some(u.id.clone()),
+            user_id: Some(u.id.to_db()),
             email: u.email.clone(),
             name: u.name.clone(),
             language: u.language.clone(),
@@ -122,7 +122,7 @@ pub struct MailCase<'a> {
     /// Its lifecycle facts after the change (people, appeal window).
     pub facts: &'a CaseFacts,
     /// The people it names, and the actor, by stored id.
-    pub users: &'a HashMap<String, UserRow>,
+    pub users: &'a HashMap<UserId, UserRow>,
     /// The ruling in force.
     pub ruling: Option<&'a RulingRow>,
 }
@@ -136,7 +136,7 @@ struct Cast {
 
 fn cast(case: &MailCase) -> Cast {
     let find = |id: Option<UserId>| {
-        id.and_then(|id| case.users.get(&id.to_db()))
+        id.and_then(|id| case.users.get(&id))
             .filter(|u| u.active)
             .map(Recipient::user)
     };
@@ -207,7 +207,7 @@ fn ruling_details(lang: &str, case: &MailCase) -> ApiResult<Vec<Detail>> {
         })
         .collect();
     let mut out = vec![
-        d("outcome", enum_word("outcomes", &r.outcome)),
+        d("outcome", enum_word("outcomes", r.outcome.as_str())),
         d("rationale", r.rationale.clone()),
         d("sanctions", lines(sanctions)),
         d("remedies", lines(remedies)),
@@ -293,14 +293,11 @@ pub fn enqueue(
     let row = case.row;
     let people = cast(case);
     let actor = record.actor.map(UserId::to_db);
-    let author = actor
-        .as_ref()
-        .and_then(|id| case.users.get(id))
+    let author = record
+        .actor
+        .and_then(|id| case.users.get(&id))
         .map(|u| u.name.clone());
-    let priority: Priority = row
-        .priority
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let priority = row.priority;
     let appeal_until = case.facts.appeal_deadline.map(when).unwrap_or_default();
     let decision = match &record.event {
         CaseEvent::AppealDecided { decision, .. } => decision.as_str(),
@@ -341,7 +338,7 @@ pub fn enqueue(
             "appealable": case.facts.ruling_appealable,
             "appeal_until": appeal_until,
             "decision": word(lang, &format!("decisions.{decision}")),
-            "link": settings.case_url(&row.id, &row.reference),
+            "link": settings.case_url(&row.id.to_db(), &row.reference),
         });
         let details = details(lang, case, &record.event)?;
         let mail = templates::render(step.template, lang, &vars, &details)?;
@@ -351,7 +348,7 @@ pub fn enqueue(
             .values(OutboxRow {
                 message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
                 id,
-                case_id: Some(row.id.clone()),
+                case_id: Some(row.id.to_db()),
                 event: kind.clone(),
                 template: step.template.into(),
                 essential: step.essential,

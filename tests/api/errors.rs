@@ -181,3 +181,26 @@ async fn a_failing_database_is_a_503_not_a_hang() {
         );
     }
 }
+
+/// Ids and enums are read into domain types at the storage boundary: a
+/// damaged stored value is one internal error there, logged, and the answer
+/// says nothing about it.
+#[tokio::test]
+async fn a_damaged_stored_value_is_a_500_that_tells_nothing() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "intake").await;
+        app.sql(&format!(
+            "UPDATE cases SET state = 'limbo' WHERE id = '{id}'"
+        ));
+        let res = app.get(&format!("/cases/{id}"), &cast.lead).await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let p = problem(res).await;
+        assert_eq!(p["type"], "urn:ombud:problem:internal");
+        assert!(!p["detail"].as_str().unwrap().contains("limbo"), "{p}");
+        let res = app.get("/cases", &cast.lead).await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        problem(res).await;
+    })
+    .await;
+}

@@ -8,10 +8,10 @@ use crate::cases::act::{CaseAction, Step};
 use crate::db::DbConnection;
 use crate::db::models::{AppealRow, to_db_time};
 use crate::db::schema::appeals;
+use crate::domain::Action;
 use crate::domain::events::CaseEvent;
 use crate::domain::parse::Checker;
-use crate::domain::{Action, UserId};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
 
 /// Why the ruling should change.
@@ -47,9 +47,12 @@ impl CaseAction for Appeal {
         let id = uuid::Uuid::now_v7();
         let row = AppealRow {
             id: id.hyphenated().to_string(),
-            case_id: step.ctx.row.id.clone(),
-            party: party.as_str().into(),
-            appellant_id: step.actor.user.map(UserId::to_db).unwrap_or_default(),
+            case_id: step.ctx.row.id,
+            party,
+            appellant_id: step
+                .actor
+                .user
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("an appeal needs a party")))?,
             grounds: self.grounds.clone(),
             decision: None,
             decision_rationale: None,

@@ -51,16 +51,9 @@ impl CaseAction for Assign {
     }
 
     fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {
-        let target: Option<UserRow> = users::table
-            .find(self.mediator.to_db())
-            .first(conn)
-            .optional()?;
+        let target: Option<UserRow> = users::table.find(self.mediator).first(conn).optional()?;
         let target = target.ok_or_else(|| ApiError::field("mediator_id", "no such user"))?;
-        let role: Role = target
-            .role
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!(e))?;
-        if !target.active || !matches!(role, Role::Mediator | Role::Lead) {
+        if !target.active || !matches!(target.role, Role::Mediator | Role::Lead) {
             return Err(ApiError::field(
                 "mediator_id",
                 "must be an active mediator or lead",

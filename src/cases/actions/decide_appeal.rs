@@ -10,10 +10,10 @@ use crate::cases::act::{CaseAction, Step};
 use crate::db::DbConnection;
 use crate::db::models::to_db_time;
 use crate::db::schema::appeals;
+use crate::domain::Action;
 use crate::domain::events::CaseEvent;
 use crate::domain::parse::Checker;
 use crate::domain::ruling::{AppealDecision, Outcome, Remedy, Sanction};
-use crate::domain::{Action, UserId};
 use crate::error::ApiResult;
 use crate::state::Env;
 
@@ -96,25 +96,25 @@ impl CaseAction for DecideAppeal {
     }
 
     fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {
-        let decided_by = step.actor.user.map(UserId::to_db);
+        let decided_by = step.actor.user;
         let at = to_db_time(step.env.now);
         let rationale = self.terms.rationale.clone();
         diesel::update(
             appeals::table
-                .filter(appeals::case_id.eq(&step.ctx.row.id))
+                .filter(appeals::case_id.eq(step.ctx.row.id))
                 .filter(appeals::decision.is_null()),
         )
         .set((
-            appeals::decision.eq(self.decision.as_str()),
+            appeals::decision.eq(self.decision),
             appeals::decision_rationale.eq(&rationale),
-            appeals::decided_by.eq(&decided_by),
+            appeals::decided_by.eq(decided_by),
             appeals::decided_at.eq(at),
         ))
         .execute(conn)?;
         for a in step.ctx.appeals.iter_mut().filter(|a| a.decision.is_none()) {
-            a.decision = Some(self.decision.as_str().into());
+            a.decision = Some(self.decision);
             a.decision_rationale = Some(rationale.clone());
-            a.decided_by.clone_from(&decided_by);
+            a.decided_by = decided_by;
             a.decided_at = Some(at);
         }
         let ruling_id = match self.outcome {

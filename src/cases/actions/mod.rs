@@ -81,10 +81,10 @@ pub fn record_ruling(
     let id = uuid::Uuid::now_v7();
     let row = RulingRow {
         id: id.hyphenated().to_string(),
-        case_id: step.ctx.row.id.clone(),
-        mediator_id: r.mediator.map(UserId::to_db),
+        case_id: step.ctx.row.id,
+        mediator_id: r.mediator,
         kind: r.kind.into(),
-        outcome: r.outcome.as_str().into(),
+        outcome: r.outcome,
         rationale: r.rationale,
         rules_cited: json(serde_json::to_string(&r.rules_cited))?,
         sanctions: json(serde_json::to_string(&r.sanctions))?,

@@ -1,29 +1,31 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::{CaseId, CaseState, CategoryId, Channel, Party, Priority, UserId};
+
 use crate::db::schema::cases;
 
 /// A case as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: String,
+    pub id: CaseId,
     pub reference: String,
     pub title: String,
     pub description: String,
-    pub category_id: String,
-    pub priority: String,
+    pub category_id: CategoryId,
+    pub priority: Priority,
     pub language: String,
-    pub channel: String,
+    pub channel: Channel,
     pub tags: String,
-    pub state: String,
-    pub complainant_id: String,
-    pub respondent_id: Option<String>,
+    pub state: CaseState,
+    pub complainant_id: UserId,
+    pub respondent_id: Option<UserId>,
     pub respondent_name: String,
     pub respondent_email: Option<String>,
-    pub assigned_mediator_id: Option<String>,
-    pub ruling_mediator_id: Option<String>,
-    pub info_party: Option<String>,
+    pub assigned_mediator_id: Option<UserId>,
+    pub ruling_mediator_id: Option<UserId>,
+    pub info_party: Option<Party>,
     pub info_deadline: Option<NaiveDateTime>,
     pub settlement_open: bool,
     pub settlement_terms: Option<String>,
@@ -45,18 +47,18 @@ pub struct CaseRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = cases)]
 pub struct NewCase {
-    pub id: String,
+    pub id: CaseId,
     pub reference: String,
     pub title: String,
     pub description: String,
-    pub category_id: String,
-    pub priority: String,
+    pub category_id: CategoryId,
+    pub priority: Priority,
     pub language: String,
-    pub channel: String,
+    pub channel: Channel,
     pub tags: String,
-    pub state: String,
-    pub complainant_id: String,
-    pub respondent_id: Option<String>,
+    pub state: CaseState,
+    pub complainant_id: UserId,
+    pub respondent_id: Option<UserId>,
     pub respondent_name: String,
     pub respondent_email: Option<String>,
     pub settlement_open: bool,
@@ -77,10 +79,10 @@ pub struct NewCase {
 #[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = cases)]
 pub struct CaseChanges {
-    pub state: Option<String>,
-    pub assigned_mediator_id: Option<Option<String>>,
-    pub ruling_mediator_id: Option<Option<String>>,
-    pub info_party: Option<Option<String>>,
+    pub state: Option<CaseState>,
+    pub assigned_mediator_id: Option<Option<UserId>>,
+    pub ruling_mediator_id: Option<Option<UserId>>,
+    pub info_party: Option<Option<Party>>,
     pub info_deadline: Option<Option<NaiveDateTime>>,
     pub settlement_open: Option<bool>,
     pub settlement_terms: Option<Option<String>>,

@@ -1,17 +1,19 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::{CategoryId, Priority};
+
 use crate::db::schema::categories;
 
 /// A category as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = categories)]
 pub struct CategoryRow {
-    pub id: String,
+    pub id: CategoryId,
     pub slug: String,
     pub name: String,
     pub description: String,
-    pub default_priority: String,
+    pub default_priority: Priority,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -21,11 +23,11 @@ pub struct CategoryRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = categories)]
 pub struct NewCategory {
-    pub id: String,
+    pub id: CategoryId,
     pub slug: String,
     pub name: String,
     pub description: String,
-    pub default_priority: String,
+    pub default_priority: Priority,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -1,6 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ruling::{AppealDecision, Outcome};
+use crate::domain::{CaseId, Party, UserId};
+
 use crate::db::schema::{appeals, rulings};
 
 /// A ruling; written once, never changed.
@@ -8,10 +11,10 @@ use crate::db::schema::{appeals, rulings};
 #[diesel(table_name = rulings)]
 pub struct RulingRow {
     pub id: String,
-    pub case_id: String,
-    pub mediator_id: Option<String>,
+    pub case_id: CaseId,
+    pub mediator_id: Option<UserId>,
     pub kind: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub rationale: String,
     pub rules_cited: String,
     pub sanctions: String,
@@ -25,13 +28,13 @@ pub struct RulingRow {
 #[diesel(table_name = appeals)]
 pub struct AppealRow {
     pub id: String,
-    pub case_id: String,
-    pub party: String,
-    pub appellant_id: String,
+    pub case_id: CaseId,
+    pub party: Party,
+    pub appellant_id: UserId,
     pub grounds: String,
-    pub decision: Option<String>,
+    pub decision: Option<AppealDecision>,
     pub decision_rationale: Option<String>,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }

@@ -1,6 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::events::Visibility;
+use crate::domain::{CaseId, UserId};
+
 use crate::db::schema::timeline_events;
 
 /// A timeline event as stored.
@@ -8,10 +11,10 @@ use crate::db::schema::timeline_events;
 #[diesel(table_name = timeline_events)]
 pub struct TimelineRow {
     pub id: i64,
-    pub case_id: String,
-    pub actor_id: Option<String>,
+    pub case_id: CaseId,
+    pub actor_id: Option<UserId>,
     pub kind: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub data: String,
     pub created_at: NaiveDateTime,
 }
@@ -20,10 +23,10 @@ pub struct TimelineRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = timeline_events)]
 pub struct NewTimelineEvent {
-    pub case_id: String,
-    pub actor_id: Option<String>,
+    pub case_id: CaseId,
+    pub actor_id: Option<UserId>,
     pub kind: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub data: String,
     pub created_at: NaiveDateTime,
 }

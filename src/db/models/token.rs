@@ -1,19 +1,22 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::accounts::tokens::TokenKind;
+use crate::domain::{TokenId, UserId};
+
 use crate::db::schema::api_tokens;
 
 /// An API token as stored (only its hash).
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = api_tokens)]
 pub struct TokenRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: TokenId,
+    pub user_id: UserId,
     pub name: String,
-    pub kind: String,
+    pub kind: TokenKind,
     pub scopes: String,
     pub token_hash: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
@@ -24,13 +27,13 @@ pub struct TokenRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = api_tokens)]
 pub struct NewToken {
-    pub id: String,
-    pub user_id: String,
+    pub id: TokenId,
+    pub user_id: UserId,
     pub name: String,
-    pub kind: String,
+    pub kind: TokenKind,
     pub scopes: String,
     pub token_hash: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
 }

@@ -1,16 +1,18 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::{Role, UserId};
+
 use crate::db::schema::users;
 
 /// A user as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub language: String,
     pub password_hash: Option<String>,
     pub active: bool,
@@ -23,10 +25,10 @@ pub struct UserRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub language: String,
     pub password_hash: Option<String>,
     pub active: bool,

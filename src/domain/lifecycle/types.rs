@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 /// Where a case is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum CaseState {
     /// Filed and acknowledged; awaiting triage and assignment.
     Intake,
@@ -207,6 +209,8 @@ impl std::fmt::Display for Action {
 /// The two sides of a dispute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Party {
     /// The person who filed the complaint.
     Complainant,

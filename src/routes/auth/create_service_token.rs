@@ -64,7 +64,7 @@ pub async fn create_service_token(
     let issued = state
         .db
         .write(move |conn| {
-            let exists: i64 = users::table.find(user.to_db()).count().get_result(conn)?;
+            let exists: i64 = users::table.find(user).count().get_result(conn)?;
             if exists == 0 {
                 return Err(ApiError::field("user_id", "no such user"));
             }

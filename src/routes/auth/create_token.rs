@@ -7,8 +7,8 @@ use crate::accounts::password;
 use crate::accounts::tokens::{Grant, IssuedToken, TokenKind, issue};
 use crate::db::models::UserRow;
 use crate::db::schema::users;
+use crate::domain::Scope;
 use crate::domain::parse::Email;
-use crate::domain::{Scope, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::SignInErrors;
 use crate::state::AppState;
@@ -79,7 +79,7 @@ pub async fn create_token(
         Some(u) if ok && u.active => u,
         _ => return Err(ApiError::Unauthorized),
     };
-    let id = UserId::from_db(&user.id).map_err(anyhow::Error::from)?;
+    let id = user.id;
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
     let now = state.clock.now();
     let issued = state

@@ -63,7 +63,7 @@ pub async fn list_tokens(
             if all_services {
                 q = q.filter(api_tokens::kind.eq("service"));
             } else {
-                q = q.filter(api_tokens::user_id.eq(whose.to_db()));
+                q = q.filter(api_tokens::user_id.eq(whose));
             }
             if let Some(b) = before {
                 q = q.filter(api_tokens::id.lt(b));
@@ -71,10 +71,7 @@ pub async fn list_tokens(
             Ok(q.order(api_tokens::id.desc()).limit(limit + 1).load(conn)?)
         })
         .await?;
-    let (rows, next_cursor) = pagination::split(rows, limit, |t| t.id.clone());
-    let items = rows
-        .into_iter()
-        .map(TokenView::try_from)
-        .collect::<ApiResult<_>>()?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |t| t.id.to_db());
+    let items = rows.into_iter().map(TokenView::from).collect();
     Ok(web::Json(TokenPage { items, next_cursor }))
 }

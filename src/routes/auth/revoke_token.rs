@@ -24,17 +24,17 @@ pub async fn revoke_token(
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<HttpResponse> {
     caller.require_personal()?;
-    let id = TokenId(path.into_inner()).to_db();
-    let me = caller.user_id.to_db();
+    let id = TokenId(path.into_inner());
+    let me = caller.user_id;
     let admin = caller.require_admin().is_ok();
     state
         .db
         .write(move |conn| {
-            let tok: Option<TokenRow> = api_tokens::table.find(&id).first(conn).optional()?;
+            let tok: Option<TokenRow> = api_tokens::table.find(id).first(conn).optional()?;
             match tok {
                 Some(t) if t.user_id == me || admin => {
                     if t.revoked_at.is_none() {
-                        diesel::update(api_tokens::table.find(&id))
+                        diesel::update(api_tokens::table.find(id))
                             .set(api_tokens::revoked_at.eq(to_db_time(Utc::now())))
                             .execute(conn)?;
                     }

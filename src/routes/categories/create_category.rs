@@ -58,7 +58,7 @@ pub async fn create_category(
         .db
         .write(move |conn| insert(conn, slug, name, description, priority, now))
         .await?;
-    let view = CategoryView::try_from(row)?;
+    let view = CategoryView::from(row);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/categories/{}", view.id)))
         .json(view))

@@ -64,9 +64,6 @@ pub async fn list_categories(
         })
         .await?;
     let (rows, next_cursor) = pagination::split(rows, limit, |c| c.slug.clone());
-    let items = rows
-        .into_iter()
-        .map(CategoryView::try_from)
-        .collect::<ApiResult<_>>()?;
+    let items = rows.into_iter().map(CategoryView::from).collect();
     Ok(web::Json(CategoryPage { items, next_cursor }))
 }

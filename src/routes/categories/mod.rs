@@ -8,8 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::models::CategoryRow;
-use crate::domain::{CategoryId, Priority};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::Priority;
 
 /// A category as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -32,19 +31,15 @@ pub struct CategoryView {
     pub active: bool,
 }
 
-impl TryFrom<CategoryRow> for CategoryView {
-    type Error = ApiError;
-    fn try_from(c: CategoryRow) -> ApiResult<CategoryView> {
-        Ok(CategoryView {
-            id: CategoryId::from_db(&c.id).map_err(anyhow::Error::from)?.0,
-            default_priority: c
-                .default_priority
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!(e))?,
+impl From<CategoryRow> for CategoryView {
+    fn from(c: CategoryRow) -> CategoryView {
+        CategoryView {
+            id: c.id.0,
+            default_priority: c.default_priority,
             slug: c.slug,
             name: c.name,
             description: c.description,
             active: c.active,
-        })
+        }
     }
 }

@@ -83,5 +83,5 @@ pub async fn update_category(
             Ok(categories::table.find(&id).first(conn)?)
         })
         .await?;
-    Ok(web::Json(CategoryView::try_from(row)?))
+    Ok(web::Json(CategoryView::from(row)))
 }

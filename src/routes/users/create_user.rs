@@ -39,7 +39,7 @@ pub async fn create_user(
     let now = state.clock.now();
     idempotency::create(&state, &caller, key, fp, move |conn| {
         let row = insert(conn, input, now)?;
-        let view = UserView::try_from(row)?;
+        let view = UserView::from(row);
         let location = format!("/api/v1/users/{}", view.id);
         Created::new(view, location)
     })

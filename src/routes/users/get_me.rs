@@ -22,5 +22,5 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web
         .db
         .read(move |conn| Ok(users::table.find(id).first(conn)?))
         .await?;
-    Ok(web::Json(UserView::try_from(row)?))
+    Ok(web::Json(UserView::from(row)))
 }

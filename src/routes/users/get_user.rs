@@ -32,8 +32,8 @@ pub async fn get_user(
     }
     let row: Option<UserRow> = state
         .db
-        .read(move |conn| Ok(users::table.find(id.to_db()).first(conn).optional()?))
+        .read(move |conn| Ok(users::table.find(id).first(conn).optional()?))
         .await?;
     let row = row.ok_or(ApiError::NotFound("user"))?;
-    Ok(web::Json(UserView::try_from(row)?))
+    Ok(web::Json(UserView::from(row)))
 }

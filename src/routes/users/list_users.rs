@@ -70,10 +70,7 @@ pub async fn list_users(
             Ok(q.order(users::id.asc()).limit(limit + 1).load(conn)?)
         })
         .await?;
-    let (rows, next_cursor) = pagination::split(rows, limit, |u| u.id.clone());
-    let items = rows
-        .into_iter()
-        .map(UserView::try_from)
-        .collect::<ApiResult<_>>()?;
+    let (rows, next_cursor) = pagination::split(rows, limit, |u| u.id.to_db());
+    let items = rows.into_iter().map(UserView::from).collect();
     Ok(web::Json(UserPage { items, next_cursor }))
 }

@@ -44,7 +44,7 @@ struct UserChanges {
     name: Option<String>,
     language: Option<String>,
     password_hash: Option<Option<String>>,
-    role: Option<String>,
+    role: Option<Role>,
     active: Option<bool>,
     muted: Option<String>,
     updated_at: Option<chrono::NaiveDateTime>,
@@ -100,7 +100,7 @@ pub async fn update_user(
             .language
             .as_deref()
             .map(|l| language(&mut c, "language", l)),
-        role: body.role.map(|r| r.as_str().to_string()),
+        role: body.role,
         active: body.active,
         muted: body.notifications.map(super::Notifications::to_muted),
         updated_at: Some(to_db_time(Utc::now())),
@@ -136,7 +136,7 @@ pub async fn update_user(
     let row: UserRow = state
         .db
         .write(move |conn| {
-            let n = diesel::update(users::table.find(id.to_db()))
+            let n = diesel::update(users::table.find(id))
                 .set(&changes)
                 .execute(conn)?;
             if n == 0 {
@@ -147,7 +147,7 @@ pub async fn update_user(
                 // sessions but the one making the change (service tokens survive a
                 // password change).
                 let mut q = api_tokens::table
-                    .filter(api_tokens::user_id.eq(id.to_db()))
+                    .filter(api_tokens::user_id.eq(id))
                     .filter(api_tokens::revoked_at.is_null())
                     .filter(api_tokens::id.ne(keep))
                     .into_boxed();
@@ -159,8 +159,8 @@ pub async fn update_user(
                     .set(api_tokens::revoked_at.eq(changes.updated_at))
                     .execute(conn)?;
             }
-            Ok(users::table.find(id.to_db()).first(conn)?)
+            Ok(users::table.find(id).first(conn)?)
         })
         .await?;
-    Ok(web::Json(UserView::try_from(row)?))
+    Ok(web::Json(UserView::from(row)))
 }

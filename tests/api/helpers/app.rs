@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use ombud::config::Settings;
 use ombud::db::Db;
-use ombud::domain::{Role, Scope, UserId};
+use ombud::domain::{Role, Scope};
 use reqwest::{Method, Response};
 use serde_json::Value;
 
@@ -104,7 +104,7 @@ async fn bootstrap_admin(settings: &Settings) -> TestUser {
                 },
                 chrono::Utc::now(),
             )?;
-            let id = UserId::from_db(&row.id).expect("id");
+            let id = row.id;
             let token = ombud::accounts::tokens::issue(
                 conn,
                 ombud::accounts::tokens::Grant {
@@ -118,7 +118,7 @@ async fn bootstrap_admin(settings: &Settings) -> TestUser {
                 chrono::Utc::now(),
             )?;
             Ok(TestUser {
-                id: row.id,
+                id: row.id.to_db(),
                 email: row.email,
                 token: token.token,
                 role: Role::Admin,
