@@ -10,38 +10,7 @@ use crate::db::schema::api_tokens;
 use crate::domain::{Scope, TokenId, UserId};
 use crate::error::ApiResult;
 
-/// Whether a token came from signing in or was made for an integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum TokenKind {
-    /// From `POST /auth/tokens`; carries every scope.
-    Personal,
-    /// Made by an admin for an integration, with chosen scopes.
-    Service,
-}
-
-impl TokenKind {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Personal => "personal",
-            TokenKind::Service => "service",
-        }
-    }
-}
-
-impl std::str::FromStr for TokenKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "personal" => Ok(TokenKind::Personal),
-            "service" => Ok(TokenKind::Service),
-            _ => Err(format!("unknown token kind `{s}`")),
-        }
-    }
-}
+pub use crate::domain::TokenKind;
 
 /// A token as listed: never the secret itself.
 #[derive(Debug, Serialize, ToSchema)]

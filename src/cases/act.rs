@@ -76,9 +76,9 @@ pub fn take<A: CaseAction>(
         Denial::Forbidden(m) => ApiError::Forbidden(m),
         Denial::Conflict(m) => ApiError::InvalidTransition(m),
     })?;
-    if A::ACTION.needs_if_match() && expected.is_absent() {
+    if A::ACTION.needs_if_match() && !expected.names_a_version() {
         return Err(ApiError::PreconditionRequired(format!(
-            "`{}` must name the case version you read: send its ETag as If-Match",
+            "`{}` must name the case version you read: send its ETag as If-Match (`*` names none)",
             A::ACTION
         )));
     }

@@ -148,6 +148,23 @@ impl CaseContext {
         }))
     }
 
+    /// The context of a case just filed, from what filing wrote and read.
+    pub fn filed(
+        row: CaseRow,
+        category: CategoryRow,
+        people: impl IntoIterator<Item = UserRow>,
+        env: &Env,
+    ) -> CaseContext {
+        CaseContext {
+            facts: facts_of(&row, env.now, env.settings.reopen_period_days),
+            row,
+            category,
+            users: people.into_iter().map(|u| (u.id, u)).collect(),
+            ruling: None,
+            appeals: Vec::new(),
+        }
+    }
+
     /// Reads a case the actor may see, with their standing on it; 404
     /// otherwise, exactly as if it did not exist.
     pub fn load_visible(
@@ -199,7 +216,16 @@ impl CaseContext {
         .set(&changes(&self.facts, version, now))
         .execute(conn)?;
         if updated == 0 {
-            return Err(ApiError::PreconditionFailed(etag(version)));
+            // Someone else changed the case since it was read: name the version it has now.
+            let current: Option<i64> = cases::table
+                .find(self.row.id)
+                .select(cases::version)
+                .first(conn)
+                .optional()?;
+            return Err(match current {
+                Some(v) => ApiError::PreconditionFailed(etag(v)),
+                None => ApiError::NotFound("case"),
+            });
         }
         self.row.version = version;
         self.row.updated_at = to_db_time(now);

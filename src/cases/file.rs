@@ -164,20 +164,20 @@ pub fn file(
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("only a user can file")))?;
     let category = find_category(conn, &body.category)?;
     let complainant: UserRow = users::table.find(me).first(conn)?;
-    let (respondent_id, respondent_name, respondent_email) = match body.respondent.user_id {
+    let (respondent, respondent_name, respondent_email) = match body.respondent.user_id {
         Some(uid) => {
             let u: Option<UserRow> = users::table.find(UserId(uid)).first(conn).optional()?;
             let u = u.ok_or_else(|| ApiError::field("respondent.user_id", "no such user"))?;
-            (Some(u.id), u.name, Some(u.email))
+            let (name, email) = (u.name.clone(), Some(u.email.clone()));
+            (Some(u), name, email)
         }
         None => {
             let email = checked
                 .respondent_email
                 .as_ref()
                 .map(|e| e.as_str().to_string());
-            let existing: Option<UserId> = users::table
+            let existing: Option<UserRow> = users::table
                 .filter(users::email.eq(email.clone().unwrap_or_default()))
-                .select(users::id)
                 .first(conn)
                 .optional()?;
             (
@@ -187,6 +187,7 @@ pub fn file(
             )
         }
     };
+    let respondent_id = respondent.as_ref().map(|u| u.id);
     if respondent_id == Some(me) || respondent_email.as_deref() == Some(complainant.email.as_str())
     {
         return Err(ApiError::field(
@@ -204,7 +205,7 @@ pub fn file(
         description: checked.description,
         category_id: category.id,
         priority,
-        language: checked.language.unwrap_or(complainant.language),
+        language: checked.language.unwrap_or(complainant.language.clone()),
         channel: body.channel.unwrap_or_default(),
         tags: serde_json::to_string(&checked.tags).map_err(anyhow::Error::from)?,
         state: CaseState::Intake,
@@ -227,19 +228,21 @@ pub fn file(
     diesel::insert_into(cases::table)
         .values(&row)
         .execute(conn)?;
-    let ctx = CaseContext::load(conn, id, actor, env)?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the filed case is gone")))?;
+    let event = CaseEvent::CaseFiled {
+        reference: row.reference.clone(),
+        title: row.title.clone(),
+        category: category.slug.clone(),
+        priority,
+    };
+    // What was just written is known: the context is built, not read back.
+    let people = [Some(complainant), respondent].into_iter().flatten();
+    let ctx = CaseContext::filed(row.into_row(), category, people, env);
     let filed = EventRecord {
         case_id: id,
         actor: actor.user,
         at: now,
         transition: None,
-        event: CaseEvent::CaseFiled {
-            reference: row.reference,
-            title: row.title,
-            category: category.slug,
-            priority,
-        },
+        event,
     };
     record(conn, &env.settings, &ctx, &filed)?;
     Ok(ctx)

@@ -65,12 +65,12 @@ pub fn list(
             party
                 .or(cases::assigned_mediator_id.eq(me.clone()))
                 .or(cases::ruling_mediator_id.eq(me.clone()))
-                .or(cases::state.eq(CaseState::Intake.as_str())),
+                .or(cases::state.eq(CaseState::Intake)),
         ),
         Role::Lead | Role::Admin => q,
     };
     if let Some(s) = f.state {
-        q = q.filter(cases::state.eq(s.as_str()));
+        q = q.filter(cases::state.eq(s));
     }
     if let Some(slug) = f.category {
         let ids = categories::table
@@ -79,7 +79,7 @@ pub fn list(
         q = q.filter(cases::category_id.eq_any(ids));
     }
     if let Some(p) = f.priority {
-        q = q.filter(cases::priority.eq(p.as_str()));
+        q = q.filter(cases::priority.eq(p));
     }
     if let Some(m) = f.mediator_id {
         q = q.filter(cases::assigned_mediator_id.eq(m.hyphenated().to_string()));

@@ -80,15 +80,15 @@ pub fn post(
     let text = check(&body)?;
     let visibility = body.visibility;
     let (mut ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    standing
+        .may_post()
+        .map_err(|m| ApiError::Forbidden(m.into()))?;
     if ctx.facts.state.is_terminal() {
         return Err(ApiError::InvalidTransition(format!(
             "the case is {}; reopen it to post",
             ctx.facts.state
         )));
     }
-    standing
-        .may_post()
-        .map_err(|m| ApiError::Forbidden(m.into()))?;
     let party = standing.party();
     if !Visibility::readable_by(party).contains(&visibility) {
         return Err(ApiError::field(

@@ -33,6 +33,11 @@ impl Expected {
     pub fn is_absent(&self) -> bool {
         matches!(self, Expected::Absent)
     }
+
+    /// Whether `If-Match` names a version (`*` names none).
+    pub fn names_a_version(&self) -> bool {
+        matches!(self, Expected::Tags(tags) if tags.iter().any(|t| t != "*"))
+    }
 }
 
 #[cfg(test)]
@@ -48,5 +53,8 @@ mod tests {
         assert!(!tags(&["W/\"v3\""]).accepts(3));
         assert!(!tags(&["\"v2\""]).accepts(3));
         assert!(Expected::Absent.accepts(3));
+        assert!(!tags(&["*"]).names_a_version());
+        assert!(tags(&["*", "\"v3\""]).names_a_version());
+        assert!(!Expected::Absent.names_a_version());
     }
 }

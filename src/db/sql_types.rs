@@ -12,11 +12,11 @@ use diesel::sql_types::Text;
 use diesel::sqlite::{Sqlite, SqliteValue};
 
 use super::MultiBackend;
-use crate::accounts::tokens::TokenKind;
 use crate::domain::events::Visibility;
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
-    CaseId, CaseState, CategoryId, Channel, MessageId, Party, Priority, Role, TokenId, UserId,
+    CaseId, CaseState, CategoryId, Channel, MessageId, Party, Priority, Role, TokenId, TokenKind,
+    UserId,
 };
 
 /// Implements `ToSql<Text>` and `FromSql<Text>` for `$ty` on PostgreSQL,

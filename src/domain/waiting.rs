@@ -76,7 +76,13 @@ pub fn waiting_on(facts: &CaseFacts, standing: &Standing) -> Option<WaitingOn> {
             "acceptance or appeal of the ruling",
             facts.appeal_deadline,
         ),
-        CaseState::Appeal => (WaitingWho::Lead, "a decision on the appeal", None),
+        // A lead decides, or the mediator a lead gave the appeal to (never the one who ruled).
+        CaseState::Appeal => match facts.people.mediator {
+            Some(m) if Some(m) != facts.people.ruling_mediator => {
+                (WaitingWho::Mediator, "a decision on the appeal", None)
+            }
+            _ => (WaitingWho::Lead, "a decision on the appeal", None),
+        },
         CaseState::FollowUp => (
             WaitingWho::Mediator,
             "follow-up on compliance and closing",
@@ -97,4 +103,34 @@ pub fn waiting_on(facts: &CaseFacts, standing: &Standing) -> Option<WaitingOn> {
         deadline,
         on_you,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Role, UserId};
+    use chrono::Duration;
+
+    #[test]
+    fn an_appeal_waits_on_the_mediator_a_lead_gave_it_to() {
+        let (ruled, reviewer) = (UserId::new(), UserId::new());
+        let mut f = CaseFacts::new(CaseState::Appeal, Utc::now(), Duration::days(30));
+        f.people.mediator = Some(ruled);
+        f.people.ruling_mediator = Some(ruled);
+        let lead = Standing::Staff {
+            role: Role::Lead,
+            assigned: false,
+            ruled: false,
+        };
+        let w = waiting_on(&f, &lead).unwrap();
+        assert_eq!((w.who, w.on_you), (WaitingWho::Lead, true));
+        f.people.mediator = Some(reviewer);
+        let them = Standing::Staff {
+            role: Role::Mediator,
+            assigned: true,
+            ruled: false,
+        };
+        let w = waiting_on(&f, &them).unwrap();
+        assert_eq!((w.who, w.on_you), (WaitingWho::Mediator, true));
+    }
 }

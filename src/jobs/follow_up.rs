@@ -28,7 +28,7 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiRe
     let due: Vec<String> = db
         .read(move |conn| {
             Ok(cases::table
-                .filter(cases::state.eq(CaseState::Ruling.as_str()))
+                .filter(cases::state.eq(CaseState::Ruling))
                 .filter(cases::appeal_deadline.lt(now))
                 .order(cases::appeal_deadline.asc())
                 .select(cases::id)

@@ -300,8 +300,8 @@ pub fn enqueue(
     let priority = row.priority;
     let appeal_until = case.facts.appeal_deadline.map(when).unwrap_or_default();
     let decision = match &record.event {
-        CaseEvent::AppealDecided { decision, .. } => decision.as_str(),
-        _ => "",
+        CaseEvent::AppealDecided { decision, .. } => Some(decision.as_str()),
+        _ => None,
     };
     let (kind, _) = record.event.to_parts().map_err(anyhow::Error::from)?;
     let mut written = 0;
@@ -337,8 +337,9 @@ pub fn enqueue(
             "author": author.clone().unwrap_or_default(),
             "appealable": case.facts.ruling_appealable,
             "appeal_until": appeal_until,
-            "decision": word(lang, &format!("decisions.{decision}")),
-            "link": settings.case_url(&row.id.to_db(), &row.reference),
+            "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
+            // A guest cannot open the case (yet), so gets no link to it.
+            "link": to.has_account.then(|| settings.case_url(&row.id.to_db(), &row.reference)),
         });
         let details = details(lang, case, &record.event)?;
         let mail = templates::render(step.template, lang, &vars, &details)?;

@@ -3,7 +3,6 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use chrono::Utc;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -104,6 +103,7 @@ pub async fn create<F>(
 where
     F: FnOnce(&mut DbConnection) -> ApiResult<Created> + Send + 'static,
 {
+    let now = state.clock.now();
     let Some(key) = key else {
         return Ok(state.db.write(create).await?.respond(false));
     };
@@ -122,7 +122,7 @@ where
                     keys::fingerprint.eq(&fp),
                     keys::status.eq(0),
                     keys::body.eq(""),
-                    keys::created_at.eq(to_db_time(Utc::now())),
+                    keys::created_at.eq(to_db_time(now)),
                 ))
                 .execute(conn);
             match claimed {

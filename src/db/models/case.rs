@@ -74,6 +74,46 @@ pub struct NewCase {
     pub updated_at: NaiveDateTime,
 }
 
+impl NewCase {
+    /// The row as stored: what was inserted, and nothing yet of the rest.
+    pub fn into_row(self) -> CaseRow {
+        CaseRow {
+            id: self.id,
+            reference: self.reference,
+            title: self.title,
+            description: self.description,
+            category_id: self.category_id,
+            priority: self.priority,
+            language: self.language,
+            channel: self.channel,
+            tags: self.tags,
+            state: self.state,
+            complainant_id: self.complainant_id,
+            respondent_id: self.respondent_id,
+            respondent_name: self.respondent_name,
+            respondent_email: self.respondent_email,
+            assigned_mediator_id: None,
+            ruling_mediator_id: None,
+            info_party: None,
+            info_deadline: None,
+            settlement_open: self.settlement_open,
+            settlement_terms: None,
+            settlement_accepted_complainant: self.settlement_accepted_complainant,
+            settlement_accepted_respondent: self.settlement_accepted_respondent,
+            ruling_appealable: self.ruling_appealable,
+            appeal_deadline: None,
+            ruling_accepted_complainant: self.ruling_accepted_complainant,
+            ruling_accepted_respondent: self.ruling_accepted_respondent,
+            appealed_complainant: self.appealed_complainant,
+            appealed_respondent: self.appealed_respondent,
+            closed_at: None,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 /// What an action changes on a case. `None` leaves a column as it is;
 /// `Some(None)` clears a nullable one.
 #[derive(Debug, Default, Clone, AsChangeset)]

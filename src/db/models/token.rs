@@ -1,8 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::accounts::tokens::TokenKind;
-use crate::domain::{TokenId, UserId};
+use crate::domain::{TokenId, TokenKind, UserId};
 
 use crate::db::schema::api_tokens;
 

@@ -1,5 +1,4 @@
 use actix_web::{HttpResponse, delete, web};
-use chrono::Utc;
 use diesel::prelude::*;
 
 use crate::accounts::Caller;
@@ -23,6 +22,7 @@ pub async fn revoke_token(
     caller: Caller,
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.require_personal()?;
     let id = TokenId(path.into_inner());
     let me = caller.user_id;
@@ -35,7 +35,7 @@ pub async fn revoke_token(
                 Some(t) if t.user_id == me || admin => {
                     if t.revoked_at.is_none() {
                         diesel::update(api_tokens::table.find(id))
-                            .set(api_tokens::revoked_at.eq(to_db_time(Utc::now())))
+                            .set(api_tokens::revoked_at.eq(to_db_time(now)))
                             .execute(conn)?;
                     }
                     Ok(())

@@ -39,8 +39,9 @@ pub async fn run<A: CaseAction>(
     case_id: uuid::Uuid,
     body: A::Body,
 ) -> ApiResult<HttpResponse> {
-    caller.require_scope(Scope::CasesWrite)?;
+    // Field errors first (422), as for every other write; then the token's scope.
     let input = A::parse(body, &state.env())?;
+    caller.require_scope(Scope::CasesWrite)?;
     let (id, actor, expected) = (CaseId(case_id), Actor::from(caller), if_match.0);
     let mut attempt = 0;
     loop {

@@ -1,5 +1,4 @@
 use actix_web::{patch, web};
-use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -56,6 +55,7 @@ pub async fn update_category(
     path: web::Path<uuid::Uuid>,
     body: web::Json<UpdateCategory>,
 ) -> ApiResult<web::Json<CategoryView>> {
+    let now = state.clock.now();
     caller.require_admin()?;
     let id = CategoryId(path.into_inner()).to_db();
     let body = body.into_inner();
@@ -68,7 +68,7 @@ pub async fn update_category(
             .map(|d| c.opt_text("description", Some(d), 2000).unwrap_or_default()),
         default_priority: body.default_priority.map(|p| p.as_str().to_string()),
         active: body.active,
-        updated_at: to_db_time(Utc::now()),
+        updated_at: to_db_time(now),
     };
     c.finish()?;
     let row: CategoryRow = state

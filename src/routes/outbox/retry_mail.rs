@@ -1,5 +1,4 @@
 use actix_web::{post, web};
-use chrono::Utc;
 use diesel::prelude::*;
 
 use super::MailView;
@@ -25,6 +24,7 @@ pub async fn retry_mail(
     caller: Caller,
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<web::Json<MailView>> {
+    let now = state.clock.now();
     caller.require_admin()?;
     let id = path.into_inner().hyphenated().to_string();
     let row: OutboxRow = state
@@ -38,7 +38,7 @@ pub async fn retry_mail(
                     row.status
                 )));
             }
-            let now = to_db_time(Utc::now());
+            let at = to_db_time(now);
             let changed = diesel::update(
                 outbox::table
                     .filter(outbox::id.eq(&id))
@@ -47,8 +47,8 @@ pub async fn retry_mail(
             .set((
                 outbox::status.eq(status::PENDING),
                 outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(now),
-                outbox::updated_at.eq(now),
+                outbox::next_attempt_at.eq(at),
+                outbox::updated_at.eq(at),
             ))
             .execute(conn)?;
             if changed == 0 {

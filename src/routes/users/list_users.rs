@@ -59,7 +59,7 @@ pub async fn list_users(
         .read(move |conn| {
             let mut q = users::table.into_boxed();
             if let Some(role) = f.role {
-                q = q.filter(users::role.eq(role.as_str()));
+                q = q.filter(users::role.eq(role));
             }
             if let Some(active) = f.active {
                 q = q.filter(users::active.eq(active));

@@ -1,5 +1,4 @@
 use actix_web::{patch, web};
-use chrono::Utc;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,6 +66,7 @@ pub async fn update_user(
     path: web::Path<uuid::Uuid>,
     body: web::Json<UpdateUser>,
 ) -> ApiResult<web::Json<UserView>> {
+    let now = state.clock.now();
     let id = UserId(path.into_inner());
     let body = body.into_inner();
     let is_admin = caller.require_admin().is_ok();
@@ -103,7 +103,7 @@ pub async fn update_user(
         role: body.role,
         active: body.active,
         muted: body.notifications.map(super::Notifications::to_muted),
-        updated_at: Some(to_db_time(Utc::now())),
+        updated_at: Some(to_db_time(now)),
         ..UserChanges::default()
     };
     if let Some(p) = &body.password {

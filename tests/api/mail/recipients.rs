@@ -215,6 +215,9 @@ async fn a_respondent_without_an_account_is_told_how_to_get_access() {
             assert!(!text.contains("Broken chair"), "{text}");
             assert!(!subject.contains("Broken chair"), "{subject}");
             assert!(text.contains("OMB-"), "the reference is given: {text}");
+            // No link to a case they cannot open, no settings they do not have.
+            assert!(!text.contains("/cases/"), "{text}");
+            assert!(!text.contains("account settings"), "{text}");
         }
         // Someone with an account gets the title.
         let ack = sink
@@ -223,6 +226,7 @@ async fn a_respondent_without_an_account_is_told_how_to_get_access() {
             .find(|m| m.to[0] == cast.complainant.email)
             .expect("an acknowledgement");
         assert!(ack.text().contains("Broken chair"));
+        assert!(ack.text().contains("/cases/") && ack.text().contains("account settings"));
     }
 }
 
