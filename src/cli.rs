@@ -204,13 +204,12 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
 }
 
 fn describe(e: &crate::error::ApiError) -> String {
-    let p = e.problem();
-    match p.errors {
-        Some(errs) => errs
+    match e {
+        crate::error::ApiError::Validation(errs) => errs
             .iter()
             .map(|f| format!("{}: {}", f.field, f.message))
             .collect::<Vec<_>>()
             .join("; "),
-        None => p.detail,
+        other => other.to_string(),
     }
 }

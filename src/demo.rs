@@ -263,7 +263,7 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
         settings: settings.clone(),
         now: chrono::Utc::now(),
     };
-    let result = db.write_blocking(move |conn| {
+    let result = db.write_blocking(move |conn| -> ApiResult<Seeded> {
         let mut people = Vec::new();
         let mut added = 0;
         for (local, name, role) in PEOPLE {

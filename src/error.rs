@@ -1,38 +1,12 @@
-//! One error type for the whole API, rendered as RFC 9457 problem+json.
+//! The error of the use cases: what a request can fail with, in the
+//! service's words. Storage ([`StoreError`]) and mail ([`MailError`]) have
+//! their own errors that convert into it; the HTTP edge renders it as RFC
+//! 9457 problem+json (`routes::errors`), and nothing below the edge knows
+//! about status codes.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
-use utoipa::ToSchema;
-
+use crate::db::StoreError;
 use crate::domain::parse::FieldError;
-
-/// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// An RFC 9457 problem document: the body of every error response.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "urn:ombud:problem:validation",
-    "title": "Unprocessable Entity",
-    "status": 422,
-    "detail": "the request has invalid fields",
-    "errors": [{"field": "title", "message": "must be 1 to 200 characters"}]
-}))]
-pub struct Problem {
-    /// A stable identifier of the kind of problem (`urn:ombud:problem:<kind>`).
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The HTTP status text.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong, for a human.
-    pub detail: String,
-    /// Field errors, for validation problems.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
-}
+use crate::notify::MailError;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -113,93 +87,31 @@ impl ApiError {
             ApiError::Internal(_) => "internal",
         }
     }
+}
 
-    /// The problem document for this error.
-    pub fn problem(&self) -> Problem {
-        let status = self.status_code();
-        Problem {
-            kind: format!("urn:ombud:problem:{}", self.kind()),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            errors: match self {
-                ApiError::Validation(errs) => Some(errs.clone()),
-                _ => None,
-            },
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("resource"),
+            StoreError::Conflict => ApiError::Conflict(e.to_string()),
+            StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            StoreError::Failed(cause) => ApiError::Internal(cause),
         }
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl From<MailError> for ApiError {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Store(e) => e.into(),
+            MailError::Render(cause) => ApiError::Internal(cause),
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-            ApiError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
-            _ => {}
-        }
-        let mut res = HttpResponse::build(self.status_code());
-        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        match self {
-            ApiError::Unauthorized => {
-                res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"ombud\""));
-            }
-            ApiError::MethodNotAllowed(methods) => {
-                res.insert_header((header::ALLOW, methods.join(", ")));
-            }
-            ApiError::PreconditionFailed(etag) => {
-                res.insert_header((header::ETAG, etag.clone()));
-            }
-            ApiError::Unavailable(_) => {
-                res.insert_header((header::RETRY_AFTER, "5"));
-            }
-            _ => {}
-        }
-        let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".into());
-        res.body(body)
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind as K, Error as E};
-        match e {
-            E::NotFound => ApiError::NotFound("resource"),
-            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
-                ApiError::Unavailable(info.message().to_string())
-            }
-            E::DatabaseError(K::UniqueViolation, _) => {
-                ApiError::Conflict("this clashes with something that already exists".into())
-            }
-            // SQLite gave up waiting for another writer (busy_timeout elapsed).
-            E::DatabaseError(_, info) if info.message().contains("database is locked") => {
-                ApiError::Unavailable(info.message().to_string())
-            }
-            other => ApiError::Internal(anyhow::Error::new(other)),
-        }
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        ApiError::Unavailable(e.to_string())
+        StoreError::from(e).into()
     }
 }
 

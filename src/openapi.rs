@@ -20,7 +20,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         version = "0.1.0"
     ),
     modifiers(&Security),
-    components(schemas(crate::error::Problem)),
+    components(schemas(crate::routes::errors::Problem)),
     tags(
         (name = "auth", description = "Signing in and managing tokens"),
         (name = "users", description = "User accounts (admins)"),

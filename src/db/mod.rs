@@ -2,6 +2,7 @@
 //! embedded migrations, and the two ways handlers reach the database
 //! ([`Db::read`] and [`Db::write`]).
 
+pub mod error;
 pub mod models;
 pub mod schema;
 pub mod sql_types;
@@ -14,7 +15,7 @@ use diesel::r2d2::{ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::{ApiError, ApiResult};
+pub use error::StoreError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -154,57 +155,64 @@ impl Db {
         })
     }
 
-    /// Runs `f` on a pooled connection on a blocking thread.
-    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    /// Runs `f` on a pooled connection on a blocking thread. `f` fails with
+    /// its caller's error type, which storage failures convert into.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(StoreError::from)?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+        .map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
     }
 
     /// Runs `f` in one transaction on a blocking thread: everything it writes
     /// commits together or not at all.
-    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let turn = match self.backend {
             Backend::Sqlite => {
                 let lock = self.write_lock.clone().lock_owned();
                 let waited = tokio::time::timeout(self.timeout, lock).await;
-                Some(waited.map_err(|_| ApiError::Unavailable("waited too long to write".into()))?)
+                Some(
+                    waited
+                        .map_err(|_| StoreError::Unavailable("waited too long to write".into()))?,
+                )
             }
             Backend::Postgres => None,
         };
         let (pool, backend) = (self.pool.clone(), self.backend);
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(StoreError::from)?;
             in_transaction(&mut conn, backend, f)
         })
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+        .map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
     }
 
     /// [`Db::write`] for callers on a blocking thread outside the async
     /// runtime's workers (the CLI's commands).
-    pub fn write_blocking<T, F>(&self, f: F) -> ApiResult<T>
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> ApiResult<T>,
+        E: From<StoreError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.blocking_lock()),
             Backend::Postgres => None,
         };
-        let mut conn = self.pool.get()?;
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
         in_transaction(&mut conn, self.backend, f)
     }
 }
@@ -213,29 +221,49 @@ impl Db {
 /// it takes the write lock up front (waiting up to the busy timeout for
 /// another process), so a transaction that reads and then writes can never
 /// fail half-way because someone else wrote in between.
-fn in_transaction<T, F>(conn: &mut DbConnection, backend: Backend, f: F) -> ApiResult<T>
+fn in_transaction<T, E, F>(conn: &mut DbConnection, backend: Backend, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> ApiResult<T>,
+    E: From<StoreError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
 {
+    let store = |e: diesel::result::Error| E::from(StoreError::from(e));
     if backend == Backend::Postgres {
-        return conn.transaction(|c| f(c));
+        return conn
+            .transaction(|c| f(c).map_err(InTransaction::Failed))
+            .map_err(|e| match e {
+                InTransaction::Failed(e) => e,
+                InTransaction::Store(e) => store(e),
+            });
     }
     // A connection given back to the pool by a panic may still be inside a
     // transaction; end it (an error here just means there was none).
     let _ = conn.batch_execute("ROLLBACK");
-    conn.batch_execute("BEGIN IMMEDIATE")?;
+    conn.batch_execute("BEGIN IMMEDIATE").map_err(store)?;
     match f(conn) {
         Ok(value) => match conn.batch_execute("COMMIT") {
             Ok(()) => Ok(value),
             Err(e) => {
                 let _ = conn.batch_execute("ROLLBACK");
-                Err(e.into())
+                Err(store(e))
             }
         },
         Err(e) => {
             let _ = conn.batch_execute("ROLLBACK");
             Err(e)
         }
+    }
+}
+
+/// Why a PostgreSQL transaction ended: the work's own error, or the
+/// database's (begin, commit).
+enum InTransaction<E> {
+    Failed(E),
+    Store(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for InTransaction<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        InTransaction::Store(e)
     }
 }
 

@@ -19,8 +19,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
-use crate::db::{Db, DbConnection};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{Db, DbConnection, StoreError};
 use crate::notify::mailer::{Mailer, SendError};
 use crate::notify::status;
 
@@ -35,7 +34,7 @@ pub fn claim(
     worker: &str,
     settings: &Settings,
     clock: &Clock,
-) -> ApiResult<Vec<OutboxRow>> {
+) -> Result<Vec<OutboxRow>, StoreError> {
     let now = to_db_time(clock.now());
     let due = outbox::status
         .eq(status::PENDING)
@@ -115,7 +114,7 @@ fn record_attempt(
     outcome: &str,
     detail: &str,
     at: chrono::NaiveDateTime,
-) -> ApiResult<()> {
+) -> Result<(), StoreError> {
     diesel::insert_into(outbox_attempts::table)
         .values(NewAttempt {
             outbox_id: id.into(),
@@ -136,7 +135,7 @@ pub fn renew(
     worker: &str,
     settings: &Settings,
     clock: &Clock,
-) -> ApiResult<bool> {
+) -> Result<bool, StoreError> {
     let lease = to_db_time(clock.now() + Duration::seconds(settings.mail_lease_seconds));
     let n = diesel::update(
         outbox::table
@@ -155,7 +154,7 @@ pub fn release(
     ids: &[String],
     worker: &str,
     clock: &Clock,
-) -> ApiResult<usize> {
+) -> Result<usize, StoreError> {
     let now = to_db_time(clock.now());
     Ok(diesel::update(
         outbox::table
@@ -192,7 +191,7 @@ fn settle(
     result: &Result<(), SendError>,
     settings: &Settings,
     clock: &Clock,
-) -> ApiResult<()> {
+) -> Result<(), StoreError> {
     let now = clock.now();
     let (state, next, error, outcome) = match result {
         Ok(()) => (status::SENT, now, None, "sent"),
@@ -247,11 +246,11 @@ pub async fn run_once(
     clock: &Clock,
     worker: &str,
     stop: &watch::Receiver<bool>,
-) -> ApiResult<usize> {
+) -> anyhow::Result<usize> {
     let from: Mailbox = settings
         .mail_from
         .parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("mail_from: {e}")))?;
+        .map_err(|e| anyhow::anyhow!("mail_from: {e}"))?;
     let (w, s, c) = (worker.to_string(), settings.clone(), clock.clone());
     let claimed = db.write(move |conn| claim(conn, &w, &s, &c)).await?;
     let mut sent = 0;

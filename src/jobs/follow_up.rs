@@ -13,6 +13,7 @@ use crate::cases::{Expected, take};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::StoreError;
 use crate::db::models::to_db_time;
 use crate::db::schema::cases;
 use crate::domain::{Actor, CaseId, CaseState};
@@ -26,7 +27,7 @@ const BATCH: i64 = 200;
 pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiResult<usize> {
     let now = to_db_time(clock.now());
     let due: Vec<String> = db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             Ok(cases::table
                 .filter(cases::state.eq(CaseState::Ruling))
                 .filter(cases::appeal_deadline.lt(now))

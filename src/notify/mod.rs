@@ -16,13 +16,30 @@ use serde_json::{Value, json};
 
 use crate::config::Settings;
 use crate::db::DbConnection;
+use crate::db::StoreError;
 use crate::db::models::{CaseRow, OutboxRow, RulingRow, UserRow, to_db_time};
 use crate::db::schema::outbox;
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{CaseFacts, Priority, UserId};
-use crate::error::{ApiError, ApiResult};
 use plan::{Who, plan};
 use templates::{Detail, word};
+
+/// Why the mail of an event could not be written to the outbox.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// The outbox could not be written.
+    #[error("mail could not be stored: {0}")]
+    Store(#[from] StoreError),
+    /// A template or its data is broken (a bug: templates are compiled in).
+    #[error("mail could not be rendered: {0}")]
+    Render(#[source] anyhow::Error),
+}
+
+impl From<anyhow::Error> for MailError {
+    fn from(e: anyhow::Error) -> Self {
+        MailError::Render(e)
+    }
+}
 
 /// Outbox states.
 pub mod status {
@@ -162,11 +179,11 @@ fn cast(case: &MailCase) -> Cast {
     }
 }
 
-fn ruling_details(lang: &str, case: &MailCase) -> ApiResult<Vec<Detail>> {
+fn ruling_details(lang: &str, case: &MailCase) -> Result<Vec<Detail>, MailError> {
     let d = |label, value: String| Detail { label, value };
     let enum_word = |group: &str, key: &str| word(lang, &format!("{group}.{key}"));
     let Some(r) = case.ruling else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
+        return Err(MailError::Render(anyhow::anyhow!(
             "a ruling mail without a ruling"
         )));
     };
@@ -220,7 +237,7 @@ fn ruling_details(lang: &str, case: &MailCase) -> ApiResult<Vec<Detail>> {
 }
 
 /// The labelled details a mail about `event` carries, in `lang`.
-fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> ApiResult<Vec<Detail>> {
+fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>, MailError> {
     let d = |label, value: String| Detail { label, value };
     let enum_word = |group: &str, key: &str| word(lang, &format!("{group}.{key}"));
     Ok(match event {
@@ -285,7 +302,7 @@ pub fn enqueue(
     settings: &Settings,
     case: &MailCase,
     record: &EventRecord,
-) -> ApiResult<usize> {
+) -> Result<usize, MailError> {
     let steps = plan(record);
     if steps.is_empty() {
         return Ok(0);
@@ -371,7 +388,7 @@ pub fn enqueue(
                 updated_at: now,
             })
             .execute(conn)
-            .map_err(ApiError::from)?;
+            .map_err(StoreError::from)?;
         written += 1;
     }
     Ok(written)

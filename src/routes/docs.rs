@@ -20,7 +20,7 @@ fn problem(status: u16, kind: &str, title: &str, detail: &str) -> (String, RefOr
         .build();
     let response = ResponseBuilder::new()
         .description(detail)
-        .content(crate::error::PROBLEM_JSON, content)
+        .content(crate::routes::errors::PROBLEM_JSON, content)
         .build();
     (status.to_string(), RefOr::T(response))
 }

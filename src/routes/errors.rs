@@ -1,5 +1,6 @@
-//! Turning every error actix produces by itself into problem+json, and
-//! answering unknown routes (404) and wrong methods (405).
+//! Errors as HTTP answers: every [`ApiError`] becomes RFC 9457
+//! problem+json with its status here, as does every error actix produces by
+//! itself; unknown routes get 404 and wrong methods 405.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -8,7 +9,101 @@ use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::error::{ApiError, PROBLEM_JSON, Problem};
+use actix_web::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::parse::FieldError;
+use crate::error::ApiError;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document: the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:ombud:problem:validation",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "the request has invalid fields",
+    "errors": [{"field": "title", "message": "must be 1 to 200 characters"}]
+}))]
+pub struct Problem {
+    /// A stable identifier of the kind of problem (`urn:ombud:problem:<kind>`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP status text.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a human.
+    pub detail: String,
+    /// Field errors, for validation problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// The problem document for an error.
+pub fn problem(e: &ApiError) -> Problem {
+    let status = e.status_code();
+    Problem {
+        kind: format!("urn:ombud:problem:{}", e.kind()),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: e.to_string(),
+        errors: match e {
+            ApiError::Validation(errs) => Some(errs.clone()),
+            _ => None,
+        },
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"ombud\""));
+            }
+            ApiError::MethodNotAllowed(methods) => {
+                res.insert_header((header::ALLOW, methods.join(", ")));
+            }
+            ApiError::PreconditionFailed(etag) => {
+                res.insert_header((header::ETAG, etag.clone()));
+            }
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_string(&problem(self)).unwrap_or_else(|_| "{}".into());
+        res.body(body)
+    }
+}
 
 /// JSON bodies: size limit and problem+json errors.
 pub fn json_config(limit: usize) -> web::JsonConfig {

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::password;
 use crate::accounts::tokens::{Grant, IssuedToken, TokenKind, issue};
+use crate::db::StoreError;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::Scope;
@@ -63,7 +64,7 @@ pub async fn create_token(
     let lookup = email.as_str().to_string();
     let user: Option<UserRow> = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             Ok(users::table
                 .filter(users::email.eq(lookup))
                 .first(conn)

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 
 use super::TokenView;
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::TokenRow;
 use crate::db::schema::api_tokens;
 use crate::domain::UserId;
@@ -58,7 +59,7 @@ pub async fn list_tokens(
     let before = pagination::decode(f.cursor.as_deref())?;
     let rows: Vec<TokenRow> = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             let mut q = api_tokens::table.into_boxed();
             if all_services {
                 q = q.filter(api_tokens::kind.eq("service"));

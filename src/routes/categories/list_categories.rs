@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 
 use super::CategoryView;
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::CategoryRow;
 use crate::db::schema::categories;
 use crate::error::ApiResult;
@@ -50,7 +51,7 @@ pub async fn list_categories(
     let after = pagination::decode(f.cursor.as_deref())?;
     let rows: Vec<CategoryRow> = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             let mut q = categories::table.into_boxed();
             if f.include_inactive != Some(true) {
                 q = q.filter(categories::active.eq(true));

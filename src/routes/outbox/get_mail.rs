@@ -68,7 +68,7 @@ pub async fn get_mail(
     let id = path.into_inner().hyphenated().to_string();
     let (row, attempts) = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> ApiResult<_> {
             let row: Option<OutboxRow> = outbox::table.find(&id).first(conn).optional()?;
             let row = row.ok_or(ApiError::NotFound("mail"))?;
             let attempts: Vec<(chrono::NaiveDateTime, String, String, String)> =

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 
 use super::{MailStatus, MailView};
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::OutboxRow;
 use crate::db::schema::outbox;
 use crate::error::ApiResult;
@@ -52,7 +53,7 @@ pub async fn list_outbox(
     let before = pagination::decode(f.cursor.as_deref())?;
     let rows: Vec<OutboxRow> = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             let mut q = outbox::table.into_boxed();
             if let Some(s) = f.status {
                 q = q.filter(outbox::status.eq(s.as_str()));

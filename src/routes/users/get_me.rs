@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use super::UserView;
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::error::ApiResult;
@@ -20,7 +21,7 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web
     let id = caller.user_id.to_db();
     let row: UserRow = state
         .db
-        .read(move |conn| Ok(users::table.find(id).first(conn)?))
+        .read(move |conn| -> Result<_, StoreError> { Ok(users::table.find(id).first(conn)?) })
         .await?;
     Ok(web::Json(UserView::from(row)))
 }

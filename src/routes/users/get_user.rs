@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use super::UserView;
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::{Scope, UserId};
@@ -32,7 +33,9 @@ pub async fn get_user(
     }
     let row: Option<UserRow> = state
         .db
-        .read(move |conn| Ok(users::table.find(id).first(conn).optional()?))
+        .read(move |conn| -> Result<_, StoreError> {
+            Ok(users::table.find(id).first(conn).optional()?)
+        })
         .await?;
     let row = row.ok_or(ApiError::NotFound("user"))?;
     Ok(web::Json(UserView::from(row)))

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 
 use super::UserView;
 use crate::accounts::Caller;
+use crate::db::StoreError;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::{Role, Scope};
@@ -56,7 +57,7 @@ pub async fn list_users(
     let after = pagination::decode(f.cursor.as_deref())?;
     let rows: Vec<UserRow> = state
         .db
-        .read(move |conn| {
+        .read(move |conn| -> Result<_, StoreError> {
             let mut q = users::table.into_boxed();
             if let Some(role) = f.role {
                 q = q.filter(users::role.eq(role));

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::UserView;
 use crate::accounts::{Caller, password};
+use crate::db::StoreError;
 use crate::db::models::{UserRow, to_db_time};
 use crate::db::schema::{api_tokens, users};
 use crate::domain::parse::Checker;
@@ -117,7 +118,7 @@ pub async fn update_user(
         let me = id.to_db();
         let stored: Option<String> = state
             .db
-            .read(move |conn| {
+            .read(move |conn| -> Result<_, StoreError> {
                 Ok(users::table
                     .find(me)
                     .select(users::password_hash)

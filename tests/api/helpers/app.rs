@@ -91,7 +91,7 @@ async fn bootstrap_admin(settings: &Settings) -> TestUser {
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || {
         let db = Db::connect(&settings.database_url, 1, Duration::from_secs(5)).expect("db");
-        db.write_blocking(|conn| {
+        db.write_blocking(|conn| -> ombud::error::ApiResult<TestUser> {
             let email = ombud::domain::parse::Email::parse("root@example.org").expect("email");
             let row = ombud::accounts::users::insert(
                 conn,
