@@ -38,11 +38,6 @@ pub struct CaseFilter {
     pub created_after: Option<DateTime<Utc>>,
     /// Only cases filed before this time (RFC 3339).
     pub created_before: Option<DateTime<Utc>>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// The cases `actor` may see that match `f`, newest first: members their

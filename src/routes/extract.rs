@@ -73,6 +73,29 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     }
 }
 
+/// A body an action takes, required (`web::Json`) or optional
+/// ([`OptionalJson`]), unwrapped.
+pub trait ActionBody {
+    /// What the client sent.
+    type Body;
+    /// The body itself.
+    fn into_body(self) -> Self::Body;
+}
+
+impl<T> ActionBody for web::Json<T> {
+    type Body = T;
+    fn into_body(self) -> T {
+        self.into_inner()
+    }
+}
+
+impl<T> ActionBody for OptionalJson<T> {
+    type Body = T;
+    fn into_body(self) -> T {
+        self.0
+    }
+}
+
 /// The `If-Match` header: the case versions a request is prepared to act on.
 pub struct IfMatch(pub Expected);
 

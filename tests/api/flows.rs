@@ -200,11 +200,15 @@ async fn the_system_starts_follow_up_when_the_appeal_window_closes() {
         let app = spawn_app_with(backend, |s| {
             s.run_jobs = true;
             s.scan_interval_seconds = 1;
-            s.appeal_window_seconds = 1;
+            s.appeal_window_seconds = 3600;
         })
         .await;
         let cast = Cast::new(&app).await;
         let id = case_in(&app, &cast, "ruling").await;
+        // The window is an hour; it closes when the app's clock says so, not
+        // when the machine gets round to it.
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "ruling");
+        app.clock.advance(chrono::Duration::seconds(3601));
         let started = Instant::now();
         loop {
             let case = app.case(&cast.lead, &id).await;

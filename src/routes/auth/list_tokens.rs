@@ -10,7 +10,7 @@ use crate::db::models::TokenRow;
 use crate::db::schema::api_tokens;
 use crate::domain::UserId;
 use crate::error::ApiResult;
-use crate::pagination::{self, page_of};
+use crate::pagination::{self, Page, PageQuery, page_of};
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -28,18 +28,13 @@ pub struct TokenFilter {
     pub user_id: Option<uuid::Uuid>,
     /// Every user's service tokens (admins only).
     pub service: Option<bool>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// List tokens: your own, or (admins) anyone's; newest first. Secrets are never shown.
 #[utoipa::path(
     tag = "auth",
     operation_id = "list_tokens",
-    params(TokenFilter),
+    params(TokenFilter, PageQuery),
     responses((status = 200, description = "A page of tokens", body = TokenPage), ReadErrors)
 )]
 #[get("/auth/tokens")]
@@ -47,6 +42,7 @@ pub async fn list_tokens(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<TokenFilter>,
+    page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<TokenPage>> {
     caller.require_personal()?;
     let f = filter.into_inner();
@@ -55,8 +51,10 @@ pub async fn list_tokens(
     if whose != caller.user_id || all_services {
         caller.require_admin()?;
     }
-    let limit = pagination::limit(f.limit)?;
-    let before = pagination::decode(f.cursor.as_deref())?;
+    let Page {
+        limit,
+        after: before,
+    } = page.checked()?;
     let rows: Vec<TokenRow> = state
         .db
         .read(move |conn| -> Result<_, StoreError> {

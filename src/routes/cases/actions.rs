@@ -26,7 +26,7 @@ use crate::cases::{CaseAction, CaseView, case_view, etag, take};
 use crate::domain::{Actor, CaseId, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::ActionErrors;
-use crate::routes::extract::{IfMatch, OptionalJson};
+use crate::routes::extract::{ActionBody, IfMatch, OptionalJson};
 use crate::state::AppState;
 
 /// Takes action `A` for an HTTP caller and answers with the changed case
@@ -91,34 +91,22 @@ impl utoipa::IntoParams for ActionParams {
     }
 }
 
-/// Registers one action: its handler, route and place in the spec.
+/// Registers one action: its handler, route and place in the spec. `json`
+/// bodies are required; `optional` ones may be left out entirely.
 macro_rules! action {
     ($(#[$doc:meta])* $name:ident, $input:ty, json $body:ty, $path:tt) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            tag = "actions",
-            params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
-            request_body = $body,
-            responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
-        )]
-        #[post($path)]
-        #[tracing::instrument(skip_all, fields(case_id = %path))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            if_match: IfMatch,
-            path: web::Path<uuid::Uuid>,
-            body: web::Json<$body>,
-        ) -> ApiResult<HttpResponse> {
-            run::<$input>(&state, &caller, if_match, path.into_inner(), body.into_inner()).await
-        }
+        action!(@ $(#[$doc])* $name, $input, web::Json<$body>, $path, request_body = $body);
     };
     ($(#[$doc:meta])* $name:ident, $input:ty, optional $body:ty, $path:tt) => {
+        action!(@ $(#[$doc])* $name, $input, OptionalJson<$body>, $path,
+            request_body(content = Option<$body>, description = "Optional; may be left out"));
+    };
+    (@ $(#[$doc:meta])* $name:ident, $input:ty, $extract:ty, $path:tt, $($body_spec:tt)+) => {
         $(#[$doc])*
         #[utoipa::path(
             tag = "actions",
             params(("case_id" = uuid::Uuid, Path, description = "The case id"), ActionParams),
-            request_body(content = Option<$body>, description = "Optional; may be left out"),
+            $($body_spec)+,
             responses((status = 200, description = "The case after the action", body = CaseView, headers(("ETag" = String, description = "The new version"))), ActionErrors)
         )]
         #[post($path)]
@@ -128,9 +116,9 @@ macro_rules! action {
             caller: Caller,
             if_match: IfMatch,
             path: web::Path<uuid::Uuid>,
-            body: OptionalJson<$body>,
+            body: $extract,
         ) -> ApiResult<HttpResponse> {
-            run::<$input>(&state, &caller, if_match, path.into_inner(), body.0).await
+            run::<$input>(&state, &caller, if_match, path.into_inner(), body.into_body()).await
         }
     };
 }

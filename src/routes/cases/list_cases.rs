@@ -4,7 +4,7 @@ use crate::accounts::Caller;
 use crate::cases::list::{CaseFilter, CasePage, list};
 use crate::domain::{Actor, Scope};
 use crate::error::ApiResult;
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "cases",
     operation_id = "list_cases",
-    params(CaseFilter),
+    params(CaseFilter, PageQuery),
     responses((status = 200, description = "A page of cases", body = CasePage), ReadErrors)
 )]
 #[get("/cases")]
@@ -21,10 +21,10 @@ pub async fn list_cases(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<CaseFilter>,
+    page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<CasePage>> {
     caller.require_scope(Scope::CasesRead)?;
-    let filter = filter.into_inner();
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+    let (filter, page) = (filter.into_inner(), page.checked()?);
     let (actor, env) = (Actor::from(&caller), state.env());
     let cases = state
         .db

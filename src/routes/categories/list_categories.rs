@@ -9,7 +9,7 @@ use crate::db::StoreError;
 use crate::db::models::CategoryRow;
 use crate::db::schema::categories;
 use crate::error::ApiResult;
-use crate::pagination::{self, page_of};
+use crate::pagination::{self, Page, PageQuery, page_of};
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -25,18 +25,13 @@ page_of!(
 pub struct CategoryFilter {
     /// Include categories closed to new cases.
     pub include_inactive: Option<bool>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// List categories, by slug.
 #[utoipa::path(
     tag = "categories",
     operation_id = "list_categories",
-    params(CategoryFilter),
+    params(CategoryFilter, PageQuery),
     responses((status = 200, description = "A page of categories", body = CategoryPage), ReadErrors)
 )]
 #[get("/categories")]
@@ -44,11 +39,11 @@ pub async fn list_categories(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<CategoryFilter>,
+    page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<CategoryPage>> {
     caller.require_scope(crate::domain::Scope::DirectoryRead)?;
     let f = filter.into_inner();
-    let limit = pagination::limit(f.limit)?;
-    let after = pagination::decode(f.cursor.as_deref())?;
+    let Page { limit, after } = page.checked()?;
     let rows: Vec<CategoryRow> = state
         .db
         .read(move |conn| -> Result<_, StoreError> {

@@ -9,7 +9,7 @@ use crate::db::StoreError;
 use crate::db::models::OutboxRow;
 use crate::db::schema::outbox;
 use crate::error::ApiResult;
-use crate::pagination::{self, page_of};
+use crate::pagination::{self, Page, PageQuery, page_of};
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -27,18 +27,13 @@ pub struct OutboxFilter {
     pub status: Option<MailStatus>,
     /// Only mail about this case.
     pub case_id: Option<uuid::Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// List the outbox (admins), newest first.
 #[utoipa::path(
     tag = "outbox",
     operation_id = "list_outbox",
-    params(OutboxFilter),
+    params(OutboxFilter, PageQuery),
     responses((status = 200, description = "A page of mail", body = MailPage), ReadErrors)
 )]
 #[get("/outbox")]
@@ -46,11 +41,14 @@ pub async fn list_outbox(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<OutboxFilter>,
+    page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<MailPage>> {
     caller.require_admin()?;
     let f = filter.into_inner();
-    let limit = pagination::limit(f.limit)?;
-    let before = pagination::decode(f.cursor.as_deref())?;
+    let Page {
+        limit,
+        after: before,
+    } = page.checked()?;
     let rows: Vec<OutboxRow> = state
         .db
         .read(move |conn| -> Result<_, StoreError> {

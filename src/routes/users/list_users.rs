@@ -10,7 +10,7 @@ use crate::db::models::UserRow;
 use crate::db::schema::users;
 use crate::domain::{Role, Scope};
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{self, page_of};
+use crate::pagination::{self, Page, PageQuery, page_of};
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -28,18 +28,13 @@ pub struct UserFilter {
     pub role: Option<Role>,
     /// Only active (true) or deactivated (false) users.
     pub active: Option<bool>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// List users (staff), oldest first; leads use it to find mediators to assign.
 #[utoipa::path(
     tag = "users",
     operation_id = "list_users",
-    params(UserFilter),
+    params(UserFilter, PageQuery),
     responses((status = 200, description = "A page of users", body = UserPage), ReadErrors)
 )]
 #[get("/users")]
@@ -47,14 +42,14 @@ pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<UserFilter>,
+    page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<UserPage>> {
     caller.require_scope(Scope::DirectoryRead)?;
     if !caller.role.is_staff() {
         return Err(ApiError::Forbidden("only staff may list users".into()));
     }
     let f = filter.into_inner();
-    let limit = pagination::limit(f.limit)?;
-    let after = pagination::decode(f.cursor.as_deref())?;
+    let Page { limit, after } = page.checked()?;
     let rows: Vec<UserRow> = state
         .db
         .read(move |conn| -> Result<_, StoreError> {
