@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Counts the SQL statements that one case action (issue_ruling) and one
+# case read (GET /cases/{id}) send to PostgreSQL, from the server's
+# statement log. Needs a local PostgreSQL whose log is readable here
+# (Debian: /var/log/postgresql/postgresql-15-main.log) and superuser access
+# (log_statement is set on a throwaway database, which is dropped after).
+#   benches/statements-per-request.sh [path/to/ombud] [port]
+set -euo pipefail
+bin=$(realpath "${1:-target/debug/ombud}")
+port=${2:-18810}
+log=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
+name="ombud_statements_$$"
+work=$(mktemp -d)
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" -c "ALTER DATABASE $name SET log_statement = 'all'"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$name" OMBUD_BIND="127.0.0.1:$port" \
+    RUST_LOG=warn OMBUD_MAIL_DIR="$work/mail" OMBUD_RUN_JOBS=false
+admin=$("$bin" users create --role admin --email a@x.org --name A --password 'a long admin passphrase' | tail -n1)
+"$bin" serve > "$work/serve.log" 2>&1 &
+server=$!
+trap 'kill $server; wait $server 2>/dev/null; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -sf "http://$OMBUD_BIND/ready" >/dev/null && break; sleep 0.2; done
+api="http://$OMBUD_BIND/api/v1"
+post() { curl -sf -X POST "$api$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+post /categories "$admin" '{"slug":"d","name":"D"}' >/dev/null
+for u in c r m l; do
+    role=member; [ $u = m ] && role=mediator; [ $u = l ] && role=lead
+    post /users "$admin" "{\"email\":\"$u@x.org\",\"name\":\"$u\",\"role\":\"$role\",\"password\":\"password of $u\"}" >/dev/null
+done
+token() { curl -sf "$api/auth/tokens" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1@x.org\",\"password\":\"password of $1\"}" | field token; }
+c=$(token c); r=$(token r); m=$(token m); l=$(token l)
+me() { curl -sf "$api/me" -H "Authorization: Bearer $1" | field id; }
+rid=$(me "$r"); mid=$(me "$m")
+id=$(post /cases "$c" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$rid\"}}" | field id)
+post "/cases/$id/actions/assign" "$l" "{\"mediator_id\":\"$mid\"}" >/dev/null
+post "/cases/$id/actions/start_investigation" "$m" >/dev/null
+since() { tail -n +"$1" "$log" | grep "@$name " | grep -cE "LOG:  (statement|execute)"; }
+mark=$(( $(wc -l < "$log") + 1 ))
+post "/cases/$id/actions/issue_ruling" "$m" '{"outcome":"upheld","rationale":"r"}' >/dev/null
+sleep 0.5
+acted=$(since "$mark")
+mark=$(( $(wc -l < "$log") + 1 ))
+curl -sf "$api/cases/$id" -H "Authorization: Bearer $m" >/dev/null
+sleep 0.5
+read=$(since "$mark")
+echo "issue_ruling: $acted statements; GET /cases/{id}: $read statements"
