@@ -160,7 +160,7 @@ pub fn list(
     page: &Page,
 ) -> ApiResult<MessagePage> {
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
-    let readable = Visibility::readable_names(standing.party());
+    let readable = Visibility::readable_by(standing.party());
     let mut q = messages::table
         .filter(messages::case_id.eq(id))
         .filter(messages::visibility.eq_any(readable))

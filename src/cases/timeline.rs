@@ -61,7 +61,7 @@ pub fn list(
         None => None,
     };
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
-    let readable = Visibility::readable_names(standing.party());
+    let readable = Visibility::readable_by(standing.party());
     let mut q = timeline_events::table
         .filter(timeline_events::case_id.eq(id))
         .filter(timeline_events::visibility.eq_any(readable))

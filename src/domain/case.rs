@@ -1,7 +1,6 @@
 //! What a case is filed with: priority, channel, language, tags, reference.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 use super::parse::Checker;
@@ -24,35 +23,12 @@ pub enum Priority {
     Urgent,
 }
 
-impl Priority {
-    /// Every priority, lowest first.
-    pub const ALL: [Priority; 4] = [
-        Priority::Low,
-        Priority::Normal,
-        Priority::High,
-        Priority::Urgent,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Normal => "normal",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
-}
-
-impl FromStr for Priority {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown priority `{s}`"))
-    }
-}
+crate::domain::wire_names!(Priority, "priority" {
+    Low => "low",
+    Normal => "normal",
+    High => "high",
+    Urgent => "urgent",
+});
 
 /// Where a complaint came in from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
@@ -75,39 +51,14 @@ pub enum Channel {
     Platform,
 }
 
-impl Channel {
-    /// Every channel.
-    pub const ALL: [Channel; 6] = [
-        Channel::Api,
-        Channel::Web,
-        Channel::Mobile,
-        Channel::Email,
-        Channel::Phone,
-        Channel::Platform,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Api => "api",
-            Channel::Web => "web",
-            Channel::Mobile => "mobile",
-            Channel::Email => "email",
-            Channel::Phone => "phone",
-            Channel::Platform => "platform",
-        }
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Channel::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown channel `{s}`"))
-    }
-}
+crate::domain::wire_names!(Channel, "channel" {
+    Api => "api",
+    Web => "web",
+    Mobile => "mobile",
+    Email => "email",
+    Phone => "phone",
+    Platform => "platform",
+});
 
 /// Checks a BCP 47 language tag of the simple kind (`en`, `pt-BR`, `zh-Hans`)
 /// and returns it normalised to lower-case language, as given elsewhere.

@@ -27,38 +27,14 @@ pub enum Visibility {
     Internal,
 }
 
+crate::domain::wire_names!(Visibility, "visibility" {
+    AllParties => "all_parties",
+    Complainant => "complainant",
+    Respondent => "respondent",
+    Internal => "internal",
+});
+
 impl Visibility {
-    /// Every visibility.
-    pub const ALL: [Visibility; 4] = [
-        Visibility::AllParties,
-        Visibility::Complainant,
-        Visibility::Respondent,
-        Visibility::Internal,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::AllParties => "all_parties",
-            Visibility::Complainant => "complainant",
-            Visibility::Respondent => "respondent",
-            Visibility::Internal => "internal",
-        }
-    }
-
-    /// Parses the stored name.
-    pub fn parse(s: &str) -> Option<Visibility> {
-        Visibility::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    /// [`Visibility::readable_by`] as stored names, for queries.
-    pub fn readable_names(party: Option<Party>) -> Vec<&'static str> {
-        Visibility::readable_by(party)
-            .into_iter()
-            .map(Visibility::as_str)
-            .collect()
-    }
-
     /// The visibilities a viewer may read: staff read all; a party reads what
     /// is for both parties and what is for their side.
     pub fn readable_by(party: Option<Party>) -> Vec<Visibility> {
@@ -67,13 +43,6 @@ impl Visibility {
             Some(Party::Complainant) => vec![Visibility::AllParties, Visibility::Complainant],
             Some(Party::Respondent) => vec![Visibility::AllParties, Visibility::Respondent],
         }
-    }
-}
-
-impl std::str::FromStr for Visibility {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Visibility::parse(s).ok_or_else(|| format!("unknown visibility `{s}`"))
     }
 }
 

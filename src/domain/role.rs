@@ -1,7 +1,6 @@
 //! Roles of users and scopes of tokens.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 /// What a user is, service-wide. Roles are ordered: each includes the
@@ -23,20 +22,14 @@ pub enum Role {
     Admin,
 }
 
+crate::domain::wire_names!(Role, "role" {
+    Member => "member",
+    Mediator => "mediator",
+    Lead => "lead",
+    Admin => "admin",
+});
+
 impl Role {
-    /// Every role, lowest first.
-    pub const ALL: [Role; 4] = [Role::Member, Role::Mediator, Role::Lead, Role::Admin];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "member",
-            Role::Mediator => "mediator",
-            Role::Lead => "lead",
-            Role::Admin => "admin",
-        }
-    }
-
     /// Mediators, leads and admins: people who work cases rather than bring them.
     pub fn is_staff(self) -> bool {
         self >= Role::Mediator
@@ -45,22 +38,6 @@ impl Role {
     /// Leads and admins: people who supervise every case.
     pub fn is_supervisor(self) -> bool {
         self >= Role::Lead
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}`"))
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -82,35 +59,12 @@ pub enum Scope {
     Admin,
 }
 
-impl Scope {
-    /// Every scope.
-    pub const ALL: [Scope; 4] = [
-        Scope::CasesRead,
-        Scope::CasesWrite,
-        Scope::DirectoryRead,
-        Scope::Admin,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::CasesRead => "cases:read",
-            Scope::CasesWrite => "cases:write",
-            Scope::DirectoryRead => "directory:read",
-            Scope::Admin => "admin",
-        }
-    }
-}
-
-impl FromStr for Scope {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown scope `{s}`"))
-    }
-}
+crate::domain::wire_names!(Scope, "scope" {
+    CasesRead => "cases:read",
+    CasesWrite => "cases:write",
+    DirectoryRead => "directory:read",
+    Admin => "admin",
+});
 
 /// Whether a token came from signing in or was made for an integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -124,23 +78,7 @@ pub enum TokenKind {
     Service,
 }
 
-impl TokenKind {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Personal => "personal",
-            TokenKind::Service => "service",
-        }
-    }
-}
-
-impl std::str::FromStr for TokenKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "personal" => Ok(TokenKind::Personal),
-            "service" => Ok(TokenKind::Service),
-            _ => Err(format!("unknown token kind `{s}`")),
-        }
-    }
-}
+crate::domain::wire_names!(TokenKind, "token kind" {
+    Personal => "personal",
+    Service => "service",
+});

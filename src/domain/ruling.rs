@@ -21,17 +21,12 @@ pub enum Outcome {
     Settled,
 }
 
-impl Outcome {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Upheld => "upheld",
-            Outcome::PartiallyUpheld => "partially_upheld",
-            Outcome::NotUpheld => "not_upheld",
-            Outcome::Settled => "settled",
-        }
-    }
-}
+crate::domain::wire_names!(Outcome, "outcome" {
+    Upheld => "upheld",
+    PartiallyUpheld => "partially_upheld",
+    NotUpheld => "not_upheld",
+    Settled => "settled",
+});
 
 /// A sanction on the respondent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -140,16 +135,11 @@ pub enum AppealDecision {
     Overturn,
 }
 
-impl AppealDecision {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppealDecision::Uphold => "uphold",
-            AppealDecision::Amend => "amend",
-            AppealDecision::Overturn => "overturn",
-        }
-    }
-}
+crate::domain::wire_names!(AppealDecision, "appeal decision" {
+    Uphold => "uphold",
+    Amend => "amend",
+    Overturn => "overturn",
+});
 
 /// Why a case was dismissed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -165,43 +155,9 @@ pub enum DismissalReason {
     Other,
 }
 
-impl DismissalReason {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DismissalReason::OutOfScope => "out_of_scope",
-            DismissalReason::Duplicate => "duplicate",
-            DismissalReason::Abusive => "abusive",
-            DismissalReason::Other => "other",
-        }
-    }
-}
-
-impl std::str::FromStr for Outcome {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Outcome::Upheld,
-            Outcome::PartiallyUpheld,
-            Outcome::NotUpheld,
-            Outcome::Settled,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-        .ok_or_else(|| format!("unknown outcome `{s}`"))
-    }
-}
-
-impl std::str::FromStr for AppealDecision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            AppealDecision::Uphold,
-            AppealDecision::Amend,
-            AppealDecision::Overturn,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-        .ok_or_else(|| format!("unknown appeal decision `{s}`"))
-    }
-}
+crate::domain::wire_names!(DismissalReason, "dismissal reason" {
+    OutOfScope => "out_of_scope",
+    Duplicate => "duplicate",
+    Abusive => "abusive",
+    Other => "other",
+});

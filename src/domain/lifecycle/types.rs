@@ -1,7 +1,6 @@
 //! The words of the lifecycle: states, actions and the two parties.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 /// Where a case is in its lifecycle.
@@ -30,57 +29,25 @@ pub enum CaseState {
     Dismissed,
 }
 
+crate::domain::wire_names!(CaseState, "case state" {
+    Intake => "intake",
+    Assigned => "assigned",
+    Investigation => "investigation",
+    Ruling => "ruling",
+    Appeal => "appeal",
+    FollowUp => "follow_up",
+    Closed => "closed",
+    Withdrawn => "withdrawn",
+    Dismissed => "dismissed",
+});
+
 impl CaseState {
-    /// Every state, in lifecycle order.
-    pub const ALL: [CaseState; 9] = [
-        CaseState::Intake,
-        CaseState::Assigned,
-        CaseState::Investigation,
-        CaseState::Ruling,
-        CaseState::Appeal,
-        CaseState::FollowUp,
-        CaseState::Closed,
-        CaseState::Withdrawn,
-        CaseState::Dismissed,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseState::Intake => "intake",
-            CaseState::Assigned => "assigned",
-            CaseState::Investigation => "investigation",
-            CaseState::Ruling => "ruling",
-            CaseState::Appeal => "appeal",
-            CaseState::FollowUp => "follow_up",
-            CaseState::Closed => "closed",
-            CaseState::Withdrawn => "withdrawn",
-            CaseState::Dismissed => "dismissed",
-        }
-    }
-
     /// No action leaves these states except `reopen` from `closed`.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
             CaseState::Closed | CaseState::Withdrawn | CaseState::Dismissed
         )
-    }
-}
-
-impl FromStr for CaseState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CaseState::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown case state `{s}`"))
-    }
-}
-
-impl std::fmt::Display for CaseState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -120,53 +87,30 @@ pub enum Action {
     Dismiss,
 }
 
-impl Action {
-    /// Every action.
-    pub const ALL: [Action; 15] = [
-        Action::Assign,
-        Action::StartInvestigation,
-        Action::RequestInfo,
-        Action::ProposeSettlement,
-        Action::AcceptSettlement,
-        Action::RejectSettlement,
-        Action::IssueRuling,
-        Action::AcceptRuling,
-        Action::Appeal,
-        Action::DecideAppeal,
-        Action::StartFollowUp,
-        Action::Close,
-        Action::Reopen,
-        Action::Withdraw,
-        Action::Dismiss,
-    ];
+crate::domain::wire_names!(Action, "action" {
+    Assign => "assign",
+    StartInvestigation => "start_investigation",
+    RequestInfo => "request_info",
+    ProposeSettlement => "propose_settlement",
+    AcceptSettlement => "accept_settlement",
+    RejectSettlement => "reject_settlement",
+    IssueRuling => "issue_ruling",
+    AcceptRuling => "accept_ruling",
+    Appeal => "appeal",
+    DecideAppeal => "decide_appeal",
+    StartFollowUp => "start_follow_up",
+    Close => "close",
+    Reopen => "reopen",
+    Withdraw => "withdraw",
+    Dismiss => "dismiss",
+});
 
+impl Action {
     /// Actions that must name the case version they were decided on
     /// (`If-Match`): accepting a settlement accepts the terms one read.
     pub fn needs_if_match(self) -> bool {
         matches!(self, Action::AcceptSettlement)
     }
-
-    /// The wire name, also the last segment of the action's URL.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Assign => "assign",
-            Action::StartInvestigation => "start_investigation",
-            Action::RequestInfo => "request_info",
-            Action::ProposeSettlement => "propose_settlement",
-            Action::AcceptSettlement => "accept_settlement",
-            Action::RejectSettlement => "reject_settlement",
-            Action::IssueRuling => "issue_ruling",
-            Action::AcceptRuling => "accept_ruling",
-            Action::Appeal => "appeal",
-            Action::DecideAppeal => "decide_appeal",
-            Action::StartFollowUp => "start_follow_up",
-            Action::Close => "close",
-            Action::Reopen => "reopen",
-            Action::Withdraw => "withdraw",
-            Action::Dismiss => "dismiss",
-        }
-    }
-
     /// The states an action may be taken from, read off [`super::TABLE`].
     pub fn from_states(self) -> Vec<CaseState> {
         let mut states: Vec<CaseState> = super::TABLE
@@ -190,22 +134,6 @@ impl Action {
     }
 }
 
-impl FromStr for Action {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Action::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown action `{s}`"))
-    }
-}
-
-impl std::fmt::Display for Action {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// The two sides of a dispute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -218,31 +146,17 @@ pub enum Party {
     Respondent,
 }
 
-impl Party {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Party::Complainant => "complainant",
-            Party::Respondent => "respondent",
-        }
-    }
+crate::domain::wire_names!(Party, "party" {
+    Complainant => "complainant",
+    Respondent => "respondent",
+});
 
+impl Party {
     /// The other side.
     pub fn other(self) -> Party {
         match self {
             Party::Complainant => Party::Respondent,
             Party::Respondent => Party::Complainant,
-        }
-    }
-}
-
-impl FromStr for Party {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "complainant" => Ok(Party::Complainant),
-            "respondent" => Ok(Party::Respondent),
-            _ => Err(format!("unknown party `{s}`")),
         }
     }
 }
