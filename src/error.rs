@@ -1,12 +1,13 @@
 //! The error of the use cases: what a request can fail with, in the
-//! service's words. Storage ([`StoreError`]) and mail ([`MailError`]) have
-//! their own errors that convert into it; the HTTP edge renders it as RFC
+//! service's words. Storage ([`StoreError`]) and mail ([`MailError`],
+//! [`OutboxError`]) have their own errors that convert into it; the HTTP edge renders it as RFC
 //! 9457 problem+json (`routes::errors`), and nothing below the edge knows
 //! about status codes.
 
 use crate::db::StoreError;
 use crate::domain::parse::FieldError;
 use crate::notify::MailError;
+use crate::notify::admin::OutboxError;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +106,19 @@ impl From<MailError> for ApiError {
         match e {
             MailError::Store(e) => e.into(),
             MailError::Render(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<OutboxError> for ApiError {
+    fn from(e: OutboxError) -> Self {
+        match e {
+            OutboxError::NotFound => ApiError::NotFound("mail"),
+            OutboxError::NotFailed(_) | OutboxError::AlreadyRetried => {
+                ApiError::InvalidTransition(e.to_string())
+            }
+            OutboxError::Store(e) => e.into(),
+            OutboxError::Damaged(cause) => ApiError::Internal(cause),
         }
     }
 }

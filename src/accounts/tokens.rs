@@ -1,14 +1,19 @@
-//! API tokens: issuing them (shown once, stored hashed) and showing them.
+//! API tokens: signing in, issuing them (shown once, stored hashed),
+//! listing and revoking them, and service tokens for integrations.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::{Caller, password};
 use crate::db::DbConnection;
-use crate::db::models::{NewToken, TokenRow, from_db_time, to_db_time};
-use crate::db::schema::api_tokens;
+use crate::db::models::{NewToken, TokenRow, UserRow, from_db_time, to_db_time};
+use crate::db::schema::{api_tokens, users};
+use crate::domain::parse::{Checker, Email};
 use crate::domain::{Scope, TokenId, UserId};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, Page, page_of};
 
 pub use crate::domain::TokenKind;
 
@@ -91,6 +96,20 @@ pub struct Grant<'a> {
     pub lifetime: chrono::Duration,
 }
 
+impl Grant<'static> {
+    /// A token from signing in: it acts as and is made by `user`, with every scope.
+    pub fn personal(user: UserId, name: String, lifetime: chrono::Duration) -> Self {
+        Grant {
+            user,
+            created_by: user,
+            name,
+            kind: TokenKind::Personal,
+            scopes: &Scope::ALL,
+            lifetime,
+        }
+    }
+}
+
 /// Makes and stores a token; returns the secret once, with its details.
 pub fn issue(conn: &mut DbConnection, grant: Grant, now: DateTime<Utc>) -> ApiResult<IssuedToken> {
     let Grant {
@@ -101,7 +120,6 @@ pub fn issue(conn: &mut DbConnection, grant: Grant, now: DateTime<Utc>) -> ApiRe
         scopes,
         lifetime,
     } = grant;
-    use diesel::prelude::*;
     let secret = super::secret::generate();
     let id = TokenId::new();
     let row = NewToken {
@@ -127,4 +145,265 @@ pub fn issue(conn: &mut DbConnection, grant: Grant, now: DateTime<Utc>) -> ApiRe
         token: secret,
         details: TokenView::from(stored),
     })
+}
+
+/// Credentials to exchange for a token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ann@example.org", "password": "a long passphrase", "name": "laptop"}))]
+pub struct SignIn {
+    /// The account's email address.
+    #[schema(max_length = 254)]
+    pub email: String,
+    /// The account's password.
+    #[schema(max_length = 256)]
+    pub password: String,
+    /// A label for the token, to recognise it when listing; `api` when left out.
+    #[schema(max_length = 100)]
+    pub name: Option<String>,
+}
+
+/// Credentials in a shape worth checking (no `Debug`: it holds the password).
+pub struct Credentials {
+    /// The account's email address.
+    pub email: Email,
+    /// The password as given.
+    pub password: String,
+    /// The label of the token to issue.
+    pub name: String,
+}
+
+impl SignIn {
+    /// Checks the label (422). A malformed email or an overlong password is
+    /// the same 401 as a wrong one, and is refused before any work.
+    pub fn parse(self) -> ApiResult<Credentials> {
+        let SignIn {
+            email,
+            password,
+            name,
+        } = self;
+        let name = name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "api".into());
+        if name.chars().count() > 100 {
+            return Err(ApiError::field("name", "must be at most 100 characters"));
+        }
+        if password.len() > 1024 {
+            return Err(ApiError::Unauthorized);
+        }
+        let email = Email::parse(&email).map_err(|_| ApiError::Unauthorized)?;
+        Ok(Credentials {
+            email,
+            password,
+            name,
+        })
+    }
+}
+
+/// The account someone signs in to, as far as signing in needs it.
+#[derive(Debug, Clone)]
+pub struct Claimant {
+    /// The user.
+    pub user: UserId,
+    /// Whether they may sign in.
+    pub active: bool,
+    /// Their password hash, if they have a password.
+    pub password_hash: Option<String>,
+}
+
+/// The account with this email address, if there is one.
+pub fn by_email(conn: &mut DbConnection, email: &Email) -> ApiResult<Option<Claimant>> {
+    let found: Option<UserRow> = users::table
+        .filter(users::email.eq(email.as_str()))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|u| Claimant {
+        user: u.id,
+        active: u.active,
+        password_hash: u.password_hash,
+    }))
+}
+
+/// Who signed in: the user, if the password matches and the account is
+/// active; an unknown email, a wrong password and a deactivated account all
+/// get the same 401, after the same work. Slow (argon2): call it on a
+/// blocking thread, outside any transaction.
+pub fn admit(found: Option<Claimant>, given: &str) -> ApiResult<UserId> {
+    let stored = found.as_ref().and_then(|c| c.password_hash.as_deref());
+    let ok = password::verify(given, stored);
+    match found {
+        Some(c) if ok && c.active => Ok(c.user),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+page_of!(
+    /// A page of tokens.
+    TokenPage,
+    TokenView
+);
+
+/// Which tokens to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenFilter {
+    /// Another user's tokens (admins only); the caller's own when left out.
+    pub user_id: Option<uuid::Uuid>,
+    /// Every user's service tokens (admins only).
+    pub service: Option<bool>,
+}
+
+/// Whose tokens a caller may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holders {
+    /// One user's tokens.
+    User(UserId),
+    /// Every user's service tokens.
+    Services,
+}
+
+impl TokenFilter {
+    /// Whose tokens `caller` asks for: their own with a token from signing
+    /// in (or an admin token); anyone's, or every service token, as an admin (403 otherwise).
+    pub fn holders(self, caller: &Caller) -> ApiResult<Holders> {
+        caller.require_personal()?;
+        let whose = self.user_id.map(UserId).unwrap_or(caller.user_id);
+        let all_services = self.service == Some(true);
+        if whose != caller.user_id || all_services {
+            caller.require_admin()?;
+        }
+        Ok(if all_services {
+            Holders::Services
+        } else {
+            Holders::User(whose)
+        })
+    }
+}
+
+/// A page of tokens, newest first; never their secrets.
+pub fn list(conn: &mut DbConnection, holders: Holders, page: &Page) -> ApiResult<TokenPage> {
+    let mut q = api_tokens::table.into_boxed();
+    match holders {
+        Holders::Services => q = q.filter(api_tokens::kind.eq("service")),
+        Holders::User(whose) => q = q.filter(api_tokens::user_id.eq(whose)),
+    }
+    if let Some(before) = &page.after {
+        q = q.filter(api_tokens::id.lt(before.clone()));
+    }
+    let rows: Vec<TokenRow> = q
+        .order(api_tokens::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |t| t.id.to_db());
+    let items = rows.into_iter().map(TokenView::from).collect();
+    Ok(TokenPage { items, next_cursor })
+}
+
+/// Revokes token `id`: the caller's own, or, for an admin, anyone's; 404
+/// for a token they may not touch. Revoking twice is harmless (the first
+/// time stays on record).
+pub fn revoke(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: TokenId,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let admin = caller.require_admin().is_ok();
+    let tok: Option<TokenRow> = api_tokens::table.find(id).first(conn).optional()?;
+    match tok {
+        Some(t) if t.user_id == caller.user_id || admin => {
+            if t.revoked_at.is_none() {
+                diesel::update(api_tokens::table.find(id))
+                    .set(api_tokens::revoked_at.eq(to_db_time(now)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        }
+        _ => Err(ApiError::NotFound("token")),
+    }
+}
+
+/// A token for an integration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "shop platform", "user_id": "0192f0c4-0000-7a21-9d0b-5c1e8f2a3b4c", "scopes": ["cases:read", "cases:write"], "expires_in_days": 90}))]
+pub struct CreateServiceToken {
+    /// A label to recognise it by.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub name: String,
+    /// The account the integration acts as (often a dedicated one).
+    pub user_id: uuid::Uuid,
+    /// What the token may do; at least one.
+    #[schema(min_items = 1)]
+    pub scopes: Vec<Scope>,
+    /// Lifetime in days (1 to the configured maximum, default 90).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A checked request for a service token.
+#[derive(Debug, Clone)]
+pub struct ServiceToken {
+    /// The account it acts as.
+    pub user: UserId,
+    /// Its label.
+    pub name: String,
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// How long it works.
+    pub lifetime: chrono::Duration,
+}
+
+impl CreateServiceToken {
+    /// Checks every field at once; a lifetime runs from 1 day to `max_days`
+    /// (90 days, or `max_days` if that is less, when left out).
+    pub fn parse(self, max_days: i64) -> ApiResult<ServiceToken> {
+        let mut c = Checker::new();
+        let name = c.text("name", &self.name, 100);
+        if self.scopes.is_empty() {
+            c.fail("scopes", "name at least one scope");
+        }
+        let days = self.expires_in_days.unwrap_or(90.min(max_days));
+        if !(1..=max_days).contains(&days) {
+            c.fail(
+                "expires_in_days",
+                format!("must be between 1 and {max_days}"),
+            );
+        }
+        c.finish()?;
+        let mut scopes = self.scopes;
+        scopes.dedup();
+        Ok(ServiceToken {
+            user: UserId(self.user_id),
+            name,
+            scopes,
+            lifetime: chrono::Duration::days(days),
+        })
+    }
+}
+
+/// Issues a service token made by `by`; 422 if its user does not exist.
+pub fn create_service(
+    conn: &mut DbConnection,
+    by: UserId,
+    token: ServiceToken,
+    now: DateTime<Utc>,
+) -> ApiResult<IssuedToken> {
+    let exists: i64 = users::table.find(token.user).count().get_result(conn)?;
+    if exists == 0 {
+        return Err(ApiError::field("user_id", "no such user"));
+    }
+    issue(
+        conn,
+        Grant {
+            user: token.user,
+            created_by: by,
+            name: token.name,
+            kind: TokenKind::Service,
+            scopes: &token.scopes,
+            lifetime: token.lifetime,
+        },
+        now,
+    )
 }

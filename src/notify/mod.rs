@@ -4,6 +4,7 @@
 //! The case service hands over what it already read ([`MailCase`]): nothing
 //! about the case is read again here.
 
+pub mod admin;
 pub mod mailer;
 pub mod plan;
 pub mod templates;

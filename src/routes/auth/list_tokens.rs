@@ -1,34 +1,11 @@
 use actix_web::{get, web};
-use diesel::prelude::*;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
-use super::TokenView;
 use crate::accounts::Caller;
-use crate::db::StoreError;
-use crate::db::models::TokenRow;
-use crate::db::schema::api_tokens;
-use crate::domain::UserId;
+use crate::accounts::tokens::{self, TokenFilter, TokenPage};
 use crate::error::ApiResult;
-use crate::pagination::{self, Page, PageQuery, page_of};
+use crate::pagination::PageQuery;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
-
-page_of!(
-    /// A page of tokens.
-    TokenPage,
-    TokenView
-);
-
-/// Which tokens to list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TokenFilter {
-    /// Another user's tokens (admins only); the caller's own when left out.
-    pub user_id: Option<uuid::Uuid>,
-    /// Every user's service tokens (admins only).
-    pub service: Option<bool>,
-}
 
 /// List tokens: your own, or (admins) anyone's; newest first. Secrets are never shown.
 #[utoipa::path(
@@ -44,33 +21,11 @@ pub async fn list_tokens(
     filter: web::Query<TokenFilter>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<TokenPage>> {
-    caller.require_personal()?;
-    let f = filter.into_inner();
-    let whose = f.user_id.map(UserId).unwrap_or(caller.user_id);
-    let all_services = f.service == Some(true);
-    if whose != caller.user_id || all_services {
-        caller.require_admin()?;
-    }
-    let Page {
-        limit,
-        after: before,
-    } = page.checked()?;
-    let rows: Vec<TokenRow> = state
+    let holders = filter.into_inner().holders(&caller)?;
+    let page = page.checked()?;
+    let list = state
         .db
-        .read(move |conn| -> Result<_, StoreError> {
-            let mut q = api_tokens::table.into_boxed();
-            if all_services {
-                q = q.filter(api_tokens::kind.eq("service"));
-            } else {
-                q = q.filter(api_tokens::user_id.eq(whose));
-            }
-            if let Some(b) = before {
-                q = q.filter(api_tokens::id.lt(b));
-            }
-            Ok(q.order(api_tokens::id.desc()).limit(limit + 1).load(conn)?)
-        })
+        .read(move |conn| tokens::list(conn, holders, &page))
         .await?;
-    let (rows, next_cursor) = pagination::split(rows, limit, |t| t.id.to_db());
-    let items = rows.into_iter().map(TokenView::from).collect();
-    Ok(web::Json(TokenPage { items, next_cursor }))
+    Ok(web::Json(list))
 }

@@ -1,12 +1,8 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
 
-use super::MailView;
 use crate::accounts::Caller;
-use crate::db::models::{OutboxRow, to_db_time};
-use crate::db::schema::outbox;
-use crate::error::{ApiError, ApiResult};
-use crate::notify::status;
+use crate::error::ApiResult;
+use crate::notify::admin::{self, MailView};
 use crate::routes::docs::WriteErrors;
 use crate::state::AppState;
 
@@ -26,38 +22,10 @@ pub async fn retry_mail(
 ) -> ApiResult<web::Json<MailView>> {
     let now = state.clock.now();
     caller.require_admin()?;
-    let id = path.into_inner().hyphenated().to_string();
-    let row: OutboxRow = state
+    let id = path.into_inner();
+    let mail = state
         .db
-        .write(move |conn| {
-            let row: Option<OutboxRow> = outbox::table.find(&id).first(conn).optional()?;
-            let row = row.ok_or(ApiError::NotFound("mail"))?;
-            if row.status != status::FAILED {
-                return Err(ApiError::InvalidTransition(format!(
-                    "only failed mail can be retried; this one is {}",
-                    row.status
-                )));
-            }
-            let at = to_db_time(now);
-            let changed = diesel::update(
-                outbox::table
-                    .filter(outbox::id.eq(&id))
-                    .filter(outbox::status.eq(status::FAILED)),
-            )
-            .set((
-                outbox::status.eq(status::PENDING),
-                outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(at),
-                outbox::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-            if changed == 0 {
-                return Err(ApiError::InvalidTransition(
-                    "the mail is being retried already".into(),
-                ));
-            }
-            Ok(outbox::table.find(&id).first(conn)?)
-        })
+        .write(move |conn| admin::retry(conn, id, now))
         .await?;
-    Ok(web::Json(MailView::try_from(row)?))
+    Ok(web::Json(mail))
 }

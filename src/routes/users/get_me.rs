@@ -1,11 +1,7 @@
 use actix_web::{get, web};
-use diesel::prelude::*;
 
 use super::UserView;
-use crate::accounts::Caller;
-use crate::db::StoreError;
-use crate::db::models::UserRow;
-use crate::db::schema::users;
+use crate::accounts::{Caller, users};
 use crate::error::ApiResult;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
@@ -18,10 +14,6 @@ use crate::state::AppState;
 )]
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<UserView>> {
-    let id = caller.user_id.to_db();
-    let row: UserRow = state
-        .db
-        .read(move |conn| -> Result<_, StoreError> { Ok(users::table.find(id).first(conn)?) })
-        .await?;
-    Ok(web::Json(UserView::from(row)))
+    let user = state.db.read(move |conn| users::me(conn, &caller)).await?;
+    Ok(web::Json(user))
 }

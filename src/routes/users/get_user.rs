@@ -1,13 +1,9 @@
 use actix_web::{get, web};
-use diesel::prelude::*;
 
 use super::UserView;
-use crate::accounts::Caller;
-use crate::db::StoreError;
-use crate::db::models::UserRow;
-use crate::db::schema::users;
-use crate::domain::{Scope, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::accounts::{Caller, users};
+use crate::domain::UserId;
+use crate::error::ApiResult;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
@@ -25,18 +21,7 @@ pub async fn get_user(
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<web::Json<UserView>> {
     let id = UserId(path.into_inner());
-    if id != caller.user_id {
-        caller.require_scope(Scope::DirectoryRead)?;
-        if !caller.role.is_staff() {
-            return Err(ApiError::NotFound("user"));
-        }
-    }
-    let row: Option<UserRow> = state
-        .db
-        .read(move |conn| -> Result<_, StoreError> {
-            Ok(users::table.find(id).first(conn).optional()?)
-        })
-        .await?;
-    let row = row.ok_or(ApiError::NotFound("user"))?;
-    Ok(web::Json(UserView::from(row)))
+    users::may_see(&caller, id)?;
+    let user = state.db.read(move |conn| users::get(conn, id)).await?;
+    Ok(web::Json(user))
 }
