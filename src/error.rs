@@ -8,6 +8,7 @@ use crate::db::StoreError;
 use crate::domain::parse::FieldError;
 use crate::notify::MailError;
 use crate::notify::admin::OutboxError;
+use crate::pagination::PageError;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +88,12 @@ impl ApiError {
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
+    }
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
+        ApiError::BadRequest(e.to_string())
     }
 }
 

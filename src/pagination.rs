@@ -7,7 +7,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::{ApiError, ApiResult};
+/// A page request that cannot be served: a 400 at the edge.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// `limit` is out of range.
+    #[error("limit must be between 1 and {MAX_LIMIT}")]
+    Limit,
+    /// The cursor was not issued by this API.
+    #[error("cursor is not one this API issued")]
+    Cursor,
+}
 
 /// Items per page when the caller does not say.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -15,12 +24,10 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
 /// Checks `limit` (1 to 100, default 20).
-pub fn limit(requested: Option<u32>) -> ApiResult<i64> {
+pub fn limit(requested: Option<u32>) -> Result<i64, PageError> {
     match requested.unwrap_or(DEFAULT_LIMIT) {
         n @ 1..=MAX_LIMIT => Ok(i64::from(n)),
-        _ => Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        ))),
+        _ => Err(PageError::Limit),
     }
 }
 
@@ -42,7 +49,7 @@ pub struct PageQuery {
 
 impl PageQuery {
     /// Checks the limit and decodes the cursor.
-    pub fn checked(&self) -> ApiResult<Page> {
+    pub fn checked(&self) -> Result<Page, PageError> {
         Page::new(self.limit, self.cursor.as_deref())
     }
 }
@@ -58,7 +65,7 @@ pub struct Page {
 
 impl Page {
     /// Checks `limit` and decodes `cursor`.
-    pub fn new(limit: Option<u32>, cursor: Option<&str>) -> ApiResult<Page> {
+    pub fn new(limit: Option<u32>, cursor: Option<&str>) -> Result<Page, PageError> {
         Ok(Page {
             limit: self::limit(limit)?,
             after: decode(cursor)?,
@@ -67,7 +74,7 @@ impl Page {
 }
 
 /// Decodes a cursor from a previous page.
-pub fn decode(cursor: Option<&str>) -> ApiResult<Option<String>> {
+pub fn decode(cursor: Option<&str>) -> Result<Option<String>, PageError> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
@@ -77,7 +84,7 @@ pub fn decode(cursor: Option<&str>) -> ApiResult<Option<String>> {
         .and_then(|b| String::from_utf8(b).ok())
         .filter(|s| !s.is_empty() && s.len() <= 100)
         .map(Some)
-        .ok_or_else(|| ApiError::BadRequest("cursor is not one this API issued".into()))
+        .ok_or(PageError::Cursor)
 }
 
 /// Cuts a fetch of `limit + 1` rows into a page and the next cursor.

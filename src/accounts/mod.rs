@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password;
 pub mod secret;
+pub mod sign_in;
 pub mod tokens;
 pub mod users;
 

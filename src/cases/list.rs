@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::view::{CaseSummary, summaries};
+use super::summary::{CaseSummary, summaries};
 use crate::db::DbConnection;
 use crate::db::models::{CaseRow, to_db_time};
 use crate::db::schema::{cases, categories};

@@ -12,6 +12,7 @@ pub mod list;
 pub mod messages;
 pub mod record;
 pub mod respondents;
+pub mod summary;
 pub mod timeline;
 pub mod version;
 pub mod view;
@@ -23,8 +24,9 @@ use crate::state::Env;
 
 pub use act::{CaseAction, take};
 pub use context::CaseContext;
+pub use summary::CaseSummary;
 pub use version::{Expected, etag};
-pub use view::{CaseSummary, CaseView, case_view};
+pub use view::{CaseView, case_view};
 
 /// One case as `actor` may see it, with what they may do now.
 pub fn get(conn: &mut DbConnection, env: &Env, actor: &Actor, id: CaseId) -> ApiResult<CaseView> {

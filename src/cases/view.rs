@@ -7,18 +7,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::context::{CaseContext, corrupt, facts_of};
+use super::context::{CaseContext, corrupt};
 use crate::db::DbConnection;
-use crate::db::models::{CaseRow, from_db_time};
-use crate::db::schema::{categories, users};
+use crate::db::models::from_db_time;
+use crate::db::schema::users;
 use crate::domain::lifecycle::allowed_actions;
 use crate::domain::ruling::{AppealDecision, Outcome, Remedy, Sanction};
 use crate::domain::waiting::{WaitingOn, waiting_on};
-use crate::domain::{
-    Action, Actor, CaseFacts, CaseState, CategoryId, Channel, Party, Priority, Standing, UserId,
-};
+use crate::domain::{Action, CaseFacts, CaseState, Channel, Party, Priority, Standing, UserId};
 use crate::error::ApiResult;
-use crate::state::Env;
 
 /// A person on a case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -191,48 +188,6 @@ pub struct CaseView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A case in a list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042", "title": "Order never arrived",
-    "category": "delivery", "priority": "normal", "state": "intake",
-    "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
-    "respondent": {"id": null, "name": "Shop Ltd"}, "mediator": null,
-    "waiting_on": {"who": "lead", "what": "triage and assignment to a mediator", "deadline": null, "on_you": true},
-    "allowed_actions": ["assign", "dismiss"], "version": 1,
-    "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
-}))]
-pub struct CaseSummary {
-    /// Case id.
-    pub id: uuid::Uuid,
-    /// Human reference.
-    pub reference: String,
-    /// Short title.
-    pub title: String,
-    /// Category slug.
-    pub category: String,
-    /// Priority.
-    pub priority: Priority,
-    /// Lifecycle state.
-    pub state: CaseState,
-    /// Who filed it.
-    pub complainant: PersonRef,
-    /// Who it is about.
-    pub respondent: PersonRef,
-    /// The assigned mediator.
-    pub mediator: Option<PersonRef>,
-    /// What the case is waiting for.
-    pub waiting_on: Option<WaitingOn>,
-    /// What the caller may do now.
-    pub allowed_actions: Vec<Action>,
-    /// Version (`ETag` `"v{version}"`).
-    pub version: i64,
-    /// When it was filed.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
 fn uuid(s: &str) -> ApiResult<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(corrupt)
 }
@@ -258,7 +213,7 @@ pub fn person_ref(id: UserId, names: &HashMap<UserId, String>) -> PersonRef {
     }
 }
 
-fn person(id: Option<UserId>, name: impl Fn(UserId) -> String) -> Option<PersonRef> {
+pub(super) fn person(id: Option<UserId>, name: impl Fn(UserId) -> String) -> Option<PersonRef> {
     id.map(|id| PersonRef {
         id: Some(id.0),
         name: name(id),
@@ -266,7 +221,7 @@ fn person(id: Option<UserId>, name: impl Fn(UserId) -> String) -> Option<PersonR
 }
 
 /// What the lifecycle lets someone of `standing` do, and what the case waits on.
-fn moves(facts: &CaseFacts, standing: &Standing) -> (Vec<Action>, Option<WaitingOn>) {
+pub(super) fn moves(facts: &CaseFacts, standing: &Standing) -> (Vec<Action>, Option<WaitingOn>) {
     (
         allowed_actions(standing, facts),
         waiting_on(facts, standing),
@@ -275,7 +230,7 @@ fn moves(facts: &CaseFacts, standing: &Standing) -> (Vec<Action>, Option<Waiting
 
 /// The respondent's account id, hidden from the complainant, who learns
 /// nothing about accounts.
-fn respondent_id(facts: &CaseFacts, standing: &Standing) -> Option<uuid::Uuid> {
+pub(super) fn respondent_id(facts: &CaseFacts, standing: &Standing) -> Option<uuid::Uuid> {
     facts
         .people
         .respondent
@@ -371,58 +326,4 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         description: row.description.clone(),
         language: row.language.clone(),
     })
-}
-
-/// List summaries for `rows`, each for the actor's standing on it.
-pub fn summaries(
-    conn: &mut DbConnection,
-    rows: Vec<CaseRow>,
-    actor: &Actor,
-    env: &Env,
-) -> ApiResult<Vec<CaseSummary>> {
-    let ids = rows
-        .iter()
-        .flat_map(|r| {
-            [
-                Some(r.complainant_id),
-                r.respondent_id,
-                r.assigned_mediator_id,
-            ]
-        })
-        .flatten()
-        .collect();
-    let names = names(conn, ids)?;
-    let wanted: Vec<CategoryId> = rows.iter().map(|r| r.category_id).collect();
-    let cats: Vec<(CategoryId, String)> = categories::table
-        .filter(categories::id.eq_any(wanted))
-        .select((categories::id, categories::slug))
-        .load(conn)?;
-    let cats: HashMap<CategoryId, String> = cats.into_iter().collect();
-    let name = |id: UserId| names.get(&id).cloned().unwrap_or_default();
-    rows.into_iter()
-        .map(|row| {
-            let facts = facts_of(&row, env.now, env.settings.reopen_period_days);
-            let standing = Standing::of(actor, &facts.people);
-            let (allowed_actions, waiting_on) = moves(&facts, &standing);
-            Ok(CaseSummary {
-                id: row.id.0,
-                category: cats.get(&row.category_id).cloned().unwrap_or_default(),
-                priority: row.priority,
-                state: facts.state,
-                complainant: person_ref(row.complainant_id, &names),
-                respondent: PersonRef {
-                    id: respondent_id(&facts, &standing),
-                    name: row.respondent_name.clone(),
-                },
-                mediator: person(facts.people.mediator, name),
-                waiting_on,
-                allowed_actions,
-                version: row.version,
-                created_at: from_db_time(row.created_at),
-                updated_at: from_db_time(row.updated_at),
-                reference: row.reference,
-                title: row.title,
-            })
-        })
-        .collect()
 }

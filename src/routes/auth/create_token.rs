@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, post, web};
 
-use crate::accounts::tokens::{self, Grant, IssuedToken, SignIn};
+use crate::accounts::sign_in::{self, SignIn};
+use crate::accounts::tokens::{self, Grant, IssuedToken};
 use crate::error::ApiResult;
 use crate::routes::docs::SignInErrors;
 use crate::state::AppState;
@@ -20,18 +21,18 @@ pub async fn create_token(
     state: web::Data<AppState>,
     body: web::Json<SignIn>,
 ) -> ApiResult<HttpResponse> {
-    let tokens::Credentials {
+    let sign_in::Credentials {
         email,
         password,
         name,
     } = body.into_inner().parse()?;
     let found = state
         .db
-        .read(move |conn| tokens::by_email(conn, &email))
+        .read(move |conn| sign_in::by_email(conn, &email))
         .await?;
     // Verify on a blocking thread, outside any transaction: argon2 is
     // deliberately slow.
-    let user = tokio::task::spawn_blocking(move || tokens::admit(found, &password))
+    let user = tokio::task::spawn_blocking(move || sign_in::admit(found, &password))
         .await
         .map_err(anyhow::Error::from)??;
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
