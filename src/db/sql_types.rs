@@ -15,8 +15,8 @@ use super::MultiBackend;
 use crate::domain::events::Visibility;
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
-    CaseId, CaseState, CategoryId, Channel, MessageId, Party, Priority, Role, TokenId, TokenKind,
-    UserId,
+    CaseId, CaseState, CategoryId, Channel, MailStatus, MessageId, Party, Priority, Role, TokenId,
+    TokenKind, UserId,
 };
 
 /// Implements `ToSql<Text>` and `FromSql<Text>` for `$ty` on PostgreSQL,
@@ -93,5 +93,6 @@ enum_column!(
     Visibility,
     Outcome,
     AppealDecision,
-    TokenKind
+    TokenKind,
+    MailStatus
 );

@@ -42,6 +42,7 @@ pub mod case;
 pub mod events;
 pub mod ids;
 pub mod lifecycle;
+pub mod mail;
 pub mod parse;
 pub mod role;
 pub mod ruling;
@@ -50,6 +51,7 @@ pub mod waiting;
 pub use case::{Channel, Priority};
 pub use ids::{CaseId, CategoryId, MessageId, TokenId, UserId};
 pub use lifecycle::{Action, Actor, CaseFacts, CaseState, Denial, Party, Standing};
+pub use mail::MailStatus;
 pub use role::{Role, Scope, TokenKind};
 
 #[cfg(test)]
@@ -84,6 +86,7 @@ mod tests {
         agree(&AppealDecision::ALL);
         agree(&DismissalReason::ALL);
         agree(&Visibility::ALL);
+        agree(&MailStatus::ALL);
         assert!("limbo".parse::<CaseState>().is_err());
     }
 }

@@ -20,8 +20,8 @@ use crate::config::Settings;
 use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
 use crate::db::{Db, DbConnection, StoreError};
+use crate::domain::MailStatus;
 use crate::notify::mailer::{Mailer, SendError};
-use crate::notify::status;
 
 /// Most mail claimed in one scan.
 const BATCH: i64 = 20;
@@ -37,12 +37,12 @@ pub fn claim(
 ) -> Result<Vec<OutboxRow>, StoreError> {
     let now = to_db_time(clock.now());
     let due = outbox::status
-        .eq(status::PENDING)
+        .eq(MailStatus::Pending)
         .and(outbox::next_attempt_at.le(now))
         .or(outbox::status
-            .eq(status::SENDING)
+            .eq(MailStatus::Sending)
             .and(outbox::locked_until.lt(now)));
-    let found: Vec<(String, String, i32)> = match conn {
+    let found: Vec<(String, MailStatus, i32)> = match conn {
         // The one place the SQL differs: PostgreSQL skips rows other workers hold.
         DbConnection::Postgresql(pg) => outbox::table
             .filter(due)
@@ -63,7 +63,7 @@ pub fn claim(
     };
     let mut ids = Vec::new();
     for (id, state, attempts) in found {
-        if state == status::SENDING {
+        if state == MailStatus::Sending {
             let exhausted = attempts >= settings.mail_max_attempts;
             record_attempt(
                 conn,
@@ -76,7 +76,7 @@ pub fn claim(
             if exhausted {
                 diesel::update(outbox::table.find(&id))
                     .set((
-                        outbox::status.eq(status::FAILED),
+                        outbox::status.eq(MailStatus::Failed),
                         outbox::locked_by.eq(None::<String>),
                         outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
                         outbox::last_error.eq("the worker sending it stopped too often"),
@@ -94,7 +94,7 @@ pub fn claim(
     let lease = to_db_time(clock.now() + Duration::seconds(settings.mail_lease_seconds));
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((
-            outbox::status.eq(status::SENDING),
+            outbox::status.eq(MailStatus::Sending),
             outbox::locked_by.eq(worker),
             outbox::locked_until.eq(lease),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -141,7 +141,7 @@ pub fn renew(
         outbox::table
             .filter(outbox::id.eq(id))
             .filter(outbox::locked_by.eq(worker))
-            .filter(outbox::status.eq(status::SENDING)),
+            .filter(outbox::status.eq(MailStatus::Sending)),
     )
     .set(outbox::locked_until.eq(lease))
     .execute(conn)?;
@@ -160,10 +160,10 @@ pub fn release(
         outbox::table
             .filter(outbox::id.eq_any(ids))
             .filter(outbox::locked_by.eq(worker))
-            .filter(outbox::status.eq(status::SENDING)),
+            .filter(outbox::status.eq(MailStatus::Sending)),
     )
     .set((
-        outbox::status.eq(status::PENDING),
+        outbox::status.eq(MailStatus::Pending),
         outbox::attempts.eq(outbox::attempts - 1),
         outbox::locked_by.eq(None::<String>),
         outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
@@ -194,13 +194,13 @@ fn settle(
 ) -> Result<(), StoreError> {
     let now = clock.now();
     let (state, next, error, outcome) = match result {
-        Ok(()) => (status::SENT, now, None, "sent"),
-        Err(SendError::Permanent(e)) => (status::FAILED, now, Some(e.clone()), "permanent"),
+        Ok(()) => (MailStatus::Sent, now, None, "sent"),
+        Err(SendError::Permanent(e)) => (MailStatus::Failed, now, Some(e.clone()), "permanent"),
         Err(SendError::Temporary(e)) if row.attempts >= settings.mail_max_attempts => {
-            (status::FAILED, now, Some(e.clone()), "temporary")
+            (MailStatus::Failed, now, Some(e.clone()), "temporary")
         }
         Err(SendError::Temporary(e)) => (
-            status::PENDING,
+            MailStatus::Pending,
             now + backoff(row.attempts, settings.mail_retry_seconds),
             Some(e.clone()),
             "temporary",
@@ -210,7 +210,7 @@ fn settle(
         outbox::table
             .filter(outbox::id.eq(&row.id))
             .filter(outbox::locked_by.eq(worker))
-            .filter(outbox::status.eq(status::SENDING)),
+            .filter(outbox::status.eq(MailStatus::Sending)),
     )
     .set((
         outbox::status.eq(state),

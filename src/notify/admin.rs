@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::status;
 use crate::db::models::{OutboxRow, from_db_time, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
 use crate::db::{DbConnection, StoreError};
+use crate::domain::CaseId;
 use crate::pagination::{self, Page, page_of};
 
 /// Why an admin's request about the outbox failed.
@@ -21,7 +21,7 @@ pub enum OutboxError {
     NotFound,
     /// Only failed mail can be sent again.
     #[error("only failed mail can be retried; this one is {0}")]
-    NotFailed(String),
+    NotFailed(MailStatus),
     /// Someone else put the mail back in the queue first.
     #[error("the mail is being retried already")]
     AlreadyRetried,
@@ -39,43 +39,7 @@ impl From<diesel::result::Error> for OutboxError {
     }
 }
 
-/// Where a mail is in its delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MailStatus {
-    /// Waiting for its next attempt.
-    Pending,
-    /// Being sent by a worker.
-    Sending,
-    /// Delivered to the mail server (or the mail folder).
-    Sent,
-    /// Given up on; an admin may retry it.
-    Failed,
-}
-
-impl MailStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailStatus::Pending => "pending",
-            MailStatus::Sending => "sending",
-            MailStatus::Sent => "sent",
-            MailStatus::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<MailStatus, OutboxError> {
-        [
-            MailStatus::Pending,
-            MailStatus::Sending,
-            MailStatus::Sent,
-            MailStatus::Failed,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
-        .ok_or_else(|| OutboxError::Damaged(anyhow::anyhow!("unknown mail status {s}")))
-    }
-}
+pub use crate::domain::MailStatus;
 
 /// A mail in the outbox.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,8 +92,8 @@ impl TryFrom<OutboxRow> for MailView {
         let id = |s: &str| uuid::Uuid::parse_str(s).map_err(|e| OutboxError::Damaged(e.into()));
         Ok(MailView {
             id: id(&r.id)?,
-            case_id: r.case_id.as_deref().map(id).transpose()?,
-            status: MailStatus::parse(&r.status)?,
+            case_id: r.case_id.map(|c| c.0),
+            status: r.status,
             next_attempt_at: from_db_time(r.next_attempt_at),
             created_at: from_db_time(r.created_at),
             sent_at: r.sent_at.map(from_db_time),
@@ -213,7 +177,7 @@ pub fn list(
         q = q.filter(outbox::status.eq(s.as_str()));
     }
     if let Some(c) = filter.case_id {
-        q = q.filter(outbox::case_id.eq(c.hyphenated().to_string()));
+        q = q.filter(outbox::case_id.eq(CaseId(c)));
     }
     if let Some(before) = &page.after {
         q = q.filter(outbox::id.lt(before.clone()));
@@ -270,17 +234,17 @@ pub fn retry(
     let id = id.hyphenated().to_string();
     let row: Option<OutboxRow> = outbox::table.find(&id).first(conn).optional()?;
     let row = row.ok_or(OutboxError::NotFound)?;
-    if row.status != status::FAILED {
+    if row.status != MailStatus::Failed {
         return Err(OutboxError::NotFailed(row.status));
     }
     let at = to_db_time(now);
     let changed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(&id))
-            .filter(outbox::status.eq(status::FAILED)),
+            .filter(outbox::status.eq(MailStatus::Failed)),
     )
     .set((
-        outbox::status.eq(status::PENDING),
+        outbox::status.eq(MailStatus::Pending),
         outbox::attempts.eq(0),
         outbox::next_attempt_at.eq(at),
         outbox::updated_at.eq(at),

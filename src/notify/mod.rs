@@ -21,7 +21,7 @@ use crate::db::StoreError;
 use crate::db::models::{CaseRow, OutboxRow, RulingRow, UserRow, to_db_time};
 use crate::db::schema::outbox;
 use crate::domain::events::{CaseEvent, EventRecord};
-use crate::domain::{CaseFacts, Priority, UserId};
+use crate::domain::{CaseFacts, MailStatus, Priority, UserId};
 use plan::{Who, plan};
 use templates::{Detail, word};
 
@@ -42,24 +42,10 @@ impl From<anyhow::Error> for MailError {
     }
 }
 
-/// Outbox states.
-pub mod status {
-    /// Waiting for its next attempt.
-    pub const PENDING: &str = "pending";
-    /// Claimed by a worker (until its lease ends).
-    pub const SENDING: &str = "sending";
-    /// Accepted by the mail server (or written to the mail folder).
-    pub const SENT: &str = "sent";
-    /// Given up: a permanent failure, or too many temporary ones.
-    pub const FAILED: &str = "failed";
-    /// Every state.
-    pub const ALL: [&str; 4] = [PENDING, SENDING, SENT, FAILED];
-}
-
 /// Someone who may get mail about a case.
 #[derive(Debug, Clone)]
 struct Recipient {
-    user_id: Option<String>,
+    user_id: Option<UserId>,
     email: String,
     name: String,
     language: String,
@@ -70,7 +56,7 @@ struct Recipient {
 impl Recipient {
     fn user(u: &UserRow) -> Recipient {
         Recipient {
-            user_id: Some(u.id.to_db()),
+            user_id: Some(u.id),
             email: u.email.clone(),
             name: u.name.clone(),
             language: u.language.clone(),
@@ -310,7 +296,7 @@ pub fn enqueue(
     }
     let row = case.row;
     let people = cast(case);
-    let actor = record.actor.map(UserId::to_db);
+    let actor = record.actor;
     let author = record
         .actor
         .and_then(|id| case.users.get(&id))
@@ -367,18 +353,18 @@ pub fn enqueue(
             .values(OutboxRow {
                 message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
                 id,
-                case_id: Some(row.id.to_db()),
+                case_id: Some(row.id),
                 event: kind.clone(),
                 template: step.template.into(),
                 essential: step.essential,
-                recipient_user_id: to.user_id.clone(),
+                recipient_user_id: to.user_id,
                 recipient_email: to.email.clone(),
                 recipient_name: to.name.clone(),
                 language: lang.into(),
                 subject: mail.subject,
                 body_text: mail.text,
                 body_html: mail.html,
-                status: status::PENDING.into(),
+                status: MailStatus::Pending,
                 attempts: 0,
                 next_attempt_at: now,
                 locked_until: None,

@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{outbox, outbox_attempts};
+use crate::domain::{CaseId, MailStatus, UserId};
 
 /// A notification in the outbox: written once, then only its delivery
 /// columns change.
@@ -9,11 +10,11 @@ use crate::db::schema::{outbox, outbox_attempts};
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: String,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub event: String,
     pub template: String,
     pub essential: bool,
-    pub recipient_user_id: Option<String>,
+    pub recipient_user_id: Option<UserId>,
     pub recipient_email: String,
     pub recipient_name: String,
     pub language: String,
@@ -21,7 +22,7 @@ pub struct OutboxRow {
     pub body_text: String,
     pub body_html: String,
     pub message_id: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,

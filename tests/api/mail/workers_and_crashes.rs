@@ -60,7 +60,7 @@ fn expire_leases(app: &TestApp) -> usize {
     let manager = ombud::db::Manager::new(&app.db.url, Duration::from_secs(5)).unwrap();
     let mut conn = manager.open().unwrap();
     let past = ombud::db::models::to_db_time(chrono::Utc::now() - chrono::Duration::seconds(1));
-    diesel::update(outbox::table.filter(outbox::status.eq(ombud::notify::status::SENDING)))
+    diesel::update(outbox::table.filter(outbox::status.eq(ombud::domain::MailStatus::Sending)))
         .set(outbox::locked_until.eq(Some(past)))
         .execute(&mut conn)
         .unwrap()
