@@ -17,8 +17,8 @@ use crate::startup::Application;
 /// Ombud: dispute-mediation case management over a REST API.
 ///
 /// Settings come from defaults, then a TOML file (`--config`, or
-/// `ombud.toml` if present), then `OMBUD_*` environment variables and
-/// `DATABASE_URL`. See the README for the table of settings.
+/// `ombud.toml` if present), then `OMBUD_*` environment variables,
+/// `DATABASE_URL` and `SMTP_URL`. See the README for the table of settings.
 #[derive(Debug, Parser)]
 #[command(name = "ombud", version, about, long_about)]
 pub struct Cli {
@@ -89,8 +89,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            print!("{}", crate::openapi::to_json(&crate::openapi::build())?);
-            Ok(())
+            let json = crate::openapi::to_json(&crate::openapi::build())?;
+            // A reader that stops early (`ombud openapi | head`) is not an error.
+            match std::io::Write::write_all(&mut std::io::stdout().lock(), json.as_bytes()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
         }
         Command::Users { command } => users(settings, command).await,
         Command::Worker => worker(settings).await,

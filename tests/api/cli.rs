@@ -168,3 +168,31 @@ async fn demo_adds_only_what_is_missing() {
         assert!(ok && stdout.contains("already present"), "{stdout}");
     }
 }
+
+/// `ombud openapi | head` is not an error: the document (far larger than a
+/// pipe's buffer) stops quietly when its reader goes away.
+#[test]
+fn openapi_into_a_closed_pipe_exits_cleanly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("openapi")
+        .env("DATABASE_URL", "sqlite://unused.db")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ombud runs");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the document starts");
+    // The read end is dropped here, with most of the document unwritten.
+    let out = child.wait_with_output().expect("ombud ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
