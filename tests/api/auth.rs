@@ -151,6 +151,16 @@ async fn service_tokens_are_limited_by_their_scopes() {
             .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         assert!(problem(res).await["detail"].as_str().unwrap().contains("cases:write"));
+        // On an action, fields that need no database are checked before the
+        // scope (docs/api.md): a bad body is a 422 even without cases:write;
+        // a good one meets the scope (403).
+        let id = uuid::Uuid::now_v7();
+        let res = app.post(&format!("/cases/{id}/actions/reopen"), &svc, json!({"reason": " "})).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        problem(res).await;
+        let res = app.post(&format!("/cases/{id}/actions/reopen"), &svc, json!({"reason": "r"})).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        problem(res).await;
 
         // Only admins make service tokens.
         let res = app
