@@ -142,9 +142,15 @@ impl Db {
             .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
         run_migrations(&mut conn)?;
         drop(conn);
+        // No minimum of idle connections: with one, taking the last idle
+        // connection makes the pool open another in the background, and a
+        // short command (`ombud demo`) that exits while libpq is in the middle
+        // of that can crash in its exit handlers (seen once in CI: SIGSEGV
+        // after the demo's last line). Connections are opened when asked for
+        // and kept while idle.
         let pool = Pool::builder()
             .max_size(pool_size)
-            .min_idle(Some(1))
+            .min_idle(Some(0))
             .connection_timeout(timeout)
             .build(manager)?;
         Ok(Db {
