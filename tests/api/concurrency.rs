@@ -23,15 +23,8 @@ async fn a_stale_if_match_gets_412_and_changes_nothing() {
             .to_string();
         let version = res.json::<Value>().await.unwrap()["version"].clone();
         assert_eq!(etag, format!("\"v{version}\""));
-        let url = app.url(&format!("/cases/{id}/actions/start_investigation"));
-        let res = app
-            .client
-            .post(&url)
-            .bearer_auth(&cast.mediator.token)
-            .header("If-Match", "\"v1\"")
-            .send()
-            .await
-            .unwrap();
+        let start = "start_investigation";
+        let res = app.act_if_match(&cast.mediator, &id, start, "\"v1\"").await;
         assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
         assert_eq!(
             res.headers().get("etag").unwrap().to_str().unwrap(),
@@ -40,14 +33,7 @@ async fn a_stale_if_match_gets_412_and_changes_nothing() {
         );
         problem(res).await;
         assert_eq!(app.case(&cast.lead, &id).await["state"], "assigned");
-        let res = app
-            .client
-            .post(&url)
-            .bearer_auth(&cast.mediator.token)
-            .header("If-Match", &etag)
-            .send()
-            .await
-            .unwrap();
+        let res = app.act_if_match(&cast.mediator, &id, start, &etag).await;
         assert_eq!(res.status(), StatusCode::OK);
         let new_etag = res
             .headers()
@@ -67,32 +53,19 @@ async fn a_weak_if_match_never_matches() {
         let cast = Cast::new(&app).await;
         let id = case_in(&app, &cast, "assigned").await;
         let version = app.case(&cast.lead, &id).await["version"].clone();
-        let url = app.url(&format!("/cases/{id}/actions/start_investigation"));
+        let start = "start_investigation";
         // RFC 9110: If-Match compares strongly, so W/"v2" is not "v2".
         for header in [
             format!("W/\"v{version}\""),
             format!("W/\"v{version}\", \"v0\""),
         ] {
-            let res = app
-                .client
-                .post(&url)
-                .bearer_auth(&cast.mediator.token)
-                .header("If-Match", &header)
-                .send()
-                .await
-                .unwrap();
+            let res = app.act_if_match(&cast.mediator, &id, start, &header).await;
             assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED, "{header}");
             problem(res).await;
         }
         assert_eq!(app.case(&cast.lead, &id).await["state"], "assigned");
-        let res = app
-            .client
-            .post(&url)
-            .bearer_auth(&cast.mediator.token)
-            .header("If-Match", format!("W/\"v0\", \"v{version}\""))
-            .send()
-            .await
-            .unwrap();
+        let both = format!("W/\"v0\", \"v{version}\"");
+        let res = app.act_if_match(&cast.mediator, &id, start, &both).await;
         assert_eq!(
             res.status(),
             StatusCode::OK,

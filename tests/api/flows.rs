@@ -54,13 +54,8 @@ async fn both_parties_accepting_a_settlement_settles_the_case() {
         problem(res).await;
         // `*` matches any version, so it names none: still 428.
         let res = app
-            .client
-            .post(app.url(&format!("/cases/{id}/actions/accept_settlement")))
-            .bearer_auth(&cast.complainant.token)
-            .header("If-Match", "*")
-            .send()
-            .await
-            .unwrap();
+            .act_if_match(&cast.complainant, &id, "accept_settlement", "*")
+            .await;
         assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
         problem(res).await;
         let case = app

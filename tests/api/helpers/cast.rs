@@ -117,6 +117,23 @@ impl TestApp {
         serde_json::from_str(&text).expect("json")
     }
 
+    /// Takes an action with no body and the given `If-Match` header.
+    pub async fn act_if_match(
+        &self,
+        user: &TestUser,
+        case_id: &str,
+        action: &str,
+        if_match: &str,
+    ) -> Response {
+        self.client
+            .post(self.url(&format!("/cases/{case_id}/actions/{action}")))
+            .bearer_auth(&user.token)
+            .header("If-Match", if_match)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// Takes an action naming the version just read (`If-Match`), as a
     /// careful client does; it must succeed. Returns the case after it.
     pub async fn act_as_read(
