@@ -48,6 +48,13 @@ impl Checker {
         v.to_string()
     }
 
+    /// Checks one required text field on its own (see [`Checker::text`]).
+    pub fn one_text(field: &str, value: &str, max: usize) -> Result<String, Vec<FieldError>> {
+        let mut c = Checker::new();
+        let text = c.text(field, value, max);
+        c.finish().map(|()| text)
+    }
+
     /// Like [`Checker::text`] for an optional field; blank becomes `None`.
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         match value.map(str::trim) {

@@ -36,10 +36,9 @@ impl CaseAction for Appeal {
     type Body = AppealBody;
 
     fn parse(body: AppealBody, _env: &Env) -> ApiResult<Self> {
-        let mut c = Checker::new();
-        let grounds = c.text("grounds", &body.grounds, 8000);
-        c.finish()?;
-        Ok(Appeal { grounds })
+        Ok(Appeal {
+            grounds: Checker::one_text("grounds", &body.grounds, 8000)?,
+        })
     }
 
     fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {

@@ -38,12 +38,9 @@ impl CaseAction for Dismiss {
     type Body = DismissBody;
 
     fn parse(body: DismissBody, _env: &Env) -> ApiResult<Self> {
-        let mut c = Checker::new();
-        let detail = c.text("detail", &body.detail, 4000);
-        c.finish()?;
         Ok(Dismiss {
             reason: body.reason,
-            detail,
+            detail: Checker::one_text("detail", &body.detail, 4000)?,
         })
     }
 

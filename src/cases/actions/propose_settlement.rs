@@ -34,10 +34,9 @@ impl CaseAction for ProposeSettlement {
     type Body = ProposeSettlementBody;
 
     fn parse(body: ProposeSettlementBody, _env: &Env) -> ApiResult<Self> {
-        let mut c = Checker::new();
-        let terms = c.text("terms", &body.terms, 8000);
-        c.finish()?;
-        Ok(ProposeSettlement { terms })
+        Ok(ProposeSettlement {
+            terms: Checker::one_text("terms", &body.terms, 8000)?,
+        })
     }
 
     fn apply(self, _conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {

@@ -33,10 +33,9 @@ impl CaseAction for Reopen {
     type Body = ReopenBody;
 
     fn parse(body: ReopenBody, _env: &Env) -> ApiResult<Self> {
-        let mut c = Checker::new();
-        let reason = c.text("reason", &body.reason, 4000);
-        c.finish()?;
-        Ok(Reopen { reason })
+        Ok(Reopen {
+            reason: Checker::one_text("reason", &body.reason, 4000)?,
+        })
     }
 
     fn apply(self, _conn: &mut DbConnection, _step: &mut Step) -> ApiResult<CaseEvent> {
