@@ -39,7 +39,7 @@ pub async fn run<A: CaseAction>(
     case_id: uuid::Uuid,
     body: A::Body,
 ) -> ApiResult<HttpResponse> {
-    // Field errors first (422), as for every other write; then the token's scope.
+    // Field errors first (422), then the token's scope: the order docs/api.md gives.
     let input = A::parse(body, &state.env())?;
     caller.require_scope(Scope::CasesWrite)?;
     let (id, actor, expected) = (CaseId(case_id), Actor::from(caller), if_match.0);
