@@ -24,7 +24,7 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
 /// Checks `limit` (1 to 100, default 20).
-pub fn limit(requested: Option<u32>) -> Result<i64, PageError> {
+fn limit(requested: Option<u32>) -> Result<i64, PageError> {
     match requested.unwrap_or(DEFAULT_LIMIT) {
         n @ 1..=MAX_LIMIT => Ok(i64::from(n)),
         _ => Err(PageError::Limit),
@@ -74,7 +74,7 @@ impl Page {
 }
 
 /// Decodes a cursor from a previous page.
-pub fn decode(cursor: Option<&str>) -> Result<Option<String>, PageError> {
+fn decode(cursor: Option<&str>) -> Result<Option<String>, PageError> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
