@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 22] = [
+pub const KEYS: [&str; 24] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -30,6 +30,8 @@ pub const KEYS: [&str; 22] = [
     "mail_retry_seconds",
     "mail_lease_seconds",
     "delivery_interval_ms",
+    "mail_batch",
+    "mail_concurrency",
     "case_link",
 ];
 
@@ -80,8 +82,14 @@ pub struct Settings {
     pub mail_retry_seconds: i64,
     /// How long a worker's claim on a mail lasts before another may take it.
     pub mail_lease_seconds: i64,
-    /// How often the delivery worker looks for due mail.
+    /// How often an idle delivery worker looks for due mail (mail written by
+    /// the same process wakes it at once; while mail is due it never waits).
     pub delivery_interval_ms: u64,
+    /// Most mail one worker claims at a time.
+    pub mail_batch: i64,
+    /// Most mails one worker has in flight to the SMTP server at once (and
+    /// the size of its SMTP connection pool).
+    pub mail_concurrency: u32,
     /// Link to a case in mail: `{case_id}` and `{reference}` are replaced;
     /// empty: the case's API address under `public_base_url`.
     pub case_link: String,
@@ -111,6 +119,8 @@ impl Default for Settings {
             mail_retry_seconds: 30,
             mail_lease_seconds: 120,
             delivery_interval_ms: 1000,
+            mail_batch: 100,
+            mail_concurrency: 8,
             case_link: String::new(),
         }
     }
@@ -229,6 +239,8 @@ impl Settings {
             600_000,
             "delivery_interval_ms",
         )?;
+        within(self.mail_batch, 1, 1000, "mail_batch")?;
+        within(i64::from(self.mail_concurrency), 1, 64, "mail_concurrency")?;
         lettre::message::Mailbox::from_str(&self.mail_from)
             .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;
         let body = i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX);

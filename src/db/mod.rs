@@ -5,6 +5,7 @@
 pub mod error;
 pub mod models;
 pub mod schema;
+pub mod signal;
 pub mod sql_types;
 
 use std::sync::Arc;
@@ -129,6 +130,8 @@ pub struct Db {
     write_lock: Arc<tokio::sync::Mutex<()>>,
     /// How long to wait for a connection or for the SQLite writer's turn.
     timeout: Duration,
+    /// Woken when a transaction that wrote mail commits ([`signal`]).
+    new_mail: Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -158,6 +161,7 @@ impl Db {
             backend,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             timeout,
+            new_mail: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -197,14 +201,25 @@ impl Db {
             }
             Backend::Postgres => None,
         };
-        let (pool, backend) = (self.pool.clone(), self.backend);
+        let (pool, backend, new_mail) = (self.pool.clone(), self.backend, self.new_mail.clone());
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
             let mut conn = pool.get().map_err(StoreError::from)?;
-            in_transaction(&mut conn, backend, f)
+            signal::take_mail_written();
+            let done = in_transaction(&mut conn, backend, f);
+            if signal::take_mail_written() && done.is_ok() {
+                new_mail.notify_one();
+            }
+            done
         })
         .await
         .map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
+    /// Resolves when a transaction of this process that wrote mail has
+    /// committed since the last call (one wake-up is kept if nobody waits).
+    pub async fn new_mail(&self) {
+        self.new_mail.notified().await;
     }
 
     /// [`Db::write`] for callers on a blocking thread outside the async

@@ -1,12 +1,19 @@
-//! Delivers the outbox. Each scan claims due mail (on PostgreSQL with
-//! `FOR UPDATE SKIP LOCKED`, so no two workers take the same row), marks it
-//! `sending` under a lease, sends it, and records the attempt. A worker that
-//! dies leaves its claims to expire; another worker then takes them.
+//! Delivers the outbox. A worker claims a batch of due mail (on PostgreSQL
+//! with `FOR UPDATE SKIP LOCKED`, so no two workers take the same row),
+//! marks it `sending` under a lease, sends it with several mails in flight
+//! over pooled SMTP connections, and records each outcome as soon as it is
+//! known (outcomes that arrive together are recorded in one transaction).
+//! A worker that dies leaves its claims to expire; another worker then
+//! takes them.
+//!
+//! Both claim queries walk an index on the time they sort by (`outbox_due`
+//! for pending mail, `outbox_leases` for expired claims), so a claim costs
+//! the same with ten or a million rows in the outbox.
 //!
 //! Every reading of the time here comes from a [`Clock`], so tests can let
 //! leases and retry delays run out by moving it forward instead of sleeping.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -14,6 +21,7 @@ use rand::Rng;
 use std::sync::Arc;
 
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -23,12 +31,10 @@ use crate::db::{Db, DbConnection, StoreError};
 use crate::domain::MailStatus;
 use crate::notify::mailer::{Mailer, SendError};
 
-/// Most mail claimed in one scan.
-const BATCH: i64 = 20;
-
-/// Claims up to [`BATCH`] due mails for `worker`. A mail whose worker died
-/// holding it (its lease ran out) gets a `lost` attempt on record, and is
-/// marked failed if it has used up its attempts.
+/// Claims up to `mail_batch` due mails for `worker`: first claims whose
+/// worker died holding them (their lease ran out), then pending mail, oldest
+/// due first. A mail whose lease ran out gets a `lost` attempt on record,
+/// and is marked failed if it has used up its attempts.
 pub fn claim(
     conn: &mut DbConnection,
     worker: &str,
@@ -36,31 +42,14 @@ pub fn claim(
     clock: &Clock,
 ) -> Result<Vec<OutboxRow>, StoreError> {
     let now = to_db_time(clock.now());
-    let due = outbox::status
-        .eq(MailStatus::Pending)
-        .and(outbox::next_attempt_at.le(now))
-        .or(outbox::status
-            .eq(MailStatus::Sending)
-            .and(outbox::locked_until.lt(now)));
-    let found: Vec<(String, MailStatus, i32)> = match conn {
-        // The one place the SQL differs: PostgreSQL skips rows other workers hold.
-        DbConnection::Postgresql(pg) => outbox::table
-            .filter(due)
-            .order(outbox::next_attempt_at.asc())
-            .limit(BATCH)
-            .select((outbox::id, outbox::status, outbox::attempts))
-            .for_update()
-            .skip_locked()
-            .load(pg)?,
-        // On SQLite this runs under the process's writer lock; a second
-        // process's claim would fail with "database is locked", not duplicate.
-        DbConnection::Sqlite(lite) => outbox::table
-            .filter(due)
-            .order(outbox::next_attempt_at.asc())
-            .limit(BATCH)
-            .select((outbox::id, outbox::status, outbox::attempts))
-            .load(lite)?,
-    };
+    let batch = settings.mail_batch;
+    // Two queries rather than one with OR: each is a range scan of one index,
+    // where `(pending and due) or (sending and expired)` is a scan of the table.
+    let mut found = due_rows(conn, MailStatus::Sending, now, batch)?;
+    let room = batch - i64::try_from(found.len()).unwrap_or(batch);
+    if room > 0 {
+        found.extend(due_rows(conn, MailStatus::Pending, now, room)?);
+    }
     let mut ids = Vec::new();
     for (id, state, attempts) in found {
         if state == MailStatus::Sending {
@@ -107,6 +96,42 @@ pub fn claim(
         .load(conn)?)
 }
 
+/// Up to `limit` mails in `state` that are due at `now`: pending mail whose
+/// next attempt has come, or claims whose lease has run out. Each is a range
+/// scan of the index on (status, that time).
+fn due_rows(
+    conn: &mut DbConnection,
+    state: MailStatus,
+    now: chrono::NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<(String, MailStatus, i32)>, StoreError> {
+    let q = outbox::table
+        .filter(outbox::status.eq(state))
+        .select((outbox::id, outbox::status, outbox::attempts))
+        .limit(limit);
+    let (pending, expired) = (
+        outbox::next_attempt_at.le(now),
+        outbox::locked_until.lt(now),
+    );
+    let (by_due, by_lease) = (outbox::next_attempt_at.asc(), outbox::locked_until.asc());
+    let pend = state == MailStatus::Pending;
+    Ok(match conn {
+        // The one place the SQL differs: PostgreSQL skips rows other workers hold.
+        DbConnection::Postgresql(pg) if pend => {
+            let q = q.filter(pending).order(by_due);
+            q.for_update().skip_locked().load(pg)?
+        }
+        DbConnection::Postgresql(pg) => {
+            let q = q.filter(expired).order(by_lease);
+            q.for_update().skip_locked().load(pg)?
+        }
+        // On SQLite this runs under the process's writer lock; a second
+        // process's claim would wait for the lock or fail, never duplicate.
+        DbConnection::Sqlite(lite) if pend => q.filter(pending).order(by_due).load(lite)?,
+        DbConnection::Sqlite(lite) => q.filter(expired).order(by_lease).load(lite)?,
+    })
+}
+
 fn record_attempt(
     conn: &mut DbConnection,
     id: &str,
@@ -116,15 +141,25 @@ fn record_attempt(
     at: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::insert_into(outbox_attempts::table)
-        .values(NewAttempt {
-            outbox_id: id.into(),
-            worker: worker.into(),
-            outcome: outcome.into(),
-            detail: detail.chars().take(2000).collect(),
-            attempted_at: at,
-        })
+        .values(attempt(id, worker, outcome, detail, at))
         .execute(conn)?;
     Ok(())
+}
+
+fn attempt(
+    id: &str,
+    worker: &str,
+    outcome: &str,
+    detail: &str,
+    at: chrono::NaiveDateTime,
+) -> NewAttempt {
+    NewAttempt {
+        outbox_id: id.into(),
+        worker: worker.into(),
+        outcome: outcome.into(),
+        detail: detail.chars().take(2000).collect(),
+        attempted_at: at,
+    }
 }
 
 /// Renews `worker`'s lease on a mail just before sending it; `false` if the
@@ -183,62 +218,113 @@ pub fn backoff(attempts: i32, base_seconds: i64) -> Duration {
     Duration::milliseconds(((raw as f64) * jitter * 1000.0) as i64)
 }
 
-/// Records how an attempt went, if the mail is still ours.
+/// What became of one claimed mail.
+type Outcome = (OutboxRow, Result<(), SendError>);
+
+/// Records how attempts went, in one transaction, for the mails still ours.
+/// Sent mail is settled with one update; failures each get their own retry
+/// time.
 fn settle(
     conn: &mut DbConnection,
-    row: &OutboxRow,
+    done: &[Outcome],
     worker: &str,
-    result: &Result<(), SendError>,
     settings: &Settings,
     clock: &Clock,
 ) -> Result<(), StoreError> {
     let now = clock.now();
-    let (state, next, error, outcome) = match result {
-        Ok(()) => (MailStatus::Sent, now, None, "sent"),
-        Err(SendError::Permanent(e)) => (MailStatus::Failed, now, Some(e.clone()), "permanent"),
-        Err(SendError::Temporary(e)) if row.attempts >= settings.mail_max_attempts => {
-            (MailStatus::Failed, now, Some(e.clone()), "temporary")
-        }
-        Err(SendError::Temporary(e)) => (
-            MailStatus::Pending,
-            now + backoff(row.attempts, settings.mail_retry_seconds),
-            Some(e.clone()),
-            "temporary",
-        ),
-    };
-    let mine = diesel::update(
-        outbox::table
-            .filter(outbox::id.eq(&row.id))
-            .filter(outbox::locked_by.eq(worker))
-            .filter(outbox::status.eq(MailStatus::Sending)),
-    )
-    .set((
-        outbox::status.eq(state),
-        outbox::next_attempt_at.eq(to_db_time(next)),
-        outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
-        outbox::locked_by.eq(None::<String>),
-        outbox::last_error.eq(error.clone()),
-        outbox::sent_at.eq(result.is_ok().then_some(to_db_time(now))),
-        outbox::updated_at.eq(to_db_time(now)),
-    ))
-    .execute(conn)?;
-    record_attempt(
-        conn,
-        &row.id,
-        worker,
-        outcome,
-        &error.unwrap_or_default(),
-        to_db_time(now),
-    )?;
-    if mine == 0 {
-        tracing::warn!(mail = %row.id, "the lease on this mail ran out while it was being sent");
+    let at = to_db_time(now);
+    let ours = outbox::locked_by
+        .eq(worker)
+        .and(outbox::status.eq(MailStatus::Sending));
+    let sent: Vec<&str> = done
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(row, _)| row.id.as_str())
+        .collect();
+    let mut settled = 0;
+    if !sent.is_empty() {
+        settled += diesel::update(outbox::table.filter(outbox::id.eq_any(&sent)).filter(ours))
+            .set((
+                outbox::status.eq(MailStatus::Sent),
+                outbox::next_attempt_at.eq(at),
+                outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+                outbox::locked_by.eq(None::<String>),
+                outbox::last_error.eq(None::<String>),
+                outbox::sent_at.eq(Some(at)),
+                outbox::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    let mut attempts = Vec::with_capacity(done.len());
+    for (row, result) in done {
+        let Err(error) = result else {
+            attempts.push(attempt(&row.id, worker, "sent", "", at));
+            continue;
+        };
+        let (state, next, outcome, e) = failed(row, error, settings, now);
+        settled += diesel::update(outbox::table.filter(outbox::id.eq(&row.id)).filter(ours))
+            .set((
+                outbox::status.eq(state),
+                outbox::next_attempt_at.eq(to_db_time(next)),
+                outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+                outbox::locked_by.eq(None::<String>),
+                outbox::last_error.eq(Some(e)),
+                outbox::sent_at.eq(None::<chrono::NaiveDateTime>),
+                outbox::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        attempts.push(attempt(&row.id, worker, outcome, e, at));
+    }
+    // One statement each: batch inserts are not available across both backends.
+    for a in attempts {
+        diesel::insert_into(outbox_attempts::table)
+            .values(a)
+            .execute(conn)?;
+    }
+    if settled < done.len() {
+        tracing::warn!(
+            lost = done.len() - settled,
+            "leases ran out while mail was being sent; another worker took it over"
+        );
     }
     Ok(())
 }
 
-/// One scan: claims due mail, sends it, records each attempt. Returns how
-/// many were sent. Stops between mails once `stop` turns true, giving the
-/// unsent claims back.
+/// Where a failed attempt leaves the mail: its state, its next attempt, the
+/// recorded outcome and the error.
+fn failed<'e>(
+    row: &OutboxRow,
+    error: &'e SendError,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> (MailStatus, DateTime<Utc>, &'static str, &'e str) {
+    match error {
+        SendError::Permanent(e) => (MailStatus::Failed, now, "permanent", e),
+        SendError::Temporary(e) if row.attempts >= settings.mail_max_attempts => {
+            (MailStatus::Failed, now, "temporary", e)
+        }
+        SendError::Temporary(e) => (
+            MailStatus::Pending,
+            now + backoff(row.attempts, settings.mail_retry_seconds),
+            "temporary",
+            e,
+        ),
+    }
+}
+
+/// What one round of delivery did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Mails claimed.
+    pub claimed: usize,
+    /// Mails the server accepted.
+    pub sent: usize,
+}
+
+/// One round: claims a batch of due mail, sends it with up to
+/// `mail_concurrency` mails in flight, and records outcomes as they arrive.
+/// Once `stop` turns true it starts no more sends: those in flight are
+/// finished and recorded, the unsent claims are given back.
 pub async fn run_once(
     db: &Db,
     mailer: &Mailer,
@@ -246,70 +332,104 @@ pub async fn run_once(
     clock: &Clock,
     worker: &str,
     stop: &watch::Receiver<bool>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Round> {
     let from: Mailbox = settings
         .mail_from
         .parse()
         .map_err(|e| anyhow::anyhow!("mail_from: {e}"))?;
     let (w, s, c) = (worker.to_string(), settings.clone(), clock.clone());
     let claimed = db.write(move |conn| claim(conn, &w, &s, &c)).await?;
-    let mut sent = 0;
-    let mut rows = claimed.into_iter();
-    while let Some(row) = rows.next() {
-        if *stop.borrow() {
-            let ids: Vec<String> = std::iter::once(row).chain(rows).map(|r| r.id).collect();
-            let (w, c) = (worker.to_string(), clock.clone());
-            db.write(move |conn| release(conn, &ids, &w, &c)).await?;
+    let mut round = Round {
+        claimed: claimed.len(),
+        sent: 0,
+    };
+    // A send may take up to six SMTP timeouts; it only starts while the
+    // lease has that long to run, or the mail could go out twice.
+    let needed = Duration::seconds(6 * i64::try_from(settings.smtp_timeout_seconds)?)
+        .max(Duration::seconds(settings.mail_lease_seconds / 2));
+    let width = usize::try_from(settings.mail_concurrency)?.max(1);
+    let mut waiting = claimed.into_iter();
+    let mut in_flight: JoinSet<Outcome> = JoinSet::new();
+    loop {
+        while in_flight.len() < width && !*stop.borrow() {
+            let Some(mut row) = waiting.next() else { break };
+            let left = row
+                .locked_until
+                .map_or(Duration::zero(), |until| until.and_utc() - clock.now());
+            if left < needed {
+                let (id, w, s, c) = (
+                    row.id.clone(),
+                    worker.to_string(),
+                    settings.clone(),
+                    clock.clone(),
+                );
+                if !db.write(move |conn| renew(conn, &id, &w, &s, &c)).await? {
+                    tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
+                    continue;
+                }
+                row.locked_until = Some(to_db_time(
+                    clock.now() + Duration::seconds(settings.mail_lease_seconds),
+                ));
+            }
+            let (mailer, from) = (mailer.clone(), from.clone());
+            in_flight.spawn(async move {
+                let result = mailer.send(&row, &from).await;
+                (row, result)
+            });
+        }
+        let Some(first) = in_flight.join_next().await else {
             break;
-        }
-        let (id, w, s, c) = (
-            row.id.clone(),
-            worker.to_string(),
-            settings.clone(),
-            clock.clone(),
-        );
-        if !db.write(move |conn| renew(conn, &id, &w, &s, &c)).await? {
-            tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
-            continue;
-        }
-        let result = mailer.send(&row, &from).await;
-        match &result {
-            Ok(()) => sent += 1,
-            Err(e) => {
-                tracing::warn!(mail = %row.id, to = %row.recipient_email, error = ?e, "mail not delivered")
+        };
+        // Record this outcome and any others that are ready, together. (A
+        // send that panicked leaves its mail claimed until the lease ends.)
+        let mut done = Vec::new();
+        for joined in std::iter::once(first).chain(std::iter::from_fn(|| in_flight.try_join_next()))
+        {
+            match joined {
+                Ok(outcome) => done.push(outcome),
+                Err(e) => tracing::error!(error = %e, "a mail send failed unexpectedly"),
             }
         }
-        settle_with_retries(db, &row, worker, result, settings, clock).await;
+        for (row, result) in &done {
+            match result {
+                Ok(()) => round.sent += 1,
+                Err(e) => {
+                    tracing::warn!(mail = %row.id, to = %row.recipient_email, error = ?e, "mail not delivered")
+                }
+            }
+        }
+        settle_with_retries(db, done, worker, settings, clock).await;
     }
-    Ok(sent)
+    let unsent: Vec<String> = waiting.map(|r| r.id).collect();
+    if !unsent.is_empty() {
+        let (w, c) = (worker.to_string(), clock.clone());
+        db.write(move |conn| release(conn, &unsent, &w, &c)).await?;
+    }
+    Ok(round)
 }
 
-/// Records the outcome, trying again for a while if the database is busy:
-/// a sent mail left `sending` would be sent again when its lease runs out.
+/// Records outcomes, trying again for a while if the database is busy: a
+/// sent mail left `sending` would be sent again when its lease runs out.
 async fn settle_with_retries(
     db: &Db,
-    row: &OutboxRow,
+    done: Vec<Outcome>,
     worker: &str,
-    result: Result<(), SendError>,
     settings: &Arc<Settings>,
     clock: &Clock,
 ) {
+    let done = Arc::new(done);
     let mut wait = std::time::Duration::from_millis(100);
     for attempt in 1..=8 {
-        let (r, w, res, s, c) = (
-            row.clone(),
+        let (d, w, s, c) = (
+            done.clone(),
             worker.to_string(),
-            result.clone(),
             settings.clone(),
             clock.clone(),
         );
-        match db
-            .write(move |conn| settle(conn, &r, &w, &res, &s, &c))
-            .await
-        {
+        match db.write(move |conn| settle(conn, &d, &w, &s, &c)).await {
             Ok(()) => return,
             Err(e) => {
-                tracing::error!(mail = %row.id, attempt, error = %e, "could not record a delivery attempt");
+                tracing::error!(mails = done.len(), attempt, error = %e, "could not record delivery attempts");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(std::time::Duration::from_secs(5));
             }

@@ -56,23 +56,32 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
         }
     });
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let poll = Duration::from_millis(settings.delivery_interval_ms);
+    let idle = Duration::from_millis(settings.delivery_interval_ms);
     let mut mail_stop = stopped.clone();
+    // Delivers while mail is due; when a round finds less than a full batch,
+    // waits for new mail from this process, the next look, or the stop.
     let delivery = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(poll);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let full = usize::try_from(settings.mail_batch).unwrap_or(usize::MAX);
         loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = mail_stop.changed() => return,
-            }
             if *stopped.borrow() {
                 return;
             }
-            match delivery::run_once(&db, &mailer, &settings, &clock, &worker, &stopped).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(mails = n, "delivered mail"),
-                Err(e) => tracing::warn!(error = %e, "mail delivery scan failed"),
+            let round = delivery::run_once(&db, &mailer, &settings, &clock, &worker, &stopped);
+            match round.await {
+                Ok(round) if round.claimed >= full => {
+                    tracing::debug!(mails = round.sent, "delivered mail; more is due");
+                    continue;
+                }
+                Ok(round) if round.sent > 0 => {
+                    tracing::info!(mails = round.sent, "delivered mail")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),
+            }
+            tokio::select! {
+                _ = db.new_mail() => {}
+                _ = tokio::time::sleep(idle) => {}
+                _ = mail_stop.changed() => return,
             }
         }
     });

@@ -253,6 +253,7 @@ pub fn retry(
     if changed == 0 {
         return Err(OutboxError::AlreadyRetried);
     }
+    crate::db::signal::mail_written();
     let row: OutboxRow = outbox::table.find(&id).first(conn)?;
     MailView::try_from(row)
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Settings;
@@ -51,6 +52,8 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(s.smtp_url.trim())
             .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
             .timeout(Some(Duration::from_secs(s.smtp_timeout_seconds)))
+            // One connection per mail in flight, kept open between mails.
+            .pool_config(PoolConfig::new().max_size(s.mail_concurrency))
             .build();
         let server = s.smtp_url.split('@').next_back().unwrap_or_default();
         let server = server

@@ -376,6 +376,7 @@ pub fn enqueue(
             })
             .execute(conn)
             .map_err(StoreError::from)?;
+        crate::db::signal::mail_written();
         written += 1;
     }
     Ok(written)

@@ -2,6 +2,7 @@
 //! what it receives. Recipients starting with `reject` get a permanent 550.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -104,6 +105,11 @@ fn decode_words(value: &str) -> String {
 struct Sink {
     store: Arc<Mutex<Vec<Mail>>>,
     delay: Duration,
+    /// Mails between DATA and their acceptance, now and at most so far.
+    open: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    /// Hold each mail until this many were open at once (for at most 20 s).
+    meet: usize,
     to: Vec<String>,
     data: Vec<u8>,
 }
@@ -120,6 +126,8 @@ impl Handler for Sink {
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.to = to.to_vec();
         self.data.clear();
+        let open = self.open.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(open, Ordering::SeqCst);
         response::OK
     }
 
@@ -130,6 +138,13 @@ impl Handler for Sink {
 
     fn data_end(&mut self) -> Response {
         std::thread::sleep(self.delay);
+        let started = Instant::now();
+        while self.peak.load(Ordering::SeqCst) < self.meet
+            && started.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.open.fetch_sub(1, Ordering::SeqCst);
         let mail = Mail {
             to: self.to.clone(),
             data: String::from_utf8_lossy(&self.data).into_owned(),
@@ -143,6 +158,7 @@ impl Handler for Sink {
 pub struct SmtpSink {
     pub port: u16,
     store: Arc<Mutex<Vec<Mail>>>,
+    peak: Arc<AtomicUsize>,
 }
 
 /// A port nothing listens on (bound, then released).
@@ -167,11 +183,25 @@ impl SmtpSink {
 
     /// Starts a server that takes `delay` to accept each mail.
     pub fn start_with(port: u16, delay: Duration) -> SmtpSink {
+        SmtpSink::serve(port, delay, 0)
+    }
+
+    /// Starts a server that accepts no mail until `n` are being sent to it
+    /// at once (or 20 s have passed, longer than the client's SMTP timeout).
+    pub fn start_meeting(n: usize) -> SmtpSink {
+        SmtpSink::serve(0, Duration::ZERO, n)
+    }
+
+    fn serve(port: u16, delay: Duration, meet: usize) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let store = Arc::new(Mutex::new(Vec::new()));
+        let peak = Arc::new(AtomicUsize::new(0));
         let handler = Sink {
             delay,
+            open: Arc::new(AtomicUsize::new(0)),
+            peak: peak.clone(),
+            meet,
             store: store.clone(),
             to: Vec::new(),
             data: Vec::new(),
@@ -179,13 +209,21 @@ impl SmtpSink {
         let mut server = Server::new(handler);
         server
             .with_name("sink.test")
+            // A thread per connection: more than the workers' SMTP pools
+            // (`mail_concurrency`) open between them.
+            .with_num_threads(32)
             .with_ssl(SslConfig::None)
             .unwrap()
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        SmtpSink { port, store }
+        SmtpSink { port, store, peak }
+    }
+
+    /// The most mails that were being sent to it at once.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
     }
 
     /// The URL for the app's settings.

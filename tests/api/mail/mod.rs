@@ -6,12 +6,14 @@
 //! [`recipients`] (who gets which mail, in which language),
 //! [`later_stages`] (settlement, appeal, follow-up, closing, reopening,
 //! withdrawal), [`outage_and_retry`] (a server down, permanent failures,
-//! the mail folder) and [`workers_and_crashes`] (leases, several workers,
-//! a process killed mid-way).
+//! the mail folder), [`workers_and_crashes`] (leases, several workers,
+//! a process killed mid-way) and [`throughput`] (waking, batches, mails in
+//! flight).
 
 mod later_stages;
 mod outage_and_retry;
 mod recipients;
+mod throughput;
 mod workers_and_crashes;
 
 use std::collections::BTreeMap;

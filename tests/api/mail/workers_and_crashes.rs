@@ -160,13 +160,15 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
         let (_keep, never) = tokio::sync::watch::channel(false);
         let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
             .await
-            .unwrap();
+            .unwrap()
+            .sent;
         assert_eq!(sent, 0, "still leased to the dead worker");
         // The lease runs out: the clock moves past it, no one sleeps.
         clock.advance(chrono::Duration::seconds(settings.mail_lease_seconds + 1));
         let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
             .await
-            .unwrap();
+            .unwrap()
+            .sent;
         assert_eq!(sent, 2);
         assert_eq!(sink.mails().len(), 2);
     }
@@ -243,6 +245,9 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
             s.smtp_timeout_seconds = 1;
             s.mail_lease_seconds = 6;
             s.delivery_interval_ms = 50;
+            // One mail at a time, so that a batch takes longer than its
+            // lease (12 mails x 0.7 s) and the unsent claims run out.
+            s.mail_concurrency = 1;
         })
         .await;
         let cast = Cast::new(&app).await;
@@ -279,7 +284,8 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
         let again =
             ombud::jobs::delivery::run_once(&db, &mailer, &settings, &later, "last-look", &never)
                 .await
-                .unwrap();
+                .unwrap()
+                .claimed;
         assert_eq!(again, 0, "nothing left to send on {backend:?}");
         assert_each_once(&sink, 12, backend);
         assert!(rows.iter().all(|m| m["status"] == "sent"));
