@@ -349,9 +349,10 @@ pub async fn run_once(
         .max(Duration::seconds(settings.mail_lease_seconds / 2));
     let width = usize::try_from(settings.mail_concurrency)?.max(1);
     let mut waiting = claimed.into_iter();
+    let mut unsent = Vec::new();
     let mut in_flight: JoinSet<Outcome> = JoinSet::new();
     loop {
-        while in_flight.len() < width && !*stop.borrow() {
+        while in_flight.len() < width && !*stop.borrow() && unsent.is_empty() {
             let Some(mut row) = waiting.next() else { break };
             let left = row
                 .locked_until
@@ -363,9 +364,18 @@ pub async fn run_once(
                     settings.clone(),
                     clock.clone(),
                 );
-                if !db.write(move |conn| renew(conn, &id, &w, &s, &c)).await? {
-                    tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
-                    continue;
+                match db.write(move |conn| renew(conn, &id, &w, &s, &c)).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(mail = %row.id, "the lease ran out before sending; another worker has it");
+                        continue;
+                    }
+                    // Start nothing more; finish and record what is in flight.
+                    Err(e) => {
+                        tracing::warn!(mail = %row.id, error = %e, "could not renew the lease; stopping this round");
+                        unsent.push(row.id);
+                        continue;
+                    }
                 }
                 row.locked_until = Some(to_db_time(
                     clock.now() + Duration::seconds(settings.mail_lease_seconds),
@@ -400,7 +410,7 @@ pub async fn run_once(
         }
         settle_with_retries(db, done, worker, settings, clock).await;
     }
-    let unsent: Vec<String> = waiting.map(|r| r.id).collect();
+    unsent.extend(waiting.map(|r| r.id));
     if !unsent.is_empty() {
         let (w, c) = (worker.to_string(), clock.clone());
         db.write(move |conn| release(conn, &unsent, &w, &c)).await?;
