@@ -120,7 +120,7 @@ impl Default for Settings {
             mail_lease_seconds: 120,
             delivery_interval_ms: 1000,
             mail_batch: 100,
-            mail_concurrency: 8,
+            mail_concurrency: 32,
             case_link: String::new(),
         }
     }
@@ -240,7 +240,7 @@ impl Settings {
             "delivery_interval_ms",
         )?;
         within(self.mail_batch, 1, 1000, "mail_batch")?;
-        within(i64::from(self.mail_concurrency), 1, 64, "mail_concurrency")?;
+        within(i64::from(self.mail_concurrency), 1, 256, "mail_concurrency")?;
         lettre::message::Mailbox::from_str(&self.mail_from)
             .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;
         let body = i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX);

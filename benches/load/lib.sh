@@ -32,12 +32,14 @@ sql() {
 }
 
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+    # Every background process of the run (server, workers, SMTP sink).
+    kill $(jobs -p) 2>/dev/null || true
+    wait 2>/dev/null || true
     [ -n "$dbname" ] && psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" || true
     rm -rf "$work"
 }
 trap cleanup EXIT
-[ -n "${KEEP_LOGS:-}" ] && trap "cp $work/*.log /tmp/ 2>/dev/null; cleanup" EXIT
+if [ -n "${KEEP_LOGS:-}" ]; then trap 'cp "$work"/*.log /tmp/ 2>/dev/null; cleanup' EXIT; fi
 
 # start_server [env assignments...]: `ombud serve` in the background.
 start_server() {

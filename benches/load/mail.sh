@@ -69,7 +69,8 @@ env SMTP_URL="smtp://127.0.0.1:$sink_port" "$bin" worker > "$work/worker.log" 2>
 server=$!
 t0=$(date +%s.%N)
 while :; do
-    n=0; [ -s "$work/count" ] && read -r n _ < "$work/count"
+    n=0
+    if [ -s "$work/count" ]; then read -r n _ < "$work/count"; fi
     [ "$n" -ge "$pending" ] && break
     if ! kill -0 "$server" 2>/dev/null; then echo "worker died:"; cat "$work/worker.log"; exit 1; fi
     sleep 0.2

@@ -67,7 +67,7 @@ async def main(port, count_file):
 
     def save():
         with open(count_file, "w") as f:
-            f.write(f"{accepted} {repeats}")
+            f.write(f"{accepted} {repeats}\n")
 
     async with server:
         while not stop.is_set():

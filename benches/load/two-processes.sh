@@ -25,7 +25,6 @@ for w in 1 2; do
     env SMTP_URL="smtp://127.0.0.1:$sink_port" "$bin" worker > "$work/worker-$w.log" 2>&1 &
     pids+=($!)
 done
-trap 'kill "${pids[@]}" "$sink" 2>/dev/null; wait 2>/dev/null; cleanup' EXIT
 for p in $((port + 2)) $((port + 3)); do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/ready" >/dev/null && break; sleep 0.1; done
 done

@@ -211,7 +211,7 @@ impl SmtpSink {
             .with_name("sink.test")
             // A thread per connection: more than the workers' SMTP pools
             // (`mail_concurrency`) open between them.
-            .with_num_threads(32)
+            .with_num_threads(160)
             .with_ssl(SslConfig::None)
             .unwrap()
             .with_tcp_listener(listener);
