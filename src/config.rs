@@ -8,12 +8,14 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 24] = [
+pub const KEYS: [&str; 26] = [
     "database_url",
     "bind",
     "public_base_url",
     "db_pool_size",
     "db_timeout_seconds",
+    "password_checks_at_once",
+    "password_check_wait_ms",
     "token_ttl_hours",
     "service_token_max_days",
     "appeal_window_seconds",
@@ -48,8 +50,13 @@ pub struct Settings {
     pub public_base_url: String,
     /// Largest connection pool per process.
     pub db_pool_size: u32,
-    /// How long a request waits for a database connection before a 503.
+    /// The most one database call may take (waiting for a connection or
+    /// for the SQLite writer's turn included) before the request gets 503.
     pub db_timeout_seconds: u64,
+    /// Password checks (argon2, ~19 MiB each) running at once (0: one per core).
+    pub password_checks_at_once: usize,
+    /// How long a password check waits for its turn before the request gets 503.
+    pub password_check_wait_ms: u64,
     /// Lifetime of a token issued by signing in.
     pub token_ttl_hours: i64,
     /// Longest lifetime an admin may give a service token.
@@ -103,6 +110,8 @@ impl Default for Settings {
             public_base_url: String::new(),
             db_pool_size: 10,
             db_timeout_seconds: 5,
+            password_checks_at_once: 0,
+            password_check_wait_ms: 2000,
             token_ttl_hours: 24 * 7,
             service_token_max_days: 365,
             appeal_window_seconds: 14 * 24 * 3600,
@@ -183,6 +192,14 @@ impl Settings {
         let wide = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         within(i64::from(self.db_pool_size), 1, 1000, "db_pool_size")?;
         within(wide(self.db_timeout_seconds), 1, 600, "db_timeout_seconds")?;
+        let at_once = i64::try_from(self.password_checks_at_once).unwrap_or(i64::MAX);
+        within(at_once, 0, 1024, "password_checks_at_once")?;
+        within(
+            wide(self.password_check_wait_ms),
+            0,
+            60_000,
+            "password_check_wait_ms",
+        )?;
         within(
             self.token_ttl_hours,
             1,

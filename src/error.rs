@@ -55,6 +55,9 @@ pub enum ApiError {
     /// A dependency (the database) is unavailable; retry later.
     #[error("the service is temporarily unavailable, please retry")]
     Unavailable(String),
+    /// Too much of this kind of work at once (password checks); retry soon.
+    #[error("the service is busy, please retry in a moment")]
+    Busy(String),
     /// A bug or an unexpected failure; logged, never described to the client.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::RouteNotFound => "route-not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Busy(_) => "busy",
             ApiError::Internal(_) => "internal",
         }
     }

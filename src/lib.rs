@@ -6,6 +6,7 @@
 //! mail of [`notify`].
 
 pub mod accounts;
+pub mod allocator;
 pub mod cases;
 pub mod cli;
 pub mod clock;

@@ -1,7 +1,11 @@
 use clap::Parser;
 
-#[actix_web::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    ombud::allocator::fix_mmap_threshold();
+    actix_web::rt::System::new().block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     ombud::telemetry::init();
     let cli = ombud::cli::Cli::parse();
     match ombud::cli::run(cli).await {

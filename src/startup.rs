@@ -10,6 +10,7 @@ use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::accounts::password::PasswordChecks;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -62,12 +63,17 @@ impl Application {
             );
             (mail, None)
         };
+        let passwords = PasswordChecks::new(
+            settings.password_checks_at_once,
+            Duration::from_millis(settings.password_check_wait_ms),
+        );
         let server = server(
             listener,
             AppState {
                 db,
                 settings,
                 clock,
+                passwords,
             },
         )?;
         Ok(Application {

@@ -1,8 +1,10 @@
-//! What request handlers share: the database, the settings and the clock.
+//! What request handlers share: the database, the settings, the clock and
+//! the gate for password checks.
 //! Nothing here knows about HTTP.
 
 use std::sync::Arc;
 
+use crate::accounts::password::PasswordChecks;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -16,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The time as the service sees it.
     pub clock: Clock,
+    /// The gate password checks go through.
+    pub passwords: PasswordChecks,
 }
 
 impl AppState {

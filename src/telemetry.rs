@@ -64,3 +64,53 @@ pub async fn request_id(
     }
     Ok(res)
 }
+
+/// Lets one log line through per period and counts the rest: an outage
+/// that fails every request logs a line a period (with how many it stood
+/// for), not one per request.
+#[derive(Debug)]
+pub struct Throttle {
+    period: std::time::Duration,
+    state: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
+}
+
+impl Throttle {
+    /// A throttle letting one line through per `period`.
+    pub const fn new(period: std::time::Duration) -> Throttle {
+        Throttle {
+            period,
+            state: std::sync::Mutex::new((None, 0)),
+        }
+    }
+
+    /// `Some(n)` when a line may be written now, `n` being how many were
+    /// held back since the last one; `None` (and counted) otherwise.
+    pub fn admit(&self) -> Option<u64> {
+        let mut state = self.state.lock().ok()?;
+        let (last, held) = &mut *state;
+        if last.is_some_and(|at| at.elapsed() < self.period) {
+            *held += 1;
+            return None;
+        }
+        *last = Some(std::time::Instant::now());
+        Some(std::mem::take(held))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Throttle;
+
+    #[test]
+    fn a_throttle_lets_one_line_through_per_period_and_counts_the_rest() {
+        let t = Throttle::new(Duration::from_secs(3600));
+        assert_eq!(t.admit(), Some(0));
+        assert_eq!(t.admit(), None);
+        assert_eq!(t.admit(), None);
+        let open = Throttle::new(Duration::ZERO);
+        assert_eq!(open.admit(), Some(0));
+        assert_eq!(open.admit(), Some(0));
+    }
+}

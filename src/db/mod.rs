@@ -1,22 +1,30 @@
 //! Database access: one connection type over PostgreSQL and SQLite, a pool,
 //! embedded migrations, and the two ways handlers reach the database
-//! ([`Db::read`] and [`Db::write`]).
+//! ([`Db::read`] and [`Db::write`]), each of which answers within the
+//! database timeout whatever the database does.
 
+mod connect;
 pub mod error;
+mod health;
 pub mod models;
 pub mod schema;
 pub mod signal;
 pub mod sql_types;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ManageConnection, Pool, R2D2Connection};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub use connect::{Backend, Manager};
 pub use error::StoreError;
+use health::Health;
+pub use health::REFUSAL_MEMORY;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -30,95 +38,6 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-/// Which database a URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// PostgreSQL (`postgres://` or `postgresql://`).
-    Postgres,
-    /// SQLite (`sqlite://PATH` or `sqlite:PATH`).
-    Sqlite,
-}
-
-impl Backend {
-    /// Reads the backend from the URL scheme; for SQLite, also returns the file path.
-    pub fn from_url(url: &str) -> anyhow::Result<(Backend, String)> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok((Backend::Postgres, url.to_string()));
-        }
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no SQLite file");
-            anyhow::ensure!(
-                !path.contains(":memory:"),
-                "an in-memory SQLite database cannot be shared by the pool; name a file"
-            );
-            return Ok((Backend::Sqlite, path.to_string()));
-        }
-        anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
-    }
-}
-
-/// Opens connections for the pool, choosing the backend from the URL and
-/// setting SQLite up for concurrent use on every connection.
-#[derive(Debug, Clone)]
-pub struct Manager {
-    backend: Backend,
-    target: String,
-    busy_timeout_ms: u64,
-}
-
-impl Manager {
-    /// A manager for `url`; SQLite waits up to `busy` for another writer.
-    pub fn new(url: &str, busy: Duration) -> anyhow::Result<Self> {
-        let (backend, target) = Backend::from_url(url)?;
-        let busy_timeout_ms = u64::try_from(busy.as_millis()).unwrap_or(u64::MAX);
-        Ok(Manager {
-            backend,
-            target,
-            busy_timeout_ms,
-        })
-    }
-
-    /// Opens one connection, with the backend's real error on failure.
-    pub fn open(&self) -> Result<DbConnection, diesel::r2d2::Error> {
-        match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.target)
-                .map(DbConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(&format!(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    self.busy_timeout_ms
-                ))
-                .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-}
-
-impl ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
-        self.open()
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
-    }
-}
-
 /// The database as handlers and jobs see it: a pool plus the rules for
 /// reading and writing. Cheap to clone.
 #[derive(Clone)]
@@ -126,10 +45,12 @@ pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
     /// SQLite allows one writer at a time; writers in this process queue here
-    /// (for at most `timeout`) rather than fail with "database is locked".
+    /// rather than fail with "database is locked".
     write_lock: Arc<tokio::sync::Mutex<()>>,
-    /// How long to wait for a connection or for the SQLite writer's turn.
+    /// The most a call may take, from being asked for to its answer: the
+    /// writer's queue, the pool, SQLite's busy wait and the work together.
     timeout: Duration,
+    health: Arc<Health>,
     /// Woken when a transaction that wrote mail commits ([`signal`]).
     new_mail: Arc<tokio::sync::Notify>,
 }
@@ -138,7 +59,7 @@ impl Db {
     /// Connects to `url`, applies pending migrations and builds the pool.
     pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<Db> {
         let manager = Manager::new(url, timeout)?;
-        let backend = manager.backend;
+        let (backend, health) = (manager.backend, manager.health.clone());
         // One direct connection first, so a bad URL reports its real cause.
         let mut conn = manager
             .open()
@@ -150,10 +71,13 @@ impl Db {
         // short command (`ombud demo`) that exits while libpq is in the middle
         // of that can crash in its exit handlers (seen once in CI: SIGSEGV
         // after the demo's last line). Connections are opened when asked for
-        // and kept while idle.
+        // and kept while idle. No test query before each checkout: a lost
+        // connection is known by the error it gave (`Manager::has_broken`).
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(0))
+            .test_on_check_out(false)
+            .error_handler(Box::new(health::PoolErrors))
             .connection_timeout(timeout)
             .build(manager)?;
         Ok(Db {
@@ -161,6 +85,7 @@ impl Db {
             backend,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             timeout,
+            health,
             new_mail: Arc::new(tokio::sync::Notify::new()),
         })
     }
@@ -173,13 +98,13 @@ impl Db {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
+        let deadline = Instant::now() + self.timeout;
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(StoreError::from)?;
+        within(deadline, move || {
+            let mut conn = checkout(&pool, deadline)?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
     }
 
     /// Runs `f` in one transaction on a blocking thread: everything it writes
@@ -190,30 +115,35 @@ impl Db {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
+        let deadline = Instant::now() + self.timeout;
         let turn = match self.backend {
             Backend::Sqlite => {
                 let lock = self.write_lock.clone().lock_owned();
-                let waited = tokio::time::timeout(self.timeout, lock).await;
-                Some(
-                    waited
-                        .map_err(|_| StoreError::Unavailable("waited too long to write".into()))?,
-                )
+                let waited = tokio::time::timeout_at(deadline.into(), lock).await;
+                Some(waited.map_err(|_| {
+                    StoreError::Unavailable("waited too long for this process's writers".into())
+                })?)
             }
             Backend::Postgres => None,
         };
-        let (pool, backend, new_mail) = (self.pool.clone(), self.backend, self.new_mail.clone());
-        tokio::task::spawn_blocking(move || {
+        let (pool, backend, health) = (self.pool.clone(), self.backend, self.health.clone());
+        let new_mail = self.new_mail.clone();
+        within(deadline, move || {
+            // Held until the work ends, even past the deadline: a writer
+            // still running keeps this process's next writer waiting.
             let _turn = turn;
-            let mut conn = pool.get().map_err(StoreError::from)?;
+            let mut conn = checkout(&pool, deadline)?;
             signal::take_mail_written();
-            let done = in_transaction(&mut conn, backend, f);
+            let done = in_transaction(&mut conn, backend, deadline, f);
+            if done.is_ok() {
+                health.wrote();
+            }
             if signal::take_mail_written() && done.is_ok() {
                 new_mail.notify_one();
             }
             done
         })
         .await
-        .map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
     }
 
     /// Resolves when a transaction of this process that wrote mail has
@@ -233,16 +163,68 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.blocking_lock()),
             Backend::Postgres => None,
         };
-        let mut conn = self.pool.get().map_err(StoreError::from)?;
-        in_transaction(&mut conn, self.backend, f)
+        let deadline = Instant::now() + self.timeout;
+        let mut conn = checkout(&self.pool, deadline)?;
+        in_transaction(&mut conn, self.backend, deadline, f)
+    }
+
+    /// Whether the database serves: it answers a query within the timeout,
+    /// and has not refused a write lately (disk full, read-only) unless a
+    /// write succeeded since.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        if let Some(why) = self.health.refusing(REFUSAL_MEMORY) {
+            return Err(StoreError::Unavailable(format!("writes refused: {why}")));
+        }
+        self.read(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map(drop)
+                .map_err(StoreError::from)
+        })
+        .await
     }
 }
 
+/// Runs `work` on a blocking thread and answers by `deadline` whatever the
+/// work does: a database that stops answering leaves the thread waiting
+/// (bounded by the pool's size, since it holds a connection) but not the
+/// caller.
+async fn within<T, E, W>(deadline: Instant, work: W) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    W: FnOnce() -> Result<T, E> + Send + 'static,
+{
+    let task = tokio::task::spawn_blocking(work);
+    match tokio::time::timeout_at(deadline.into(), task).await {
+        Ok(joined) => {
+            joined.map_err(|e| StoreError::Failed(anyhow::anyhow!("database task failed: {e}")))?
+        }
+        Err(_) => Err(StoreError::Unavailable("the database did not answer in time".into()).into()),
+    }
+}
+
+/// A pooled connection, waiting for one no later than `deadline`.
+fn checkout(
+    pool: &Pool<Manager>,
+    deadline: Instant,
+) -> Result<PooledConnection<Manager>, StoreError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    Ok(pool.get_timeout(left)?)
+}
+
 /// Runs `f` in a transaction. On SQLite the transaction is `BEGIN IMMEDIATE`:
-/// it takes the write lock up front (waiting up to the busy timeout for
-/// another process), so a transaction that reads and then writes can never
-/// fail half-way because someone else wrote in between.
-fn in_transaction<T, E, F>(conn: &mut DbConnection, backend: Backend, f: F) -> Result<T, E>
+/// it takes the write lock up front, so a transaction that reads and then
+/// writes can never fail half-way because someone else wrote in between.
+/// It waits for another process's lock only for what is left until
+/// `deadline`, so the queue in this process and SQLite's own wait share one
+/// budget.
+fn in_transaction<T, E, F>(
+    conn: &mut DbConnection,
+    backend: Backend,
+    deadline: Instant,
+    f: F,
+) -> Result<T, E>
 where
     E: From<StoreError>,
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -259,6 +241,9 @@ where
     // A connection given back to the pool by a panic may still be inside a
     // transaction; end it (an error here just means there was none).
     let _ = conn.batch_execute("ROLLBACK");
+    let left = connect::millis(deadline.saturating_duration_since(Instant::now()));
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {}", left.max(1)))
+        .map_err(store)?;
     conn.batch_execute("BEGIN IMMEDIATE").map_err(store)?;
     match f(conn) {
         Ok(value) => match conn.batch_execute("COMMIT") {
@@ -288,10 +273,15 @@ impl<E> From<diesel::result::Error> for InTransaction<E> {
     }
 }
 
-/// Applies the pending migrations of the connection's backend.
+/// Applies the pending migrations of the connection's backend. They may
+/// take longer than a request's statement timeout (an index on a large
+/// table), so that timeout is lifted on this connection.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     let applied = match conn {
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConnection::Postgresql(c) => {
+            c.batch_execute("SET statement_timeout = 0")?;
+            c.run_pending_migrations(POSTGRES_MIGRATIONS)
+        }
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
     }
     .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;

@@ -5,24 +5,82 @@ use std::collections::BTreeMap;
 
 use utoipa::IntoResponses;
 use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::{Ref, RefOr, Response};
+use utoipa::openapi::{Ref, RefOr, Response, schema};
+
+fn body(status: u16, kind: &str, title: &str, detail: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": format!("urn:ombud:problem:{kind}"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    })
+}
 
 fn problem(status: u16, kind: &str, title: &str, detail: &str) -> (String, RefOr<Response>) {
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name("Problem")))
-        .example(Some(serde_json::json!({
-            "type": format!("urn:ombud:problem:{kind}"),
-            "title": title,
-            "status": status,
-            "detail": detail,
-        })))
+        .example(Some(body(status, kind, title, detail)))
         .build();
     let response = ResponseBuilder::new()
         .description(detail)
         .content(crate::routes::errors::PROBLEM_JSON, content)
         .build();
     (status.to_string(), RefOr::T(response))
+}
+
+/// 503: the database is unavailable, or the service is busy; either way
+/// `Retry-After` says when to try again.
+fn unavailable() -> (String, RefOr<Response>) {
+    use crate::routes::errors::{RETRY_BUSY, RETRY_UNAVAILABLE};
+    let title = "Service Unavailable";
+    let example = |summary: &str, kind: &str, detail: &str| {
+        ExampleBuilder::new()
+            .summary(summary)
+            .value(Some(body(503, kind, title, detail)))
+            .build()
+    };
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .examples_from_iter([
+            (
+                "unavailable",
+                example(
+                    &format!("The database cannot be used now (Retry-After: {RETRY_UNAVAILABLE})"),
+                    "unavailable",
+                    "the service is temporarily unavailable, please retry",
+                ),
+            ),
+            (
+                "busy",
+                example(
+                    &format!("Too many password checks at once (Retry-After: {RETRY_BUSY})"),
+                    "busy",
+                    "the service is busy, please retry in a moment",
+                ),
+            ),
+        ])
+        .build();
+    let retry_after = HeaderBuilder::new()
+        .schema(Some(schema::Schema::Object(
+            schema::ObjectBuilder::new()
+                .schema_type(schema::Type::Integer)
+                .build(),
+        )))
+        .description(Some("Seconds to wait before trying again"))
+        .example(Some(serde_json::json!(5)))
+        .build();
+    let response = ResponseBuilder::new()
+        .description(
+            "The database is unavailable (unreachable, too slow, or refusing writes), \
+             or the service is busy; retry after `Retry-After` seconds",
+        )
+        .header("Retry-After", retry_after)
+        .content(crate::routes::errors::PROBLEM_JSON, content)
+        .build();
+    ("503".to_string(), RefOr::T(response))
 }
 
 /// Every problem response, by status, for `components.responses`.
@@ -126,12 +184,7 @@ fn problem_for(code: u16) -> (String, RefOr<Response>) {
             "Internal Server Error",
             "An unexpected failure; it was logged",
         ),
-        _ => problem(
-            503,
-            "unavailable",
-            "Service Unavailable",
-            "The database is unavailable; retry later",
-        ),
+        _ => unavailable(),
     }
 }
 

@@ -9,15 +9,28 @@ use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
+use std::time::Duration;
+
 use actix_web::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::parse::FieldError;
 use crate::error::ApiError;
+use crate::telemetry::Throttle;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// `Retry-After` (seconds) when the database is unavailable.
+pub const RETRY_UNAVAILABLE: &str = "5";
+/// `Retry-After` (seconds) when the service is busy (password checks).
+pub const RETRY_BUSY: &str = "1";
+
+/// An outage fails every request; its warning is logged once per period
+/// (with how many requests it stood for), not once per request.
+static UNAVAILABLE_LOG: Throttle = Throttle::new(Duration::from_secs(10));
+static BUSY_LOG: Throttle = Throttle::new(Duration::from_secs(10));
 
 /// An RFC 9457 problem document: the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -72,7 +85,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,7 +93,16 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-            ApiError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
+            ApiError::Unavailable(cause) => {
+                if let Some(held_back) = UNAVAILABLE_LOG.admit() {
+                    tracing::warn!(%cause, held_back, "database unavailable");
+                }
+            }
+            ApiError::Busy(cause) => {
+                if let Some(held_back) = BUSY_LOG.admit() {
+                    tracing::warn!(%cause, held_back, "busy; request refused");
+                }
+            }
             _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
@@ -96,7 +118,10 @@ impl ResponseError for ApiError {
                 res.insert_header((header::ETAG, etag.clone()));
             }
             ApiError::Unavailable(_) => {
-                res.insert_header((header::RETRY_AFTER, "5"));
+                res.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE));
+            }
+            ApiError::Busy(_) => {
+                res.insert_header((header::RETRY_AFTER, RETRY_BUSY));
             }
             _ => {}
         }
@@ -271,4 +296,29 @@ pub fn as_problem<B: MessageBody + 'static>(
         .map_into_boxed_body()
         .map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+    use actix_web::http::header::RETRY_AFTER;
+
+    use super::problem;
+    use crate::error::ApiError;
+
+    #[test]
+    fn unavailable_and_busy_are_503_with_retry_after() {
+        let cases = [
+            (ApiError::Unavailable("db".into()), "5", "unavailable"),
+            (ApiError::Busy("hashing".into()), "1", "busy"),
+        ];
+        for (e, retry, kind) in cases {
+            let res = e.error_response();
+            assert_eq!(res.status().as_u16(), 503);
+            assert_eq!(res.headers().get(RETRY_AFTER).unwrap(), retry);
+            let p = problem(&e);
+            assert_eq!(p.kind, format!("urn:ombud:problem:{kind}"));
+            assert!(!p.detail.contains("db") && !p.detail.contains("hashing"));
+        }
+    }
 }

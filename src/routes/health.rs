@@ -1,9 +1,8 @@
 //! Liveness and readiness probes for operators, and the `/docs` redirect.
 
 use actix_web::{HttpResponse, web};
-use diesel::RunQueryDsl;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The process is up.
@@ -11,16 +10,10 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// The process can reach its database.
+/// The process can use its database: it answers within the database
+/// timeout and is not refusing writes; otherwise 503, within that time.
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state
-        .db
-        .read(|conn| {
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(|e| ApiError::Unavailable(e.to_string()))
-        })
-        .await?;
+    state.db.ready().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))
 }
 

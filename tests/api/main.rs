@@ -12,5 +12,6 @@ mod helpers;
 mod lifecycle;
 mod mail;
 mod messages;
+mod outages;
 mod smtp;
 mod spec;

@@ -30,11 +30,12 @@ pub async fn create_token(
         .db
         .read(move |conn| sign_in::by_email(conn, &email))
         .await?;
-    // Verify on a blocking thread, outside any transaction: argon2 is
-    // deliberately slow.
-    let user = tokio::task::spawn_blocking(move || sign_in::admit(found, &password))
-        .await
-        .map_err(anyhow::Error::from)??;
+    // Verify outside any transaction, a bounded number at once: argon2 is
+    // deliberately slow and large.
+    let user = state
+        .passwords
+        .run(move || sign_in::admit(found, &password))
+        .await??;
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
     let now = state.clock.now();
     let issued = state

@@ -33,11 +33,12 @@ pub async fn update_user(
             .db
             .read(move |conn| users::password_hash(conn, id))
             .await?;
-        // Verify on a blocking thread, outside any transaction: argon2 is
-        // deliberately slow.
-        tokio::task::spawn_blocking(move || users::confirm(&given, stored.as_deref()))
-            .await
-            .map_err(anyhow::Error::from)??;
+        // Verify outside any transaction, a bounded number at once: argon2
+        // is deliberately slow and large.
+        state
+            .passwords
+            .run(move || users::confirm(&given, stored.as_deref()))
+            .await??;
     }
     let user = state
         .db

@@ -2,19 +2,24 @@
 //! categories and cases in every state.
 //!
 //! By topic: [`databases`] (the backends and a database per test), [`app`]
-//! (spawning the app and talking HTTP to it) and [`cast`] (users, categories
-//! and cases driven into any state).
+//! (spawning the app and talking HTTP to it), [`cast`] (users, categories
+//! and cases driven into any state) and [`freezer`] (a PostgreSQL that stops
+//! answering).
 
 mod app;
 mod cast;
 mod databases;
+mod freezer;
 
 use reqwest::Response;
 use serde_json::Value;
 
-pub use app::{TestApp, TestUser, on_each_backend, spawn_app, spawn_app_on, spawn_app_with};
+pub use app::{
+    TestApp, TestUser, on_each_backend, spawn_app, spawn_app_on, spawn_app_with, test_settings,
+};
 pub use cast::{Cast, PASSWORD, body_for, case_in};
 pub use databases::{Backend, TestDb, backends};
+pub use freezer::Freezer;
 
 /// Reads a problem+json body, checking the content type.
 pub async fn problem(res: Response) -> Value {
