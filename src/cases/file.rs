@@ -10,7 +10,7 @@ use super::context::CaseContext;
 use super::record::record;
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
-use crate::db::schema::{cases, categories, reference_counters, users};
+use crate::db::schema::{cases, categories, users};
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
@@ -109,21 +109,24 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
     })
 }
 
-/// The next reference of `year`: a counter row locked for the rest of the
-/// transaction, so references stay unique however many cases are filed at once.
-fn next_reference(conn: &mut DbConnection, year: i32) -> ApiResult<String> {
-    diesel::sql_query(format!(
-        "INSERT INTO reference_counters (year, last_value) VALUES ({year}, 0) ON CONFLICT (year) DO NOTHING"
-    ))
-    .execute(conn)?;
-    diesel::update(reference_counters::table.find(year))
-        .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
-        .execute(conn)?;
-    let n: i64 = reference_counters::table
-        .find(year)
-        .select(reference_counters::last_value)
-        .first(conn)?;
-    Ok(reference(year, n))
+/// The number of the next case: PostgreSQL's `case_number_seq`, which no
+/// filing ever waits for, or SQLite's one counter row of the same name
+/// (writers take turns there anyway). Unique, not gapless: a filing that
+/// rolls back leaves its number unused.
+fn next_number(conn: &mut DbConnection) -> ApiResult<i64> {
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sql = match conn {
+        DbConnection::Postgresql(_) => "SELECT nextval('case_number_seq') AS n",
+        DbConnection::Sqlite(_) => {
+            "UPDATE case_number_seq SET last_value = last_value + 1 RETURNING last_value AS n"
+        }
+    };
+    let next: Next = diesel::sql_query(sql).get_result(conn)?;
+    Ok(next.n)
 }
 
 fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
@@ -163,27 +166,38 @@ pub fn file(
         .user
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("only a user can file")))?;
     let category = find_category(conn, &body.category)?;
-    let complainant: UserRow = users::table.find(me).first(conn)?;
+    let respondent_email = checked
+        .respondent_email
+        .as_ref()
+        .map(|e| e.as_str().to_string());
+    // The complainant and the respondent's account, if any, in one query.
+    let mut people = users::table.filter(users::id.eq(me)).into_boxed();
+    people = match (body.respondent.user_id, &respondent_email) {
+        (Some(uid), _) => people.or_filter(users::id.eq(UserId(uid))),
+        (None, Some(email)) => people.or_filter(users::email.eq(email.clone())),
+        (None, None) => people,
+    };
+    let people: Vec<UserRow> = people.load(conn)?;
+    let complainant = people
+        .iter()
+        .find(|u| u.id == me)
+        .cloned()
+        .ok_or(diesel::result::Error::NotFound)?;
     let (respondent, respondent_name, respondent_email) = match body.respondent.user_id {
         Some(uid) => {
-            let u: Option<UserRow> = users::table.find(UserId(uid)).first(conn).optional()?;
+            let u = people.into_iter().find(|u| u.id == UserId(uid));
             let u = u.ok_or_else(|| ApiError::field("respondent.user_id", "no such user"))?;
             let (name, email) = (u.name.clone(), Some(u.email.clone()));
             (Some(u), name, email)
         }
         None => {
-            let email = checked
-                .respondent_email
-                .as_ref()
-                .map(|e| e.as_str().to_string());
-            let existing: Option<UserRow> = users::table
-                .filter(users::email.eq(email.clone().unwrap_or_default()))
-                .first(conn)
-                .optional()?;
+            let existing = people
+                .into_iter()
+                .find(|u| Some(&u.email) == respondent_email.as_ref());
             (
                 existing,
                 checked.respondent_name.clone().unwrap_or_default(),
-                email,
+                respondent_email,
             )
         }
     };
@@ -200,7 +214,8 @@ pub fn file(
     let priority = body.priority.unwrap_or(category.default_priority);
     let row = NewCase {
         id,
-        reference: next_reference(conn, now.year())?,
+        // Taken last, just before the insert.
+        reference: reference(now.year(), next_number(conn)?),
         title: checked.title,
         description: checked.description,
         category_id: category.id,

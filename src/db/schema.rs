@@ -46,13 +46,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    reference_counters (year) {
-        year -> Integer,
-        last_value -> BigInt,
-    }
-}
-
-diesel::table! {
     cases (id) {
         id -> Text,
         reference -> Text,
@@ -204,7 +197,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     categories,
-    reference_counters,
     cases,
     rulings,
     appeals,
