@@ -2,8 +2,9 @@
 # Counts the SQL statements that one filing (POST /cases), one case action
 # (issue_ruling) and one case read (GET /cases/{id}) send to PostgreSQL,
 # from the server's statement log; the pool's `SELECT 1` check-out pings
-# are counted apart. Set SHOW=1 to print the statements themselves. Needs a local PostgreSQL whose log is readable here
-# (Debian: /var/log/postgresql/postgresql-15-main.log) and superuser access
+# are counted apart. Set SHOW=1 to print the statements themselves.
+# Needs a local PostgreSQL whose log is readable here (Debian:
+# /var/log/postgresql/postgresql-15-main.log) and superuser access
 # (log_statement is set on a throwaway database, which is dropped after).
 #   benches/statements-per-request.sh [path/to/ombud] [port]
 set -euo pipefail
@@ -15,24 +16,8 @@ work=$(mktemp -d)
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" -c "ALTER DATABASE $name SET log_statement = 'all'"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$name" OMBUD_BIND="127.0.0.1:$port" \
     RUST_LOG=warn OMBUD_MAIL_DIR="$work/mail" OMBUD_RUN_JOBS=false
-admin=$("$bin" users create --role admin --email a@x.org --name A --password 'a long admin passphrase' | tail -n1)
-"$bin" serve > "$work/serve.log" 2>&1 &
-server=$!
-trap 'kill $server; wait $server 2>/dev/null; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -sf "http://$OMBUD_BIND/ready" >/dev/null && break; sleep 0.2; done
-api="http://$OMBUD_BIND/api/v1"
-post() { curl -sf -X POST "$api$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-post /categories "$admin" '{"slug":"d","name":"D"}' >/dev/null
-for u in c r m l; do
-    role=member; [ $u = m ] && role=mediator; [ $u = l ] && role=lead
-    post /users "$admin" "{\"email\":\"$u@x.org\",\"name\":\"$u\",\"role\":\"$role\",\"password\":\"password of $u\"}" >/dev/null
-done
-token() { curl -sf "$api/auth/tokens" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$1@x.org\",\"password\":\"password of $1\"}" | field token; }
-c=$(token c); r=$(token r); m=$(token m); l=$(token l)
-me() { curl -sf "$api/me" -H "Authorization: Bearer $1" | field id; }
-rid=$(me "$r"); mid=$(me "$m")
+cleanup() { psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; rm -rf "$work"; }
+source "$(dirname "$0")/cast.sh"
 id=$(post /cases "$c" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$rid\"}}" | field id)
 post "/cases/$id/actions/assign" "$l" "{\"mediator_id\":\"$mid\"}" >/dev/null
 post "/cases/$id/actions/start_investigation" "$m" >/dev/null

@@ -13,5 +13,6 @@ mod lifecycle;
 mod mail;
 mod messages;
 mod outages;
+mod plans;
 mod smtp;
 mod spec;
