@@ -1,6 +1,7 @@
-//! The plans of the queries behind `GET /cases`, as the code builds them,
-//! on a table of a few thousand cases: none reads the whole of `cases` or
-//! sorts it, so a page costs the same at any size.
+//! The plans of the queries behind `GET /cases` and the follow-up scan, as
+//! the code builds them, on a table of a few thousand cases: none reads the
+//! whole of `cases` or sorts it, so a page costs the same at any size, and
+//! the scan reads only what is due.
 //! SQLite is checked as a fresh database plans (no statistics) and again
 //! after ANALYZE; PostgreSQL after ANALYZE, as autovacuum leaves it.
 //! Checking PostgreSQL with `enable_seqscan = off` would prove nothing.
@@ -279,8 +280,18 @@ fn check_lists(conn: &mut DbConnection, cursor: &str, stage: &str) {
     );
 }
 
+fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
+    let now = chrono::Utc::now().naive_utc();
+    let p = plan(conn, ombud::jobs::follow_up::due(now));
+    assert!(
+        faults(&p, false).is_empty() && p.iter().any(|l| l.contains("cases_ruling_due")),
+        "{stage}: the follow-up scan does not read through cases_ruling_due:\n{}",
+        p.join("\n")
+    );
+}
+
 #[tokio::test]
-async fn lists_read_through_indexes_that_serve_their_order() {
+async fn lists_and_the_follow_up_scan_read_through_indexes_that_serve_their_order() {
     on_each_backend(|app| async move {
         let mut conn = Manager::new(&app.db.url, Duration::from_secs(5))
             .unwrap()
@@ -290,10 +301,12 @@ async fn lists_read_through_indexes_that_serve_their_order() {
         let cursor = cursor(&app).await;
         if app.backend == Backend::Sqlite {
             check_lists(&mut conn, &cursor, "SQLite without statistics");
+            check_follow_up_scan(&mut conn, "SQLite without statistics");
         }
         conn.batch_execute("ANALYZE").unwrap();
         let stage = format!("{:?} after ANALYZE", app.backend);
         check_lists(&mut conn, &cursor, &stage);
+        check_follow_up_scan(&mut conn, &stage);
     })
     .await;
 }
