@@ -2,7 +2,8 @@
 # Median latency (p50) of the main case lists on SQLite as the table grows.
 #
 # Starts the server on a fresh SQLite file, makes a member, a respondent, a
-# mediator and a lead through the API and files one case; then, for each
+# mediator and a lead through the API (benches/load/lib.sh) and files one
+# case; then, for each
 # size, copies that case's row with bulk SQL (sqlite3) until the table holds
 # that many cases, with states, priorities, parties, mediators and filing
 # times spread over them, and times each list REQUESTS times in a row.
@@ -11,18 +12,18 @@
 # Needs sqlite3, curl and python3. Nothing runs ANALYZE: the plans are the
 # ones a database gets without it.
 set -euo pipefail
-bin=$(realpath "${1:-target/release/ombud}")
+export OMBUD_BIN=${1:-target/release/ombud} PORT=${PORT:-18820}
 shift || true
 sizes=("${@:-10000}")
 [ ${#sizes[@]} -eq 0 ] && sizes=(10000)
-port=${PORT:-18820}
 requests=${REQUESTS:-50}
-work=$(mktemp -d)
-db="$work/ombud.db"
-export DATABASE_URL="sqlite://$db" OMBUD_BIND="127.0.0.1:$port" RUST_LOG=warn \
-    OMBUD_MAIL_DIR="$work/mail" OMBUD_RUN_JOBS=false
-cleanup() { rm -rf "$work"; }
-source "$(dirname "$0")/cast.sh"
+source "$(dirname "$0")/load/lib.sh"
+fresh_db sqlite
+db=${DATABASE_URL#sqlite://}
+make_people
+start_server OMBUD_RUN_JOBS=false
+c=$TOKEN_C m=$TOKEN_M l=$TOKEN_L rid=$RESPONDENT mid=$MEDIATOR
+cid=$(me "$c")
 template=$(post /cases "$c" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$rid\"}}" | field id)
 
 # 2,000 more members and 20 more mediators, shaped like the ones the API made.

@@ -8,20 +8,18 @@
 # (log_statement is set on a throwaway database, which is dropped after).
 #   benches/statements-per-request.sh [path/to/ombud] [port]
 set -euo pipefail
-bin=$(realpath "${1:-target/debug/ombud}")
-port=${2:-18810}
+export OMBUD_BIN=${1:-target/debug/ombud} PORT=${2:-18810}
 log=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
-name="ombud_statements_$$"
-work=$(mktemp -d)
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" -c "ALTER DATABASE $name SET log_statement = 'all'"
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$name" OMBUD_BIND="127.0.0.1:$port" \
-    RUST_LOG=warn OMBUD_MAIL_DIR="$work/mail" OMBUD_RUN_JOBS=false
-cleanup() { psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; rm -rf "$work"; }
-source "$(dirname "$0")/cast.sh"
+source "$(dirname "$0")/load/lib.sh"
+fresh_db postgres
+psql "$PG/postgres" -qc "ALTER DATABASE $dbname SET log_statement = 'all'"
+make_people
+start_server OMBUD_RUN_JOBS=false
+c=$TOKEN_C m=$TOKEN_M l=$TOKEN_L rid=$RESPONDENT mid=$MEDIATOR
 id=$(post /cases "$c" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$rid\"}}" | field id)
 post "/cases/$id/actions/assign" "$l" "{\"mediator_id\":\"$mid\"}" >/dev/null
 post "/cases/$id/actions/start_investigation" "$m" >/dev/null
-statements() { tail -n +"$1" "$log" | grep "@$name " | grep -E "LOG:  (statement|execute)" || true; }
+statements() { tail -n +"$1" "$log" | grep "@$dbname " | grep -E "LOG:  (statement|execute)" || true; }
 mark() { echo $(( $(wc -l < "$log") + 1 )); }
 count() {
     local lines pings
