@@ -6,7 +6,7 @@ use ombud::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Cast, case_in, on_each_backend, problem};
+use crate::helpers::{Cast, TestApp, TestUser, case_in, on_each_backend, problem};
 
 #[tokio::test]
 async fn filing_starts_in_intake_with_a_reference_and_a_timeline() {
@@ -188,22 +188,10 @@ async fn lists_filter_and_paginate() {
         }
         let assigned = case_in(&app, &cast, "assigned").await;
         // Pages of two, newest first, every case exactly once.
-        let mut seen = Vec::new();
-        let mut path = "/cases?limit=2".to_string();
-        loop {
-            let page: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
-            let items = page["items"].as_array().unwrap();
-            assert!(items.len() <= 2);
-            seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_string()));
-            match page["next_cursor"].as_str() {
-                Some(c) => path = format!("/cases?limit=2&cursor={c}"),
-                None => break,
-            }
-        }
         let mut expected = filed.clone();
         expected.push(assigned.clone());
         expected.reverse();
-        assert_eq!(seen, expected);
+        assert_eq!(every_page(&app, &cast.lead, 2).await, expected);
 
         let only: Value = app
             .get("/cases?state=assigned", &cast.lead)
@@ -269,6 +257,47 @@ async fn lists_filter_and_paginate() {
             let res = app.get(bad, &cast.lead).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
             problem(res).await;
+        }
+    })
+    .await;
+}
+
+/// The ids of every case `user` lists, page after page of `limit`.
+async fn every_page(app: &TestApp, user: &TestUser, limit: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut path = format!("/cases?limit={limit}");
+    loop {
+        let page: Value = app.get(&path, user).await.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit);
+        seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/cases?limit={limit}&cursor={c}"),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_mediators_pages_merge_what_each_role_shows_them_once() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        // Theirs as assigned and as ruling mediator (two ways to one case),
+        // intake, and a case of another mediator's that they do not see.
+        let ruled = case_in(&app, &cast, "ruling").await;
+        let intake = case_in(&app, &cast, "intake").await;
+        let others = case_in(&app, &cast, "intake").await;
+        let to_other = json!({"mediator_id": cast.other_mediator.id});
+        app.act_ok(&cast.lead, &others, "assign", to_other).await;
+        let assigned = case_in(&app, &cast, "assigned").await;
+        let later_intake = case_in(&app, &cast, "intake").await;
+        let expected = [later_intake, assigned, intake, ruled];
+        for limit in [1, 2, 3, 20] {
+            assert_eq!(
+                every_page(&app, &cast.mediator, limit).await,
+                expected,
+                "pages of {limit}"
+            );
         }
     })
     .await;
