@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::Caller;
-use crate::db::DbConnection;
 use crate::db::models::{NewToken, TokenRow, from_db_time, to_db_time};
 use crate::db::schema::{api_tokens, users};
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::parse::Checker;
 use crate::domain::{Scope, TokenId, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -192,6 +192,14 @@ impl TokenFilter {
 
 /// A page of tokens, newest first; never their secrets.
 pub fn list(conn: &mut DbConnection, holders: Holders, page: &Page) -> ApiResult<TokenPage> {
+    let rows: Vec<TokenRow> = page_query(holders, page).load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |t| t.id.to_db());
+    let items = rows.into_iter().map(TokenView::from).collect();
+    Ok(TokenPage { items, next_cursor })
+}
+
+/// The query behind [`list`]: one more than a page, newest first.
+pub fn page_query(holders: Holders, page: &Page) -> api_tokens::BoxedQuery<'static, MultiBackend> {
     let mut q = api_tokens::table.into_boxed();
     match holders {
         Holders::Services => q = q.filter(api_tokens::kind.eq("service")),
@@ -200,13 +208,7 @@ pub fn list(conn: &mut DbConnection, holders: Holders, page: &Page) -> ApiResult
     if let Some(before) = &page.after {
         q = q.filter(api_tokens::id.lt(before.clone()));
     }
-    let rows: Vec<TokenRow> = q
-        .order(api_tokens::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)?;
-    let (rows, next_cursor) = pagination::split(rows, page.limit, |t| t.id.to_db());
-    let items = rows.into_iter().map(TokenView::from).collect();
-    Ok(TokenPage { items, next_cursor })
+    q.order(api_tokens::id.desc()).limit(page.limit + 1)
 }
 
 /// Revokes token `id`: the caller's own, or, for an admin, anyone's; 404

@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use super::context::CaseContext;
 use super::record::record;
 use super::view::{PersonRef, names, person_ref};
-use crate::db::DbConnection;
 use crate::db::models::{MessageRow, from_db_time, to_db_time};
 use crate::db::schema::messages;
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::events::{CaseEvent, EventRecord, Visibility};
 use crate::domain::lifecycle::Effect;
 use crate::domain::parse::Checker;
@@ -150,6 +150,23 @@ pub fn post(
     })
 }
 
+/// The query behind [`list`]: case `id`'s messages of the `readable`
+/// visibilities after the page's position, oldest first, one more than a page.
+pub fn page_query(
+    id: CaseId,
+    readable: Vec<Visibility>,
+    page: &Page,
+) -> messages::BoxedQuery<'static, MultiBackend> {
+    let mut q = messages::table
+        .filter(messages::case_id.eq(id))
+        .filter(messages::visibility.eq_any(readable))
+        .into_boxed();
+    if let Some(a) = &page.after {
+        q = q.filter(messages::id.gt(a.clone()));
+    }
+    q.order(messages::id.asc()).limit(page.limit + 1)
+}
+
 /// The messages on case `id` the actor may read, oldest first: staff read
 /// all; each party reads what is for both parties and what is for their side.
 pub fn list(
@@ -161,17 +178,7 @@ pub fn list(
 ) -> ApiResult<MessagePage> {
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     let readable = Visibility::readable_by(standing.party());
-    let mut q = messages::table
-        .filter(messages::case_id.eq(id))
-        .filter(messages::visibility.eq_any(readable))
-        .into_boxed();
-    if let Some(a) = &page.after {
-        q = q.filter(messages::id.gt(a.clone()));
-    }
-    let rows: Vec<MessageRow> = q
-        .order(messages::id.asc())
-        .limit(page.limit + 1)
-        .load(conn)?;
+    let rows: Vec<MessageRow> = page_query(id, readable, page).load(conn)?;
     let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.to_db());
     let names = names(conn, rows.iter().map(|m| m.author_id).collect())?;
     let items = rows

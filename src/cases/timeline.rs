@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use super::context::{CaseContext, corrupt};
 use super::view::{PersonRef, names, person_ref};
-use crate::db::DbConnection;
 use crate::db::models::{TimelineRow, from_db_time};
 use crate::db::schema::timeline_events;
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::events::Visibility;
 use crate::domain::{Actor, CaseId};
 use crate::error::{ApiError, ApiResult};
@@ -45,6 +45,24 @@ page_of!(
     TimelineEntry
 );
 
+/// The query behind [`list`]: case `id`'s entries of the `readable`
+/// visibilities after entry `after`, oldest first, one more than `limit`.
+pub fn page_query(
+    id: CaseId,
+    readable: Vec<Visibility>,
+    after: Option<i64>,
+    limit: i64,
+) -> timeline_events::BoxedQuery<'static, MultiBackend> {
+    let mut q = timeline_events::table
+        .filter(timeline_events::case_id.eq(id))
+        .filter(timeline_events::visibility.eq_any(readable))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(timeline_events::id.gt(a));
+    }
+    q.order(timeline_events::id.asc()).limit(limit + 1)
+}
+
 /// The timeline of case `id`, oldest first, as far as the actor may see it.
 pub fn list(
     conn: &mut DbConnection,
@@ -62,17 +80,7 @@ pub fn list(
     };
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     let readable = Visibility::readable_by(standing.party());
-    let mut q = timeline_events::table
-        .filter(timeline_events::case_id.eq(id))
-        .filter(timeline_events::visibility.eq_any(readable))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(timeline_events::id.gt(a));
-    }
-    let rows: Vec<TimelineRow> = q
-        .order(timeline_events::id.asc())
-        .limit(page.limit + 1)
-        .load(conn)?;
+    let rows: Vec<TimelineRow> = page_query(id, readable, after, page.limit).load(conn)?;
     let (rows, next_cursor) = pagination::split(rows, page.limit, |e| e.id.to_string());
     let names = names(conn, rows.iter().filter_map(|e| e.actor_id).collect())?;
     let items = rows

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::models::{OutboxRow, from_db_time, to_db_time};
 use crate::db::schema::{outbox, outbox_attempts};
-use crate::db::{DbConnection, StoreError};
+use crate::db::{DbConnection, MultiBackend, StoreError};
 use crate::domain::CaseId;
 use crate::pagination::{self, Page, page_of};
 
@@ -172,6 +172,17 @@ pub fn list(
     filter: &OutboxFilter,
     page: &Page,
 ) -> Result<MailPage, OutboxError> {
+    let rows: Vec<OutboxRow> = page_query(filter, page).load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.clone());
+    let items = rows
+        .into_iter()
+        .map(MailView::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(MailPage { items, next_cursor })
+}
+
+/// The query behind [`list`]: one more than a page, newest first.
+pub fn page_query(filter: &OutboxFilter, page: &Page) -> outbox::BoxedQuery<'static, MultiBackend> {
     let mut q = outbox::table.into_boxed();
     if let Some(s) = filter.status {
         q = q.filter(outbox::status.eq(s.as_str()));
@@ -182,16 +193,7 @@ pub fn list(
     if let Some(before) = &page.after {
         q = q.filter(outbox::id.lt(before.clone()));
     }
-    let rows: Vec<OutboxRow> = q
-        .order(outbox::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)?;
-    let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.clone());
-    let items = rows
-        .into_iter()
-        .map(MailView::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(MailPage { items, next_cursor })
+    q.order(outbox::id.desc()).limit(page.limit + 1)
 }
 
 /// Mail `id` with its body and every delivery attempt, oldest first.

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::{Caller, password};
-use crate::db::DbConnection;
 use crate::db::models::{NewUser, UserRow, from_db_time, to_db_time};
 use crate::db::schema::users;
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::case::language;
 use crate::domain::parse::{Checker, Email};
 use crate::domain::{Role, Scope, UserId};
@@ -239,6 +239,14 @@ pub fn may_list(caller: &Caller) -> ApiResult<()> {
 
 /// A page of users, oldest first (see [`may_list`] for who may ask).
 pub fn list(conn: &mut DbConnection, filter: &UserFilter, page: &Page) -> ApiResult<UserPage> {
+    let rows: Vec<UserRow> = page_query(filter, page).load(conn)?;
+    let (rows, next_cursor) = pagination::split(rows, page.limit, |u| u.id.to_db());
+    let items = rows.into_iter().map(UserView::from).collect();
+    Ok(UserPage { items, next_cursor })
+}
+
+/// The query behind [`list`]: one more than a page, in id order.
+pub fn page_query(filter: &UserFilter, page: &Page) -> users::BoxedQuery<'static, MultiBackend> {
     let mut q = users::table.into_boxed();
     if let Some(role) = filter.role {
         q = q.filter(users::role.eq(role));
@@ -249,10 +257,7 @@ pub fn list(conn: &mut DbConnection, filter: &UserFilter, page: &Page) -> ApiRes
     if let Some(after) = &page.after {
         q = q.filter(users::id.gt(after.clone()));
     }
-    let rows: Vec<UserRow> = q.order(users::id.asc()).limit(page.limit + 1).load(conn)?;
-    let (rows, next_cursor) = pagination::split(rows, page.limit, |u| u.id.to_db());
-    let items = rows.into_iter().map(UserView::from).collect();
-    Ok(UserPage { items, next_cursor })
+    q.order(users::id.asc()).limit(page.limit + 1)
 }
 
 mod update;

@@ -2,110 +2,28 @@
 //! the code builds them, on a table of a few thousand cases: none reads the
 //! whole of `cases` or sorts it, so a page costs the same at any size, and
 //! the scan reads only what is due.
-//! SQLite is checked as a fresh database plans (no statistics) and again
-//! after ANALYZE; PostgreSQL after ANALYZE, as autovacuum leaves it.
-//! Checking PostgreSQL with `enable_seqscan = off` would prove nothing.
-
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::deserialize::{self, QueryableByName};
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::row::NamedRow;
-use diesel::sql_types::{Text, Untyped};
-use diesel::{QueryResult, RunQueryDsl};
 use ombud::cases::list::{CaseFilter, queries};
-use ombud::db::{DbConnection, Manager, MultiBackend};
+use ombud::db::DbConnection;
 use ombud::domain::{Actor, CaseState, Priority, Role, UserId};
 use ombud::pagination::Page;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, on_each_backend};
-
-/// `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite) of a query,
-/// with its bound values.
-struct Explain<Q> {
-    prefix: &'static str,
-    query: Q,
-}
-
-impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for Explain<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        out.push_sql(self.prefix);
-        self.query.walk_ast(out.reborrow())
-    }
-}
-
-impl<Q> QueryId for Explain<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q> Query for Explain<Q> {
-    type SqlType = Untyped;
-}
-
-impl<Q> RunQueryDsl<DbConnection> for Explain<Q> {}
-
-/// One line of a plan.
-struct Line(String);
-
-impl QueryableByName<MultiBackend> for Line {
-    fn build<'a>(row: &impl NamedRow<'a, MultiBackend>) -> deserialize::Result<Self> {
-        NamedRow::get::<Text, String>(row, "detail")
-            .or_else(|_| NamedRow::get::<Text, String>(row, "QUERY PLAN"))
-            .map(Line)
-    }
-}
-
-fn plan<Q: QueryFragment<MultiBackend>>(conn: &mut DbConnection, query: Q) -> Vec<String> {
-    let prefix = match conn {
-        DbConnection::Sqlite(_) => "EXPLAIN QUERY PLAN ",
-        DbConnection::Postgresql(_) => "EXPLAIN ",
-    };
-    let lines: Vec<Line> = Explain { prefix, query }.load(conn).expect("explain");
-    lines.into_iter().map(|l| l.0).collect()
-}
+use super::{at_each_stage, faults, plan, seeded};
+use crate::helpers::{TestApp, on_each_backend};
 
 /// Cases seeded.
-const CASES: usize = 3000;
-
-/// What is wrong with `plan`, if anything: a full read of `cases` or a sort
-/// of more than a sliver of it. SQLite, which plans without knowing how
-/// many rows match, must not sort at all; PostgreSQL may sort what a
-/// bitmap of two equalities found when it expects few rows (under 5 % of
-/// the table). `ordered_scan` allows walking the whole `(created_at, id)`
-/// index in order (the unfiltered list, which stops after a page).
-fn faults(plan: &[String], ordered_scan: bool) -> Vec<String> {
-    plan.iter()
-        .filter(|line| {
-            let line = line.trim();
-            let scan = line.starts_with("SCAN cases")
-                && !(ordered_scan && line == "SCAN cases USING INDEX cases_created");
-            let big_sort = line.contains("Sort  (cost=") && estimated_rows(line) * 20 > CASES;
-            scan || line.contains("TEMP B-TREE") || line.contains("Seq Scan on cases") || big_sort
-        })
-        .cloned()
-        .collect()
-}
-
-/// The `rows=` estimate of a PostgreSQL plan line.
-fn estimated_rows(line: &str) -> usize {
-    line.split("rows=")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(usize::MAX)
-}
+pub const CASES: usize = 3000;
 
 /// Ids of seeded users: members 1-40, mediators 41-46.
-fn user(n: usize) -> String {
+pub fn user(n: usize) -> String {
     format!("00000000-0000-7000-9000-{n:012}")
 }
 
 /// Adds 40 members, 6 mediators, 4 categories and [`CASES`] cases spread over
 /// every state, priority, category, party and mediator.
-fn seed(conn: &mut DbConnection) {
+pub fn seed(conn: &mut DbConnection) {
     let stamp = "'2025-01-01 00:00:00'";
     let users: Vec<String> = (1..=46)
         .map(|n| {
@@ -267,7 +185,7 @@ fn check_lists(conn: &mut DbConnection, cursor: &str, stage: &str) {
         ] {
             for q in queries(&actor, &f, &page).unwrap() {
                 let p = plan(conn, q);
-                if !faults(&p, ordered_scan).is_empty() {
+                if !faults(&p, "cases", CASES, ordered_scan).is_empty() {
                     wrong.push(format!("{what}, {which}:\n    {}", p.join("\n    ")));
                 }
             }
@@ -284,7 +202,8 @@ fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
     let p = plan(conn, ombud::jobs::follow_up::due(now));
     assert!(
-        faults(&p, false).is_empty() && p.iter().any(|l| l.contains("cases_ruling_due")),
+        faults(&p, "cases", CASES, false).is_empty()
+            && p.iter().any(|l| l.contains("cases_ruling_due")),
         "{stage}: the follow-up scan does not read through cases_ruling_due:\n{}",
         p.join("\n")
     );
@@ -293,20 +212,12 @@ fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
 #[tokio::test]
 async fn lists_and_the_follow_up_scan_read_through_indexes_that_serve_their_order() {
     on_each_backend(|app| async move {
-        let mut conn = Manager::new(&app.db.url, Duration::from_secs(5))
-            .unwrap()
-            .open()
-            .unwrap();
-        seed(&mut conn);
+        let mut conn = seeded(&app, seed);
         let cursor = cursor(&app).await;
-        if app.backend == Backend::Sqlite {
-            check_lists(&mut conn, &cursor, "SQLite without statistics");
-            check_follow_up_scan(&mut conn, "SQLite without statistics");
-        }
-        conn.batch_execute("ANALYZE").unwrap();
-        let stage = format!("{:?} after ANALYZE", app.backend);
-        check_lists(&mut conn, &cursor, &stage);
-        check_follow_up_scan(&mut conn, &stage);
+        at_each_stage(&mut conn, app.backend, |conn, stage| {
+            check_lists(conn, &cursor, stage);
+            check_follow_up_scan(conn, stage);
+        });
     })
     .await;
 }
