@@ -3,7 +3,7 @@
 # `ombud worker` delivers PENDING mails to a fast SMTP sink on loopback and
 # is killed every KILL_EVERY seconds and started again, until all are sent.
 # A mail the server accepted whose outcome the killed worker had not yet
-# recorded is sent again after its lease (here 6 s) runs out; the sink
+# recorded is sent again after its lease (here 10 s) runs out; the sink
 # counts such repeats by Message-ID. Nothing may be lost: every mail on
 # record as sent reached the server.
 #   cargo build --release && benches/load/crash-duplicates.sh sqlite|postgres [PENDING=20000] [KILL_EVERY=1]
@@ -30,7 +30,7 @@ python3 "$here/smtp_sink.py" "$sink_port" "$work/count" &
 sink=$!
 kills=0
 while :; do
-    env SMTP_URL="smtp://127.0.0.1:$sink_port" OMBUD_SMTP_TIMEOUT_SECONDS=1 OMBUD_MAIL_LEASE_SECONDS=6 \
+    env SMTP_URL="smtp://127.0.0.1:$sink_port" OMBUD_SMTP_TIMEOUT_SECONDS=1 OMBUD_MAIL_LEASE_SECONDS=10 \
         "$bin" worker >> "$work/worker.log" 2>&1 &
     server=$!
     sleep "$every"

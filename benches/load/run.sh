@@ -28,7 +28,7 @@ scenario() { # NAME METHOD TARGET TOKEN IDS BODY
         local line
         line=$(METHOD=$2 TARGET=$3 TOKEN=$4 IDS=$5 BODY=$6 \
             wrk -t2 -c$c -d${seconds}s -s "$here/request.lua" "http://127.0.0.1:$port" | grep '^RESULT')
-        read -r _ rps p50 p99 failed <<< "$line"
+        read -r _ rps p50 p99 failed _ <<< "$line"
         echo "| $1 | $c | $rps | $p50 | $p99 | $failed | $(peak_rss_mb) |"
     done
 }

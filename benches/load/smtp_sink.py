@@ -11,6 +11,7 @@ Speaks just enough SMTP for lettre: EHLO/HELO, MAIL, RCPT, DATA, RSET,
 NOOP, QUIT.
 """
 import asyncio
+import os
 import signal
 import sys
 
@@ -66,8 +67,10 @@ async def main(port, count_file):
         loop.add_signal_handler(sig, stop.set)
 
     def save():
-        with open(count_file, "w") as f:
+        # Whole or not at all: readers never see a half-written file.
+        with open(count_file + ".new", "w") as f:
             f.write(f"{accepted} {repeats}\n")
+        os.replace(count_file + ".new", count_file)
 
     async with server:
         while not stop.is_set():

@@ -29,6 +29,7 @@ for p in $((port + 2)) $((port + 3)); do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/ready" >/dev/null && break; sleep 0.1; done
 done
 before=$(sql "SELECT count(*) FROM cases")
+sent_before=$(sql "SELECT count(*) FROM outbox WHERE status = 'sent'")
 file_body="{\"title\":\"A complaint\",\"description\":\"What happened.\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}"
 load() { # PORT NAME METHOD TARGET TOKEN IDS BODY
     METHOD=$3 TARGET=$4 TOKEN=$5 IDS=$6 BODY=$7 \
@@ -57,7 +58,7 @@ dupes=$(sql "SELECT count(*) - count(DISTINCT reference) FROM cases")
 ids=$(sed "s/.*/'&'/" "$work/assigned" | paste -sd,)
 changes=$(sql "SELECT count(*) FROM timeline_events WHERE kind = 'assign' AND case_id IN ($ids)")
 bumps=$(sql "SELECT sum(version) - count(*) FROM cases WHERE id IN ($ids)")
-sent=$(sql "SELECT count(*) FROM outbox WHERE status = 'sent'")
+sent=$(( $(sql "SELECT count(*) FROM outbox WHERE status = 'sent'") - sent_before ))
 cat <<REPORT
 filings answered 201: $filed (failed: $file_failed); new cases found: $found; duplicate references: $dupes
 reassignments answered 200: $assigned (failed: $assign_failed); recorded: $changes; version increments: $bumps

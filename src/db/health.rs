@@ -53,6 +53,8 @@ impl Health {
 /// the database refuses a write.
 pub struct Watch {
     lost: bool,
+    /// A statement changed data since the last [`Watch::take_changed`].
+    changed: bool,
     health: Arc<Health>,
 }
 
@@ -61,8 +63,19 @@ impl Watch {
     pub fn new(health: Arc<Health>) -> Watch {
         Watch {
             lost: false,
+            changed: false,
             health,
         }
+    }
+
+    /// Whether a statement on `conn` changed data since the last call
+    /// (an INSERT, UPDATE, DELETE or schema change that succeeded); clears the mark. A
+    /// transaction that only read, such as a claim that found no mail, says
+    /// nothing about whether the database takes writes.
+    pub fn take_changed(conn: &mut DbConnection) -> bool {
+        conn.instrumentation()
+            .downcast_mut::<Watch>()
+            .is_some_and(|w| std::mem::take(&mut w.changed))
     }
 
     /// Whether a query on `conn` found its connection lost.
@@ -75,12 +88,22 @@ impl Watch {
 
 impl Instrumentation for Watch {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::FinishQuery { error: Some(e), .. } = event {
-            match outage(e) {
+        match event {
+            InstrumentationEvent::FinishQuery { error: Some(e), .. } => match outage(e) {
                 Some(Outage::Lost) => self.lost = true,
                 Some(Outage::Refused) => self.health.refused(e.to_string()),
                 Some(Outage::Busy) | None => {}
+            },
+            InstrumentationEvent::FinishQuery {
+                query, error: None, ..
+            } if !self.changed => {
+                let sql = query.to_string();
+                let verb = sql.trim_start().get(..6).unwrap_or_default();
+                self.changed = ["INSERT", "UPDATE", "DELETE", "CREATE", "ALTER ", "DROP "]
+                    .iter()
+                    .any(|v| verb.eq_ignore_ascii_case(v));
             }
+            _ => {}
         }
     }
 }

@@ -134,8 +134,10 @@ impl Db {
             let _turn = turn;
             let mut conn = checkout(&pool, deadline)?;
             signal::take_mail_written();
+            health::Watch::take_changed(&mut conn);
             let done = in_transaction(&mut conn, backend, deadline, f);
-            if done.is_ok() {
+            // Only a commit that changed data shows the database takes writes.
+            if health::Watch::take_changed(&mut conn) && done.is_ok() {
                 health.wrote();
             }
             if signal::take_mail_written() && done.is_ok() {
@@ -230,9 +232,21 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
 {
     let store = |e: diesel::result::Error| E::from(StoreError::from(e));
+    // Past the deadline the caller has been answered 503: roll back rather
+    // than commit what the caller was told did not happen.
+    let late = || E::from(StoreError::Unavailable("the database took too long".into()));
     if backend == Backend::Postgres {
         return conn
-            .transaction(|c| f(c).map_err(InTransaction::Failed))
+            .transaction(|c| {
+                // No statement may outlast what is left of the deadline.
+                let left = connect::millis(deadline.saturating_duration_since(Instant::now()));
+                c.batch_execute(&format!("SET LOCAL statement_timeout = {}", left.max(1)))?;
+                let value = f(c).map_err(InTransaction::Failed)?;
+                if Instant::now() >= deadline {
+                    return Err(InTransaction::Failed(late()));
+                }
+                Ok(value)
+            })
             .map_err(|e| match e {
                 InTransaction::Failed(e) => e,
                 InTransaction::Store(e) => store(e),
@@ -246,6 +260,10 @@ where
         .map_err(store)?;
     conn.batch_execute("BEGIN IMMEDIATE").map_err(store)?;
     match f(conn) {
+        Ok(_) if Instant::now() >= deadline => {
+            let _ = conn.batch_execute("ROLLBACK");
+            Err(late())
+        }
         Ok(value) => match conn.batch_execute("COMMIT") {
             Ok(()) => Ok(value),
             Err(e) => {

@@ -99,3 +99,68 @@ fn connecting_to_a_server_that_never_answers_gives_up() {
     assert!(manager.open().is_err());
     drop(listener);
 }
+
+/// A transaction that wrote nothing (a claim that found no mail) says
+/// nothing about whether the database takes writes: readiness keeps failing.
+#[tokio::test]
+async fn a_write_that_changes_nothing_does_not_clear_a_refusal() {
+    let file = TempFile::new();
+    let db = Db::connect(&file.url(), 1, Duration::from_secs(5)).unwrap();
+    let full = db
+        .write(|conn| -> Result<(), StoreError> {
+            conn.batch_execute("PRAGMA max_page_count = 1")?;
+            conn.batch_execute("CREATE TABLE filler (x BLOB)")?;
+            Ok(())
+        })
+        .await;
+    assert!(matches!(full, Err(StoreError::Unavailable(_))), "{full:?}");
+    db.write(|conn| -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let ready = db.ready().await;
+    assert!(
+        matches!(ready, Err(StoreError::Unavailable(_))),
+        "{ready:?}"
+    );
+}
+
+/// Work that runs past the deadline has been answered 503; it is rolled
+/// back, not committed behind the caller's back.
+#[tokio::test]
+async fn work_past_the_deadline_is_rolled_back() {
+    let file = TempFile::new();
+    let db = Db::connect(&file.url(), 1, Duration::from_secs(1)).unwrap();
+    db.write(|conn| -> Result<(), StoreError> {
+        conn.batch_execute("CREATE TABLE marks (x INTEGER)")?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let late = db
+        .write(|conn| -> Result<(), StoreError> {
+            conn.batch_execute("INSERT INTO marks VALUES (1)")?;
+            // Longer than the whole budget, whatever the machine's speed.
+            std::thread::sleep(Duration::from_millis(1500));
+            Ok(())
+        })
+        .await;
+    assert!(matches!(late, Err(StoreError::Unavailable(_))), "{late:?}");
+    // The pool's one connection comes back only when the late work has
+    // ended, so this reads what it left behind.
+    let count = db
+        .read(|conn| -> Result<i64, StoreError> {
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            let n: N = diesel::sql_query("SELECT count(*) AS n FROM marks").get_result(conn)?;
+            Ok(n.n)
+        })
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}

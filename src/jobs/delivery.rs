@@ -343,10 +343,10 @@ pub async fn run_once(
         claimed: claimed.len(),
         sent: 0,
     };
-    // A send may take up to six SMTP timeouts; it only starts while the
+    // A send is cut off after six SMTP timeouts; it only starts while the
     // lease has that long to run, or the mail could go out twice.
-    let needed = Duration::seconds(6 * i64::try_from(settings.smtp_timeout_seconds)?)
-        .max(Duration::seconds(settings.mail_lease_seconds / 2));
+    let bound = send_bound(settings);
+    let needed = Duration::from_std(bound)?.max(Duration::seconds(settings.mail_lease_seconds / 2));
     let width = usize::try_from(settings.mail_concurrency)?.max(1);
     let mut waiting = claimed.into_iter();
     let mut unsent = Vec::new();
@@ -383,7 +383,12 @@ pub async fn run_once(
             }
             let (mailer, from) = (mailer.clone(), from.clone());
             in_flight.spawn(async move {
-                let result = mailer.send(&row, &from).await;
+                let result = match tokio::time::timeout(bound, mailer.send(&row, &from)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(SendError::Temporary(
+                        "the SMTP exchange took too long".into(),
+                    )),
+                };
                 (row, result)
             });
         }
@@ -408,7 +413,7 @@ pub async fn run_once(
                 }
             }
         }
-        settle_with_retries(db, done, worker, settings, clock).await;
+        settle_with_retries(db, done, worker, settings, clock, stop).await;
     }
     unsent.extend(waiting.map(|r| r.id));
     if !unsent.is_empty() {
@@ -418,18 +423,26 @@ pub async fn run_once(
     Ok(round)
 }
 
-/// Records outcomes, trying again for a while if the database is busy: a
-/// sent mail left `sending` would be sent again when its lease runs out.
+/// The longest one mail's SMTP exchange may take: six SMTP timeouts.
+pub fn send_bound(settings: &Settings) -> std::time::Duration {
+    std::time::Duration::from_secs(settings.smtp_timeout_seconds.saturating_mul(6))
+}
+
+/// Records outcomes, trying again while the database is unavailable: a sent
+/// mail left `sending` would be sent again when its lease runs out, so no
+/// more mail is claimed until these are on record. Once the worker is told
+/// to stop it gives up after a few tries.
 async fn settle_with_retries(
     db: &Db,
     done: Vec<Outcome>,
     worker: &str,
     settings: &Arc<Settings>,
     clock: &Clock,
+    stop: &watch::Receiver<bool>,
 ) {
     let done = Arc::new(done);
     let mut wait = std::time::Duration::from_millis(100);
-    for attempt in 1..=8 {
+    for attempt in 1.. {
         let (d, w, s, c) = (
             done.clone(),
             worker.to_string(),
@@ -440,6 +453,9 @@ async fn settle_with_retries(
             Ok(()) => return,
             Err(e) => {
                 tracing::error!(mails = done.len(), attempt, error = %e, "could not record delivery attempts");
+                if *stop.borrow() && attempt >= 3 {
+                    return;
+                }
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(std::time::Duration::from_secs(5));
             }

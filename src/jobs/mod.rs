@@ -17,13 +17,17 @@ use crate::notify::mailer::Mailer;
 pub struct Jobs {
     stop: watch::Sender<bool>,
     handles: Vec<tokio::task::JoinHandle<()>>,
+    /// Long enough for a mail in flight to finish and be recorded.
+    least_grace: Duration,
 }
 
 impl Jobs {
     /// Asks every job to stop between two pieces of work and waits for them
-    /// (at most `grace`; then they are aborted). A mail being sent is
-    /// finished and recorded; unsent claims are given back.
+    /// (at most `grace`, or the longest a mail's sending may take plus ten
+    /// seconds if that is longer; then they are aborted). A mail being sent
+    /// is finished and recorded; unsent claims are given back.
     pub async fn shutdown(self, grace: Duration) {
+        let grace = grace.max(self.least_grace);
         let _ = self.stop.send(true);
         for handle in self.handles {
             let abort = handle.abort_handle();
@@ -57,6 +61,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     });
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let idle = Duration::from_millis(settings.delivery_interval_ms);
+    let least_grace = delivery::send_bound(&settings) + Duration::from_secs(10);
     let mut mail_stop = stopped.clone();
     // Delivers while mail is due; when a round finds less than a full batch,
     // waits for new mail from this process, the next look, or the stop.
@@ -68,7 +73,9 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
             }
             let round = delivery::run_once(&db, &mailer, &settings, &clock, &worker, &stopped);
             match round.await {
-                Ok(round) if round.claimed >= full => {
+                // Straight on only while mail goes out: with the server
+                // down, failed mail waits for its retry time instead.
+                Ok(round) if round.claimed >= full && round.sent > 0 => {
                     tracing::debug!(mails = round.sent, "delivered mail; more is due");
                     continue;
                 }
@@ -88,5 +95,6 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     Jobs {
         stop,
         handles: vec![follow_up, delivery],
+        least_grace,
     }
 }

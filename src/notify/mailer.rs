@@ -1,12 +1,14 @@
 //! Sending mail: over SMTP (lettre), or, with no SMTP server configured, as
 //! `.eml` files in a folder. Either way nothing is dropped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::smtp::{DirectSmtp, classify};
 use crate::config::Settings;
 use crate::db::models::OutboxRow;
 
@@ -22,7 +24,14 @@ pub enum SendError {
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Mailer {
-    /// An SMTP server.
+    /// An `smtp://` server (plain or STARTTLS), over our own connections.
+    Direct {
+        /// The server and the open connections.
+        smtp: Arc<DirectSmtp>,
+        /// Where it connects, without credentials, for the logs.
+        server: String,
+    },
+    /// An `smtps://` server, over lettre's transport.
     Smtp {
         /// The transport (with its connection pool).
         transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -49,26 +58,33 @@ impl Mailer {
                 dir: s.mail_dir.clone(),
             });
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(s.smtp_url.trim())
-            .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
-            .timeout(Some(Duration::from_secs(s.smtp_timeout_seconds)))
-            // One connection per mail in flight, kept open between mails.
-            .pool_config(PoolConfig::new().max_size(s.mail_concurrency))
-            .build();
-        let server = s.smtp_url.split('@').next_back().unwrap_or_default();
+        let url = s.smtp_url.trim();
+        let server = url.split('@').next_back().unwrap_or_default();
         let server = server
             .trim_start_matches("smtps://")
             .trim_start_matches("smtp://");
-        Ok(Mailer::Smtp {
-            transport,
-            server: server.split('?').next().unwrap_or_default().to_string(),
-        })
+        let server = server.split('?').next().unwrap_or_default().to_string();
+        let timeout = Duration::from_secs(s.smtp_timeout_seconds);
+        let keep = usize::try_from(s.mail_concurrency).unwrap_or(1);
+        if let Some(smtp) = DirectSmtp::from_url(url, timeout, keep)? {
+            let smtp = Arc::new(smtp);
+            return Ok(Mailer::Direct { smtp, server });
+        }
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
+            .timeout(Some(timeout))
+            // One connection per mail in flight, kept open between mails.
+            .pool_config(PoolConfig::new().max_size(s.mail_concurrency))
+            .build();
+        Ok(Mailer::Smtp { transport, server })
     }
 
     /// A line for the start-up banner.
     pub fn describe(&self) -> String {
         match self {
-            Mailer::Smtp { server, .. } => format!("SMTP via {server}"),
+            Mailer::Direct { server, .. } | Mailer::Smtp { server, .. } => {
+                format!("SMTP via {server}")
+            }
             Mailer::Folder { dir, .. } => {
                 format!("written as .eml files to {dir}/ (no SMTP_URL set)")
             }
@@ -93,19 +109,14 @@ impl Mailer {
             ))
             .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))?;
         match self {
-            Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.map(|_| ()).map_err(|e| {
-                    // A refused login (530, 534, 535, 538) is our configuration,
-                    // not the recipient: retry, so fixing SMTP_URL sends the mail.
-                    let code = e.status().map(u16::from);
-                    let auth = code.is_some_and(|c| matches!(c, 530 | 534 | 535 | 538));
-                    if e.is_permanent() && !auth {
-                        SendError::Permanent(e.to_string())
-                    } else {
-                        SendError::Temporary(e.to_string())
-                    }
-                })
+            Mailer::Direct { smtp, .. } => {
+                smtp.send(message.envelope(), &message.formatted()).await
             }
+            Mailer::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| classify(&e)),
             Mailer::Folder { transport, .. } => transport
                 .send(message)
                 .await

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod mailer;
 pub mod plan;
+pub mod smtp;
 pub mod templates;
 
 use std::collections::HashMap;
