@@ -129,7 +129,7 @@ impl Default for Settings {
             mail_lease_seconds: 120,
             delivery_interval_ms: 1000,
             mail_batch: 100,
-            mail_concurrency: 32,
+            mail_concurrency: 8,
             case_link: String::new(),
         }
     }
