@@ -63,15 +63,15 @@ make_people() {
     admin=$("$bin" users create --role admin --email a@x.org --name A --password 'a long admin passphrase' | tail -n1)
     start_server OMBUD_RUN_JOBS=false
     post /categories "$admin" '{"slug":"d","name":"D"}' >/dev/null
-    for u in c r m l; do
-        role=member; [ $u = m ] && role=mediator; [ $u = l ] && role=lead
+    for u in c r m m2 l; do
+        role=member; [ ${u:0:1} = m ] && role=mediator; [ $u = l ] && role=lead
         post /users "$admin" "{\"email\":\"$u@x.org\",\"name\":\"$u\",\"role\":\"$role\",\"password\":\"password of $u\"}" >/dev/null
     done
     token() { curl -sf "$api/auth/tokens" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$1@x.org\",\"password\":\"password of $1\"}" | field token; }
     export TOKEN_C=$(token c) TOKEN_R=$(token r) TOKEN_M=$(token m) TOKEN_L=$(token l)
     me() { curl -sf "$api/me" -H "Authorization: Bearer $1" | field id; }
-    export RESPONDENT=$(me "$TOKEN_R") MEDIATOR=$(me "$TOKEN_M")
+    export RESPONDENT=$(me "$TOKEN_R") MEDIATOR=$(me "$TOKEN_M") MEDIATOR2=$(me "$(token m2)")
     stop_server
 }
 
@@ -125,5 +125,5 @@ seed_cases() {
     export SEEDED_CASE=$id
 }
 
-# case_ids STATE FILE: the ids of up to 5,000 cases in STATE, one a line.
-case_ids() { sql "SELECT id FROM cases WHERE state = '$1' ORDER BY id LIMIT 5000" > "$2"; }
+# case_ids STATE FILE: the ids of up to 100,000 cases in STATE, one a line.
+case_ids() { sql "SELECT id FROM cases WHERE state = '$1' ORDER BY id LIMIT 100000" > "$2"; }

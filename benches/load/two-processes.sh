@@ -32,14 +32,14 @@ before=$(sql "SELECT count(*) FROM cases")
 sent_before=$(sql "SELECT count(*) FROM outbox WHERE status = 'sent'")
 file_body="{\"title\":\"A complaint\",\"description\":\"What happened.\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}"
 load() { # PORT NAME METHOD TARGET TOKEN IDS BODY
-    METHOD=$3 TARGET=$4 TOKEN=$5 IDS=$6 BODY=$7 \
+    TOGGLE="$MEDIATOR,$MEDIATOR2" THREADS=1 METHOD=$3 TARGET=$4 TOKEN=$5 IDS=$6 BODY=$7 \
         wrk -t1 -c16 -d${seconds}s -s "$here/request.lua" "http://127.0.0.1:$1" | grep '^RESULT' > "$work/$2-$1"
 }
 loads=()
 for p in $((port + 2)) $((port + 3)); do
     load $p file POST /api/v1/cases "$TOKEN_C" "" "$file_body" &
     loads+=($!)
-    load $p assign POST "/api/v1/cases/{id}/actions/assign" "$TOKEN_L" "$work/assigned" "{\"mediator_id\":\"$MEDIATOR\"}" &
+    load $p assign POST "/api/v1/cases/{id}/actions/assign" "$TOKEN_L" "$work/assigned" '{"mediator_id":"{toggle}"}' &
     loads+=($!)
 done
 wait "${loads[@]}"
