@@ -16,6 +16,11 @@ seed_cases "$size"
 echo "seeded $size cases on $1 in $(( $(date +%s) - t0 )) s"
 case_ids assigned "$work/assigned"
 case_ids investigation "$work/investigation"
+for f in assigned investigation; do
+    half=$(( ($(wc -l < "$work/$f") + 1) / 2 ))
+    head -n "$half" "$work/$f" > "$work/$f.16"
+    tail -n +"$((half + 1))" "$work/$f" > "$work/$f.64"
+done
 
 sink_port=$((port + 1))
 python3 "$here/smtp_sink.py" "$sink_port" "$work/count" &
@@ -32,8 +37,11 @@ drain() {
 file_body="{\"title\":\"A complaint\",\"description\":\"What happened.\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}"
 scenario() { # NAME METHOD TARGET TOKEN IDS BODY
     for c in 16 64; do
-        local line
-        line=$(METHOD=$2 TARGET=$3 TOKEN=$4 IDS=$5 BODY=$6 \
+        local line ids=$5
+        # Each connection count works on its own half of the cases, so a
+        # reassignment never finds a case where the other run left it.
+        [ -n "$ids" ] && ids="$ids.$c"
+        line=$(METHOD=$2 TARGET=$3 TOKEN=$4 IDS=$ids BODY=$6 \
             wrk -t2 -c$c -d${seconds}s -s "$here/request.lua" "http://127.0.0.1:$port" | grep '^RESULT')
         read -r _ rps p50 p99 failed _ <<< "$line"
         echo "| $1 | $c | $rps | $p50 | $p99 | $failed | $(peak_rss_mb) |"
