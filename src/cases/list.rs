@@ -214,31 +214,7 @@ impl Arm {
                     .or(cases::id.lt(p.id.clone())),
             );
         }
-        // Ordered by the arm's own equality column first (one value, so the
-        // order is the same): only that column's `(column, created_at, id)`
-        // index then gives the order, and PostgreSQL walks it instead of
-        // the filing-time index filtered, which it prefers when most cases
-        // match and reads every newer case that does not.
-        q = match self {
-            Arm {
-                mediator: Some(_), ..
-            } => q.order(cases::assigned_mediator_id.desc()),
-            Arm {
-                complainant: Some(_),
-                ..
-            } => q.order(cases::complainant_id.desc()),
-            Arm {
-                respondent: Some(_),
-                ..
-            } => q.order(cases::respondent_id.desc()),
-            Arm {
-                ruling_mediator: Some(_),
-                ..
-            } => q.order(cases::ruling_mediator_id.desc()),
-            Arm { state: Some(_), .. } => q.order(cases::state.desc()),
-            _ => q,
-        };
-        q.then_order_by((cases::created_at.desc(), cases::id.desc()))
+        q.order((cases::created_at.desc(), cases::id.desc()))
             .limit(limit)
     }
 }
