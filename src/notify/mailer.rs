@@ -8,18 +8,10 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+pub use super::smtp::SendError;
 use super::smtp::{DirectSmtp, classify};
 use crate::config::Settings;
 use crate::db::models::OutboxRow;
-
-/// Why a mail did not go out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// Worth retrying: the server is down, busy, or answered 4xx.
-    Temporary(String),
-    /// Not worth retrying: a 5xx answer, or an address that cannot be used.
-    Permanent(String),
-}
 
 /// Where mail goes.
 #[derive(Clone)]

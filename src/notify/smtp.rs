@@ -18,7 +18,14 @@ use lettre::transport::smtp::extension::ClientId;
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
-use super::mailer::SendError;
+/// Why a mail did not go out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth retrying: the server is down, busy, or answered 4xx.
+    Temporary(String),
+    /// Not worth retrying: a 5xx answer, or an address that cannot be used.
+    Permanent(String),
+}
 
 /// Whether to upgrade with STARTTLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
