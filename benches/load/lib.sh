@@ -75,6 +75,14 @@ make_people() {
     stop_server
 }
 
+# file_one_case: one filing through the API (the server started for it and
+# stopped), for the outbox rows it writes.
+file_one_case() {
+    start_server OMBUD_RUN_JOBS=false
+    post /cases "$TOKEN_C" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}" >/dev/null
+    stop_server
+}
+
 # seed_cases N: files and assigns one case through the API, then copies it
 # in SQL to N cases in all (a fifth each in intake, assigned and
 # investigation, the rest closed; the newest a second apart), each with its

@@ -12,9 +12,7 @@ fresh_db "$1"
 pending=${2:-20000}
 sent=${3:-1000000}
 make_people
-start_server OMBUD_RUN_JOBS=false
-post /cases "$TOKEN_C" "{\"title\":\"t\",\"description\":\"d\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}" >/dev/null
-stop_server
+file_one_case
 cols="case_id, event, template, essential, recipient_user_id, recipient_email, recipient_name,
       language, subject, body_text, body_html"
 copy() { # copy N STATUS PREFIX
