@@ -55,6 +55,16 @@ fn a_sqlite_write_waits_only_for_what_is_left_of_its_budget() {
     assert!((1..=300).contains(&waits), "{waits}");
 }
 
+/// Writes to `db` with its file held at one page: the write is refused as full.
+async fn fill_up(db: &Db) -> Result<(), StoreError> {
+    db.write(|conn| -> Result<(), StoreError> {
+        conn.batch_execute("PRAGMA max_page_count = 1")?;
+        conn.batch_execute("CREATE TABLE filler (x BLOB)")?;
+        Ok(())
+    })
+    .await
+}
+
 /// A full database (here: at its page limit) refuses the write as
 /// unavailable, not as a bug, and readiness fails until a write succeeds.
 #[tokio::test]
@@ -62,13 +72,7 @@ async fn a_full_sqlite_database_is_unavailable_and_not_ready() {
     let file = TempFile::new();
     let db = Db::connect(&file.url(), 1, Duration::from_secs(5)).unwrap();
     db.ready().await.unwrap();
-    let full = db
-        .write(|conn| -> Result<(), StoreError> {
-            conn.batch_execute("PRAGMA max_page_count = 1")?;
-            conn.batch_execute("CREATE TABLE filler (x BLOB)")?;
-            Ok(())
-        })
-        .await;
+    let full = fill_up(&db).await;
     let Err(StoreError::Unavailable(why)) = full else {
         panic!("{full:?}");
     };
@@ -106,13 +110,7 @@ fn connecting_to_a_server_that_never_answers_gives_up() {
 async fn a_write_that_changes_nothing_does_not_clear_a_refusal() {
     let file = TempFile::new();
     let db = Db::connect(&file.url(), 1, Duration::from_secs(5)).unwrap();
-    let full = db
-        .write(|conn| -> Result<(), StoreError> {
-            conn.batch_execute("PRAGMA max_page_count = 1")?;
-            conn.batch_execute("CREATE TABLE filler (x BLOB)")?;
-            Ok(())
-        })
-        .await;
+    let full = fill_up(&db).await;
     assert!(matches!(full, Err(StoreError::Unavailable(_))), "{full:?}");
     db.write(|conn| -> Result<(), StoreError> {
         conn.batch_execute("SELECT 1")?;

@@ -40,6 +40,31 @@ fn mail_settings(s: &mut ombud::config::Settings, smtp: &str) {
     s.public_base_url = "https://ombud.test".into();
 }
 
+/// A delivery worker of the test's own: a pool of `pool` connections to
+/// the app's database (so no wake-up from the app's writes reaches it) and
+/// a mailer.
+fn own_worker(
+    settings: &ombud::config::Settings,
+    pool: u32,
+) -> (ombud::db::Db, ombud::notify::mailer::Mailer) {
+    let db = ombud::db::Db::connect(&settings.database_url, pool, Duration::from_secs(5)).unwrap();
+    let mailer = ombud::notify::mailer::Mailer::from_settings(settings).unwrap();
+    (db, mailer)
+}
+
+/// One delivery round by `worker` on a worker of the test's own, with `clock`.
+async fn one_round(
+    settings: &std::sync::Arc<ombud::config::Settings>,
+    clock: &ombud::clock::Clock,
+    worker: &str,
+) -> ombud::jobs::delivery::Round {
+    let (db, mailer) = own_worker(settings, 2);
+    let (_keep, never) = tokio::sync::watch::channel(false);
+    ombud::jobs::delivery::run_once(&db, &mailer, settings, clock, worker, &never)
+        .await
+        .unwrap()
+}
+
 /// Every mail in the outbox (admin API), oldest first.
 async fn outbox(app: &TestApp) -> Vec<Value> {
     let mut all = Vec::new();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ombud::clock::Clock;
 
-use super::{assert_each_once, mail_settings, outbox, settled};
+use super::{assert_each_once, mail_settings, one_round, outbox, own_worker, settled};
 use crate::helpers::{Cast, backends, spawn_app_with};
 use crate::smtp::SmtpSink;
 
@@ -61,8 +61,7 @@ async fn a_worker_goes_on_while_full_batches_are_due() {
         settings.mail_batch = 3;
         settings.delivery_interval_ms = TEN_MINUTES;
         let settings = std::sync::Arc::new(settings);
-        let db = ombud::db::Db::connect(&settings.database_url, 2, Duration::from_secs(5)).unwrap();
-        let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
+        let (db, mailer) = own_worker(&settings, 2);
         let jobs = ombud::jobs::spawn_all(db, settings, mailer, Clock::system());
         sink.wait_for(20).await;
         settled(&app).await;
@@ -90,13 +89,7 @@ async fn several_mails_are_in_flight_at_once() {
                 .await;
         }
         let settings = std::sync::Arc::new(app.settings.clone());
-        let db = ombud::db::Db::connect(&settings.database_url, 2, Duration::from_secs(5)).unwrap();
-        let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-        let (_keep, never) = tokio::sync::watch::channel(false);
-        let round =
-            ombud::jobs::delivery::run_once(&db, &mailer, &settings, &Clock::system(), "w", &never)
-                .await
-                .unwrap();
+        let round = one_round(&settings, &Clock::system(), "w").await;
         assert_eq!((round.claimed, round.sent), (6, 6), "on {backend:?}");
         assert!(sink.peak() >= 3, "at most {} in flight", sink.peak());
         assert_each_once(&sink, 6, backend);

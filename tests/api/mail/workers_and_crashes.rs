@@ -9,7 +9,7 @@ use ombud::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{assert_each_once, mail_settings, outbox, settled};
+use super::{assert_each_once, mail_settings, one_round, outbox, own_worker, settled};
 use crate::helpers::{Backend, Cast, TestApp, TestDb, backends, spawn_app_on, spawn_app_with};
 use crate::smtp::{SmtpSink, free_port};
 
@@ -153,22 +153,12 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
         .unwrap();
         assert_eq!(claimed.len(), 2);
         // A live worker leaves them alone until the lease runs out, then sends each once.
-        let db =
-            ombud::db::Db::connect(&app.settings.database_url, 2, Duration::from_secs(5)).unwrap();
-        let mailer = ombud::notify::mailer::Mailer::from_settings(&app.settings).unwrap();
         let settings = std::sync::Arc::new(app.settings.clone());
-        let (_keep, never) = tokio::sync::watch::channel(false);
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
-            .await
-            .unwrap()
-            .sent;
+        let sent = one_round(&settings, &clock, "live").await.sent;
         assert_eq!(sent, 0, "still leased to the dead worker");
         // The lease runs out: the clock moves past it, no one sleeps.
         clock.advance(chrono::Duration::seconds(settings.mail_lease_seconds + 1));
-        let sent = ombud::jobs::delivery::run_once(&db, &mailer, &settings, &clock, "live", &never)
-            .await
-            .unwrap()
-            .sent;
+        let sent = one_round(&settings, &clock, "live").await.sent;
         assert_eq!(sent, 2);
         assert_eq!(sink.mails().len(), 2);
     }
@@ -258,9 +248,7 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
         let settings = std::sync::Arc::new(app.settings.clone());
         let mut jobs = Vec::new();
         for _ in 0..2 {
-            let db =
-                ombud::db::Db::connect(&settings.database_url, 4, Duration::from_secs(5)).unwrap();
-            let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
+            let (db, mailer) = own_worker(&settings, 4);
             jobs.push(ombud::jobs::spawn_all(
                 db,
                 settings.clone(),
@@ -278,14 +266,7 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
         // the clock past every lease and retry delay: nothing is left to send.
         let later = Clock::system();
         later.advance(chrono::Duration::hours(2));
-        let db = ombud::db::Db::connect(&settings.database_url, 1, Duration::from_secs(5)).unwrap();
-        let mailer = ombud::notify::mailer::Mailer::from_settings(&settings).unwrap();
-        let (_keep, never) = tokio::sync::watch::channel(false);
-        let again =
-            ombud::jobs::delivery::run_once(&db, &mailer, &settings, &later, "last-look", &never)
-                .await
-                .unwrap()
-                .claimed;
+        let again = one_round(&settings, &later, "last-look").await.claimed;
         assert_eq!(again, 0, "nothing left to send on {backend:?}");
         assert_each_once(&sink, 12, backend);
         assert!(rows.iter().all(|m| m["status"] == "sent"));
