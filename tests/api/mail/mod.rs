@@ -31,6 +31,23 @@ async fn mail_app(backend: Backend, smtp: &str) -> TestApp {
     spawn_app_with(backend, move |s| mail_settings(s, &smtp)).await
 }
 
+/// An app that mails `sink` (its settings as [`mail_settings`], then
+/// `tweak`) and the people of a case on it.
+async fn mail_cast(
+    backend: Backend,
+    sink: &SmtpSink,
+    tweak: impl FnOnce(&mut ombud::config::Settings),
+) -> (TestApp, crate::helpers::Cast) {
+    let smtp = sink.url();
+    let app = spawn_app_with(backend, |s| {
+        mail_settings(s, &smtp);
+        tweak(s);
+    })
+    .await;
+    let cast = crate::helpers::Cast::new(&app).await;
+    (app, cast)
+}
+
 fn mail_settings(s: &mut ombud::config::Settings, smtp: &str) {
     s.run_jobs = true;
     s.smtp_url = smtp.to_string();

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use ombud::clock::Clock;
 
-use super::{assert_each_once, mail_settings, one_round, outbox, own_worker, settled};
-use crate::helpers::{Cast, backends, spawn_app_with};
+use super::{assert_each_once, mail_cast, one_round, outbox, own_worker, settled};
+use crate::helpers::backends;
 use crate::smtp::SmtpSink;
 
 const TEN_MINUTES: u64 = 600_000;
@@ -17,13 +17,10 @@ const TEN_MINUTES: u64 = 600_000;
 async fn new_mail_wakes_an_idle_worker_at_once() {
     for backend in backends() {
         let sink = SmtpSink::start();
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.delivery_interval_ms = TEN_MINUTES;
         })
         .await;
-        let cast = Cast::new(&app).await;
         // The first case's mail may be found by the worker's first look or
         // by the wake-up; either way the worker is idle afterwards.
         app.file_case(&cast.complainant, &cast.respondent, &cast.category)
@@ -42,13 +39,10 @@ async fn new_mail_wakes_an_idle_worker_at_once() {
 async fn a_worker_goes_on_while_full_batches_are_due() {
     for backend in backends() {
         let sink = SmtpSink::start();
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.run_jobs = false;
         })
         .await;
-        let cast = Cast::new(&app).await;
         for _ in 0..10 {
             app.file_case(&cast.complainant, &cast.respondent, &cast.category)
                 .await;
@@ -76,14 +70,11 @@ async fn several_mails_are_in_flight_at_once() {
         // The server holds each mail until three are being sent at once; a
         // worker sending one at a time would time out on each.
         let sink = SmtpSink::start_meeting(3);
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.run_jobs = false;
             s.mail_concurrency = 4;
         })
         .await;
-        let cast = Cast::new(&app).await;
         for _ in 0..3 {
             app.file_case(&cast.complainant, &cast.respondent, &cast.category)
                 .await;

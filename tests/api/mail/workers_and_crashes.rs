@@ -9,8 +9,8 @@ use ombud::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{assert_each_once, mail_settings, one_round, outbox, own_worker, settled};
-use crate::helpers::{Backend, Cast, TestApp, TestDb, backends, spawn_app_on, spawn_app_with};
+use super::{assert_each_once, mail_cast, one_round, outbox, own_worker, settled};
+use crate::helpers::{Backend, Cast, TestApp, TestDb, backends, spawn_app_on};
 use crate::smtp::{SmtpSink, free_port};
 
 /// A child process that is killed when dropped, so a failing test leaves none behind.
@@ -128,13 +128,10 @@ async fn mail_committed_before_a_crash_is_delivered_exactly_once_after_restart()
 async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
     for backend in backends() {
         let sink = SmtpSink::start();
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.run_jobs = false;
         })
         .await;
-        let cast = Cast::new(&app).await;
         app.file_case(&cast.complainant, &cast.respondent, &cast.category)
             .await;
         // The workers' clock: the test moves it instead of waiting for the lease.
@@ -170,14 +167,11 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
 async fn two_workers_deliver_each_mail_once() {
     for backend in backends() {
         let sink = SmtpSink::start();
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.run_jobs = false;
             s.delivery_interval_ms = 20;
         })
         .await;
-        let cast = Cast::new(&app).await;
         for _ in 0..15 {
             app.file_case(&cast.complainant, &cast.respondent, &cast.category)
                 .await;
@@ -228,9 +222,7 @@ async fn two_workers_deliver_each_mail_once() {
 async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
     for backend in backends() {
         let sink = SmtpSink::start_with(0, Duration::from_millis(700));
-        let smtp = sink.url();
-        let app = spawn_app_with(backend, |s| {
-            mail_settings(s, &smtp);
+        let (app, cast) = mail_cast(backend, &sink, |s| {
             s.run_jobs = false;
             s.smtp_timeout_seconds = 1;
             s.mail_lease_seconds = 6;
@@ -240,7 +232,6 @@ async fn slow_sends_and_expiring_leases_still_deliver_each_mail_once() {
             s.mail_concurrency = 1;
         })
         .await;
-        let cast = Cast::new(&app).await;
         for _ in 0..6 {
             app.file_case(&cast.complainant, &cast.respondent, &cast.category)
                 .await;
