@@ -221,3 +221,83 @@ async fn lists_and_the_follow_up_scan_read_through_indexes_that_serve_their_orde
     })
     .await;
 }
+
+/// Skews [`seed`]'s cases the way a real centre can: the oldest nine
+/// tenths all assigned to one mediator, in one category, at normal
+/// priority; the newest tenth unassigned, in intake, in another category,
+/// urgent. A planner that trusts how common a value is would walk the
+/// filing-time index from the newest end and filter, reading the whole
+/// newest tenth before the first match.
+fn skew(conn: &mut DbConnection) {
+    let newest = format!("'00000000-0000-7000-8000-{:012}'", CASES * 9 / 10);
+    conn.batch_execute(&format!(
+        "UPDATE cases SET assigned_mediator_id = '{mediator}', state = 'assigned',
+                category_id = '00000000-0000-7000-a000-000000000001', priority = 'normal'
+          WHERE id < {newest};
+         UPDATE cases SET assigned_mediator_id = NULL, ruling_mediator_id = NULL, state = 'intake',
+                category_id = '00000000-0000-7000-a000-000000000002', priority = 'urgent'
+          WHERE id >= {newest};",
+        mediator = user(41),
+    ))
+    .expect("skew");
+}
+
+#[tokio::test]
+async fn a_filter_on_a_common_value_reads_its_own_index_however_the_values_lie_in_time() {
+    on_each_backend(|app| async move {
+        let mut conn = seeded(&app, |conn| {
+            seed(conn);
+            skew(conn);
+        });
+        let lead = actor(1, Role::Lead);
+        let mediator = uuid::Uuid::parse_str(&user(41)).unwrap();
+        let cases: [(&str, CaseFilter); 4] = [
+            (
+                "cases_mediator_created",
+                CaseFilter {
+                    mediator_id: Some(mediator),
+                    ..CaseFilter::default()
+                },
+            ),
+            (
+                "cases_state_created",
+                CaseFilter {
+                    state: Some(CaseState::Assigned),
+                    ..CaseFilter::default()
+                },
+            ),
+            (
+                "cases_category_created",
+                CaseFilter {
+                    category: Some("c1".into()),
+                    ..CaseFilter::default()
+                },
+            ),
+            (
+                "cases_priority_created",
+                CaseFilter {
+                    priority: Some(Priority::Normal),
+                    ..CaseFilter::default()
+                },
+            ),
+        ];
+        at_each_stage(&mut conn, app.backend, |conn, stage| {
+            let mut wrong = Vec::new();
+            for (index, f) in &cases {
+                let page = Page::new(Some(20), None).unwrap();
+                for q in queries(&lead, f, &page).unwrap() {
+                    let p = plan(conn, q);
+                    if !p.iter().any(|l| l.contains(index)) {
+                        wrong.push(format!("{index}:\n    {}", p.join("\n    ")));
+                    }
+                }
+            }
+            assert!(
+                wrong.is_empty(),
+                "{stage}: lists that do not read their filter's index:\n{}",
+                wrong.join("\n")
+            );
+        });
+    })
+    .await;
+}
