@@ -13,6 +13,7 @@ use crate::db::DbConnection;
 use crate::db::models::{
     AppealRow, CaseChanges, CaseRow, CategoryRow, RulingRow, UserRow, from_db_time, to_db_time,
 };
+use crate::db::prepared::Prepared;
 use crate::db::schema::{appeals, cases, categories, rulings, users};
 use crate::domain::lifecycle::{CaseFacts, InfoRequest, PerParty, Roles};
 use crate::domain::{Actor, CaseId, Standing, UserId};
@@ -208,12 +209,14 @@ impl CaseContext {
     /// case since it was read, nothing is written and the answer is 412.
     pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
         let version = self.row.version + 1;
-        let updated = diesel::update(
-            cases::table
-                .filter(cases::id.eq(self.row.id))
-                .filter(cases::version.eq(self.row.version)),
+        let updated = Prepared(
+            diesel::update(
+                cases::table
+                    .filter(cases::id.eq(self.row.id))
+                    .filter(cases::version.eq(self.row.version)),
+            )
+            .set(&changes(&self.facts, version, now)),
         )
-        .set(&changes(&self.facts, version, now))
         .execute(conn)?;
         if updated == 0 {
             // Someone else changed the case since it was read: name the version it has now.

@@ -10,6 +10,7 @@ use super::context::CaseContext;
 use super::record::record;
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::{cases, categories, users};
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
@@ -125,7 +126,7 @@ fn next_number(conn: &mut DbConnection) -> ApiResult<i64> {
             "UPDATE case_number_seq SET last_value = last_value + 1 RETURNING last_value AS n"
         }
     };
-    let next: Next = diesel::sql_query(sql).get_result(conn)?;
+    let next: Next = Prepared(diesel::sql_query(sql)).get_result(conn)?;
     Ok(next.n)
 }
 
@@ -240,9 +241,7 @@ pub fn file(
         created_at: to_db_time(now),
         updated_at: to_db_time(now),
     };
-    diesel::insert_into(cases::table)
-        .values(&row)
-        .execute(conn)?;
+    Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     let event = CaseEvent::CaseFiled {
         reference: row.reference.clone(),
         title: row.title.clone(),

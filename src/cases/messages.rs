@@ -10,6 +10,7 @@ use super::context::CaseContext;
 use super::record::record;
 use super::view::{PersonRef, names, person_ref};
 use crate::db::models::{MessageRow, from_db_time, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::messages;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::events::{CaseEvent, EventRecord, Visibility};
@@ -100,16 +101,15 @@ pub fn post(
         .user
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a message needs an author")))?;
     let message_id = MessageId::new();
-    diesel::insert_into(messages::table)
-        .values(MessageRow {
-            id: message_id,
-            case_id: id,
-            author_id: author,
-            visibility,
-            body: text.clone(),
-            created_at: to_db_time(env.now),
-        })
-        .execute(conn)?;
+    Prepared(diesel::insert_into(messages::table).values(MessageRow {
+        id: message_id,
+        case_id: id,
+        author_id: author,
+        visibility,
+        body: text.clone(),
+        created_at: to_db_time(env.now),
+    }))
+    .execute(conn)?;
     let event = |event| EventRecord {
         case_id: id,
         actor: actor.user,

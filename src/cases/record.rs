@@ -9,6 +9,7 @@ use super::context::CaseContext;
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{NewTimelineEvent, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::timeline_events;
 use crate::domain::events::EventRecord;
 use crate::error::ApiResult;
@@ -22,16 +23,17 @@ pub fn record(
     record: &EventRecord,
 ) -> ApiResult<()> {
     let (kind, data) = record.timeline_parts().map_err(anyhow::Error::from)?;
-    diesel::insert_into(timeline_events::table)
-        .values(NewTimelineEvent {
+    Prepared(
+        diesel::insert_into(timeline_events::table).values(NewTimelineEvent {
             case_id: record.case_id,
             actor_id: record.actor,
             kind,
             visibility: record.event.visibility(),
             data: data.to_string(),
             created_at: to_db_time(record.at),
-        })
-        .execute(conn)?;
+        }),
+    )
+    .execute(conn)?;
     let case = MailCase {
         row: &ctx.row,
         facts: &ctx.facts,

@@ -7,6 +7,7 @@ mod connect;
 pub mod error;
 mod health;
 pub mod models;
+pub mod prepared;
 pub mod schema;
 pub mod signal;
 pub mod sql_types;

@@ -26,6 +26,7 @@ use tokio::task::JoinSet;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::{outbox, outbox_attempts};
 use crate::db::{Db, DbConnection, StoreError};
 use crate::domain::MailStatus;
@@ -63,15 +64,14 @@ pub fn claim(
                 now,
             )?;
             if exhausted {
-                diesel::update(outbox::table.find(&id))
-                    .set((
-                        outbox::status.eq(MailStatus::Failed),
-                        outbox::locked_by.eq(None::<String>),
-                        outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
-                        outbox::last_error.eq("the worker sending it stopped too often"),
-                        outbox::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
+                Prepared(diesel::update(outbox::table.find(&id)).set((
+                    outbox::status.eq(MailStatus::Failed),
+                    outbox::locked_by.eq(None::<String>),
+                    outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+                    outbox::last_error.eq("the worker sending it stopped too often"),
+                    outbox::updated_at.eq(now),
+                )))
+                .execute(conn)?;
                 continue;
             }
         }
@@ -140,9 +140,11 @@ fn record_attempt(
     detail: &str,
     at: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(outbox_attempts::table)
-        .values(attempt(id, worker, outcome, detail, at))
-        .execute(conn)?;
+    Prepared(
+        diesel::insert_into(outbox_attempts::table)
+            .values(attempt(id, worker, outcome, detail, at)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -172,13 +174,15 @@ pub fn renew(
     clock: &Clock,
 ) -> Result<bool, StoreError> {
     let lease = to_db_time(clock.now() + Duration::seconds(settings.mail_lease_seconds));
-    let n = diesel::update(
-        outbox::table
-            .filter(outbox::id.eq(id))
-            .filter(outbox::locked_by.eq(worker))
-            .filter(outbox::status.eq(MailStatus::Sending)),
+    let n = Prepared(
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::locked_by.eq(worker))
+                .filter(outbox::status.eq(MailStatus::Sending)),
+        )
+        .set(outbox::locked_until.eq(lease)),
     )
-    .set(outbox::locked_until.eq(lease))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -262,8 +266,8 @@ fn settle(
             continue;
         };
         let (state, next, outcome, e) = failed(row, error, settings, now);
-        settled += diesel::update(outbox::table.filter(outbox::id.eq(&row.id)).filter(ours))
-            .set((
+        settled += Prepared(
+            diesel::update(outbox::table.filter(outbox::id.eq(&row.id)).filter(ours)).set((
                 outbox::status.eq(state),
                 outbox::next_attempt_at.eq(to_db_time(next)),
                 outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
@@ -271,15 +275,14 @@ fn settle(
                 outbox::last_error.eq(Some(e)),
                 outbox::sent_at.eq(None::<chrono::NaiveDateTime>),
                 outbox::updated_at.eq(at),
-            ))
-            .execute(conn)?;
+            )),
+        )
+        .execute(conn)?;
         attempts.push(attempt(&row.id, worker, outcome, e, at));
     }
     // One statement each: batch inserts are not available across both backends.
     for a in attempts {
-        diesel::insert_into(outbox_attempts::table)
-            .values(a)
-            .execute(conn)?;
+        Prepared(diesel::insert_into(outbox_attempts::table).values(a)).execute(conn)?;
     }
     if settled < done.len() {
         tracing::warn!(

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::Caller;
 use crate::db::DbConnection;
 use crate::db::models::to_db_time;
+use crate::db::prepared::Prepared;
 use crate::db::schema::idempotency_keys as keys;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -115,16 +116,15 @@ where
             if let Some(found) = stored(conn, &u, &k)? {
                 return Ok(Err(found));
             }
-            let claimed = diesel::insert_into(keys::table)
-                .values((
-                    keys::user_id.eq(&u),
-                    keys::idem_key.eq(&k),
-                    keys::fingerprint.eq(&fp),
-                    keys::status.eq(0),
-                    keys::body.eq(""),
-                    keys::created_at.eq(to_db_time(now)),
-                ))
-                .execute(conn);
+            let claimed = Prepared(diesel::insert_into(keys::table).values((
+                keys::user_id.eq(&u),
+                keys::idem_key.eq(&k),
+                keys::fingerprint.eq(&fp),
+                keys::status.eq(0),
+                keys::body.eq(""),
+                keys::created_at.eq(to_db_time(now)),
+            )))
+            .execute(conn);
             match claimed {
                 Err(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -133,13 +133,12 @@ where
                 other => other?,
             };
             let created = create(conn)?;
-            diesel::update(keys::table.find((&u, &k)))
-                .set((
-                    keys::status.eq(i32::from(created.status.as_u16())),
-                    keys::body.eq(created.body.to_string()),
-                    keys::location.eq(created.location.clone()),
-                ))
-                .execute(conn)?;
+            Prepared(diesel::update(keys::table.find((&u, &k))).set((
+                keys::status.eq(i32::from(created.status.as_u16())),
+                keys::body.eq(created.body.to_string()),
+                keys::location.eq(created.location.clone()),
+            )))
+            .execute(conn)?;
             Ok(Ok(created))
         })
         .await;

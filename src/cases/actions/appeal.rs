@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::cases::act::{CaseAction, Step};
 use crate::db::DbConnection;
 use crate::db::models::{AppealRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::appeals;
 use crate::domain::Action;
 use crate::domain::events::CaseEvent;
@@ -59,9 +60,7 @@ impl CaseAction for Appeal {
             decided_at: None,
             created_at: to_db_time(step.env.now),
         };
-        diesel::insert_into(appeals::table)
-            .values(&row)
-            .execute(conn)?;
+        Prepared(diesel::insert_into(appeals::table).values(&row)).execute(conn)?;
         step.ctx.appeals.push(row);
         Ok(CaseEvent::Appealed {
             appeal_id: id,

@@ -9,6 +9,7 @@ use super::{NewRuling, Terms, check_terms, record_ruling};
 use crate::cases::act::{CaseAction, Step};
 use crate::db::DbConnection;
 use crate::db::models::to_db_time;
+use crate::db::prepared::Prepared;
 use crate::db::schema::appeals;
 use crate::domain::Action;
 use crate::domain::events::CaseEvent;
@@ -99,17 +100,19 @@ impl CaseAction for DecideAppeal {
         let decided_by = step.actor.user;
         let at = to_db_time(step.env.now);
         let rationale = self.terms.rationale.clone();
-        diesel::update(
-            appeals::table
-                .filter(appeals::case_id.eq(step.ctx.row.id))
-                .filter(appeals::decision.is_null()),
+        Prepared(
+            diesel::update(
+                appeals::table
+                    .filter(appeals::case_id.eq(step.ctx.row.id))
+                    .filter(appeals::decision.is_null()),
+            )
+            .set((
+                appeals::decision.eq(self.decision),
+                appeals::decision_rationale.eq(&rationale),
+                appeals::decided_by.eq(decided_by),
+                appeals::decided_at.eq(at),
+            )),
         )
-        .set((
-            appeals::decision.eq(self.decision),
-            appeals::decision_rationale.eq(&rationale),
-            appeals::decided_by.eq(decided_by),
-            appeals::decided_at.eq(at),
-        ))
         .execute(conn)?;
         for a in step.ctx.appeals.iter_mut().filter(|a| a.decision.is_none()) {
             a.decision = Some(self.decision);

@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 use super::act::Step;
 use crate::db::DbConnection;
 use crate::db::models::{RulingRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::rulings;
 use crate::domain::UserId;
 use crate::domain::parse::Checker;
@@ -92,9 +93,7 @@ pub fn record_ruling(
         appealable: r.appealable,
         created_at: to_db_time(step.env.now),
     };
-    diesel::insert_into(rulings::table)
-        .values(&row)
-        .execute(conn)?;
+    Prepared(diesel::insert_into(rulings::table).values(&row)).execute(conn)?;
     step.ctx.ruling = Some(row);
     Ok(id)
 }

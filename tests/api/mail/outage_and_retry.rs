@@ -34,15 +34,24 @@ async fn with_the_smtp_server_down_actions_succeed_and_mail_follows_later() {
             assert_ne!(row["status"], "sent");
             assert_ne!(row["status"], "failed", "a refused connection is temporary");
         }
-        let detail: Value = app
-            .get(
-                &format!("/outbox/{}", failing[0]["id"].as_str().unwrap()),
-                &app.admin,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        // The claim counts the attempt; its outcome is recorded once the
+        // send has failed, a moment later.
+        let detail = loop {
+            let detail: Value = app
+                .get(
+                    &format!("/outbox/{}", failing[0]["id"].as_str().unwrap()),
+                    &app.admin,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            if detail["attempts"][0].is_object() {
+                break detail;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{detail:#?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         assert_eq!(detail["attempts"][0]["outcome"], "temporary");
         assert_eq!(
             app.case(&cast.complainant, case["id"].as_str().unwrap())

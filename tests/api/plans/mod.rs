@@ -7,6 +7,7 @@
 
 mod cases;
 mod lists;
+mod prepared;
 
 use std::time::Duration;
 
