@@ -20,6 +20,7 @@ use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::StoreError;
 use crate::db::models::{CaseRow, OutboxRow, RulingRow, UserRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::outbox;
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{CaseFacts, MailStatus, Priority, UserId};
@@ -84,7 +85,7 @@ fn duration_words(lang: &str, d: Duration) -> anyhow::Result<String> {
     } else {
         ("durations.hours", d.num_hours())
     };
-    templates::fill(&word(lang, key), &json!({ "n": n }))
+    templates::fill(lang, key, &json!({ "n": n }))
 }
 
 fn when(t: DateTime<Utc>) -> String {
@@ -190,7 +191,8 @@ fn ruling_details(lang: &str, case: &MailCase) -> Result<Vec<Detail>, MailError>
         .map(|s| {
             let days = s.get("duration_days").cloned().unwrap_or(Value::Null);
             templates::fill(
-                &enum_word("sanctions", &text(s, "kind")),
+                lang,
+                &format!("sanctions.{}", text(s, "kind")),
                 &json!({ "days": days }),
             )
             .map(|w| match s.get("note").and_then(Value::as_str) {
@@ -350,33 +352,32 @@ pub fn enqueue(
         let mail = templates::render(step.template, lang, &vars, &details)?;
         let id = uuid::Uuid::now_v7().hyphenated().to_string();
         let now = to_db_time(record.at);
-        diesel::insert_into(outbox::table)
-            .values(OutboxRow {
-                message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
-                id,
-                case_id: Some(row.id),
-                event: kind.clone(),
-                template: step.template.into(),
-                essential: step.essential,
-                recipient_user_id: to.user_id,
-                recipient_email: to.email.clone(),
-                recipient_name: to.name.clone(),
-                language: lang.into(),
-                subject: mail.subject,
-                body_text: mail.text,
-                body_html: mail.html,
-                status: MailStatus::Pending,
-                attempts: 0,
-                next_attempt_at: now,
-                locked_until: None,
-                locked_by: None,
-                last_error: None,
-                created_at: now,
-                sent_at: None,
-                updated_at: now,
-            })
-            .execute(conn)
-            .map_err(StoreError::from)?;
+        Prepared(diesel::insert_into(outbox::table).values(OutboxRow {
+            message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
+            id,
+            case_id: Some(row.id),
+            event: kind.clone(),
+            template: step.template.into(),
+            essential: step.essential,
+            recipient_user_id: to.user_id,
+            recipient_email: to.email.clone(),
+            recipient_name: to.name.clone(),
+            language: lang.into(),
+            subject: mail.subject,
+            body_text: mail.text,
+            body_html: mail.html,
+            status: MailStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: None,
+            locked_by: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+            updated_at: now,
+        }))
+        .execute(conn)
+        .map_err(StoreError::from)?;
         crate::db::signal::mail_written();
         written += 1;
     }

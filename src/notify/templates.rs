@@ -41,6 +41,9 @@ pub fn language_for(tag: &str) -> &'static str {
         .unwrap_or("en")
 }
 
+/// The layouts and every string of every catalogue, each compiled once, the
+/// first time mail is written. A catalogue string is named
+/// `{lang}/{path}.txt` (the `.txt` keeps it unescaped, as text).
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -48,8 +51,32 @@ fn env() -> &'static Environment<'static> {
         // Both are compiled in; a broken one fails the template tests, not a request.
         let _ = env.add_template("layout.txt", include_str!("templates/email/layout.txt"));
         let _ = env.add_template("layout.html", include_str!("templates/email/layout.html"));
+        for (lang, catalog) in catalogs() {
+            add_strings(&mut env, lang, "", catalog);
+        }
         env
     })
+}
+
+fn add_strings(env: &mut Environment<'static>, lang: &str, path: &str, node: &'static Value) {
+    match node {
+        Value::String(text) => {
+            // A broken string is left out: the wording falls back to
+            // English, and the template tests name it.
+            let _ = env.add_template_owned(format!("{lang}/{path}.txt"), text.as_str());
+        }
+        Value::Object(children) => {
+            for (key, child) in children {
+                let path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                add_strings(env, lang, &path, child);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn catalogs() -> &'static Vec<(&'static str, Value)> {
@@ -77,9 +104,16 @@ pub fn word(lang: &str, path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
-/// Fills the variables of a catalogue string.
-pub fn fill(text: &str, vars: &Value) -> anyhow::Result<String> {
-    Ok(env().render_str(text, vars)?)
+/// The wording for `path` in `lang` (or in English), its variables filled
+/// from `vars`; `path` itself when no catalogue has it.
+pub fn fill(lang: &str, path: &str, vars: &Value) -> anyhow::Result<String> {
+    let env = env();
+    for lang in [lang, "en"] {
+        if let Ok(template) = env.get_template(&format!("{lang}/{path}.txt")) {
+            return Ok(template.render(vars)?);
+        }
+    }
+    Ok(path.to_string())
 }
 
 /// One labelled detail of a mail (a deadline, the rationale ...).
@@ -99,8 +133,8 @@ pub fn render(
     details: &[Detail],
 ) -> anyhow::Result<Rendered> {
     let lang = language_for(lang);
-    let subject = fill(&word(lang, &format!("events.{template}.subject")), vars)?;
-    let body = fill(&word(lang, &format!("events.{template}.body")), vars)?;
+    let subject = fill(lang, &format!("events.{template}.subject"), vars)?;
+    let body = fill(lang, &format!("events.{template}.body"), vars)?;
     let details: Vec<Value> = details
         .iter()
         .map(|d| json!({"label": word(lang, &format!("labels.{}", d.label)), "value": d.value}))
@@ -108,12 +142,12 @@ pub fn render(
     let ctx = json!({
         "lang": lang,
         "subject": subject,
-        "greeting": fill(&word(lang, "greeting"), vars)?,
+        "greeting": fill(lang, "greeting", vars)?,
         "body": body.trim(),
         "details": details,
         "link": vars.get("link").cloned().unwrap_or(Value::Null),
         "link_label": word(lang, "link"),
-        "footer": fill(&word(lang, "footer"), vars)?,
+        "footer": fill(lang, "footer", vars)?,
     });
     let text = env().get_template("layout.txt")?.render(&ctx)?;
     let html = env().get_template("layout.html")?.render(&ctx)?;
