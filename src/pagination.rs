@@ -82,7 +82,7 @@ fn decode(cursor: Option<&str>) -> Result<Option<String>, PageError> {
         .decode(c.as_bytes())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .filter(|s| !s.is_empty() && s.len() <= 100)
+        .filter(|s| !s.is_empty() && s.len() <= 200)
         .map(Some)
         .ok_or(PageError::Cursor)
 }

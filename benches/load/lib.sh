@@ -95,7 +95,7 @@ seed_cases() {
     id=$(post /cases "$TOKEN_C" "{\"title\":\"A seeded complaint\",\"description\":\"What happened, in a few lines.\",\"category\":\"d\",\"respondent\":{\"user_id\":\"$RESPONDENT\"}}" | field id)
     post "/cases/$id/actions/assign" "$TOKEN_L" "{\"mediator_id\":\"$MEDIATOR\"}" >/dev/null
     stop_server
-    local series uuid ref state mediator at
+    local series uuid ref state mediator waiting at
     if [ "$backend" = postgres ]; then
         series="generate_series(1, $((n - 1))) AS g(i)"
         uuid="'00000000-0000-4000-8000-' || lpad(i::text, 12, '0')"
@@ -109,20 +109,22 @@ seed_cases() {
     fi
     state="CASE i % 5 WHEN 0 THEN 'intake' WHEN 1 THEN 'assigned' WHEN 2 THEN 'investigation' ELSE 'closed' END"
     mediator="CASE i % 5 WHEN 0 THEN NULL ELSE t.assigned_mediator_id END"
+    waiting="CASE i % 5 WHEN 0 THEN 'lead' WHEN 1 THEN 'mediator' WHEN 2 THEN 'mediator' ELSE 'nobody' END"
     sql "INSERT INTO cases (id, reference, title, description, category_id, priority, language,
             channel, tags, state, complainant_id, respondent_id, respondent_name, respondent_email,
             assigned_mediator_id, ruling_mediator_id, info_party, info_deadline, settlement_open,
             settlement_terms, settlement_accepted_complainant, settlement_accepted_respondent,
             ruling_appealable, appeal_deadline, ruling_accepted_complainant,
             ruling_accepted_respondent, appealed_complainant, appealed_respondent, closed_at,
-            version, created_at, updated_at)
+            version, created_at, updated_at, waiting_on, priority_rank, due_at)
          SELECT $uuid, $ref, t.title, t.description, t.category_id, t.priority,
             t.language, t.channel, t.tags, $state, t.complainant_id, t.respondent_id, t.respondent_name,
             t.respondent_email, $mediator, t.ruling_mediator_id, t.info_party, t.info_deadline,
             t.settlement_open, t.settlement_terms, t.settlement_accepted_complainant,
             t.settlement_accepted_respondent, t.ruling_appealable, t.appeal_deadline,
             t.ruling_accepted_complainant, t.ruling_accepted_respondent, t.appealed_complainant,
-            t.appealed_respondent, CASE WHEN i % 5 > 2 THEN $at END, 1, $at, $at
+            t.appealed_respondent, CASE WHEN i % 5 > 2 THEN $at END, 1, $at, $at, $waiting,
+            t.priority_rank, t.due_at
          FROM $series, (SELECT * FROM cases WHERE id = '$id') AS t"
     sql "INSERT INTO timeline_events (case_id, actor_id, kind, visibility, data, created_at)
          SELECT c.id, e.actor_id, e.kind, e.visibility, e.data, c.created_at

@@ -16,6 +16,7 @@ use crate::db::models::{
 use crate::db::prepared::Prepared;
 use crate::db::schema::{appeals, cases, categories, rulings, users};
 use crate::domain::lifecycle::{CaseFacts, InfoRequest, PerParty, Roles};
+use crate::domain::waiting::queue_slot;
 use crate::domain::{Actor, CaseId, Standing, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
@@ -89,6 +90,7 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFact
 
 /// The columns a save writes: every lifecycle column, from the facts.
 fn changes(f: &CaseFacts, version: i64, now: DateTime<Utc>) -> CaseChanges {
+    let (waiting, due_at) = queue_slot(f);
     CaseChanges {
         state: Some(f.state),
         assigned_mediator_id: Some(f.people.mediator),
@@ -108,6 +110,8 @@ fn changes(f: &CaseFacts, version: i64, now: DateTime<Utc>) -> CaseChanges {
         closed_at: Some(f.closed_at.map(to_db_time)),
         version: Some(version),
         updated_at: Some(to_db_time(now)),
+        waiting_on: Some(waiting.into()),
+        due_at: Some(due_at),
     }
 }
 
@@ -232,6 +236,9 @@ impl CaseContext {
         }
         self.row.version = version;
         self.row.updated_at = to_db_time(now);
+        let (waiting, due_at) = queue_slot(&self.facts);
+        self.row.waiting_on = waiting.into();
+        self.row.due_at = due_at;
         Ok(())
     }
 }

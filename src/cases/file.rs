@@ -15,6 +15,7 @@ use crate::db::schema::{cases, categories, users};
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
+use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
@@ -240,6 +241,10 @@ pub fn file(
         version: 1,
         created_at: to_db_time(now),
         updated_at: to_db_time(now),
+        // A new case waits on a lead, with no deadline yet.
+        waiting_on: WaitingWho::Lead.as_str().into(),
+        priority_rank: priority.rank(),
+        due_at: no_deadline(),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     let event = CaseEvent::CaseFiled {

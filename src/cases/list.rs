@@ -1,33 +1,53 @@
-//! Listing the cases a caller may see, filtered and paged, newest first.
+//! Listing the cases a caller may see, filtered and paged: newest first,
+//! oldest first or most urgent first; and the queues, built the same way.
 //!
 //! A page costs the same at ten thousand cases and at a million: every
 //! query here reads at most one page of rows, in order, through an index
 //! that serves both its filter and its order (`cases_<column>_created`:
-//! the column, then `created_at`, then `id`). Who may see a case is an OR
+//! the column, then `created_at`, then `id`, read either way for newest
+//! or oldest; `cases_<column>_urgent`: the column, then the priority's
+//! rank, the deadline the case waits on, `created_at` and `id`). Who may see a case is an OR
 //! over columns (a member sees what they filed or answer; a mediator also
 //! what is assigned to them, what they ruled on and everything in intake),
 //! and no index serves an OR in order. So a list is split into *arms*, each
 //! an AND of equalities, read by its own query; their pages are merged here.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, SmallInt, Text, Timestamp};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::summary::{CaseSummary, summaries};
 use crate::db::models::{CaseRow, to_db_time};
 use crate::db::schema::{cases, categories};
 use crate::db::{DbConnection, MultiBackend};
+use crate::domain::waiting::WaitingWho;
 use crate::domain::{Actor, CaseState, Priority, Role};
 use crate::error::ApiResult;
 use crate::pagination::{self, Page, PageError, page_of};
 use crate::state::Env;
 
 page_of!(
-    /// A page of cases, newest first.
+    /// A page of cases, in the order asked for.
     CasePage,
     CaseSummary
 );
+
+/// The order of a list of cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseSort {
+    /// Newest first (by filing time).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// Most urgent first: highest priority, then the earliest deadline the
+    /// case waits on (cases with none after those with one), then oldest.
+    Urgent,
+}
 
 /// Filters for listing cases; all optional and combined with AND.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -47,13 +67,17 @@ pub struct CaseFilter {
     pub created_after: Option<DateTime<Utc>>,
     /// Only cases filed before this time (RFC 3339).
     pub created_before: Option<DateTime<Utc>>,
+    /// The order: `newest` (the default), `oldest` or `urgent` (highest
+    /// priority, then the earliest deadline the case waits on).
+    pub sort: Option<CaseSort>,
 }
 
 /// One query of a list, as [`queries`] builds it.
 pub type CaseQuery = cases::BoxedQuery<'static, MultiBackend>;
 
-/// The cases `actor` may see that match `f`, newest first: members their
-/// own, mediators theirs and those in intake, leads and admins all.
+/// The cases `actor` may see that match `f`, in the order it asks for:
+/// members their own, mediators theirs and those in intake, leads and
+/// admins all.
 pub fn list(
     conn: &mut DbConnection,
     env: &Env,
@@ -61,63 +85,192 @@ pub fn list(
     f: CaseFilter,
     page: &Page,
 ) -> ApiResult<CasePage> {
+    let sort = f.sort.unwrap_or_default();
     let mut rows: Vec<CaseRow> = Vec::new();
     for q in queries(actor, &f, page)? {
         rows.extend(q.load::<CaseRow>(conn)?);
     }
-    // Newest first across the arms; a case two arms found is kept once.
-    rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+    // In order across the arms; a case two arms found is kept once (the
+    // order ends with the id, so copies are neighbours).
+    match sort {
+        CaseSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
+        CaseSort::Oldest => rows.sort_by_key(|r| (r.created_at, r.id)),
+        CaseSort::Urgent => rows.sort_by_key(|r| (r.priority_rank, r.due_at, r.created_at, r.id)),
+    }
     rows.dedup_by_key(|r| r.id);
-    let (rows, next_cursor) = pagination::split(rows, page.limit, Position::encode);
+    let (rows, next_cursor) =
+        pagination::split(rows, page.limit, |r| Position::of(sort, r).encode());
     let items = summaries(conn, rows, actor, env)?;
     Ok(CasePage { items, next_cursor })
 }
 
 /// The queries [`list`] runs for `actor`, `f` and `page`: one per arm, each
-/// newest first and one longer than the page.
+/// in the list's order and one longer than the page.
 pub fn queries(actor: &Actor, f: &CaseFilter, page: &Page) -> ApiResult<Vec<CaseQuery>> {
-    let after = page.after.as_deref().map(Position::decode).transpose()?;
+    let sort = f.sort.unwrap_or_default();
+    let after = page
+        .after
+        .as_deref()
+        .map(|c| Position::decode(sort, c))
+        .transpose()?;
     Ok(arms(actor, f)
         .iter()
-        .map(|arm| arm.query(f, after.as_ref(), page.limit + 1))
+        .map(|arm| arm.query(f, sort, after.as_ref(), page.limit + 1))
         .collect())
 }
 
-/// Where a page ended: the filing time and id of its last case.
-struct Position {
-    created_at: NaiveDateTime,
-    id: String,
+/// Where a page ended: the sort key of its last case.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Position {
+    /// Newest or oldest first: the filing time and id.
+    Time {
+        oldest_first: bool,
+        created_at: NaiveDateTime,
+        id: String,
+    },
+    /// Most urgent first.
+    Urgent(UrgentKey),
+}
+
+/// A case's place in the most-urgent-first order.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct UrgentKey {
+    pub rank: i16,
+    pub due_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub id: String,
+}
+
+impl UrgentKey {
+    pub(super) fn of(row: &CaseRow) -> UrgentKey {
+        UrgentKey {
+            rank: row.priority_rank,
+            due_at: row.due_at,
+            created_at: row.created_at,
+            id: row.id.to_db(),
+        }
+    }
+
+    pub(super) fn encode(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.rank,
+            self.due_at.format(CURSOR_TIME),
+            self.created_at.format(CURSOR_TIME),
+            self.id
+        )
+    }
+
+    pub(super) fn decode(text: &str) -> Result<UrgentKey, PageError> {
+        let mut parts = text.split('|');
+        let (Some(rank), Some(due), Some(created), Some(id), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(PageError::Cursor);
+        };
+        Ok(UrgentKey {
+            rank: rank.parse().map_err(|_| PageError::Cursor)?,
+            due_at: time(due)?,
+            created_at: time(created)?,
+            id: uuid_text(id)?,
+        })
+    }
+
+    /// `q`, cases after this one in the urgent order only: one row
+    /// comparison, which both backends read as a range of the index that
+    /// gives the order.
+    pub(super) fn after(&self, q: CaseQuery) -> CaseQuery {
+        q.filter(
+            sql::<Bool>("(cases.priority_rank, cases.due_at, cases.created_at, cases.id) > (")
+                .bind::<SmallInt, _>(self.rank)
+                .sql(", ")
+                .bind::<Timestamp, _>(self.due_at)
+                .sql(", ")
+                .bind::<Timestamp, _>(self.created_at)
+                .sql(", ")
+                .bind::<Text, _>(self.id.clone())
+                .sql(")"),
+        )
+    }
 }
 
 /// The filing time in a cursor, to the nanosecond (what SQLite stores).
 const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.9f";
 
+fn time(text: &str) -> Result<NaiveDateTime, PageError> {
+    NaiveDateTime::parse_from_str(text, CURSOR_TIME).map_err(|_| PageError::Cursor)
+}
+
+fn uuid_text(text: &str) -> Result<String, PageError> {
+    let id = uuid::Uuid::parse_str(text).map_err(|_| PageError::Cursor)?;
+    Ok(id.hyphenated().to_string())
+}
+
 impl Position {
-    fn encode(row: &CaseRow) -> String {
-        format!("{}|{}", row.created_at.format(CURSOR_TIME), row.id.to_db())
+    fn of(sort: CaseSort, row: &CaseRow) -> Position {
+        match sort {
+            CaseSort::Newest | CaseSort::Oldest => Position::Time {
+                oldest_first: sort == CaseSort::Oldest,
+                created_at: row.created_at,
+                id: row.id.to_db(),
+            },
+            CaseSort::Urgent => Position::Urgent(UrgentKey::of(row)),
+        }
     }
 
-    fn decode(cursor: &str) -> Result<Position, PageError> {
-        let (time, id) = cursor.split_once('|').ok_or(PageError::Cursor)?;
-        let created_at =
-            NaiveDateTime::parse_from_str(time, CURSOR_TIME).map_err(|_| PageError::Cursor)?;
-        let id = uuid::Uuid::parse_str(id).map_err(|_| PageError::Cursor)?;
-        Ok(Position {
-            created_at,
-            id: id.hyphenated().to_string(),
-        })
+    /// The cursor: `time|id` newest first (as before sorting existed),
+    /// `o:time|id` oldest first, `u:rank|due|time|id` most urgent first.
+    fn encode(&self) -> String {
+        match self {
+            Position::Time {
+                oldest_first,
+                created_at,
+                id,
+            } => {
+                let prefix = if *oldest_first { "o:" } else { "" };
+                format!("{prefix}{}|{id}", created_at.format(CURSOR_TIME))
+            }
+            Position::Urgent(key) => format!("u:{}", key.encode()),
+        }
+    }
+
+    /// Reads a cursor issued for a list in `sort` order; one issued for
+    /// another order is refused.
+    fn decode(sort: CaseSort, cursor: &str) -> Result<Position, PageError> {
+        let (prefix, rest) = match cursor.split_once(':') {
+            Some((p @ ("o" | "u"), rest)) => (p, rest),
+            _ => ("", cursor),
+        };
+        match (sort, prefix) {
+            (CaseSort::Newest, "") | (CaseSort::Oldest, "o") => {
+                let (time_text, id) = rest.split_once('|').ok_or(PageError::Cursor)?;
+                Ok(Position::Time {
+                    oldest_first: sort == CaseSort::Oldest,
+                    created_at: time(time_text)?,
+                    id: uuid_text(id)?,
+                })
+            }
+            (CaseSort::Urgent, "u") => Ok(Position::Urgent(UrgentKey::decode(rest)?)),
+            _ => Err(PageError::Cursor),
+        }
     }
 }
 
 /// One arm of a list: equalities on the columns that say who may see a
 /// case and on the filters that name one of them.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Arm {
+pub(super) struct Arm {
     complainant: Option<String>,
     respondent: Option<String>,
     mediator: Option<String>,
     ruling_mediator: Option<String>,
     state: Option<CaseState>,
+    /// Only open cases waiting on this (the queues).
+    waiting: Option<WaitingWho>,
 }
 
 /// Both of two equalities on one column: `None` if they contradict.
@@ -135,17 +288,32 @@ fn within<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
 }
 
 impl Arm {
-    fn complainant(id: &str) -> Arm {
+    pub(super) fn complainant(id: &str) -> Arm {
         Arm {
             complainant: Some(id.to_string()),
             ..Arm::default()
         }
     }
 
-    fn respondent(id: &str) -> Arm {
+    pub(super) fn respondent(id: &str) -> Arm {
         Arm {
             respondent: Some(id.to_string()),
             ..Arm::default()
+        }
+    }
+
+    pub(super) fn mediator(id: &str) -> Arm {
+        Arm {
+            mediator: Some(id.to_string()),
+            ..Arm::default()
+        }
+    }
+
+    /// This arm, open cases only, waiting on `who`.
+    pub(super) fn waiting(self, who: WaitingWho) -> Arm {
+        Arm {
+            waiting: Some(who),
+            ..self
         }
     }
 
@@ -157,6 +325,7 @@ impl Arm {
             mediator: both(&self.mediator, &other.mediator)?,
             ruling_mediator: both(&self.ruling_mediator, &other.ruling_mediator)?,
             state: both(&self.state, &other.state)?,
+            waiting: both(&self.waiting, &other.waiting)?,
         })
     }
 
@@ -167,11 +336,62 @@ impl Arm {
             && within(&self.mediator, &other.mediator)
             && within(&self.ruling_mediator, &other.ruling_mediator)
             && within(&self.state, &other.state)
+            && within(&self.waiting, &other.waiting)
     }
 
     /// This arm's page: its equalities, the rest of the filter, after
-    /// `after`, newest first, `limit` rows.
-    fn query(&self, f: &CaseFilter, after: Option<&Position>, limit: i64) -> CaseQuery {
+    /// `after`, in `sort` order, `limit` rows.
+    fn query(
+        &self,
+        f: &CaseFilter,
+        sort: CaseSort,
+        after: Option<&Position>,
+        limit: i64,
+    ) -> CaseQuery {
+        let mut q = self.equalities();
+        if let Some(slug) = &f.category {
+            // `=` a single value (the slug is unique), not `IN`: an equality
+            // lets the category index deliver the order as well.
+            let id = categories::table
+                .filter(categories::slug.eq(slug.clone()))
+                .select(categories::id)
+                .single_value();
+            q = q.filter(cases::category_id.nullable().eq(id));
+        }
+        match f.priority {
+            // Most urgent first, a priority is a range of the urgent index.
+            Some(p) if sort == CaseSort::Urgent => {
+                q = q.filter(cases::priority_rank.eq(p.rank()));
+            }
+            Some(p) => q = q.filter(cases::priority.eq(p)),
+            None => {}
+        }
+        if sort == CaseSort::Urgent {
+            // Written so that no index on the filing time can serve it: a
+            // planner would rather read a range of `cases_<column>_created`
+            // and sort it than read the urgent index in order and filter,
+            // and the sort grows with the range. COALESCE of a column that
+            // is never NULL is the column.
+            let filed = || sql::<Timestamp>("COALESCE(cases.created_at, cases.created_at)");
+            if let Some(t) = f.created_after {
+                q = q.filter(filed().ge(to_db_time(t)));
+            }
+            if let Some(t) = f.created_before {
+                q = q.filter(filed().lt(to_db_time(t)));
+            }
+        } else {
+            if let Some(t) = f.created_after {
+                q = q.filter(cases::created_at.ge(to_db_time(t)));
+            }
+            if let Some(t) = f.created_before {
+                q = q.filter(cases::created_at.lt(to_db_time(t)));
+            }
+        }
+        in_order(q, sort, after).limit(limit)
+    }
+
+    /// The cases this arm holds, in no order yet.
+    pub(super) fn equalities(&self) -> CaseQuery {
         let mut q = cases::table.into_boxed();
         if let Some(id) = &self.complainant {
             q = q.filter(cases::complainant_id.eq(id.clone()));
@@ -188,34 +408,55 @@ impl Arm {
         if let Some(s) = self.state {
             q = q.filter(cases::state.eq(s));
         }
-        if let Some(slug) = &f.category {
-            // `=` a single value (the slug is unique), not `IN`: an equality
-            // lets the category index deliver the order as well.
-            let id = categories::table
-                .filter(categories::slug.eq(slug.clone()))
-                .select(categories::id)
-                .single_value();
-            q = q.filter(cases::category_id.nullable().eq(id));
+        if let Some(w) = self.waiting {
+            // The literal lets both backends read the queue indexes, which
+            // hold open cases only (`WHERE waiting_on <> 'nobody'`).
+            q = q
+                .filter(sql::<Bool>("cases.waiting_on <> 'nobody'"))
+                .filter(cases::waiting_on.eq(w.as_str()));
         }
-        if let Some(p) = f.priority {
-            q = q.filter(cases::priority.eq(p));
-        }
-        if let Some(t) = f.created_after {
-            q = q.filter(cases::created_at.ge(to_db_time(t)));
-        }
-        if let Some(t) = f.created_before {
-            q = q.filter(cases::created_at.lt(to_db_time(t)));
-        }
-        if let Some(p) = after {
+        q
+    }
+}
+
+/// `q` after `after` and in `sort` order.
+pub(super) fn in_order(mut q: CaseQuery, sort: CaseSort, after: Option<&Position>) -> CaseQuery {
+    match after {
+        Some(Position::Time {
+            oldest_first: false,
+            created_at,
+            id,
+        }) => {
             // The `<=` bounds the index range; the OR only settles ties.
-            q = q.filter(cases::created_at.le(p.created_at)).filter(
+            q = q.filter(cases::created_at.le(*created_at)).filter(
                 cases::created_at
-                    .lt(p.created_at)
-                    .or(cases::id.lt(p.id.clone())),
+                    .lt(*created_at)
+                    .or(cases::id.lt(id.clone())),
             );
         }
-        q.order((cases::created_at.desc(), cases::id.desc()))
-            .limit(limit)
+        Some(Position::Time {
+            oldest_first: true,
+            created_at,
+            id,
+        }) => {
+            q = q.filter(cases::created_at.ge(*created_at)).filter(
+                cases::created_at
+                    .gt(*created_at)
+                    .or(cases::id.gt(id.clone())),
+            );
+        }
+        Some(Position::Urgent(key)) => q = key.after(q),
+        None => {}
+    }
+    match sort {
+        CaseSort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
+        CaseSort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
+        CaseSort::Urgent => q.order((
+            cases::priority_rank.asc(),
+            cases::due_at.asc(),
+            cases::created_at.asc(),
+            cases::id.asc(),
+        )),
     }
 }
 
@@ -334,11 +575,39 @@ mod tests {
             .and_then(|d| d.and_hms_nano_opt(10, 0, 0, 123_456_789))
             .unwrap();
         let id = uuid::Uuid::now_v7().hyphenated().to_string();
-        let cursor = format!("{}|{id}", t.format(CURSOR_TIME));
-        let p = Position::decode(&cursor).unwrap();
-        assert_eq!((p.created_at, p.id), (t, id));
-        for bad in ["", "x|y", "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c"] {
-            assert!(Position::decode(bad).is_err(), "{bad}");
+        for (sort, oldest_first) in [(CaseSort::Newest, false), (CaseSort::Oldest, true)] {
+            let p = Position::Time {
+                oldest_first,
+                created_at: t,
+                id: id.clone(),
+            };
+            assert_eq!(Position::decode(sort, &p.encode()).unwrap(), p);
+        }
+        let urgent = Position::Urgent(UrgentKey {
+            rank: 1,
+            due_at: crate::domain::waiting::no_deadline(),
+            created_at: t,
+            id: id.clone(),
+        });
+        assert_eq!(
+            Position::decode(CaseSort::Urgent, &urgent.encode()).unwrap(),
+            urgent
+        );
+        // A cursor of one order is refused by the others.
+        let newest = format!("{}|{id}", t.format(CURSOR_TIME));
+        assert!(Position::decode(CaseSort::Oldest, &newest).is_err());
+        assert!(Position::decode(CaseSort::Urgent, &newest).is_err());
+        assert!(Position::decode(CaseSort::Newest, &urgent.encode()).is_err());
+        for bad in [
+            "",
+            "x|y",
+            "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c",
+            "u:1|2|3",
+            "o:",
+        ] {
+            for sort in [CaseSort::Newest, CaseSort::Oldest, CaseSort::Urgent] {
+                assert!(Position::decode(sort, bad).is_err(), "{bad}");
+            }
         }
     }
 }

@@ -79,6 +79,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        waiting_on -> Text,
+        priority_rank -> SmallInt,
+        due_at -> Timestamp,
     }
 }
 

@@ -30,6 +30,19 @@ crate::domain::wire_names!(Priority, "priority" {
     Urgent => "urgent",
 });
 
+impl Priority {
+    /// Its place in the most-urgent-first order, as stored
+    /// (`cases.priority_rank`): 0 for urgent to 3 for low.
+    pub fn rank(self) -> i16 {
+        match self {
+            Priority::Urgent => 0,
+            Priority::High => 1,
+            Priority::Normal => 2,
+            Priority::Low => 3,
+        }
+    }
+}
+
 /// Where a complaint came in from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]

@@ -23,6 +23,37 @@ pub enum WaitingWho {
     Lead,
 }
 
+crate::domain::wire_names!(WaitingWho, "waiting on" {
+    Complainant => "complainant",
+    Respondent => "respondent",
+    Parties => "parties",
+    Mediator => "mediator",
+    Lead => "lead",
+});
+
+/// What a case that has ended waits on, as stored (`cases.waiting_on`).
+pub const NOBODY: &str = "nobody";
+
+/// The deadline stored for a case that waits on none (`cases.due_at`), so
+/// that "most urgent" is one ascending order with every deadline first.
+pub fn no_deadline() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .unwrap_or(chrono::NaiveDate::MAX)
+        .and_time(chrono::NaiveTime::MIN)
+}
+
+/// Whose move a case waits for and the deadline it waits on, as stored
+/// for the queues and the urgent order (`cases.waiting_on`, `cases.due_at`).
+pub fn queue_slot(facts: &CaseFacts) -> (&'static str, chrono::NaiveDateTime) {
+    match waiting_on(facts, &Standing::System) {
+        Some(w) => (
+            w.who.as_str(),
+            w.deadline.map_or_else(no_deadline, |d| d.naive_utc()),
+        ),
+        None => (NOBODY, no_deadline()),
+    }
+}
+
 /// What the case needs next, from whom, and by when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({"who": "respondent", "what": "information requested by the mediator", "deadline": "2026-12-01T17:00:00Z", "on_you": false}))]
@@ -110,6 +141,11 @@ mod tests {
     use super::*;
     use crate::domain::{Role, UserId};
     use chrono::Duration;
+
+    #[test]
+    fn no_deadline_is_the_one_the_migration_stores() {
+        assert_eq!(no_deadline().to_string(), "9999-12-31 00:00:00");
+    }
 
     #[test]
     fn an_appeal_waits_on_the_mediator_a_lead_gave_it_to() {

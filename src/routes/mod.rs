@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(categories::update_category::update_category)
         .service(cases::file_case::file_case)
         .service(cases::list_cases::list_cases)
+        .service(cases::queue::get_queue)
         .service(cases::get_case::get_case)
         .service(cases::list_timeline::list_timeline)
         .service(cases::list_messages::list_messages)

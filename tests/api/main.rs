@@ -14,5 +14,6 @@ mod mail;
 mod messages;
 mod outages;
 mod plans;
+mod queue;
 mod smtp;
 mod spec;

@@ -41,6 +41,12 @@ pub struct CaseRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Whose move it is, as stored for the queues (`waiting::queue_slot`).
+    pub waiting_on: String,
+    /// The priority's place in the urgent order ([`Priority::rank`]).
+    pub priority_rank: i16,
+    /// The deadline the case waits on, or `waiting::no_deadline()`.
+    pub due_at: NaiveDateTime,
 }
 
 /// A case to file.
@@ -72,6 +78,9 @@ pub struct NewCase {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub waiting_on: String,
+    pub priority_rank: i16,
+    pub due_at: NaiveDateTime,
 }
 
 impl NewCase {
@@ -110,6 +119,9 @@ impl NewCase {
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            waiting_on: self.waiting_on,
+            priority_rank: self.priority_rank,
+            due_at: self.due_at,
         }
     }
 }
@@ -137,4 +149,6 @@ pub struct CaseChanges {
     pub closed_at: Option<Option<NaiveDateTime>>,
     pub version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
+    pub waiting_on: Option<String>,
+    pub due_at: Option<NaiveDateTime>,
 }

@@ -9,3 +9,4 @@ pub mod list_cases;
 pub mod list_messages;
 pub mod list_timeline;
 pub mod post_message;
+pub mod queue;

@@ -4,7 +4,7 @@
 //! the scan reads only what is due.
 
 use diesel::connection::SimpleConnection;
-use ombud::cases::list::{CaseFilter, queries};
+use ombud::cases::list::{CaseFilter, CaseSort, queries};
 use ombud::db::DbConnection;
 use ombud::domain::{Actor, CaseState, Priority, Role, UserId};
 use ombud::pagination::Page;
@@ -24,6 +24,11 @@ pub fn user(n: usize) -> String {
 /// Adds 40 members, 6 mediators, 4 categories and [`CASES`] cases spread over
 /// every state, priority, category, party and mediator.
 pub fn seed(conn: &mut DbConnection) {
+    seed_cases(conn, CASES);
+}
+
+/// Like [`seed`], with `cases` cases.
+fn seed_cases(conn: &mut DbConnection, cases: usize) {
     let stamp = "'2025-01-01 00:00:00'";
     let users: Vec<String> = (1..=46)
         .map(|n| {
@@ -47,7 +52,7 @@ pub fn seed(conn: &mut DbConnection) {
     );
     let states = CaseState::ALL;
     let priorities = ["low", "normal", "high", "urgent"];
-    for chunk in (0..CASES).collect::<Vec<_>>().chunks(500) {
+    for chunk in (0..cases).collect::<Vec<_>>().chunks(500) {
         let rows: Vec<String> = chunk
             .iter()
             .map(|&i| {
@@ -69,12 +74,23 @@ pub fn seed(conn: &mut DbConnection) {
                     _ => "NULL",
                 };
                 let created = minutes(i);
+                let waiting = match state {
+                    "intake" | "appeal" => "lead",
+                    "assigned" | "investigation" | "follow_up" => "mediator",
+                    "ruling" => "parties",
+                    _ => "nobody",
+                };
+                let due = match deadline {
+                    "NULL" => "'9999-12-31 00:00:00'",
+                    d => d,
+                };
                 format!(
                     "('00000000-0000-7000-8000-{i:012}', 'OMB-2025-{i:06}', 't', 'd', \
                      '00000000-0000-7000-a000-{cat:012}', '{prio}', 'en', 'web', '[]', '{state}', \
                      '{complainant}', '{respondent}', 'r', NULL, {assigned}, {ruled}, NULL, NULL, \
                      FALSE, NULL, FALSE, FALSE, FALSE, {deadline}, FALSE, FALSE, FALSE, FALSE, NULL, 1, \
-                     {created}, {created})",
+                     {created}, {created}, '{waiting}', {rank}, {due})",
+                    rank = 3 - i % 4,
                     cat = 1 + i % 4,
                     prio = priorities[i % 4],
                     complainant = user(1 + i % 40),
@@ -100,10 +116,10 @@ fn actor(n: usize, role: Role) -> Actor {
     Actor::user(UserId::from_db(&user(n)).unwrap(), role)
 }
 
-/// A cursor from the middle of the list, issued by the API.
-async fn cursor(app: &TestApp) -> String {
+/// A cursor from the middle of the list in `sort` order, issued by the API.
+async fn cursor(app: &TestApp, sort: &str) -> String {
     let page: Value = app
-        .get("/cases?limit=50", &app.admin)
+        .get(&format!("/cases?limit=50&sort={sort}"), &app.admin)
         .await
         .json()
         .await
@@ -176,17 +192,23 @@ fn lists() -> Vec<(String, Actor, CaseFilter, bool)> {
     all
 }
 
-fn check_lists(conn: &mut DbConnection, cursor: &str, stage: &str) {
+fn check_lists(conn: &mut DbConnection, cursors: &[(CaseSort, String)], stage: &str) {
     let mut wrong = Vec::new();
-    for (what, actor, f, ordered_scan) in lists() {
-        for (page, which) in [
-            (Page::new(Some(20), None).unwrap(), "first page"),
-            (Page::new(Some(20), Some(cursor)).unwrap(), "later page"),
-        ] {
-            for q in queries(&actor, &f, &page).unwrap() {
-                let p = plan(conn, q);
-                if !faults(&p, "cases", CASES, ordered_scan).is_empty() {
-                    wrong.push(format!("{what}, {which}:\n    {}", p.join("\n    ")));
+    for (sort, cursor) in cursors {
+        for (what, actor, mut f, ordered_scan) in lists() {
+            f.sort = Some(*sort);
+            for (page, which) in [
+                (Page::new(Some(20), None).unwrap(), "first page"),
+                (Page::new(Some(20), Some(cursor)).unwrap(), "later page"),
+            ] {
+                for q in queries(&actor, &f, &page).unwrap() {
+                    let p = plan(conn, q);
+                    if !faults(&p, "cases", CASES, ordered_scan).is_empty() {
+                        wrong.push(format!(
+                            "{what}, {sort:?}, {which}:\n    {}",
+                            p.join("\n    ")
+                        ));
+                    }
                 }
             }
         }
@@ -194,6 +216,48 @@ fn check_lists(conn: &mut DbConnection, cursor: &str, stage: &str) {
     assert!(
         wrong.is_empty(),
         "{stage}: lists that read or sort the whole table:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Every queue reads a queue index (open cases only), in order.
+fn check_queues(conn: &mut DbConnection, stage: &str) {
+    let later = format!(
+        "q:1|2|9999-12-31T00:00:00.000000000|2025-01-01T00:10:00.000000000|{}",
+        "00000000-0000-7000-8000-000000000010"
+    );
+    let mut wrong = Vec::new();
+    for (who, actor) in [
+        ("member", actor(3, Role::Member)),
+        ("mediator", actor(41, Role::Mediator)),
+        ("lead", actor(42, Role::Lead)),
+    ] {
+        for (page, which) in [
+            (Page::new(Some(20), None).unwrap(), "first page"),
+            (
+                Page {
+                    limit: 20,
+                    after: Some(later.clone()),
+                },
+                "later page",
+            ),
+        ] {
+            for (part, q) in ombud::cases::queue::queries(&actor, &page).unwrap() {
+                let p = plan(conn, q);
+                if !faults(&p, "cases", CASES, false).is_empty()
+                    || !p.iter().any(|l| l.contains("_queue"))
+                {
+                    wrong.push(format!(
+                        "{who}, part {part}, {which}:\n    {}",
+                        p.join("\n    ")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{stage}: queues that do not read a queue index in order:\n{}",
         wrong.join("\n")
     );
 }
@@ -210,17 +274,29 @@ fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
 }
 
 #[tokio::test]
-async fn lists_and_the_follow_up_scan_read_through_indexes_that_serve_their_order() {
+async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_their_order() {
     on_each_backend(|app| async move {
         let mut conn = seeded(&app, seed);
-        let cursor = cursor(&app).await;
+        let mut cursors = Vec::new();
+        for (sort, name) in [
+            (CaseSort::Newest, "newest"),
+            (CaseSort::Oldest, "oldest"),
+            (CaseSort::Urgent, "urgent"),
+        ] {
+            cursors.push((sort, cursor(&app, name).await));
+        }
         at_each_stage(&mut conn, app.backend, |conn, stage| {
-            check_lists(conn, &cursor, stage);
+            check_lists(conn, &cursors, stage);
+            check_queues(conn, stage);
             check_follow_up_scan(conn, stage);
         });
     })
     .await;
 }
+
+/// Cases seeded for the skewed test: enough that PostgreSQL, without
+/// statistics on the list columns, expects more matches than a page.
+const SKEWED: usize = 20_000;
 
 /// Skews [`seed`]'s cases the way a real centre can: the oldest nine
 /// tenths all assigned to one mediator, in one category, at normal
@@ -229,13 +305,15 @@ async fn lists_and_the_follow_up_scan_read_through_indexes_that_serve_their_orde
 /// filing-time index from the newest end and filter, reading the whole
 /// newest tenth before the first match.
 fn skew(conn: &mut DbConnection) {
-    let newest = format!("'00000000-0000-7000-8000-{:012}'", CASES * 9 / 10);
+    let newest = format!("'00000000-0000-7000-8000-{:012}'", SKEWED * 9 / 10);
     conn.batch_execute(&format!(
         "UPDATE cases SET assigned_mediator_id = '{mediator}', state = 'assigned',
-                category_id = '00000000-0000-7000-a000-000000000001', priority = 'normal'
+                category_id = '00000000-0000-7000-a000-000000000001', priority = 'normal',
+                priority_rank = 2, waiting_on = 'mediator'
           WHERE id < {newest};
          UPDATE cases SET assigned_mediator_id = NULL, ruling_mediator_id = NULL, state = 'intake',
-                category_id = '00000000-0000-7000-a000-000000000002', priority = 'urgent'
+                category_id = '00000000-0000-7000-a000-000000000002', priority = 'urgent',
+                priority_rank = 0, waiting_on = 'lead'
           WHERE id >= {newest};",
         mediator = user(41),
     ))
@@ -246,7 +324,7 @@ fn skew(conn: &mut DbConnection) {
 async fn a_filter_on_a_common_value_reads_its_own_index_however_the_values_lie_in_time() {
     on_each_backend(|app| async move {
         let mut conn = seeded(&app, |conn| {
-            seed(conn);
+            seed_cases(conn, SKEWED);
             skew(conn);
         });
         let lead = actor(1, Role::Lead);

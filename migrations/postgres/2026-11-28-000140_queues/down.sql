@@ -1,0 +1,14 @@
+DROP INDEX cases_respondent_queue;
+DROP INDEX cases_complainant_queue;
+DROP INDEX cases_mediator_queue;
+DROP INDEX cases_queue;
+DROP INDEX cases_category_urgent;
+DROP INDEX cases_ruling_mediator_urgent;
+DROP INDEX cases_mediator_urgent;
+DROP INDEX cases_respondent_urgent;
+DROP INDEX cases_complainant_urgent;
+DROP INDEX cases_state_urgent;
+DROP INDEX cases_urgent;
+ALTER TABLE cases DROP COLUMN due_at;
+ALTER TABLE cases DROP COLUMN priority_rank;
+ALTER TABLE cases DROP COLUMN waiting_on;
