@@ -74,6 +74,9 @@ scenario "list: newest" GET "/api/v1/cases" "$TOKEN_L" "" ""
 scenario "list: state=intake" GET "/api/v1/cases?state=intake" "$TOKEN_L" "" ""
 scenario "list: a mediator's" GET "/api/v1/cases?mediator_id=$MEDIATOR" "$TOKEN_M" "" ""
 scenario "list: a party's own" GET "/api/v1/cases" "$TOKEN_C" "" ""
+scenario "list: most urgent (lead)" GET "/api/v1/cases?sort=urgent" "$TOKEN_L" "" ""
+scenario "queue: a mediator's" GET "/api/v1/queue" "$TOKEN_M" "" ""
+scenario "queue: a lead's" GET "/api/v1/queue" "$TOKEN_L" "" ""
 # The mail the run wrote, delivered by the same server once the load ends.
 t0=$(date +%s)
 drain

@@ -21,6 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::summary::{CaseSummary, summaries};
 use crate::db::models::{CaseRow, to_db_time};
+use crate::db::prepared::Prepared;
 use crate::db::schema::{cases, categories};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::waiting::WaitingWho;
@@ -88,7 +89,9 @@ pub fn list(
     let sort = f.sort.unwrap_or_default();
     let mut rows: Vec<CaseRow> = Vec::new();
     for q in queries(actor, &f, page)? {
-        rows.extend(q.load::<CaseRow>(conn)?);
+        // Prepared: a cursor's row comparison and some filters are SQL
+        // literals, which diesel would otherwise plan afresh every time.
+        rows.extend(Prepared(q).load::<CaseRow>(conn)?);
     }
     // In order across the arms; a case two arms found is kept once (the
     // order ends with the id, so copies are neighbours).

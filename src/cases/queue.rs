@@ -20,6 +20,7 @@ use super::list::{Arm, CasePage, CaseSort, Position, UrgentKey, in_order};
 use super::summary::summaries;
 use crate::db::DbConnection;
 use crate::db::models::CaseRow;
+use crate::db::prepared::Prepared;
 use crate::domain::waiting::WaitingWho;
 use crate::domain::{Actor, Role};
 use crate::error::ApiResult;
@@ -91,7 +92,9 @@ pub fn queue(
 ) -> ApiResult<CasePage> {
     let mut rows: Vec<(usize, CaseRow)> = Vec::new();
     for (part, q) in queries(actor, page)? {
-        rows.extend(q.load::<CaseRow>(conn)?.into_iter().map(|r| (part, r)));
+        // Prepared: the open-cases condition is an SQL literal (see list.rs).
+        let found = Prepared(q).load::<CaseRow>(conn)?;
+        rows.extend(found.into_iter().map(|r| (part, r)));
     }
     rows.sort_by_key(|(part, r)| (*part, r.priority_rank, r.due_at, r.created_at, r.id));
     // A case in two parts (a lead's own case waiting on a lead) shows once, in the first.

@@ -208,3 +208,101 @@ async fn each_queue_puts_the_callers_move_first_and_leaves_out_ended_cases() {
     })
     .await;
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Slot {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    waiting_on: String,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    priority_rank: i16,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    due_at: chrono::NaiveDateTime,
+}
+
+fn slots(conn: &mut ombud::db::DbConnection) -> Vec<Slot> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT id, waiting_on, priority_rank, due_at FROM cases ORDER BY id")
+        .load(conn)
+        .unwrap()
+}
+
+/// The `UPDATE` with which migration 2026-11-28-000140 fills in the new
+/// columns of existing cases, for `backend`.
+fn backfill(backend: crate::helpers::Backend) -> &'static str {
+    let up = match backend {
+        crate::helpers::Backend::Postgres => {
+            include_str!("../../migrations/postgres/2026-11-28-000140_queues/up.sql")
+        }
+        crate::helpers::Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/2026-11-28-000140_queues/up.sql")
+        }
+    };
+    let from = up.find("UPDATE cases SET").expect("the backfill");
+    let to = from + up[from..].find(";\n").expect("its end");
+    &up[from..to]
+}
+
+/// Cases in every state and every way of waiting, stored by the code, get
+/// the same `waiting_on`, `priority_rank` and `due_at` from the migration's
+/// backfill: a database upgraded with cases in it queues them as a new
+/// one would.
+#[tokio::test]
+async fn the_migration_fills_in_what_the_code_stores() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        for state in [
+            "intake",
+            "assigned",
+            "investigation",
+            "ruling",
+            "appeal",
+            "follow_up",
+            "closed",
+            "withdrawn",
+            "dismissed",
+        ] {
+            case_in(&app, &cast, state).await;
+        }
+        for priority in ["low", "high", "urgent"] {
+            file_at(&app, &cast, priority).await;
+        }
+        let asked = case_in(&app, &cast, "investigation").await;
+        app.act_ok(&cast.mediator, &asked, "request_info", body_for("request_info", &cast))
+            .await;
+        let proposed = case_in(&app, &cast, "investigation").await;
+        app.act_ok(&cast.mediator, &proposed, "propose_settlement", body_for("propose_settlement", &cast))
+            .await;
+        let half = case_in(&app, &cast, "investigation").await;
+        app.act_ok(&cast.mediator, &half, "propose_settlement", body_for("propose_settlement", &cast))
+            .await;
+        app.act_as_read(&cast.respondent, &half, "accept_settlement", json!({}))
+            .await;
+        let accepted = case_in(&app, &cast, "ruling").await;
+        app.act_ok(&cast.complainant, &accepted, "accept_ruling", json!({}))
+            .await;
+        let handed = case_in(&app, &cast, "appeal").await;
+        app.act_ok(&cast.lead, &handed, "assign", json!({"mediator_id": cast.other_mediator.id}))
+            .await;
+
+        let mut conn = crate::plans::seeded(&app, |_| {});
+        let stored = slots(&mut conn);
+        assert_eq!(stored.len(), 17);
+        let kinds: std::collections::HashSet<&str> =
+            stored.iter().map(|s| s.waiting_on.as_str()).collect();
+        for who in ["lead", "mediator", "complainant", "respondent", "parties", "nobody"] {
+            assert!(kinds.contains(who), "no case waits on {who}: {stored:#?}");
+        }
+        {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(
+                "UPDATE cases SET waiting_on = 'x', priority_rank = 9, due_at = '2000-01-01 00:00:00'",
+            )
+            .unwrap();
+            conn.batch_execute(backfill(app.backend)).unwrap();
+        }
+        assert_eq!(slots(&mut conn), stored);
+    })
+    .await;
+}
