@@ -216,12 +216,17 @@ fn checkout(
     Ok(pool.get_timeout(left)?)
 }
 
-/// Runs `f` in a transaction. On SQLite the transaction is `BEGIN IMMEDIATE`:
-/// it takes the write lock up front, so a transaction that reads and then
-/// writes can never fail half-way because someone else wrote in between.
-/// It waits for another process's lock only for what is left until
-/// `deadline`, so the queue in this process and SQLite's own wait share one
-/// budget.
+/// Runs `f` in a transaction that is committed only if `f` succeeds before
+/// `deadline`: past it the caller has been answered 503, so what it was
+/// told did not happen is rolled back.
+///
+/// On PostgreSQL the transaction opens with `SET LOCAL statement_timeout`
+/// to what is left of the deadline, so no statement outlasts it; both go
+/// in one round trip. On SQLite it is `BEGIN IMMEDIATE`: it takes the
+/// write lock up front, so a transaction that reads and then writes can
+/// never fail half-way because someone else wrote in between, and it waits
+/// for another process's lock only for what is left until `deadline`, so
+/// the queue in this process and SQLite's own wait share one budget.
 fn in_transaction<T, E, F>(
     conn: &mut DbConnection,
     backend: Backend,
@@ -233,34 +238,29 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
 {
     let store = |e: diesel::result::Error| E::from(StoreError::from(e));
-    // Past the deadline the caller has been answered 503: roll back rather
-    // than commit what the caller was told did not happen.
     let late = || E::from(StoreError::Unavailable("the database took too long".into()));
-    if backend == Backend::Postgres {
-        return conn
-            .transaction(|c| {
-                // No statement may outlast what is left of the deadline.
-                let left = connect::millis(deadline.saturating_duration_since(Instant::now()));
-                c.batch_execute(&format!("SET LOCAL statement_timeout = {}", left.max(1)))?;
-                let value = f(c).map_err(InTransaction::Failed)?;
-                if Instant::now() >= deadline {
-                    return Err(InTransaction::Failed(late()));
-                }
-                Ok(value)
-            })
-            .map_err(|e| match e {
-                InTransaction::Failed(e) => e,
-                InTransaction::Store(e) => store(e),
-            });
-    }
-    // A connection given back to the pool by a panic may still be inside a
-    // transaction; end it (an error here just means there was none).
-    let _ = conn.batch_execute("ROLLBACK");
-    let left = connect::millis(deadline.saturating_duration_since(Instant::now()));
-    conn.batch_execute(&format!("PRAGMA busy_timeout = {}", left.max(1)))
-        .map_err(store)?;
-    conn.batch_execute("BEGIN IMMEDIATE").map_err(store)?;
-    match f(conn) {
+    let left = connect::millis(deadline.saturating_duration_since(Instant::now())).max(1);
+    let begin = match backend {
+        Backend::Postgres => format!("BEGIN; SET LOCAL statement_timeout = {left}"),
+        Backend::Sqlite => {
+            // A connection given back to the pool by a panic elsewhere may
+            // still be inside a transaction; end it (an error here just
+            // means there was none).
+            let _ = conn.batch_execute("ROLLBACK");
+            format!("PRAGMA busy_timeout = {left}; BEGIN IMMEDIATE")
+        }
+    };
+    conn.batch_execute(&begin).map_err(store)?;
+    // A panic in `f` ends the transaction before it goes on up, so the
+    // connection goes back to the pool outside one.
+    let done = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))) {
+        Ok(done) => done,
+        Err(panic) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            std::panic::resume_unwind(panic)
+        }
+    };
+    match done {
         Ok(_) if Instant::now() >= deadline => {
             let _ = conn.batch_execute("ROLLBACK");
             Err(late())
@@ -276,19 +276,6 @@ where
             let _ = conn.batch_execute("ROLLBACK");
             Err(e)
         }
-    }
-}
-
-/// Why a PostgreSQL transaction ended: the work's own error, or the
-/// database's (begin, commit).
-enum InTransaction<E> {
-    Failed(E),
-    Store(diesel::result::Error),
-}
-
-impl<E> From<diesel::result::Error> for InTransaction<E> {
-    fn from(e: diesel::result::Error) -> Self {
-        InTransaction::Store(e)
     }
 }
 

@@ -17,3 +17,4 @@ mod plans;
 mod queue;
 mod smtp;
 mod spec;
+mod transactions;
