@@ -10,6 +10,7 @@ pub mod context;
 pub mod file;
 pub mod list;
 pub mod messages;
+pub mod order;
 pub mod queue;
 pub mod record;
 pub mod respondents;

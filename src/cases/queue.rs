@@ -16,7 +16,8 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
-use super::list::{Arm, CasePage, CaseSort, Position, UrgentKey, in_order};
+use super::list::{Arm, CasePage};
+use super::order::{CaseSort, Position, UrgentKey, in_order};
 use super::summary::summaries;
 use crate::db::DbConnection;
 use crate::db::models::CaseRow;
