@@ -58,6 +58,7 @@ pub struct CaseFilter {
     pub created_before: Option<DateTime<Utc>>,
     /// The order: `newest` (the default), `oldest` or `urgent` (highest
     /// priority, then the earliest deadline the case waits on).
+    #[param(inline)]
     pub sort: Option<CaseSort>,
 }
 
@@ -81,14 +82,16 @@ pub fn list(
         // literals, which diesel would otherwise plan afresh every time.
         rows.extend(Prepared(q).load::<CaseRow>(conn)?);
     }
-    // In order across the arms; a case two arms found is kept once (the
-    // order ends with the id, so copies are neighbours).
+    // In order across the arms; a case two arms found is kept once (by id:
+    // the arms read apart, so a case that changed in between may come
+    // with two different places in the order).
     match sort {
         CaseSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
         CaseSort::Oldest => rows.sort_by_key(|r| (r.created_at, r.id)),
         CaseSort::Urgent => rows.sort_by_key(|r| (r.priority_rank, r.due_at, r.created_at, r.id)),
     }
-    rows.dedup_by_key(|r| r.id);
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert(r.id));
     let (rows, next_cursor) =
         pagination::split(rows, page.limit, |r| Position::of(sort, r).encode());
     let items = summaries(conn, rows, actor, env)?;

@@ -121,9 +121,12 @@ impl ManageConnection for Manager {
         diesel::r2d2::R2D2Connection::ping(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 
-    /// A connection is not reused when its transaction was left open or
-    /// failed, or when a query on it found the connection lost (see
-    /// [`Watch`]): no test query is needed before each checkout.
+    /// A connection is not reused when a query on it found the connection
+    /// lost (see [`Watch`]), or when diesel's own transaction state says it
+    /// was left in a transaction; no test query is needed before each
+    /// checkout. Writes open and end their transactions themselves
+    /// (`in_transaction`), on every path including a panic, so a
+    /// connection goes back to the pool outside one.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         diesel::r2d2::R2D2Connection::is_broken(conn) || Watch::lost(conn)
     }

@@ -250,7 +250,11 @@ where
             format!("PRAGMA busy_timeout = {left}; BEGIN IMMEDIATE")
         }
     };
-    conn.batch_execute(&begin).map_err(store)?;
+    if let Err(e) = conn.batch_execute(&begin) {
+        // The BEGIN may have gone through before what followed it failed.
+        let _ = conn.batch_execute("ROLLBACK");
+        return Err(store(e));
+    }
     // A panic in `f` ends the transaction before it goes on up, so the
     // connection goes back to the pool outside one.
     let done = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))) {

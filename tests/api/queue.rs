@@ -306,3 +306,33 @@ async fn the_migration_fills_in_what_the_code_stores() {
     })
     .await;
 }
+
+/// A lead who took a case, ruled on it and saw it appealed has it waiting
+/// on a lead and assigned to them: it is in their queue once, on whatever
+/// page, however the pages fall.
+#[tokio::test]
+async fn a_leads_own_appealed_case_is_in_their_queue_once() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let first = case_in(&app, &cast, "intake").await;
+        let own = file_at(&app, &cast, "low").await;
+        for (user, action, body) in [
+            (&cast.lead, "assign", json!({"mediator_id": cast.lead.id})),
+            (&cast.lead, "start_investigation", json!({})),
+            (&cast.lead, "issue_ruling", body_for("issue_ruling", &cast)),
+            (&cast.complainant, "appeal", body_for("appeal", &cast)),
+        ] {
+            app.act_ok(user, &own, action, body).await;
+        }
+        let last = file_at(&app, &cast, "low").await;
+        for limit in [1, 2, 100] {
+            let ids = walk(&app, &cast.lead, "/queue", limit).await;
+            assert_eq!(
+                ids,
+                [first.clone(), own.clone(), last.clone()],
+                "limit {limit}"
+            );
+        }
+    })
+    .await;
+}
