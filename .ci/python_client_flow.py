@@ -30,7 +30,7 @@ from ombud_api_client.api.actions import (
     withdraw,
 )
 from ombud_api_client.api.auth import create_token
-from ombud_api_client.api.cases import file_case, get_case
+from ombud_api_client.api.cases import file_case, get_case, get_queue, list_cases
 from ombud_api_client.api.categories import create_category
 from ombud_api_client.api.timeline import list_timeline
 from ombud_api_client.api.users import create_user
@@ -41,6 +41,7 @@ from ombud_api_client.models import (
     CreateUser,
     FileCase,
     IssueRulingBody,
+    ListCasesSort,
     NoteBody,
     Outcome,
     Priority,
@@ -159,6 +160,13 @@ def flow():
     resp = call(file_case, 201, client=ann, body=body, idempotency_key="ann-order-1234")
     expect("replayed filing's case id", resp.parsed.id, case1)
     expect("Idempotent-Replayed header", resp.headers.get("idempotent-replayed"), "true")
+
+    step("case 1: it waits in the lead's queue (get_queue) and leads the urgent list (list_cases sort=urgent)")
+    resp = call(get_queue, 200, client=lee)
+    expect("the lead's queue", [c.id for c in resp.parsed.items], [case1])
+    expect("whose move", resp.parsed.items[0].waiting_on.who.value, "lead")
+    resp = call(list_cases, 200, client=lee, sort=ListCasesSort.URGENT, limit=1)
+    expect("most urgent case", resp.parsed.items[0].id, case1)
 
     step("case 1: the lead assigns it to the mediator")
     resp = call(assign, 200, client=lee, case_id=case1, body=AssignBody(mediator_id=ids["mia"]))
