@@ -19,13 +19,13 @@ use diesel::sql_types::{Bool, Timestamp};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub use super::order::CaseSort;
+pub use super::order::{CaseQuery, CaseSort};
 use super::order::{Position, in_order};
 use super::summary::{CaseSummary, summaries};
 use crate::db::models::{CaseRow, to_db_time};
 use crate::db::prepared::Prepared;
 use crate::db::schema::{cases, categories};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::DbConnection;
 use crate::domain::waiting::WaitingWho;
 use crate::domain::{Actor, CaseState, Priority, Role};
 use crate::error::ApiResult;
@@ -61,9 +61,6 @@ pub struct CaseFilter {
     #[param(inline)]
     pub sort: Option<CaseSort>,
 }
-
-/// One query of a list, as [`queries`] builds it.
-pub type CaseQuery = cases::BoxedQuery<'static, MultiBackend>;
 
 /// The cases `actor` may see that match `f`, in the order it asks for:
 /// members their own, mediators theirs and those in intake, leads and

@@ -10,10 +10,14 @@ use diesel::sql_types::{Bool, SmallInt, Text, Timestamp};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::list::CaseQuery;
+use crate::db::MultiBackend;
 use crate::db::models::CaseRow;
 use crate::db::schema::cases;
 use crate::pagination::PageError;
+
+/// One query of a list or a queue, as `list::queries` and
+/// `queue::queries` build it.
+pub type CaseQuery = cases::BoxedQuery<'static, MultiBackend>;
 
 /// The order of a list of cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 
 use super::list::{Arm, CasePage};
-use super::order::{CaseSort, Position, UrgentKey, in_order};
+use super::order::{CaseQuery, CaseSort, Position, UrgentKey, in_order};
 use super::summary::summaries;
 use crate::db::DbConnection;
 use crate::db::models::CaseRow;
@@ -74,7 +74,7 @@ fn decode(cursor: &str) -> Result<(usize, UrgentKey), PageError> {
 }
 
 /// The queries [`queue`] runs for `actor` and `page`, each with its part.
-pub fn queries(actor: &Actor, page: &Page) -> ApiResult<Vec<(usize, super::list::CaseQuery)>> {
+pub fn queries(actor: &Actor, page: &Page) -> ApiResult<Vec<(usize, CaseQuery)>> {
     let after = page.after.as_deref().map(decode).transpose()?;
     let mut out = Vec::new();
     for (part, arms) in parts(actor).into_iter().enumerate() {
