@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -89,8 +89,12 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFact
 }
 
 /// The columns a save writes: every lifecycle column, from the facts.
-fn changes(f: &CaseFacts, version: i64, now: DateTime<Utc>) -> CaseChanges {
-    let (waiting, due_at) = queue_slot(f);
+fn changes(
+    f: &CaseFacts,
+    version: i64,
+    now: DateTime<Utc>,
+    (waiting, due_at): (&str, NaiveDateTime),
+) -> CaseChanges {
     CaseChanges {
         state: Some(f.state),
         assigned_mediator_id: Some(f.people.mediator),
@@ -213,13 +217,14 @@ impl CaseContext {
     /// case since it was read, nothing is written and the answer is 412.
     pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
         let version = self.row.version + 1;
+        let slot = queue_slot(&self.facts);
         let updated = Prepared(
             diesel::update(
                 cases::table
                     .filter(cases::id.eq(self.row.id))
                     .filter(cases::version.eq(self.row.version)),
             )
-            .set(&changes(&self.facts, version, now)),
+            .set(&changes(&self.facts, version, now, slot)),
         )
         .execute(conn)?;
         if updated == 0 {
@@ -236,9 +241,8 @@ impl CaseContext {
         }
         self.row.version = version;
         self.row.updated_at = to_db_time(now);
-        let (waiting, due_at) = queue_slot(&self.facts);
-        self.row.waiting_on = waiting.into();
-        self.row.due_at = due_at;
+        self.row.waiting_on = slot.0.into();
+        self.row.due_at = slot.1;
         Ok(())
     }
 }

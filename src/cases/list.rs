@@ -20,7 +20,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 pub use super::order::{CaseQuery, CaseSort};
-use super::order::{Position, in_order};
+use super::order::{Position, arrange, in_order, once_each};
 use super::summary::{CaseSummary, summaries};
 use crate::db::DbConnection;
 use crate::db::models::{CaseRow, to_db_time};
@@ -79,16 +79,8 @@ pub fn list(
         // literals, which diesel would otherwise plan afresh every time.
         rows.extend(Prepared(q).load::<CaseRow>(conn)?);
     }
-    // In order across the arms; a case two arms found is kept once (by id:
-    // the arms read apart, so a case that changed in between may come
-    // with two different places in the order).
-    match sort {
-        CaseSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
-        CaseSort::Oldest => rows.sort_by_key(|r| (r.created_at, r.id)),
-        CaseSort::Urgent => rows.sort_by_key(|r| (r.priority_rank, r.due_at, r.created_at, r.id)),
-    }
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|r| seen.insert(r.id));
+    arrange(&mut rows, sort);
+    once_each(&mut rows, |r| r.id);
     let (rows, next_cursor) =
         pagination::split(rows, page.limit, |r| Position::of(sort, r).encode());
     let items = summaries(conn, rows, actor, env)?;

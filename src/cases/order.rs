@@ -3,6 +3,8 @@
 //! put in order after a cursor, for the lists (`list.rs`) and the queues
 //! (`queue.rs`).
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -13,6 +15,7 @@ use utoipa::ToSchema;
 use crate::db::MultiBackend;
 use crate::db::models::CaseRow;
 use crate::db::schema::cases;
+use crate::domain::CaseId;
 use crate::pagination::PageError;
 
 /// One query of a list or a queue, as `list::queries` and
@@ -53,6 +56,29 @@ pub(super) struct UrgentKey {
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub id: String,
+}
+
+/// A case's place in the most-urgent-first order, to sort in memory as
+/// the database does (an id compares as its stored text does).
+pub(super) fn urgent_place(row: &CaseRow) -> (i16, NaiveDateTime, NaiveDateTime, CaseId) {
+    (row.priority_rank, row.due_at, row.created_at, row.id)
+}
+
+/// Puts the rows that several queries read into `sort` order.
+pub(super) fn arrange(rows: &mut [CaseRow], sort: CaseSort) {
+    match sort {
+        CaseSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
+        CaseSort::Oldest => rows.sort_by_key(|r| (r.created_at, r.id)),
+        CaseSort::Urgent => rows.sort_by_key(urgent_place),
+    }
+}
+
+/// Keeps each case once, where it comes first. The queries of a page read
+/// apart, so a case found by two of them may have changed in between and
+/// come with two different places in the order.
+pub(super) fn once_each<T>(rows: &mut Vec<T>, id: impl Fn(&T) -> CaseId) {
+    let mut seen = HashSet::new();
+    rows.retain(|r| seen.insert(id(r)));
 }
 
 impl UrgentKey {

@@ -12,12 +12,10 @@
 //! (`cases_queue`, `cases_<column>_queue`), one query per value of
 //! `waiting_on`, so that every query reads its page in order.
 
-use std::collections::HashSet;
-
 use diesel::prelude::*;
 
 use super::list::{Arm, CasePage};
-use super::order::{CaseQuery, CaseSort, Position, UrgentKey, in_order};
+use super::order::{CaseQuery, CaseSort, Position, UrgentKey, in_order, once_each, urgent_place};
 use super::summary::summaries;
 use crate::db::DbConnection;
 use crate::db::models::CaseRow;
@@ -104,10 +102,8 @@ pub fn queue(
         let found = Prepared(q).load::<CaseRow>(conn)?;
         rows.extend(found.into_iter().map(|r| (part, r)));
     }
-    rows.sort_by_key(|(part, r)| (*part, r.priority_rank, r.due_at, r.created_at, r.id));
-    // A case in two parts (a lead's own case waiting on a lead) shows once, in the first.
-    let mut seen = HashSet::new();
-    rows.retain(|(_, r)| seen.insert(r.id));
+    rows.sort_by_key(|(part, r)| (*part, urgent_place(r)));
+    once_each(&mut rows, |(_, r)| r.id);
     let (rows, next_cursor) = pagination::split(rows, page.limit, |(part, r)| encode(*part, r));
     let rows = rows.into_iter().map(|(_, r)| r).collect();
     let items = summaries(conn, rows, actor, env)?;

@@ -6,7 +6,7 @@ use ombud::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Cast, TestApp, TestUser, case_in, on_each_backend, problem};
+use crate::helpers::{Cast, case_in, on_each_backend, problem};
 
 #[tokio::test]
 async fn filing_starts_in_intake_with_a_reference_and_a_timeline() {
@@ -191,7 +191,7 @@ async fn lists_filter_and_paginate() {
         let mut expected = filed.clone();
         expected.push(assigned.clone());
         expected.reverse();
-        assert_eq!(every_page(&app, &cast.lead, 2).await, expected);
+        assert_eq!(app.every_page(&cast.lead, "/cases", 2).await, expected);
 
         let only: Value = app
             .get("/cases?state=assigned", &cast.lead)
@@ -262,22 +262,6 @@ async fn lists_filter_and_paginate() {
     .await;
 }
 
-/// The ids of every case `user` lists, page after page of `limit`.
-async fn every_page(app: &TestApp, user: &TestUser, limit: usize) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut path = format!("/cases?limit={limit}");
-    loop {
-        let page: Value = app.get(&path, user).await.json().await.unwrap();
-        let items = page["items"].as_array().unwrap();
-        assert!(items.len() <= limit);
-        seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_string()));
-        match page["next_cursor"].as_str() {
-            Some(c) => path = format!("/cases?limit={limit}&cursor={c}"),
-            None => return seen,
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_mediators_pages_merge_what_each_role_shows_them_once() {
     on_each_backend(|app| async move {
@@ -294,7 +278,7 @@ async fn a_mediators_pages_merge_what_each_role_shows_them_once() {
         let expected = [later_intake, assigned, intake, ruled];
         for limit in [1, 2, 3, 20] {
             assert_eq!(
-                every_page(&app, &cast.mediator, limit).await,
+                app.every_page(&cast.mediator, "/cases", limit).await,
                 expected,
                 "pages of {limit}"
             );

@@ -24,29 +24,6 @@ async fn file_at(app: &TestApp, cast: &Cast, priority: &str) -> String {
     case["id"].as_str().unwrap().to_string()
 }
 
-/// Every id of `path` for `user`, following the cursors `limit` at a time.
-async fn walk(app: &TestApp, user: &TestUser, path: &str, limit: u32) -> Vec<String> {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let url = match &cursor {
-            Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
-            None => format!("{path}{sep}limit={limit}"),
-        };
-        let res = app.get(&url, user).await;
-        assert_eq!(res.status(), StatusCode::OK, "{url}");
-        let page: Value = res.json().await.unwrap();
-        for item in page["items"].as_array().unwrap() {
-            ids.push(item["id"].as_str().unwrap().to_string());
-        }
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => return ids,
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_list_sorts_newest_oldest_or_most_urgent_first_across_pages() {
     on_each_backend(|app| async move {
@@ -82,23 +59,24 @@ async fn the_list_sorts_newest_oldest_or_most_urgent_first_across_pages() {
         let me = &cast.complainant;
         let mut newest = filed.clone();
         newest.reverse();
-        assert_eq!(walk(&app, me, "/cases", 2).await, newest);
-        assert_eq!(walk(&app, me, "/cases?sort=newest", 2).await, newest);
-        assert_eq!(walk(&app, me, "/cases?sort=oldest", 2).await, filed);
+        assert_eq!(app.every_page(me, "/cases", 2).await, newest);
+        assert_eq!(app.every_page(me, "/cases?sort=newest", 2).await, newest);
+        assert_eq!(app.every_page(me, "/cases?sort=oldest", 2).await, filed);
         let urgent_first = vec![urgent, urgent_later, normal_asked, normal, low];
         for limit in [1, 2, 100] {
             assert_eq!(
-                walk(&app, me, "/cases?sort=urgent", limit).await,
+                app.every_page(me, "/cases?sort=urgent", limit).await,
                 urgent_first
             );
         }
         // Filters keep the order.
         assert_eq!(
-            walk(&app, me, "/cases?sort=urgent&priority=normal", 1).await,
+            app.every_page(me, "/cases?sort=urgent&priority=normal", 1)
+                .await,
             urgent_first[2..4]
         );
         assert_eq!(
-            walk(&app, &cast.lead, "/cases?sort=urgent&state=intake", 1)
+            app.every_page(&cast.lead, "/cases?sort=urgent&state=intake", 1)
                 .await
                 .len(),
             4
@@ -121,7 +99,7 @@ async fn the_list_sorts_newest_oldest_or_most_urgent_first_across_pages() {
 /// `waiting_on.who` of each item of `user`'s queue, with its id.
 async fn queue_of(app: &TestApp, user: &TestUser) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for id in walk(app, user, "/queue", 2).await {
+    for id in app.every_page(user, "/queue", 2).await {
         let case = app.case(user, &id).await;
         out.push((id, case["waiting_on"]["who"].as_str().unwrap().to_string()));
     }
@@ -326,7 +304,7 @@ async fn a_leads_own_appealed_case_is_in_their_queue_once() {
         }
         let last = file_at(&app, &cast, "low").await;
         for limit in [1, 2, 100] {
-            let ids = walk(&app, &cast.lead, "/queue", limit).await;
+            let ids = app.every_page(&cast.lead, "/queue", limit).await;
             assert_eq!(
                 ids,
                 [first.clone(), own.clone(), last.clone()],

@@ -172,6 +172,34 @@ impl TestApp {
         self.call(Method::POST, path, Some(user), Some(body)).await
     }
 
+    /// The ids of every item of the list at `path` (which may carry its
+    /// own query) as `user` pages through it `limit` at a time.
+    pub async fn every_page(&self, user: &TestUser, path: &str, limit: usize) -> Vec<String> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+                None => format!("{path}{sep}limit={limit}"),
+            };
+            let res = self.get(&url, user).await;
+            assert_eq!(res.status(), reqwest::StatusCode::OK, "{url}");
+            let page: Value = res.json().await.expect("json");
+            let items = page["items"].as_array().expect("items");
+            assert!(items.len() <= limit, "{url}");
+            ids.extend(
+                items
+                    .iter()
+                    .map(|i| i["id"].as_str().expect("id").to_string()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return ids,
+            }
+        }
+    }
+
     /// Runs SQL on the app's database directly (to set up what the API
     /// cannot, such as time having passed).
     pub fn sql(&self, sql: &str) {
