@@ -204,14 +204,14 @@ fn categories(conn: &mut DbConnection, env: &Env) -> ApiResult<usize> {
             .count()
             .get_result(conn)?;
         if present == 0 {
-            crate::cases::categories::insert(
-                conn,
-                slug.into(),
-                name.into(),
-                description.into(),
+            let input = crate::cases::categories::CategoryInput {
+                slug: slug.into(),
+                name: name.into(),
+                description: description.into(),
                 priority,
-                env.now,
-            )?;
+                auto_assign: false,
+            };
+            crate::cases::categories::insert(conn, input, env.now)?;
             added += 1;
         }
     }

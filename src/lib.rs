@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod jobs;

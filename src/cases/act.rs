@@ -55,6 +55,11 @@ pub trait CaseAction: Clone + Send + 'static {
     /// Adds effects and writes rows of its own (a ruling, an appeal);
     /// returns the event to record.
     fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent>;
+    /// What follows once the change is saved and recorded, in the same
+    /// transaction (an appeal is routed to a reviewer); nothing by default.
+    fn then(_conn: &mut DbConnection, _env: &Env, _ctx: &mut CaseContext) -> ApiResult<()> {
+        Ok(())
+    }
 }
 
 /// Takes action `A` on case `id` for `actor`, inside the caller's
@@ -67,7 +72,23 @@ pub fn take<A: CaseAction>(
     expected: &Expected,
     input: A,
 ) -> ApiResult<(CaseContext, Standing)> {
-    let (mut ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    let (mut ctx, _) = CaseContext::load_visible(conn, actor, id, env)?;
+    let standing = take_on(conn, env, actor, &mut ctx, expected, input)?;
+    Ok((ctx, standing))
+}
+
+/// Takes action `A` on a case already read in this transaction (a case
+/// just filed, or one an action has just changed). Returns the actor's
+/// standing after it.
+pub fn take_on<A: CaseAction>(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    ctx: &mut CaseContext,
+    expected: &Expected,
+    input: A,
+) -> ApiResult<Standing> {
+    let standing = ctx.standing(actor);
     permitted(&standing, A::ACTION).map_err(ApiError::Forbidden)?;
     if !expected.accepts(ctx.row.version) {
         return Err(ApiError::PreconditionFailed(etag(ctx.row.version)));
@@ -84,7 +105,7 @@ pub fn take<A: CaseAction>(
     }
     let from = ctx.facts.state;
     let mut step = Step {
-        ctx: &mut ctx,
+        ctx,
         actor,
         standing,
         decision,
@@ -98,13 +119,13 @@ pub fn take<A: CaseAction>(
     ctx.facts.state = next;
     ctx.save(conn, env.now)?;
     let event = EventRecord {
-        case_id: id,
+        case_id: ctx.id(),
         actor: actor.user,
         at: env.now,
         transition: Some((A::ACTION, from, next)),
         event,
     };
-    record(conn, &env.settings, &ctx, &event)?;
-    let standing = ctx.standing(actor);
-    Ok((ctx, standing))
+    record(conn, &env.settings, ctx, &event)?;
+    A::then(conn, env, ctx)?;
+    Ok(ctx.standing(actor))
 }

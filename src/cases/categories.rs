@@ -18,7 +18,8 @@ use crate::pagination::{self, Page, page_of};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "slug": "billing", "name": "Billing",
-    "description": "Charges, refunds and invoices", "default_priority": "normal", "active": true
+    "description": "Charges, refunds and invoices", "default_priority": "normal", "active": true,
+    "auto_assign": true
 }))]
 pub struct CategoryView {
     /// The category's id.
@@ -33,6 +34,9 @@ pub struct CategoryView {
     pub default_priority: Priority,
     /// Whether new cases may be filed here.
     pub active: bool,
+    /// Whether new cases (and appeals) here are given to a mediator
+    /// automatically; otherwise a lead assigns them.
+    pub auto_assign: bool,
 }
 
 impl From<CategoryRow> for CategoryView {
@@ -44,6 +48,7 @@ impl From<CategoryRow> for CategoryView {
             name: c.name,
             description: c.description,
             active: c.active,
+            auto_assign: c.auto_assign,
         }
     }
 }
@@ -112,6 +117,8 @@ pub struct CreateCategory {
     pub description: String,
     /// Priority of cases filed here by default; `normal` when left out.
     pub default_priority: Option<Priority>,
+    /// Give new cases and appeals here to a mediator automatically; `false` when left out.
+    pub auto_assign: Option<bool>,
 }
 
 /// A checked new category.
@@ -125,6 +132,8 @@ pub struct CategoryInput {
     pub description: String,
     /// Priority of cases filed here by default.
     pub priority: Priority,
+    /// Whether cases here are assigned automatically.
+    pub auto_assign: bool,
 }
 
 impl CreateCategory {
@@ -142,6 +151,7 @@ impl CreateCategory {
             name,
             description,
             priority: self.default_priority.unwrap_or(Priority::Normal),
+            auto_assign: self.auto_assign.unwrap_or(false),
         })
     }
 }
@@ -152,25 +162,22 @@ pub fn create(
     input: CategoryInput,
     now: DateTime<Utc>,
 ) -> ApiResult<CategoryView> {
-    let CategoryInput {
-        slug,
-        name,
-        description,
-        priority,
-    } = input;
-    let row = insert(conn, slug, name, description, priority, now)?;
-    Ok(CategoryView::from(row))
+    Ok(CategoryView::from(insert(conn, input, now)?))
 }
 
 /// Stores a category; 409 if the slug is taken.
 pub fn insert(
     conn: &mut DbConnection,
-    slug: String,
-    name: String,
-    description: String,
-    priority: Priority,
+    input: CategoryInput,
     now: DateTime<Utc>,
 ) -> ApiResult<CategoryRow> {
+    let CategoryInput {
+        slug,
+        name,
+        description,
+        priority,
+        auto_assign,
+    } = input;
     let taken: i64 = categories::table
         .filter(categories::slug.eq(&slug))
         .count()
@@ -192,6 +199,7 @@ pub fn insert(
             active: true,
             created_at: now,
             updated_at: now,
+            auto_assign,
         })
         .execute(conn)?;
     Ok(categories::table.find(id).first(conn)?)
@@ -212,6 +220,8 @@ pub struct UpdateCategory {
     pub default_priority: Option<Priority>,
     /// Whether new cases may be filed here.
     pub active: Option<bool>,
+    /// Whether new cases and appeals here are given to a mediator automatically.
+    pub auto_assign: Option<bool>,
 }
 
 /// A checked change to a category.
@@ -222,6 +232,7 @@ pub struct CategoryChanges {
     description: Option<String>,
     default_priority: Option<String>,
     active: Option<bool>,
+    auto_assign: Option<bool>,
     /// Set by [`update`].
     updated_at: Option<chrono::NaiveDateTime>,
 }
@@ -238,6 +249,7 @@ impl UpdateCategory {
                 .map(|d| c.opt_text("description", Some(d), 2000).unwrap_or_default()),
             default_priority: self.default_priority.map(|p| p.as_str().to_string()),
             active: self.active,
+            auto_assign: self.auto_assign,
             updated_at: None,
         };
         c.finish()?;

@@ -155,8 +155,8 @@ fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
 }
 
 /// Files a complaint for `actor` in the caller's transaction: checks it,
-/// stores it in `intake` with a new reference, and records the filing.
-/// Returns the filed case.
+/// stores it in `intake` with a new reference, records the filing, and
+/// routes it (to a mediator, or to the leads). Returns the filed case.
 pub fn file(
     conn: &mut DbConnection,
     env: &Env,
@@ -255,7 +255,7 @@ pub fn file(
     };
     // What was just written is known: the context is built, not read back.
     let people = [Some(complainant), respondent].into_iter().flatten();
-    let ctx = CaseContext::filed(row.into_row(), category, people, env);
+    let mut ctx = CaseContext::filed(row.into_row(), category, people, env);
     let filed = EventRecord {
         case_id: id,
         actor: actor.user,
@@ -264,5 +264,8 @@ pub fn file(
         event,
     };
     record(conn, &env.settings, &ctx, &filed)?;
+    // Last, so that a lock on the chosen mediator's profile is held as
+    // briefly as possible.
+    super::assignment::route(conn, env, &mut ctx)?;
     Ok(ctx)
 }

@@ -5,6 +5,7 @@
 
 pub mod act;
 pub mod actions;
+pub mod assignment;
 pub mod categories;
 pub mod context;
 pub mod file;

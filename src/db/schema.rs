@@ -13,6 +13,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         muted -> Text,
+        desk_mail -> Text,
+        desk_digest_at -> Nullable<Timestamp>,
     }
 }
 
@@ -42,6 +44,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        auto_assign -> Bool,
     }
 }
 
@@ -189,12 +192,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mediator_profiles (user_id) {
+        user_id -> Text,
+        skills -> Text,
+        languages -> Text,
+        capacity -> Integer,
+        on_duty -> Bool,
+        absent_until -> Nullable<Timestamp>,
+        last_assigned_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mediator_conflicts (mediator_id, user_id) {
+        mediator_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+        declared_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> categories (category_id));
 diesel::joinable!(messages -> cases (case_id));
 diesel::joinable!(timeline_events -> cases (case_id));
 diesel::joinable!(rulings -> cases (case_id));
 diesel::joinable!(appeals -> cases (case_id));
+diesel::joinable!(mediator_profiles -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -208,4 +236,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     outbox,
     outbox_attempts,
+    mediator_profiles,
+    mediator_conflicts,
 );

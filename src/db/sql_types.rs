@@ -12,6 +12,7 @@ use diesel::sql_types::Text;
 use diesel::sqlite::{Sqlite, SqliteValue};
 
 use super::MultiBackend;
+use crate::domain::desk::DeskMail;
 use crate::domain::events::Visibility;
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
@@ -94,5 +95,6 @@ enum_column!(
     Outcome,
     AppealDecision,
     TokenKind,
-    MailStatus
+    MailStatus,
+    DeskMail
 );

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::desk::AwaitingReason;
 use super::lifecycle::{Action, CaseState, Party};
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
 use super::{CaseId, MessageId, Priority, UserId};
@@ -83,6 +84,31 @@ pub enum CaseEvent {
         previous_mediator_id: Option<UserId>,
         /// A note.
         note: Option<String>,
+    },
+    /// The desk gave the case to a mediator by itself.
+    #[serde(rename = "auto_assign")]
+    AutoAssigned {
+        /// The new mediator.
+        mediator_id: UserId,
+        /// Their name.
+        mediator_name: String,
+        /// The mediator before (for an appeal, the one who ruled), if any.
+        previous_mediator_id: Option<UserId>,
+    },
+    /// A mediator took the unassigned case.
+    #[serde(rename = "claim")]
+    Claimed {
+        /// The mediator.
+        mediator_id: UserId,
+        /// Their name.
+        mediator_name: String,
+    },
+    /// The case waits for a lead to give it to someone (staff only).
+    AwaitingAssignment {
+        /// Why it was not given to anyone automatically.
+        reason: AwaitingReason,
+        /// It is an appeal to decide, not a new case.
+        appeal: bool,
     },
     /// The investigation started.
     #[serde(rename = "start_investigation")]
@@ -232,6 +258,7 @@ impl CaseEvent {
                 Visibility::from(*party)
             }
             CaseEvent::MessagePosted { visibility, .. } => *visibility,
+            CaseEvent::AwaitingAssignment { .. } => Visibility::Internal,
             _ => Visibility::AllParties,
         }
     }

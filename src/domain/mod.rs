@@ -39,6 +39,7 @@ macro_rules! wire_names {
 pub(crate) use wire_names;
 
 pub mod case;
+pub mod desk;
 pub mod events;
 pub mod ids;
 pub mod lifecycle;
@@ -87,6 +88,8 @@ mod tests {
         agree(&DismissalReason::ALL);
         agree(&Visibility::ALL);
         agree(&MailStatus::ALL);
+        agree(&desk::DeskMail::ALL);
+        agree(&desk::AwaitingReason::ALL);
         assert!("limbo".parse::<CaseState>().is_err());
     }
 }

@@ -297,8 +297,64 @@ pub fn enqueue(
     if steps.is_empty() {
         return Ok(0);
     }
-    let row = case.row;
     let people = cast(case);
+    let (kind, _) = record.event.to_parts().map_err(anyhow::Error::from)?;
+    let mut written = 0;
+    let mut leads: Option<Vec<Recipient>> = None;
+    for step in steps {
+        let to_all: Vec<Recipient> = match step.who {
+            Who::Complainant => people.complainant.iter().cloned().collect(),
+            Who::Respondent => people.respondent.iter().cloned().collect(),
+            Who::Mediator => people.mediator.iter().cloned().collect(),
+            Who::Leads => match &leads {
+                Some(l) => l.clone(),
+                None => {
+                    let l = desk_leads(conn, case)?;
+                    leads = Some(l.clone());
+                    l
+                }
+            },
+        };
+        for to in &to_all {
+            written += write_one(conn, settings, case, record, &step, to, &kind)?;
+        }
+    }
+    Ok(written)
+}
+
+/// The leads and admins who want a mail for each case waiting for leads,
+/// but not a party to this one (a party has only a party's view of it).
+fn desk_leads(conn: &mut DbConnection, case: &MailCase) -> Result<Vec<Recipient>, MailError> {
+    use crate::db::schema::users;
+    use crate::domain::Role;
+    use crate::domain::desk::DeskMail;
+    let parties = [case.facts.people.complainant, case.facts.people.respondent];
+    let rows: Vec<UserRow> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any([Role::Lead, Role::Admin]))
+        .filter(users::desk_mail.eq(DeskMail::Each))
+        .order(users::id.asc())
+        .load(conn)
+        .map_err(StoreError::from)?;
+    Ok(rows
+        .iter()
+        .filter(|u| !parties.contains(&Some(u.id)))
+        .map(Recipient::user)
+        .collect())
+}
+
+/// Writes one mail of `step` to `to`, unless it is not for them; returns
+/// how many were written (0 or 1).
+fn write_one(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    case: &MailCase,
+    record: &EventRecord,
+    step: &plan::Step,
+    to: &Recipient,
+    kind: &str,
+) -> Result<usize, MailError> {
+    let row = case.row;
     let actor = record.actor;
     let author = record
         .actor
@@ -310,26 +366,22 @@ pub fn enqueue(
         CaseEvent::AppealDecided { decision, .. } => Some(decision.as_str()),
         _ => None,
     };
-    let (kind, _) = record.event.to_parts().map_err(anyhow::Error::from)?;
-    let mut written = 0;
-    for step in steps {
-        let who = match step.who {
-            Who::Complainant => &people.complainant,
-            Who::Respondent => &people.respondent,
-            Who::Mediator => &people.mediator,
-        };
-        let Some(to) = who else { continue };
+    let (reason, appeal) = match &record.event {
+        CaseEvent::AwaitingAssignment { reason, appeal } => (Some(reason.as_str()), *appeal),
+        _ => (None, false),
+    };
+    {
         if step.skip_actor && to.user_id.is_some() && to.user_id == actor {
-            continue;
+            return Ok(0);
         }
         // An address nobody has confirmed gets no case content: only the
         // notice of the complaint and news that needs no details, without
         // even the title.
         if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
-            continue;
+            return Ok(0);
         }
         if !step.essential && to.muted.split_whitespace().any(|m| m == step.category) {
-            continue;
+            return Ok(0);
         }
         let lang = templates::language_for(&to.language);
         let party = party_of(&record.event).map(|p| word(lang, &format!("parties.{}", p.as_str())));
@@ -345,6 +397,8 @@ pub fn enqueue(
             "appealable": case.facts.ruling_appealable,
             "appeal_until": appeal_until,
             "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
+            "reason": reason.map(|r| word(lang, &format!("desk_reasons.{r}"))),
+            "appeal": appeal,
             // A guest cannot open the case (yet), so gets no link to it.
             "link": to.has_account.then(|| settings.case_url(&row.id.to_db(), &row.reference)),
         });
@@ -356,7 +410,7 @@ pub fn enqueue(
             message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
             id,
             case_id: Some(row.id),
-            event: kind.clone(),
+            event: kind.to_string(),
             template: step.template.into(),
             essential: step.essential,
             recipient_user_id: to.user_id,
@@ -379,7 +433,6 @@ pub fn enqueue(
         .execute(conn)
         .map_err(StoreError::from)?;
         crate::db::signal::mail_written();
-        written += 1;
+        Ok(1)
     }
-    Ok(written)
 }

@@ -19,6 +19,9 @@ pub enum Who {
     Respondent,
     /// The assigned mediator.
     Mediator,
+    /// Every lead and admin who asked for a mail per case waiting for
+    /// leads (and is not a party to it).
+    Leads,
 }
 
 impl From<Party> for Who {
@@ -68,7 +71,12 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
             to(&[Respondent], "respondent_notice", true),
         ]
         .concat(),
-        CaseEvent::Assigned { .. } => to(&[Mediator], "assigned", true),
+        CaseEvent::Assigned { .. } | CaseEvent::AutoAssigned { .. } => {
+            to(&[Mediator], "assigned", true)
+        }
+        // The mediator took it themselves.
+        CaseEvent::Claimed { .. } => Vec::new(),
+        CaseEvent::AwaitingAssignment { .. } => to(&[Leads], "awaiting_assignment", true),
         CaseEvent::InvestigationStarted { .. } => to(&parties, "investigation_started", false),
         CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),
         CaseEvent::InfoProvided { .. } => to(&[Mediator], "info_provided", false),

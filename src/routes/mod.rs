@@ -8,6 +8,7 @@ pub mod errors;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod mediators;
 pub mod outbox;
 pub mod spec;
 pub mod users;
@@ -36,11 +37,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::list_timeline::list_timeline)
         .service(cases::list_messages::list_messages)
         .service(cases::post_message::post_message);
+    use mediators as m;
+    cfg.service(m::list_mediators::list_mediators)
+        .service(m::get_mediator::get_mediator)
+        .service(m::put_mediator::put_mediator)
+        .service(m::set_availability::set_availability)
+        .service(m::list_conflicts::list_conflicts)
+        .service(m::declare_conflict::declare_conflict)
+        .service(m::withdraw_conflict::withdraw_conflict);
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);
     use cases::actions as a;
     cfg.service(a::assign)
+        .service(a::claim)
         .service(a::start_investigation)
         .service(a::request_info)
         .service(a::propose_settlement)

@@ -6,6 +6,7 @@ mod auth;
 mod cases;
 mod cli;
 mod concurrency;
+mod desk;
 mod errors;
 mod flows;
 mod helpers;

@@ -129,8 +129,8 @@ async fn each_party_sees_only_what_is_meant_for_them() {
         );
         assert_eq!(
             staff.len(),
-            complainant.len() + 2,
-            "staff also see the entry for the respondent alone and the internal note"
+            complainant.len() + 3,
+            "staff also see the entry for the respondent alone, the internal note and the desk's routing entry"
         );
     })
     .await;

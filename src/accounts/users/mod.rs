@@ -11,6 +11,7 @@ use crate::db::models::{NewUser, UserRow, from_db_time, to_db_time};
 use crate::db::schema::users;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::case::language;
+use crate::domain::desk::DeskMail;
 use crate::domain::parse::{Checker, Email};
 use crate::domain::{Role, Scope, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +22,8 @@ use crate::pagination::{self, Page, page_of};
 #[schema(example = json!({
     "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "email": "ann@example.org", "name": "Ann Example",
     "role": "member", "language": "en", "active": true,
-    "notifications": {"messages": true, "updates": false}, "created_at": "2026-11-22T10:00:00Z"
+    "notifications": {"messages": true, "updates": false}, "desk_mail": "each",
+    "created_at": "2026-11-22T10:00:00Z"
 }))]
 pub struct UserView {
     /// The user's id.
@@ -39,6 +41,9 @@ pub struct UserView {
     /// Which optional mail the user receives (acknowledgements, rulings,
     /// deadlines and the like always go).
     pub notifications: Notifications,
+    /// For leads and admins: how they hear of cases waiting for a lead
+    /// (a mail each, a digest, or none).
+    pub desk_mail: DeskMail,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
@@ -87,6 +92,7 @@ impl From<UserRow> for UserView {
             language: u.language,
             active: u.active,
             notifications: Notifications::from_muted(&u.muted),
+            desk_mail: u.desk_mail,
             created_at: from_db_time(u.created_at),
         }
     }

@@ -12,6 +12,7 @@ use crate::db::DbConnection;
 use crate::db::models::{UserRow, to_db_time};
 use crate::db::schema::{api_tokens, users};
 use crate::domain::case::language;
+use crate::domain::desk::DeskMail;
 use crate::domain::parse::Checker;
 use crate::domain::{Role, TokenId, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -38,6 +39,9 @@ pub struct UpdateUser {
     pub active: Option<bool>,
     /// Which optional mail to receive.
     pub notifications: Option<Notifications>,
+    /// For leads and admins: a mail for each case waiting for a lead, a
+    /// digest, or none.
+    pub desk_mail: Option<DeskMail>,
 }
 
 #[derive(AsChangeset, Default)]
@@ -49,6 +53,7 @@ struct UserChanges {
     role: Option<Role>,
     active: Option<bool>,
     muted: Option<String>,
+    desk_mail: Option<DeskMail>,
     updated_at: Option<chrono::NaiveDateTime>,
 }
 
@@ -105,6 +110,7 @@ impl UpdateUser {
             role: self.role,
             active: self.active,
             muted: self.notifications.map(Notifications::to_muted),
+            desk_mail: self.desk_mail,
             ..UserChanges::default()
         };
         if let Some(p) = &self.password {

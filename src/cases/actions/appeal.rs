@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::cases::act::{CaseAction, Step};
+use crate::cases::context::CaseContext;
 use crate::db::DbConnection;
 use crate::db::models::{AppealRow, to_db_time};
 use crate::db::prepared::Prepared;
@@ -67,5 +68,12 @@ impl CaseAction for Appeal {
             party,
             grounds: self.grounds,
         })
+    }
+
+    /// The appeal needs someone other than the mediator who ruled: given
+    /// to them automatically where the category says so, else the leads
+    /// are told.
+    fn then(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
+        crate::cases::assignment::route(conn, env, ctx)
     }
 }

@@ -73,11 +73,13 @@ impl CaseAction for Assign {
                 "the mediator who ruled cannot review the appeal",
             ));
         }
+        crate::cases::assignment::check_conflicts(conn, self.mediator, step.ctx)?;
         if people.mediator == me {
             return Err(ApiError::InvalidTransition(
                 "the case is already assigned to this mediator".into(),
             ));
         }
+        crate::cases::assignment::touch(conn, self.mediator, step.env.now)?;
         step.effect(Effect::Assign(self.mediator));
         let mediator_name = target.name.clone();
         step.ctx.add_user(target);

@@ -6,6 +6,8 @@ pub mod accept_ruling;
 pub mod accept_settlement;
 pub mod appeal;
 pub mod assign;
+pub mod auto_assign;
+pub mod claim;
 pub mod close;
 pub mod decide_appeal;
 pub mod dismiss;

@@ -17,6 +17,7 @@ pub struct CategoryRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub auto_assign: bool,
 }
 
 /// A category to create.
@@ -31,4 +32,5 @@ pub struct NewCategory {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub auto_assign: bool,
 }

@@ -2,6 +2,7 @@
 
 mod case;
 mod category;
+mod desk;
 mod message;
 mod outbox;
 mod ruling;
@@ -11,6 +12,7 @@ mod user;
 
 pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
+pub use desk::{ConflictRow, ProfileRow};
 pub use message::MessageRow;
 pub use outbox::{NewAttempt, OutboxRow};
 pub use ruling::{AppealRow, RulingRow};

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::desk::DeskMail;
 use crate::domain::{Role, UserId};
 
 use crate::db::schema::users;
@@ -19,6 +20,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub muted: String,
+    pub desk_mail: DeskMail,
+    pub desk_digest_at: Option<NaiveDateTime>,
 }
 
 /// A user to create.

@@ -123,6 +123,8 @@ fn guard(action: Action, party: Option<Party>, f: &CaseFacts) -> Result<(), &'st
             _ => Err("the appeal window is still open"),
         },
         Action::Assign
+        | Action::AutoAssign
+        | Action::Claim
         | Action::StartInvestigation
         | Action::RequestInfo
         | Action::ProposeSettlement
@@ -155,6 +157,8 @@ fn effects(action: Action, party: Option<Party>, next: CaseState) -> Vec<Effect>
             vec![Effect::ClearInfoRequest, Effect::CloseSettlement]
         }
         Action::Assign
+        | Action::AutoAssign
+        | Action::Claim
         | Action::StartInvestigation
         | Action::RequestInfo
         | Action::ProposeSettlement

@@ -5,6 +5,7 @@
 
 use super::standing::Standing;
 use super::types::{Action, CaseState};
+use crate::domain::Role;
 
 /// Who may take an action, as a rule over the actor's standing on the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub enum Who {
     InChargeOrSupervisor,
     /// The assigned mediator, a lead or an admin, but never the one who ruled.
     AppealReviewer,
+    /// A mediator or lead who is not a party (admins configure; they do
+    /// not take cases).
+    CaseTaker,
     /// Either party.
     Party,
     /// The complainant only.
@@ -33,6 +37,13 @@ impl Who {
             Who::InCharge => s.is_in_charge(),
             Who::InChargeOrSupervisor => s.is_in_charge() || s.is_supervisor(),
             Who::AppealReviewer => (s.is_in_charge() || s.is_supervisor()) && !s.ruled(),
+            Who::CaseTaker => matches!(
+                s,
+                Standing::Staff {
+                    role: Role::Mediator | Role::Lead,
+                    ..
+                }
+            ),
             Who::Party => s.party().is_some(),
             Who::Complainant => s.party() == Some(super::Party::Complainant),
             Who::System => *s == Standing::System,
@@ -54,9 +65,15 @@ impl Who {
             Who::AppealReviewer => {
                 "only a lead, an admin or the mediator assigned to the appeal may decide it".into()
             }
+            Who::CaseTaker => format!("only a mediator or a lead may {}", action.as_str()),
             Who::Party => format!("only a party to the case may {}", action.as_str()),
             Who::Complainant => format!("only the complainant may {}", action.as_str()),
-            Who::System => "follow-up starts by itself when the appeal window closes".into(),
+            Who::System => match action {
+                Action::AutoAssign => {
+                    "only the desk assigns automatically; a lead may `assign`".into()
+                }
+                _ => "follow-up starts by itself when the appeal window closes".into(),
+            },
         }
     }
 }
@@ -124,6 +141,14 @@ pub const TABLE: &[Transition] = &[
         Who::Supervisor,
         To::Stays,
     ),
+    row(
+        Action::AutoAssign,
+        &[Intake],
+        Who::System,
+        To::Goes(Assigned),
+    ),
+    row(Action::AutoAssign, &[Appeal], Who::System, To::Stays),
+    row(Action::Claim, &[Intake], Who::CaseTaker, To::Goes(Assigned)),
     row(
         Action::StartInvestigation,
         &[Assigned],

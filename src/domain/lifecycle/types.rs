@@ -57,6 +57,10 @@ impl CaseState {
 pub enum Action {
     /// Give the case to a mediator (or to another one).
     Assign,
+    /// The desk gives the case to an eligible mediator by itself.
+    AutoAssign,
+    /// A mediator takes an unassigned case they are eligible for.
+    Claim,
     /// The assigned mediator begins the investigation.
     StartInvestigation,
     /// Ask a party for information by a deadline.
@@ -89,6 +93,8 @@ pub enum Action {
 
 crate::domain::wire_names!(Action, "action" {
     Assign => "assign",
+    AutoAssign => "auto_assign",
+    Claim => "claim",
     StartInvestigation => "start_investigation",
     RequestInfo => "request_info",
     ProposeSettlement => "propose_settlement",

@@ -12,6 +12,7 @@ use crate::cases::actions::accept_ruling::AcceptRuling;
 use crate::cases::actions::accept_settlement::AcceptSettlement;
 use crate::cases::actions::appeal::{Appeal, AppealBody};
 use crate::cases::actions::assign::{Assign, AssignBody};
+use crate::cases::actions::claim::Claim;
 use crate::cases::actions::close::Close;
 use crate::cases::actions::decide_appeal::{DecideAppeal, DecideAppealBody};
 use crate::cases::actions::dismiss::{Dismiss, DismissBody};
@@ -128,6 +129,14 @@ action!(
     /// intake → assigned; from assigned, investigation, appeal or follow_up
     /// it stays where it is. An appeal is never given to the mediator who ruled.
     assign, Assign, json AssignBody, "/cases/{case_id}/actions/assign"
+);
+action!(
+    /// Claim an unassigned case (a mediator or lead with a profile who may
+    /// take it: their skills include its category, they are on duty and
+    /// under capacity, not a party and without a declared conflict with
+    /// one): intake → assigned, to the caller. 409 names the reason when
+    /// they may not.
+    claim, Claim, optional NoteBody, "/cases/{case_id}/actions/claim"
 );
 action!(
     /// Start the investigation (the assigned mediator): assigned → investigation.

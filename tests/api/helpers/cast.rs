@@ -198,6 +198,41 @@ impl Cast {
         }
     }
 
+    /// Turns off the lead and the admin's mail about cases waiting for a
+    /// lead, for tests that count mail of other kinds.
+    pub async fn quiet_desk(&self, app: &TestApp) {
+        for user in [&self.lead, &self.admin] {
+            let res = app
+                .call(
+                    reqwest::Method::PATCH,
+                    &format!("/users/{}", user.id),
+                    Some(user),
+                    Some(json!({"desk_mail": "off"})),
+                )
+                .await;
+            assert_eq!(res.status(), reqwest::StatusCode::OK);
+        }
+    }
+
+    /// Gives `who` a mediator profile (`PUT /mediators/{id}`, as the admin).
+    pub async fn give_profile(&self, app: &TestApp, who: &TestUser, profile: Value) -> Value {
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/mediators/{}", who.id),
+                Some(&self.admin),
+                Some(profile),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::OK,
+            "profile of {}",
+            who.email
+        );
+        res.json().await.expect("profile")
+    }
+
     /// The personas of the matrix, by name.
     pub fn personas(&self) -> Vec<(&'static str, &TestUser)> {
         vec![

@@ -45,6 +45,7 @@ async fn mail_cast(
     })
     .await;
     let cast = crate::helpers::Cast::new(&app).await;
+    cast.quiet_desk(&app).await;
     (app, cast)
 }
 

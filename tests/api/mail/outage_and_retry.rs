@@ -17,6 +17,7 @@ async fn with_the_smtp_server_down_actions_succeed_and_mail_follows_later() {
         let port = free_port();
         let app = mail_app(backend, &format!("smtp://127.0.0.1:{port}")).await;
         let cast = Cast::new(&app).await;
+        cast.quiet_desk(&app).await;
         let case = app
             .file_case(&cast.complainant, &cast.respondent, &cast.category)
             .await;
@@ -75,6 +76,7 @@ async fn a_permanent_failure_is_marked_failed_and_an_admin_can_retry_it() {
         let sink = SmtpSink::start();
         let app = mail_app(backend, &sink.url()).await;
         let cast = Cast::new(&app).await;
+        cast.quiet_desk(&app).await;
         app.post(
             "/cases",
             &cast.complainant,
@@ -154,6 +156,7 @@ async fn without_smtp_mail_is_written_to_the_mail_folder() {
         })
         .await;
         let cast = Cast::new(&app).await;
+        cast.quiet_desk(&app).await;
         app.file_case(&cast.complainant, &cast.respondent, &cast.category)
             .await;
         let rows = settled(&app).await;

@@ -90,6 +90,7 @@ async fn mail_committed_before_a_crash_is_delivered_exactly_once_after_restart()
         // Reuse the test helpers against the running process.
         let app = spawn_app_on(db, |s| s.run_jobs = false).await;
         let cast = Cast::new(&app).await;
+        cast.quiet_desk(&app).await;
         let direct = |path: &str| format!("http://127.0.0.1:{port}/api/v1{path}");
         let res = app
             .client

@@ -1,0 +1,292 @@
+//! Routing a case that needs a mediator: a case just filed, or an appeal
+//! that needs someone other than the mediator who ruled. Where its category
+//! is assigned automatically, the desk picks among the eligible mediators
+//! ([`crate::domain::desk::ranked`]) and takes `auto_assign` through the one
+//! path that changes cases; otherwise, or if nobody can take it, the case
+//! waits and the leads are told.
+//!
+//! Capacity holds however many filings run at once. On SQLite writers take
+//! turns, so what a filing counts is what is committed. On PostgreSQL the
+//! chosen mediator's profile row is locked (`FOR UPDATE`) and their load
+//! counted again under the lock, so a second filing that chose the same
+//! person waits, then counts the first one's case. A candidate found full
+//! is released at once (the lock is taken inside a savepoint that is rolled
+//! back), so a filing holds at most one profile lock and filings cannot
+//! deadlock on each other's.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use diesel::RunQueryDsl;
+use diesel::dsl::{count_star, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+use super::act::take_on;
+use super::actions::auto_assign::AutoAssign;
+use super::context::{CaseContext, corrupt};
+use super::record::record;
+use super::version::Expected;
+use crate::db::DbConnection;
+use crate::db::models::{ProfileRow, UserRow, from_db_time, to_db_time};
+use crate::db::schema::{cases, mediator_conflicts, mediator_profiles, users};
+use crate::domain::desk::{AwaitingReason, Candidate, Ineligible, Need, eligible, ranked};
+use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::waiting::NOBODY;
+use crate::domain::{Actor, CaseState, CategoryId, UserId};
+use crate::error::{ApiError, ApiResult};
+use crate::state::Env;
+
+/// Someone who may take a case, with their account (for the event and the mail).
+#[derive(Debug, Clone)]
+pub struct Pick {
+    /// Their profile, load and conflicts, as the policy sees them.
+    pub candidate: Candidate,
+    /// Their account.
+    pub user: UserRow,
+}
+
+/// The open cases (assigned and not ended) of each of `mediators`, read
+/// through the partial index `cases_mediator_queue`.
+pub fn loads(conn: &mut DbConnection, mediators: &[UserId]) -> ApiResult<HashMap<UserId, i64>> {
+    if mediators.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // A literal, as the partial index's condition is: SQLite uses the
+    // index only when it can see the query meets it.
+    let open = sql::<Bool>(&format!("cases.waiting_on <> '{NOBODY}'"));
+    let rows: Vec<(Option<UserId>, i64)> = cases::table
+        .filter(cases::assigned_mediator_id.eq_any(mediators.to_vec()))
+        .filter(open)
+        .group_by(cases::assigned_mediator_id)
+        .select((cases::assigned_mediator_id, count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, n)| m.map(|m| (m, n)))
+        .collect())
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult<Vec<T>> {
+    serde_json::from_str(raw).map_err(|e| corrupt(format!("profile list: {e}")))
+}
+
+fn candidate_of(
+    profile: &ProfileRow,
+    user: &UserRow,
+    load: i64,
+    conflicts: Vec<UserId>,
+) -> ApiResult<Candidate> {
+    Ok(Candidate {
+        user: profile.user_id,
+        role: user.role,
+        active: user.active,
+        skills: json_list::<CategoryId>(&profile.skills)?,
+        languages: json_list(&profile.languages)?,
+        capacity: profile.capacity,
+        on_duty: profile.on_duty,
+        absent_until: profile.absent_until.map(from_db_time),
+        last_assigned_at: profile.last_assigned_at.map(from_db_time),
+        load,
+        conflicts,
+    })
+}
+
+/// The people with a profile (all of them, or only `only`), with their
+/// load and their declared conflicts with `parties`.
+pub fn candidates(
+    conn: &mut DbConnection,
+    only: Option<UserId>,
+    parties: &[UserId],
+) -> ApiResult<Vec<Pick>> {
+    let mut q = mediator_profiles::table
+        .inner_join(users::table)
+        .select((ProfileRow::as_select(), UserRow::as_select()))
+        .into_boxed();
+    if let Some(id) = only {
+        q = q.filter(mediator_profiles::user_id.eq(id));
+    } else {
+        // Off-duty people are never offered; the rest is the policy's to judge.
+        q = q
+            .filter(mediator_profiles::on_duty.eq(true))
+            .filter(users::active.eq(true));
+    }
+    let rows: Vec<(ProfileRow, UserRow)> = q.load(conn)?;
+    let ids: Vec<UserId> = rows.iter().map(|(p, _)| p.user_id).collect();
+    let loads = loads(conn, &ids)?;
+    let conflicted: HashSet<(UserId, UserId)> = if parties.is_empty() || ids.is_empty() {
+        HashSet::new()
+    } else {
+        mediator_conflicts::table
+            .filter(mediator_conflicts::user_id.eq_any(parties.to_vec()))
+            .filter(mediator_conflicts::mediator_id.eq_any(ids))
+            .select((mediator_conflicts::mediator_id, mediator_conflicts::user_id))
+            .load::<(UserId, UserId)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    rows.into_iter()
+        .map(|(p, u)| {
+            let mine = parties
+                .iter()
+                .filter(|party| conflicted.contains(&(p.user_id, **party)))
+                .copied()
+                .collect();
+            let load = loads.get(&p.user_id).copied().unwrap_or(0);
+            Ok(Pick {
+                candidate: candidate_of(&p, &u, load, mine)?,
+                user: u,
+            })
+        })
+        .collect()
+}
+
+/// What the case of `ctx` needs of whoever takes it now.
+pub fn need_of(ctx: &CaseContext, now: DateTime<Utc>) -> Need {
+    let p = ctx.facts.people;
+    Need {
+        category: ctx.row.category_id,
+        language: ctx.row.language.clone(),
+        parties: [p.complainant, p.respondent]
+            .into_iter()
+            .flatten()
+            .collect(),
+        excluded: [p.mediator, p.ruling_mediator]
+            .into_iter()
+            .flatten()
+            .collect(),
+        now,
+    }
+}
+
+/// Runs `sql` on PostgreSQL only (savepoints and row locks; SQLite's one
+/// writer at a time needs neither).
+fn on_postgres(conn: &mut DbConnection, sql: &str) -> ApiResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query(sql).execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Takes the lock on `user`'s profile (PostgreSQL) and judges them again
+/// with what is committed now. On success the lock is kept until commit;
+/// on failure it is released, and the reason returned (`None`: they have
+/// no profile).
+pub fn confirm(
+    conn: &mut DbConnection,
+    user: UserId,
+    need: &Need,
+) -> ApiResult<Result<Pick, Option<Ineligible>>> {
+    on_postgres(conn, "SAVEPOINT desk_pick")?;
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT 1 FROM mediator_profiles WHERE user_id = $1 FOR UPDATE")
+            .bind::<Text, _>(user.to_db())
+            .execute(pg)?;
+    }
+    let fresh = candidates(conn, Some(user), &need.parties)?.pop();
+    let verdict = match fresh {
+        None => Err(None),
+        Some(pick) => match eligible(&pick.candidate, need) {
+            Ok(()) => Ok(pick),
+            Err(why) => Err(Some(why)),
+        },
+    };
+    match verdict {
+        Ok(_) => on_postgres(conn, "RELEASE SAVEPOINT desk_pick")?,
+        Err(_) => on_postgres(conn, "ROLLBACK TO SAVEPOINT desk_pick")?,
+    }
+    Ok(verdict)
+}
+
+/// Records that `user` was just given a case: automatic assignment's tie
+/// breaker ("longest since their last assignment"). Nothing for someone
+/// without a profile.
+pub fn touch(conn: &mut DbConnection, user: UserId, now: DateTime<Utc>) -> ApiResult<()> {
+    diesel::update(mediator_profiles::table.find(user))
+        .set(mediator_profiles::last_assigned_at.eq(Some(to_db_time(now))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The best eligible mediator who is still free once locked, if any.
+pub fn pick(conn: &mut DbConnection, need: &Need) -> ApiResult<Option<Pick>> {
+    let all = candidates(conn, None, &need.parties)?;
+    for c in ranked(all.into_iter().map(|p| p.candidate).collect(), need) {
+        if let Ok(pick) = confirm(conn, c.user, need)? {
+            return Ok(Some(pick));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the case needs someone to be given it: a new case in intake,
+/// or an appeal still held by the mediator who ruled.
+pub fn needs_mediator(ctx: &CaseContext) -> bool {
+    let p = ctx.facts.people;
+    match ctx.facts.state {
+        CaseState::Intake => p.mediator.is_none(),
+        CaseState::Appeal => p.mediator.is_none() || p.mediator == p.ruling_mediator,
+        _ => false,
+    }
+}
+
+/// Routes the case of `ctx` if it needs a mediator: given to the best
+/// eligible one when its category is assigned automatically, otherwise
+/// left for a lead, who is told. In the caller's transaction.
+pub fn route(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
+    if !needs_mediator(ctx) {
+        return Ok(());
+    }
+    let reason = if ctx.category.auto_assign {
+        match pick(conn, &need_of(ctx, env.now))? {
+            Some(chosen) => {
+                touch(conn, chosen.user.id, env.now)?;
+                let input = AutoAssign {
+                    mediator: chosen.user,
+                };
+                take_on(conn, env, &Actor::system(), ctx, &Expected::Absent, input)?;
+                return Ok(());
+            }
+            None => AwaitingReason::NobodyAvailable,
+        }
+    } else {
+        AwaitingReason::NotAutomatic
+    };
+    let waiting = EventRecord {
+        case_id: ctx.id(),
+        actor: None,
+        at: env.now,
+        transition: None,
+        event: CaseEvent::AwaitingAssignment {
+            reason,
+            appeal: ctx.facts.state == CaseState::Appeal,
+        },
+    };
+    record(conn, &env.settings, ctx, &waiting)
+}
+
+/// Refuses a manual assignment to a mediator who declared a conflict of
+/// interest with a party (422 on `mediator_id`).
+pub fn check_conflicts(
+    conn: &mut DbConnection,
+    mediator: UserId,
+    ctx: &CaseContext,
+) -> ApiResult<()> {
+    let p = ctx.facts.people;
+    let parties: Vec<UserId> = [p.complainant, p.respondent]
+        .into_iter()
+        .flatten()
+        .collect();
+    let n: i64 = mediator_conflicts::table
+        .filter(mediator_conflicts::mediator_id.eq(mediator))
+        .filter(mediator_conflicts::user_id.eq_any(parties))
+        .count()
+        .get_result(conn)?;
+    if n > 0 {
+        return Err(ApiError::field(
+            "mediator_id",
+            Ineligible::Conflict.reason(),
+        ));
+    }
+    Ok(())
+}

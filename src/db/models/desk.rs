@@ -1,0 +1,33 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{mediator_conflicts, mediator_profiles};
+use crate::domain::UserId;
+
+/// A mediator's profile as stored; also the form that writes it whole.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = mediator_profiles, treat_none_as_null = true)]
+pub struct ProfileRow {
+    pub user_id: UserId,
+    /// JSON array of category ids.
+    pub skills: String,
+    /// JSON array of language tags.
+    pub languages: String,
+    pub capacity: i32,
+    pub on_duty: bool,
+    pub absent_until: Option<NaiveDateTime>,
+    pub last_assigned_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A declared conflict of interest, as stored and written.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mediator_conflicts)]
+pub struct ConflictRow {
+    pub mediator_id: UserId,
+    pub user_id: UserId,
+    pub reason: String,
+    pub declared_by: UserId,
+    pub created_at: NaiveDateTime,
+}

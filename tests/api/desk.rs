@@ -1,0 +1,697 @@
+//! The mediation desk through the API on both databases: mediator profiles
+//! and conflicts, automatic assignment on filing and on appeal, claims,
+//! the leads told of work waiting for them, and capacity under concurrent
+//! filings (several processes on PostgreSQL).
+
+use ombud::domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Cast, TestApp, TestUser, body_for, on_each_backend, problem};
+
+/// A category whose cases are assigned automatically; returns its slug.
+async fn auto_category(app: &TestApp) -> String {
+    let slug = format!("auto-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let res = app
+        .post(
+            "/categories",
+            &app.admin,
+            json!({"slug": slug, "name": "Auto", "auto_assign": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["auto_assign"], true);
+    slug
+}
+
+async fn put(app: &TestApp, path: &str, user: &TestUser, body: Value) -> reqwest::Response {
+    app.call(Method::PUT, path, Some(user), Some(body)).await
+}
+
+/// Files a case in `category` by `who` against the cast's respondent.
+async fn file(app: &TestApp, cast: &Cast, who: &TestUser, category: &str) -> Value {
+    app.file_case(who, &cast.respondent, category).await
+}
+
+async fn timeline_kinds(app: &TestApp, user: &TestUser, id: &str) -> Vec<Value> {
+    let res = app
+        .get(&format!("/cases/{id}/timeline?limit=100"), user)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: Value = res.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+/// The mail written for case `id`, as (recipient, template) pairs.
+async fn mail_of(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    let res = app
+        .get(&format!("/outbox?case_id={id}&limit=100"), &app.admin)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: Value = res.json().await.unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["recipient_email"].as_str().unwrap().to_string(),
+                m["template"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The user ids of `GET /mediators?{query}`, one per page.
+async fn mediators(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let res = app
+            .get(&format!("/mediators?{query}limit=1{cursor}"), user)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: Value = res.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 1);
+        ids.extend(
+            items
+                .iter()
+                .map(|m| m["user_id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn leads_manage_profiles_and_mediators_their_own_availability() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let path = format!("/mediators/{}", cast.mediator.id);
+        let res = put(
+            &app,
+            &path,
+            &cast.lead,
+            json!({"skills": [cast.category], "languages": ["pl", "en-GB"], "capacity": 2}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let view: Value = res.json().await.unwrap();
+        assert_eq!(view["skills"], json!([cast.category]));
+        assert_eq!(view["languages"], json!(["pl", "en-GB"]));
+        assert_eq!(
+            (view["load"].clone(), view["available"].clone()),
+            (json!(0), json!(true))
+        );
+        cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 5}))
+            .await;
+
+        // A mediator reads their own profile and sets their availability, nothing more.
+        assert_eq!(
+            app.get(&path, &cast.mediator).await.status(),
+            StatusCode::OK
+        );
+        let res = put(&app, &path, &cast.mediator, json!({"capacity": 50})).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        problem(res).await;
+        let away = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        let res = put(
+            &app,
+            &format!("{path}/availability"),
+            &cast.mediator,
+            json!({"on_duty": true, "absent_until": away}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()["available"], false);
+        let other = format!("/mediators/{}", cast.other_mediator.id);
+        for (res, status) in [
+            (
+                put(
+                    &app,
+                    &format!("{other}/availability"),
+                    &cast.mediator,
+                    json!({"on_duty": false}),
+                )
+                .await,
+                StatusCode::FORBIDDEN,
+            ),
+            (app.get(&other, &cast.mediator).await, StatusCode::FORBIDDEN),
+            (
+                app.get("/mediators", &cast.mediator).await,
+                StatusCode::FORBIDDEN,
+            ),
+            (app.get(&other, &cast.member).await, StatusCode::NOT_FOUND),
+            (
+                app.get(&format!("/mediators/{}", cast.member.id), &cast.lead)
+                    .await,
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            assert_eq!(res.status(), status);
+            problem(res).await;
+        }
+        // The lead's list, page by page, whole and by availability.
+        let mut both = vec![cast.mediator.id.clone(), cast.other_mediator.id.clone()];
+        both.sort();
+        assert_eq!(mediators(&app, &cast.lead, "").await, both);
+        assert_eq!(
+            mediators(&app, &cast.lead, "available=false&").await,
+            vec![cast.mediator.id.clone()]
+        );
+        assert_eq!(
+            mediators(&app, &cast.lead, "available=true&").await,
+            vec![cast.other_mediator.id.clone()]
+        );
+
+        // Bad input is answered with the field, and stores nothing.
+        for (body, field) in [
+            (json!({"capacity": -1}), "capacity"),
+            (json!({"capacity": 1001}), "capacity"),
+            (
+                json!({"capacity": 3, "skills": ["no-such-category"]}),
+                "skills[0]",
+            ),
+            (
+                json!({"capacity": 3, "languages": ["not a language"]}),
+                "languages[0]",
+            ),
+        ] {
+            let res = put(&app, &other, &cast.lead, body.clone()).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(problem(res).await["errors"][0]["field"], field, "{body}");
+        }
+        assert_eq!(
+            app.get(&other, &cast.lead)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["capacity"],
+            5
+        );
+        let res = put(
+            &app,
+            &format!("/mediators/{}", cast.member.id),
+            &cast.lead,
+            json!({"capacity": 3}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem(res).await["errors"][0]["field"], "user_id");
+        let res = put(
+            &app,
+            &format!("/mediators/{}", uuid::Uuid::now_v7()),
+            &cast.lead,
+            json!({"capacity": 3}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn conflicts_are_declared_by_the_mediator_and_withdrawn_by_a_lead() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let path = format!("/mediators/{}/conflicts", cast.mediator.id);
+        let declare = json!({"user_id": cast.complainant.id, "reason": "My neighbour"});
+        let res = app.post(&path, &cast.mediator, declare.clone()).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let view: Value = res.json().await.unwrap();
+        assert_eq!(view["declared_by"], cast.mediator.id.as_str());
+        let res = app.post(&path, &cast.mediator, declare).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        problem(res).await;
+        for (body, field) in [
+            (
+                json!({"user_id": cast.mediator.id, "reason": "me"}),
+                "user_id",
+            ),
+            (
+                json!({"user_id": uuid::Uuid::now_v7(), "reason": "who"}),
+                "user_id",
+            ),
+            (
+                json!({"user_id": cast.respondent.id, "reason": "  "}),
+                "reason",
+            ),
+        ] {
+            let res = app.post(&path, &cast.mediator, body.clone()).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(problem(res).await["errors"][0]["field"], field, "{body}");
+        }
+        let res = app.get(&path, &cast.lead).await;
+        let page: Value = res.json().await.unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        assert_eq!(page["items"][0]["reason"], "My neighbour");
+
+        // A lead may not give them a case naming that user.
+        let case = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let id = case["id"].as_str().unwrap();
+        let res = app
+            .act(
+                &cast.lead,
+                id,
+                "assign",
+                json!({"mediator_id": cast.mediator.id}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem(res).await["errors"][0]["field"], "mediator_id");
+        assert_eq!(app.case(&cast.lead, id).await["state"], "intake");
+
+        // Only a lead or an admin withdraws it.
+        let one = format!("{path}/{}", cast.complainant.id);
+        let res = app
+            .call(Method::DELETE, &one, Some(&cast.mediator), None)
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        problem(res).await;
+        let res = app.call(Method::DELETE, &one, Some(&cast.lead), None).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let res = app.call(Method::DELETE, &one, Some(&cast.lead), None).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        app.act_ok(
+            &cast.lead,
+            id,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_case_goes_to_the_eligible_mediator_with_the_lowest_load() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let category = auto_category(&app).await;
+        let (a, b) = (&cast.mediator, &cast.other_mediator);
+        let away = app.user(Role::Mediator).await;
+        let unskilled = app.user(Role::Mediator).await;
+        let conflicted = app.user(Role::Mediator).await;
+        cast.give_profile(&app, a, json!({"capacity": 5})).await;
+        cast.give_profile(&app, b, json!({"capacity": 5, "skills": [category]}))
+            .await;
+        cast.give_profile(
+            &app,
+            &unskilled,
+            json!({"capacity": 5, "skills": [cast.category]}),
+        )
+        .await;
+        let later = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        cast.give_profile(&app, &away, json!({"capacity": 5, "absent_until": later}))
+            .await;
+        cast.give_profile(&app, &conflicted, json!({"capacity": 5}))
+            .await;
+        let res = app
+            .post(
+                &format!("/mediators/{}/conflicts", conflicted.id),
+                &conflicted,
+                json!({"user_id": cast.complainant.id, "reason": "Cousin"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+
+        // Filed one after another, the cases alternate between the two
+        // eligible mediators: the lower load, then the longer idle.
+        let mut given = Vec::new();
+        for _ in 0..4 {
+            let case = file(&app, &cast, &cast.complainant, &category).await;
+            assert_eq!(case["state"], "assigned", "{case}");
+            given.push(case["mediator"]["id"].as_str().unwrap().to_string());
+        }
+        let mut seen = given.clone();
+        seen.sort();
+        let mut want = vec![a.id.clone(), a.id.clone(), b.id.clone(), b.id.clone()];
+        want.sort();
+        assert_eq!(seen, want, "two each: {given:?}");
+        assert_ne!(given[0], given[1]);
+        assert_eq!((&given[0], &given[1]), (&given[2], &given[3]));
+        for m in [a, b] {
+            let view: Value = app
+                .get(&format!("/mediators/{}", m.id), &cast.lead)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(view["load"], 2);
+        }
+
+        // The timeline names the desk as the one who assigned, and the
+        // mediator is told; the leads are not (nothing waits for them).
+        let id = file(&app, &cast, &cast.complainant, &category).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let entries = timeline_kinds(&app, &cast.complainant, &id).await;
+        let auto = entries
+            .iter()
+            .find(|e| e["kind"] == "auto_assign")
+            .expect("auto_assign");
+        assert!(auto["actor"].is_null());
+        assert_eq!(auto["data"]["from"], "intake");
+        let mail = mail_of(&app, &id).await;
+        assert!(mail.iter().any(|(_, t)| t == "assigned"), "{mail:?}");
+        assert!(
+            !mail.iter().any(|(_, t)| t == "awaiting_assignment"),
+            "{mail:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_case_in_the_complainants_language_goes_to_someone_who_speaks_it() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let category = auto_category(&app).await;
+        cast.give_profile(
+            &app,
+            &cast.mediator,
+            json!({"capacity": 5, "languages": ["en"]}),
+        )
+        .await;
+        cast.give_profile(
+            &app,
+            &cast.other_mediator,
+            json!({"capacity": 5, "languages": ["pl"]}),
+        )
+        .await;
+        for _ in 0..2 {
+            let res = app
+                .post(
+                    "/cases",
+                    &cast.complainant,
+                    json!({"title": "Paczka", "description": "Nie doszła.", "category": category,
+                           "language": "pl-PL", "respondent": {"user_id": cast.respondent.id}}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let case: Value = res.json().await.unwrap();
+            assert_eq!(case["mediator"]["id"], cast.other_mediator.id.as_str());
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let category = auto_category(&app).await;
+        // The only mediator is full after one case.
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 1}))
+            .await;
+        let first = file(&app, &cast, &cast.complainant, &category).await;
+        assert_eq!(first["state"], "assigned");
+        let second = file(&app, &cast, &cast.complainant, &category).await;
+        assert_eq!(second["state"], "intake");
+        let id = second["id"].as_str().unwrap();
+        // Staff see why; the parties do not.
+        let staff = timeline_kinds(&app, &cast.lead, id).await;
+        let waiting = staff
+            .iter()
+            .find(|e| e["kind"] == "awaiting_assignment")
+            .expect("an entry for the leads");
+        assert_eq!(waiting["data"]["reason"], "nobody_available");
+        assert_eq!(waiting["visibility"], "internal");
+        let party = timeline_kinds(&app, &cast.complainant, id).await;
+        assert!(!party.iter().any(|e| e["kind"] == "awaiting_assignment"));
+        // Every lead and admin who wants a mail per case got one, in their language.
+        let mut told: Vec<String> = mail_of(&app, id)
+            .await
+            .into_iter()
+            .filter(|(_, t)| t == "awaiting_assignment")
+            .map(|(to, _)| to)
+            .collect();
+        told.sort();
+        let mut want = vec![cast.lead.email.clone(), app.admin.email.clone()];
+        want.sort();
+        assert_eq!(told, want);
+        // It is on the lead's queue.
+        let queue = app.every_page(&cast.lead, "/queue", 50).await;
+        assert!(queue.contains(&id.to_string()));
+
+        // A lead who chose the digest, or no mail, is not mailed per case;
+        // a category assigned by hand says so to the others.
+        let res = app
+            .call(
+                Method::PATCH,
+                &format!("/users/{}", cast.lead.id),
+                Some(&cast.lead),
+                Some(json!({"desk_mail": "digest"})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()["desk_mail"], "digest");
+        let manual = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let id = manual["id"].as_str().unwrap();
+        let told: Vec<String> = mail_of(&app, id)
+            .await
+            .into_iter()
+            .filter(|(_, t)| t == "awaiting_assignment")
+            .map(|(to, _)| to)
+            .collect();
+        assert_eq!(told, vec![app.admin.email.clone()]);
+        let staff = timeline_kinds(&app, &cast.lead, id).await;
+        let waiting = staff
+            .iter()
+            .find(|e| e["kind"] == "awaiting_assignment")
+            .unwrap();
+        assert_eq!(waiting["data"]["reason"], "not_automatic");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_appeal_goes_to_someone_other_than_the_mediator_who_ruled() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let category = auto_category(&app).await;
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 5}))
+            .await;
+        let case = file(&app, &cast, &cast.complainant, &category).await;
+        let id = case["id"].as_str().unwrap().to_string();
+        assert_eq!(case["mediator"]["id"], cast.mediator.id.as_str());
+        app.act_ok(&cast.mediator, &id, "start_investigation", json!({}))
+            .await;
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "issue_ruling",
+            body_for("issue_ruling", &cast),
+        )
+        .await;
+        // Nobody else can take it yet: the appeal waits for a lead.
+        let appealed = app
+            .act_ok(&cast.respondent, &id, "appeal", body_for("appeal", &cast))
+            .await;
+        assert_eq!(appealed["state"], "appeal");
+        let staff = timeline_kinds(&app, &cast.lead, &id).await;
+        let waiting = staff
+            .iter()
+            .rfind(|e| e["kind"] == "awaiting_assignment")
+            .unwrap();
+        assert_eq!(waiting["data"]["appeal"], true);
+
+        // Once someone else can, the next appeal goes to them by itself.
+        cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 5}))
+            .await;
+        let case = file(&app, &cast, &cast.complainant, &category).await;
+        let id = case["id"].as_str().unwrap().to_string();
+        let ruler = case["mediator"]["id"].as_str().unwrap().to_string();
+        let ruler = if ruler == cast.mediator.id {
+            &cast.mediator
+        } else {
+            &cast.other_mediator
+        };
+        app.act_ok(ruler, &id, "start_investigation", json!({}))
+            .await;
+        app.act_ok(ruler, &id, "issue_ruling", body_for("issue_ruling", &cast))
+            .await;
+        let appealed = app
+            .act_ok(&cast.complainant, &id, "appeal", body_for("appeal", &cast))
+            .await;
+        assert_eq!(appealed["state"], "appeal");
+        let reviewer = appealed["mediator"]["id"].as_str().unwrap();
+        assert_ne!(reviewer, ruler.id.as_str());
+        let reviewer = if reviewer == cast.mediator.id {
+            &cast.mediator
+        } else {
+            &cast.other_mediator
+        };
+        let decided = app
+            .act_ok(
+                reviewer,
+                &id,
+                "decide_appeal",
+                body_for("decide_appeal", &cast),
+            )
+            .await;
+        assert_eq!(decided["state"], "follow_up");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_mediator_claims_an_unassigned_case_only_if_eligible() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let case = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let id = case["id"].as_str().unwrap().to_string();
+        let claim = |user: TestUser| {
+            let (app, id) = (&app, id.clone());
+            async move { app.act(&user, &id, "claim", json!({})).await }
+        };
+        // No profile, a skill that does not match, at capacity: each says why.
+        let res = claim(cast.mediator.clone()).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(
+            problem(res).await["detail"]
+                .as_str()
+                .unwrap()
+                .contains("profile")
+        );
+        let other = app.category().await;
+        cast.give_profile(
+            &app,
+            &cast.mediator,
+            json!({"capacity": 1, "skills": [other]}),
+        )
+        .await;
+        let res = claim(cast.mediator.clone()).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(
+            problem(res).await["detail"]
+                .as_str()
+                .unwrap()
+                .contains("skills")
+        );
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 0}))
+            .await;
+        let res = claim(cast.mediator.clone()).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(
+            problem(res).await["detail"]
+                .as_str()
+                .unwrap()
+                .contains("capacity")
+        );
+        // Admins configure; they do not take cases. Parties never do.
+        let res = claim(app.admin.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        problem(res).await;
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "intake");
+
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 1}))
+            .await;
+        let res = claim(cast.mediator.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let case: Value = res.json().await.unwrap();
+        assert_eq!(case["state"], "assigned");
+        assert_eq!(case["mediator"]["id"], cast.mediator.id.as_str());
+        let entries = timeline_kinds(&app, &cast.complainant, &id).await;
+        assert!(entries.iter().any(|e| e["kind"] == "claim"));
+        // A claimed case cannot be claimed again: another mediator no longer
+        // sees it, and a lead is told it is not in intake.
+        cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 1}))
+            .await;
+        let res = claim(cast.other_mediator.clone()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        problem(res).await;
+        cast.give_profile(&app, &cast.lead, json!({"capacity": 1}))
+            .await;
+        let res = claim(cast.lead.clone()).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        problem(res).await;
+    })
+    .await;
+}
+
+/// A second server process on the app's database, as another instance
+/// behind a load balancer would be; returns its address.
+async fn second_process(app: &TestApp) -> String {
+    let built =
+        ombud::startup::Application::build_with_clock(app.settings.clone(), app.clock.clone())
+            .expect("second process builds");
+    let address = format!("http://127.0.0.1:{}", built.port());
+    tokio::spawn(built.run_until_stopped());
+    address
+}
+
+#[tokio::test]
+async fn concurrent_filings_never_push_a_mediator_past_capacity() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        cast.quiet_desk(&app).await;
+        let category = auto_category(&app).await;
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 3}))
+            .await;
+        cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 2}))
+            .await;
+        // On PostgreSQL half of the filings go to another process.
+        let other = match app.backend {
+            Backend::Postgres => Some(second_process(&app).await),
+            Backend::Sqlite => None,
+        };
+        let mut filings = tokio::task::JoinSet::new();
+        for i in 0..16 {
+            let base = match (&other, i % 2) {
+                (Some(o), 1) => o.clone(),
+                _ => app.address.clone(),
+            };
+            let (client, token, category, respondent) = (
+                app.client.clone(),
+                cast.complainant.token.clone(),
+                category.clone(),
+                cast.respondent.id.clone(),
+            );
+            filings.spawn(async move {
+                let res = client
+                    .post(format!("{base}/api/v1/cases"))
+                    .bearer_auth(token)
+                    .json(
+                        &json!({"title": format!("Rush {i}"), "description": "At once.",
+                                  "category": category, "respondent": {"user_id": respondent}}),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::CREATED);
+                res.json::<Value>().await.unwrap()
+            });
+        }
+        let cases: Vec<Value> = filings.join_all().await;
+        let count = |who: &TestUser| {
+            cases
+                .iter()
+                .filter(|c| c["mediator"]["id"] == who.id.as_str())
+                .count()
+        };
+        assert_eq!(
+            (count(&cast.mediator), count(&cast.other_mediator)),
+            (3, 2),
+            "on {:?}",
+            app.backend
+        );
+        let waiting = cases.iter().filter(|c| c["state"] == "intake").count();
+        assert_eq!(waiting, 11);
+        for (m, cap) in [(&cast.mediator, 3), (&cast.other_mediator, 2)] {
+            let view: Value = app
+                .get(&format!("/mediators/{}", m.id), &cast.lead)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(view["load"], cap);
+        }
+    })
+    .await;
+}
