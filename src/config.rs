@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 26] = [
+pub const KEYS: [&str; 27] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -35,6 +35,7 @@ pub const KEYS: [&str; 26] = [
     "mail_batch",
     "mail_concurrency",
     "case_link",
+    "desk_digest_minutes",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -100,6 +101,9 @@ pub struct Settings {
     /// Link to a case in mail: `{case_id}` and `{reference}` are replaced;
     /// empty: the case's API address under `public_base_url`.
     pub case_link: String,
+    /// How often a lead who chose the digest gets it (while any case waits
+    /// for a lead).
+    pub desk_digest_minutes: i64,
 }
 
 impl Default for Settings {
@@ -131,6 +135,7 @@ impl Default for Settings {
             mail_batch: 100,
             mail_concurrency: 8,
             case_link: String::new(),
+            desk_digest_minutes: 60,
         }
     }
 }
@@ -257,6 +262,12 @@ impl Settings {
             "delivery_interval_ms",
         )?;
         within(self.mail_batch, 1, 1000, "mail_batch")?;
+        within(
+            self.desk_digest_minutes,
+            5,
+            7 * 24 * 60,
+            "desk_digest_minutes",
+        )?;
         within(i64::from(self.mail_concurrency), 1, 256, "mail_concurrency")?;
         lettre::message::Mailbox::from_str(&self.mail_from)
             .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;

@@ -110,6 +110,51 @@ pub fn queue(
     Ok(CasePage { items, next_cursor })
 }
 
+/// The cases waiting on a lead that `lead` is not a party to: how many,
+/// and the `limit` most urgent (for a lead's digest), read through
+/// `cases_queue`.
+pub fn waiting_for_leads(
+    conn: &mut DbConnection,
+    lead: crate::domain::UserId,
+    limit: i64,
+) -> ApiResult<(i64, Vec<CaseRow>)> {
+    use crate::db::schema::cases;
+    use crate::domain::waiting::NOBODY;
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    // Literals, as the partial index's condition is, so that SQLite uses it.
+    let waiting = || {
+        sql::<Bool>(&format!(
+            "cases.waiting_on = '{}' AND cases.waiting_on <> '{NOBODY}'",
+            WaitingWho::Lead.as_str()
+        ))
+    };
+    let not_party = || {
+        cases::complainant_id.ne(lead).and(
+            cases::respondent_id
+                .is_null()
+                .or(cases::respondent_id.ne(lead)),
+        )
+    };
+    let count: i64 = cases::table
+        .filter(waiting())
+        .filter(not_party())
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<CaseRow> = cases::table
+        .filter(waiting())
+        .filter(not_party())
+        .order((
+            cases::priority_rank.asc(),
+            cases::due_at.asc(),
+            cases::created_at.asc(),
+            cases::id.asc(),
+        ))
+        .limit(limit)
+        .load(conn)?;
+    Ok((count, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Background work that runs beside the HTTP server (or alone, `ombud worker`).
 
 pub mod delivery;
+pub mod digest;
 pub mod follow_up;
 
 use std::sync::Arc;
@@ -56,6 +57,11 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
                 Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),
+            }
+            match digest::run_once(&scan_db, &scan_settings, &scan_clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(digests = n, "wrote the leads' digests"),
+                Err(e) => tracing::warn!(error = %e, "digest scan failed"),
             }
         }
     });

@@ -355,13 +355,22 @@ fn write_one(
     kind: &str,
 ) -> Result<usize, MailError> {
     let row = case.row;
-    let actor = record.actor;
+    if step.skip_actor && to.user_id.is_some() && to.user_id == record.actor {
+        return Ok(0);
+    }
+    // An address nobody has confirmed gets no case content: only the
+    // notice of the complaint and news that needs no details, without
+    // even the title.
+    if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
+        return Ok(0);
+    }
+    if !step.essential && to.muted.split_whitespace().any(|m| m == step.category) {
+        return Ok(0);
+    }
     let author = record
         .actor
         .and_then(|id| case.users.get(&id))
         .map(|u| u.name.clone());
-    let priority = row.priority;
-    let appeal_until = case.facts.appeal_deadline.map(when).unwrap_or_default();
     let decision = match &record.event {
         CaseEvent::AppealDecided { decision, .. } => Some(decision.as_str()),
         _ => None,
@@ -370,69 +379,140 @@ fn write_one(
         CaseEvent::AwaitingAssignment { reason, appeal } => (Some(reason.as_str()), *appeal),
         _ => (None, false),
     };
-    {
-        if step.skip_actor && to.user_id.is_some() && to.user_id == actor {
-            return Ok(0);
-        }
-        // An address nobody has confirmed gets no case content: only the
-        // notice of the complaint and news that needs no details, without
-        // even the title.
-        if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
-            return Ok(0);
-        }
-        if !step.essential && to.muted.split_whitespace().any(|m| m == step.category) {
-            return Ok(0);
-        }
-        let lang = templates::language_for(&to.language);
-        let party = party_of(&record.event).map(|p| word(lang, &format!("parties.{}", p.as_str())));
-        let vars = json!({
-            "name": to.name,
-            "email": to.email,
-            "has_account": to.has_account,
-            "reference": row.reference,
-            "title": if to.has_account { row.title.as_str() } else { "" },
-            "first_response": duration_words(lang, first_response(priority))?,
-            "party": party.unwrap_or_default(),
-            "author": author.clone().unwrap_or_default(),
-            "appealable": case.facts.ruling_appealable,
-            "appeal_until": appeal_until,
-            "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
-            "reason": reason.map(|r| word(lang, &format!("desk_reasons.{r}"))),
-            "appeal": appeal,
-            // A guest cannot open the case (yet), so gets no link to it.
-            "link": to.has_account.then(|| settings.case_url(&row.id.to_db(), &row.reference)),
-        });
-        let details = details(lang, case, &record.event)?;
-        let mail = templates::render(step.template, lang, &vars, &details)?;
-        let id = uuid::Uuid::now_v7().hyphenated().to_string();
-        let now = to_db_time(record.at);
-        Prepared(diesel::insert_into(outbox::table).values(OutboxRow {
-            message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
-            id,
-            case_id: Some(row.id),
-            event: kind.to_string(),
-            template: step.template.into(),
-            essential: step.essential,
-            recipient_user_id: to.user_id,
-            recipient_email: to.email.clone(),
-            recipient_name: to.name.clone(),
-            language: lang.into(),
-            subject: mail.subject,
-            body_text: mail.text,
-            body_html: mail.html,
-            status: MailStatus::Pending,
-            attempts: 0,
-            next_attempt_at: now,
-            locked_until: None,
-            locked_by: None,
-            last_error: None,
-            created_at: now,
-            sent_at: None,
-            updated_at: now,
-        }))
-        .execute(conn)
-        .map_err(StoreError::from)?;
-        crate::db::signal::mail_written();
-        Ok(1)
-    }
+    let lang = templates::language_for(&to.language);
+    let party = party_of(&record.event).map(|p| word(lang, &format!("parties.{}", p.as_str())));
+    let vars = json!({
+        "name": to.name,
+        "email": to.email,
+        "has_account": to.has_account,
+        "reference": row.reference,
+        "title": if to.has_account { row.title.as_str() } else { "" },
+        "first_response": duration_words(lang, first_response(row.priority))?,
+        "party": party.unwrap_or_default(),
+        "author": author.unwrap_or_default(),
+        "appealable": case.facts.ruling_appealable,
+        "appeal_until": case.facts.appeal_deadline.map(when).unwrap_or_default(),
+        "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
+        "reason": reason.map(|r| word(lang, &format!("desk_reasons.{r}"))),
+        "appeal": appeal,
+        // Leads are mailed as the desk, not as people taking part.
+        "desk": step.who == Who::Leads,
+        // A guest cannot open the case (yet), so gets no link to it.
+        "link": to.has_account.then(|| settings.case_url(&row.id.to_db(), &row.reference)),
+    });
+    let details = details(lang, case, &record.event)?;
+    let mail = templates::render(step.template, lang, &vars, &details)?;
+    let about = Envelope {
+        case_id: Some(row.id),
+        event: kind,
+        template: step.template,
+        essential: step.essential,
+        at: record.at,
+    };
+    insert_mail(conn, settings, &about, to, lang, mail)?;
+    Ok(1)
+}
+
+/// What a mail is about, for its outbox row.
+pub struct Envelope<'a> {
+    /// The case, if it is about one.
+    pub case_id: Option<crate::domain::CaseId>,
+    /// The event (timeline kind) that caused it.
+    pub event: &'a str,
+    /// The template it was written from.
+    pub template: &'a str,
+    /// Whether it is essential.
+    pub essential: bool,
+    /// When it was written (and is first due).
+    pub at: DateTime<Utc>,
+}
+
+/// Writes one rendered mail to the outbox, due at once, and wakes this
+/// process's delivery worker when the transaction commits.
+fn insert_mail(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    about: &Envelope,
+    to: &Recipient,
+    lang: &str,
+    mail: templates::Rendered,
+) -> Result<(), MailError> {
+    let id = uuid::Uuid::now_v7().hyphenated().to_string();
+    let now = to_db_time(about.at);
+    Prepared(diesel::insert_into(outbox::table).values(OutboxRow {
+        message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
+        id,
+        case_id: about.case_id,
+        event: about.event.to_string(),
+        template: about.template.into(),
+        essential: about.essential,
+        recipient_user_id: to.user_id,
+        recipient_email: to.email.clone(),
+        recipient_name: to.name.clone(),
+        language: lang.into(),
+        subject: mail.subject,
+        body_text: mail.text,
+        body_html: mail.html,
+        status: MailStatus::Pending,
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: None,
+        locked_by: None,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+        updated_at: now,
+    }))
+    .execute(conn)
+    .map_err(StoreError::from)?;
+    crate::db::signal::mail_written();
+    Ok(())
+}
+
+/// One case in a lead's digest.
+#[derive(Debug, Clone)]
+pub struct DigestLine {
+    /// Its reference.
+    pub reference: String,
+    /// Its priority.
+    pub priority: Priority,
+    /// Its title.
+    pub title: String,
+}
+
+/// Writes a lead's digest of the cases waiting for a lead (`count` in
+/// all, the most urgent in `lines`) to the outbox.
+pub fn enqueue_digest(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    lead: &UserRow,
+    count: i64,
+    lines: &[DigestLine],
+    at: DateTime<Utc>,
+) -> Result<(), MailError> {
+    let to = Recipient::user(lead);
+    let lang = templates::language_for(&to.language);
+    let list = lines
+        .iter()
+        .map(|l| {
+            let priority = word(lang, &format!("priorities.{}", l.priority.as_str()));
+            format!("{} [{priority}] {}", l.reference, l.title)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let vars = json!({"name": to.name, "email": to.email, "has_account": true, "desk": true,
+                      "count": count, "reference": "", "link": null});
+    let details = [templates::Detail {
+        label: "cases",
+        value: list,
+    }];
+    let mail = templates::render("desk_digest", lang, &vars, &details)?;
+    let about = Envelope {
+        case_id: None,
+        event: "desk_digest",
+        template: "desk_digest",
+        essential: true,
+        at,
+    };
+    insert_mail(conn, settings, &about, &to, lang, mail)
 }

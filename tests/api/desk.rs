@@ -695,3 +695,98 @@ async fn concurrent_filings_never_push_a_mediator_past_capacity() {
     })
     .await;
 }
+
+/// One look of the digest job against the app's database.
+async fn digest(app: &TestApp) -> usize {
+    let db = ombud::db::Db::connect(
+        &app.settings.database_url,
+        2,
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let settings = std::sync::Arc::new(app.settings.clone());
+    ombud::jobs::digest::run_once(&db, &settings, &app.clock)
+        .await
+        .unwrap()
+}
+
+/// The ids of the digests in the outbox, all to `lead` and about no case.
+async fn digest_ids(app: &TestApp, reader: &TestUser, lead: &str) -> Vec<String> {
+    let res = app.get("/outbox?limit=100", reader).await;
+    let page: Value = res.json().await.unwrap();
+    assert!(page["items"].is_array(), "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "desk_digest")
+        .map(|m| {
+            assert_eq!(m["recipient_email"], lead);
+            assert!(m["case_id"].is_null());
+            m["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lead_who_chose_the_digest_gets_one_mail_per_period_while_cases_wait() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        // The bootstrap admin's token lasts an hour; this test moves the clock on.
+        let reader = app.user(Role::Admin).await;
+        let res = app
+            .call(
+                Method::PATCH,
+                &format!("/users/{}", cast.lead.id),
+                Some(&cast.lead),
+                Some(json!({"desk_mail": "digest"})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        // Nothing waits: no digest (and the period starts).
+        assert_eq!(digest(&app).await, 0);
+        let first = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let second = file(&app, &cast, &cast.complainant, &cast.category).await;
+        // Within the period nothing more is sent; after it, one digest.
+        assert_eq!(digest(&app).await, 0);
+        app.clock.advance(chrono::Duration::minutes(61));
+        // Two processes looking at once write one digest between them.
+        let (a, b) = tokio::join!(digest(&app), digest(&app));
+        assert_eq!(a + b, 1);
+        let ids = digest_ids(&app, &reader, &cast.lead.email).await;
+        assert_eq!(ids.len(), 1);
+        let mail: Value = app
+            .get(&format!("/outbox/{}", ids[0]), &reader)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let text = mail["body_text"].as_str().unwrap();
+        for case in [&first, &second] {
+            assert!(text.contains(case["reference"].as_str().unwrap()), "{text}");
+        }
+        assert!(
+            mail["mail"]["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("2 cases"),
+            "{mail}"
+        );
+        assert!(text.contains("lead of the Ombud desk"), "{text}");
+        // Once nothing waits, the next period sends nothing.
+        for case in [&first, &second] {
+            let id = case["id"].as_str().unwrap();
+            app.act_ok(
+                &cast.lead,
+                id,
+                "assign",
+                json!({"mediator_id": cast.mediator.id}),
+            )
+            .await;
+        }
+        app.clock.advance(chrono::Duration::minutes(61));
+        assert_eq!(digest(&app).await, 0);
+        assert_eq!(digest_ids(&app, &reader, &cast.lead.email).await.len(), 1);
+    })
+    .await;
+}
