@@ -125,20 +125,23 @@ pub fn candidates(
             .into_iter()
             .collect()
     };
-    rows.into_iter()
-        .map(|(p, u)| {
-            let mine = parties
-                .iter()
-                .filter(|party| conflicted.contains(&(p.user_id, **party)))
-                .copied()
-                .collect();
-            let load = loads.get(&p.user_id).copied().unwrap_or(0);
-            Ok(Pick {
-                candidate: candidate_of(&p, &u, load, mine)?,
-                user: u,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for (p, u) in rows {
+        let mine = parties
+            .iter()
+            .filter(|party| conflicted.contains(&(p.user_id, **party)))
+            .copied()
+            .collect();
+        let load = loads.get(&p.user_id).copied().unwrap_or(0);
+        // One damaged profile must not stop every filing: it is left out, and logged.
+        match candidate_of(&p, &u, load, mine) {
+            Ok(candidate) => out.push(Pick { candidate, user: u }),
+            Err(e) => {
+                tracing::error!(mediator = %p.user_id, error = %e, "unreadable mediator profile")
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// What the case of `ctx` needs of whoever takes it now.
@@ -163,20 +166,34 @@ pub fn need_of(ctx: &CaseContext, now: DateTime<Utc>) -> Need {
 /// writer at a time needs neither).
 fn on_postgres(conn: &mut DbConnection, sql: &str) -> ApiResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query(sql).execute(pg)?;
+        diesel::connection::SimpleConnection::batch_execute(pg, sql)?;
     }
     Ok(())
 }
 
+/// What a second look under the lock found.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Still eligible: their profile stays locked until commit.
+    Taken(Box<Pick>),
+    /// Not eligible (`None`: they have no profile); the lock is released.
+    Refused(Option<Ineligible>),
+    /// Eligible, but their load grew since they were ranked (another
+    /// filing got them first): someone else may now rank first. The lock
+    /// is released.
+    Outrun,
+}
+
 /// Takes the lock on `user`'s profile (PostgreSQL) and judges them again
-/// with what is committed now. On success the lock is kept until commit;
-/// on failure it is released, and the reason returned (`None`: they have
-/// no profile).
+/// with what is committed now; `ranked_load` is the load they were
+/// ranked with, if they were. The lock is taken inside a savepoint, so
+/// that a refusal releases it at once.
 pub fn confirm(
     conn: &mut DbConnection,
     user: UserId,
     need: &Need,
-) -> ApiResult<Result<Pick, Option<Ineligible>>> {
+    ranked_load: Option<i64>,
+) -> ApiResult<Verdict> {
     on_postgres(conn, "SAVEPOINT desk_pick")?;
     if let DbConnection::Postgresql(pg) = conn {
         diesel::sql_query("SELECT 1 FROM mediator_profiles WHERE user_id = $1 FOR UPDATE")
@@ -185,15 +202,20 @@ pub fn confirm(
     }
     let fresh = candidates(conn, Some(user), &need.parties)?.pop();
     let verdict = match fresh {
-        None => Err(None),
+        None => Verdict::Refused(None),
         Some(pick) => match eligible(&pick.candidate, need) {
-            Ok(()) => Ok(pick),
-            Err(why) => Err(Some(why)),
+            Err(why) => Verdict::Refused(Some(why)),
+            Ok(()) if ranked_load.is_some_and(|l| pick.candidate.load > l) => Verdict::Outrun,
+            Ok(()) => Verdict::Taken(Box::new(pick)),
         },
     };
     match verdict {
-        Ok(_) => on_postgres(conn, "RELEASE SAVEPOINT desk_pick")?,
-        Err(_) => on_postgres(conn, "ROLLBACK TO SAVEPOINT desk_pick")?,
+        Verdict::Taken(_) => on_postgres(conn, "RELEASE SAVEPOINT desk_pick")?,
+        // Rolling back releases the lock; releasing then ends the savepoint.
+        _ => on_postgres(
+            conn,
+            "ROLLBACK TO SAVEPOINT desk_pick; RELEASE SAVEPOINT desk_pick",
+        )?,
     }
     Ok(verdict)
 }
@@ -208,12 +230,36 @@ pub fn touch(conn: &mut DbConnection, user: UserId, now: DateTime<Utc>) -> ApiRe
     Ok(())
 }
 
+/// How often [`pick`] ranks afresh after being outrun before it takes the
+/// best it can lock as it is.
+const ROUNDS: usize = 10;
+
 /// The best eligible mediator who is still free once locked, if any.
+///
+/// Concurrent filings rank from what had committed when they read, so a
+/// burst would all choose the same person; each would then wait for that
+/// person's lock in turn and, still under capacity, take them. So a
+/// candidate whose load grew while the filing waited is let go and the
+/// ranking read again (at most [`ROUNDS`] times; the last round takes the
+/// best it can lock as it is), which spreads a burst as the ranking says.
 pub fn pick(conn: &mut DbConnection, need: &Need) -> ApiResult<Option<Pick>> {
-    let all = candidates(conn, None, &need.parties)?;
-    for c in ranked(all.into_iter().map(|p| p.candidate).collect(), need) {
-        if let Ok(pick) = confirm(conn, c.user, need)? {
-            return Ok(Some(pick));
+    for round in 1..=ROUNDS {
+        let all = candidates(conn, None, &need.parties)?;
+        let last = round == ROUNDS;
+        let mut outrun = false;
+        for c in ranked(all.into_iter().map(|p| p.candidate).collect(), need) {
+            let ranked_load = (!last).then_some(c.load);
+            match confirm(conn, c.user, need, ranked_load)? {
+                Verdict::Taken(pick) => return Ok(Some(*pick)),
+                Verdict::Refused(_) => {}
+                Verdict::Outrun => {
+                    outrun = true;
+                    break;
+                }
+            }
+        }
+        if !outrun {
+            return Ok(None);
         }
     }
     Ok(None)

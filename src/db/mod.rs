@@ -220,9 +220,11 @@ fn checkout(
 /// `deadline`: past it the caller has been answered 503, so what it was
 /// told did not happen is rolled back.
 ///
-/// On PostgreSQL the transaction opens with `SET LOCAL statement_timeout`
-/// to what is left of the deadline, so no statement outlasts it; both go
-/// in one round trip. On SQLite it is `BEGIN IMMEDIATE`: it takes the
+/// On PostgreSQL the transaction opens `READ COMMITTED` whatever the
+/// server's default (each statement sees what has committed before it:
+/// the desk's recount under a profile lock relies on it), with `SET LOCAL
+/// statement_timeout` to what is left of the deadline, so no statement
+/// outlasts it; both go in one round trip. On SQLite it is `BEGIN IMMEDIATE`: it takes the
 /// write lock up front, so a transaction that reads and then writes can
 /// never fail half-way because someone else wrote in between, and it waits
 /// for another process's lock only for what is left until `deadline`, so
@@ -241,7 +243,9 @@ where
     let late = || E::from(StoreError::Unavailable("the database took too long".into()));
     let left = connect::millis(deadline.saturating_duration_since(Instant::now())).max(1);
     let begin = match backend {
-        Backend::Postgres => format!("BEGIN; SET LOCAL statement_timeout = {left}"),
+        Backend::Postgres => {
+            format!("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = {left}")
+        }
         Backend::Sqlite => {
             // A connection given back to the pool by a panic elsewhere may
             // still be inside a transaction; end it (an error here just

@@ -129,6 +129,7 @@ impl PutProfile {
                 0
             }
         };
+        check_absence(&mut c, self.absent_until);
         c.finish()?;
         Ok(ProfileInput {
             skills: self.skills,
@@ -150,6 +151,27 @@ pub struct Availability {
     /// Away until then; `null` (or left out) for not away.
     #[serde(default)]
     pub absent_until: Option<DateTime<Utc>>,
+}
+
+/// Refuses an absence no database stores alike (before 2000 or after 9999).
+fn check_absence(c: &mut Checker, until: Option<DateTime<Utc>>) {
+    use chrono::Datelike;
+    if until.is_some_and(|t| !(2000..=9999).contains(&t.year())) {
+        c.fail(
+            "absent_until",
+            "must be a date between the years 2000 and 9999",
+        );
+    }
+}
+
+impl Availability {
+    /// Checks the absence's date.
+    pub fn parse(self) -> ApiResult<Availability> {
+        let mut c = Checker::new();
+        check_absence(&mut c, self.absent_until);
+        c.finish()?;
+        Ok(self)
+    }
 }
 
 /// The category ids of `keys` (slugs or ids); 422 on `skills[i]` for an unknown one.
@@ -287,7 +309,7 @@ pub fn list(
 }
 
 /// Stores the whole profile of `user` (an active mediator or lead),
-/// keeping when they were last given a case.
+/// keeping when they were last given a case and when it was created.
 pub fn put(
     conn: &mut DbConnection,
     user: UserId,
@@ -313,13 +335,21 @@ pub fn put(
         capacity: input.capacity,
         on_duty: input.on_duty,
         absent_until: input.absent_until.map(to_db_time),
-        last_assigned_at: existing.as_ref().and_then(|e| e.last_assigned_at),
-        created_at: existing.as_ref().map_or(at, |e| e.created_at),
+        last_assigned_at: None,
+        created_at: at,
         updated_at: at,
     };
     if existing.is_some() {
+        // Not `last_assigned_at`: an assignment committed meanwhile keeps its mark.
         diesel::update(mediator_profiles::table.find(user))
-            .set(&row)
+            .set((
+                mediator_profiles::skills.eq(&row.skills),
+                mediator_profiles::languages.eq(&row.languages),
+                mediator_profiles::capacity.eq(row.capacity),
+                mediator_profiles::on_duty.eq(row.on_duty),
+                mediator_profiles::absent_until.eq(row.absent_until),
+                mediator_profiles::updated_at.eq(row.updated_at),
+            ))
             .execute(conn)?;
     } else {
         diesel::insert_into(mediator_profiles::table)

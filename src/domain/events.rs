@@ -102,6 +102,8 @@ pub enum CaseEvent {
         mediator_id: UserId,
         /// Their name.
         mediator_name: String,
+        /// A note.
+        note: Option<String>,
     },
     /// The case waits for a lead to give it to someone (staff only).
     AwaitingAssignment {

@@ -377,6 +377,10 @@ fn write_one(
     };
     let (reason, appeal) = match &record.event {
         CaseEvent::AwaitingAssignment { reason, appeal } => (Some(reason.as_str()), *appeal),
+        // A reviewer is given an appeal to decide, not a case to investigate.
+        CaseEvent::Assigned { .. } | CaseEvent::AutoAssigned { .. } => {
+            (None, case.facts.state == crate::domain::CaseState::Appeal)
+        }
         _ => (None, false),
     };
     let lang = templates::language_for(&to.language);

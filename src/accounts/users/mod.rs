@@ -138,6 +138,13 @@ pub fn insert(conn: &mut DbConnection, input: UserInput, now: DateTime<Utc>) -> 
             active: true,
             created_at: at,
             updated_at: at,
+            // Leads hear of work waiting for them; admins configure, and
+            // opt in if they want the mail.
+            desk_mail: if input.role == Role::Admin {
+                DeskMail::Off
+            } else {
+                DeskMail::Each
+            },
         })
         .execute(conn)?;
     crate::cases::respondents::link_account(conn, id, &input.email, now)?;

@@ -4,7 +4,7 @@
 
 use crate::cases::act::{CaseAction, Step};
 use crate::cases::actions::NoteBody;
-use crate::cases::assignment::{confirm, need_of, touch};
+use crate::cases::assignment::{Verdict, confirm, need_of, touch};
 use crate::db::DbConnection;
 use crate::domain::Action;
 use crate::domain::events::CaseEvent;
@@ -14,15 +14,19 @@ use crate::state::Env;
 
 /// Claim the case.
 #[derive(Debug, Clone)]
-pub struct Claim;
+pub struct Claim {
+    /// A note for the timeline.
+    pub note: Option<String>,
+}
 
 impl CaseAction for Claim {
     const ACTION: Action = Action::Claim;
     type Body = NoteBody;
 
     fn parse(body: NoteBody, _env: &Env) -> ApiResult<Self> {
-        body.checked()?;
-        Ok(Claim)
+        Ok(Claim {
+            note: body.checked()?,
+        })
     }
 
     fn apply(self, conn: &mut DbConnection, step: &mut Step) -> ApiResult<CaseEvent> {
@@ -31,15 +35,22 @@ impl CaseAction for Claim {
             .user
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a claim needs a user")))?;
         let need = need_of(step.ctx, step.env.now);
-        let pick = confirm(conn, me, &need)?.map_err(|why| {
-            ApiError::InvalidTransition(match why {
-                None => {
+        let pick = match confirm(conn, me, &need, None)? {
+            Verdict::Taken(pick) => *pick,
+            Verdict::Refused(Some(why)) => {
+                return Err(ApiError::InvalidTransition(format!(
+                    "you cannot take this case: {}",
+                    why.reason()
+                )));
+            }
+            // Not ranked, so never outrun.
+            Verdict::Refused(None) | Verdict::Outrun => {
+                return Err(ApiError::InvalidTransition(
                     "you have no mediator profile yet: a lead sets one up with PUT /mediators/{id}"
-                        .into()
-                }
-                Some(why) => format!("you cannot take this case: {}", why.reason()),
-            })
-        })?;
+                        .into(),
+                ));
+            }
+        };
         touch(conn, me, step.env.now)?;
         step.effect(Effect::Assign(me));
         let name = pick.user.name.clone();
@@ -47,6 +58,7 @@ impl CaseAction for Claim {
         Ok(CaseEvent::Claimed {
             mediator_id: me,
             mediator_name: name,
+            note: self.note,
         })
     }
 }

@@ -37,4 +37,5 @@ pub struct NewUser {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub desk_mail: DeskMail,
 }

@@ -26,8 +26,8 @@ pub async fn set_availability(
     body: web::Json<Availability>,
 ) -> ApiResult<web::Json<MediatorView>> {
     let (id, now) = (UserId(path.into_inner()), state.clock.now());
+    let body = body.into_inner().parse()?;
     may(&caller, id, Access::Own)?;
-    let body = body.into_inner();
     let view = state
         .db
         .write(move |conn| profiles::set_availability(conn, id, body, now))

@@ -1,0 +1,1 @@
+UPDATE users SET desk_mail = 'each' WHERE role = 'admin';
