@@ -27,7 +27,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "categories", description = "Complaint categories"),
         (name = "cases", description = "Filing, reading and listing cases"),
         (name = "actions", description = "Moving a case through its lifecycle"),
-        (name = "desk", description = "Mediator profiles, availability and conflicts of interest: who is given which cases"),
+        (name = "desk", description = "Mediator profiles, availability, conflicts of interest and triage rules: who is given which cases, and how new cases are sorted"),
         (name = "messages", description = "Messages on a case"),
         (name = "timeline", description = "The audit record of a case"),
         (name = "outbox", description = "Mail notifications and their delivery (admins)"),

@@ -277,13 +277,21 @@ pub fn needs_mediator(ctx: &CaseContext) -> bool {
 }
 
 /// Routes the case of `ctx` if it needs a mediator: given to the best
-/// eligible one when its category is assigned automatically, otherwise
-/// left for a lead, who is told. In the caller's transaction.
-pub fn route(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
+/// eligible one when its category is assigned automatically (and triage
+/// did not `hold` it), otherwise left for a lead, who is told. In the
+/// caller's transaction.
+pub fn route(
+    conn: &mut DbConnection,
+    env: &Env,
+    ctx: &mut CaseContext,
+    hold: bool,
+) -> ApiResult<()> {
     if !needs_mediator(ctx) {
         return Ok(());
     }
-    let reason = if ctx.category.auto_assign {
+    let reason = if hold {
+        AwaitingReason::HeldByTriage
+    } else if ctx.category.auto_assign {
         match pick(conn, &need_of(ctx, env.now))? {
             Some(chosen) => {
                 touch(conn, chosen.user.id, env.now)?;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::context::CaseContext;
 use super::record::record;
+use super::triage::{store_tags, triage};
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
 use crate::db::prepared::Prepared;
@@ -15,6 +16,7 @@ use crate::db::schema::{cases, categories, users};
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
+use crate::domain::triage::{Filing, MAX_CASE_TAGS};
 use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -213,7 +215,25 @@ pub fn file(
     }
     let now = env.now;
     let id = CaseId::new();
-    let priority = body.priority.unwrap_or(category.default_priority);
+    let filing = Filing {
+        category: &category.slug,
+        title: &checked.title,
+        description: &checked.description,
+        respondent_id,
+        respondent_email: respondent_email.as_deref(),
+        history: &[],
+    };
+    let triaged = triage(conn, me, now, filing)?;
+    // Triage has the last word on priority (a complainant cannot jump the queue).
+    let priority = triaged
+        .priority
+        .unwrap_or(body.priority.unwrap_or(category.default_priority));
+    let mut tags = checked.tags;
+    for t in &triaged.tags {
+        if !tags.contains(t) && tags.len() < MAX_CASE_TAGS {
+            tags.push(t.clone());
+        }
+    }
     let row = NewCase {
         id,
         // Taken last, just before the insert.
@@ -224,7 +244,7 @@ pub fn file(
         priority,
         language: checked.language.unwrap_or(complainant.language.clone()),
         channel: body.channel.unwrap_or_default(),
-        tags: serde_json::to_string(&checked.tags).map_err(anyhow::Error::from)?,
+        tags: serde_json::to_string(&tags).map_err(anyhow::Error::from)?,
         state: CaseState::Intake,
         complainant_id: me,
         respondent_id,
@@ -247,6 +267,7 @@ pub fn file(
         due_at: no_deadline(),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
+    store_tags(conn, id, &tags)?;
     let event = CaseEvent::CaseFiled {
         reference: row.reference.clone(),
         title: row.title.clone(),
@@ -264,8 +285,23 @@ pub fn file(
         event,
     };
     record(conn, &env.settings, &ctx, &filed)?;
+    if !triaged.matched.is_empty() {
+        let note = EventRecord {
+            case_id: id,
+            actor: None,
+            at: now,
+            transition: None,
+            event: CaseEvent::Triaged {
+                rules: triaged.matched,
+                priority: triaged.priority,
+                tags: triaged.tags,
+                held: triaged.held,
+            },
+        };
+        record(conn, &env.settings, &ctx, &note)?;
+    }
     // Last, so that a lock on the chosen mediator's profile is held as
     // briefly as possible.
-    super::assignment::route(conn, env, &mut ctx)?;
+    super::assignment::route(conn, env, &mut ctx, triaged.held)?;
     Ok(ctx)
 }

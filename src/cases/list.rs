@@ -25,7 +25,7 @@ use super::summary::{CaseSummary, summaries};
 use crate::db::DbConnection;
 use crate::db::models::{CaseRow, to_db_time};
 use crate::db::prepared::Prepared;
-use crate::db::schema::{cases, categories};
+use crate::db::schema::{case_tags, cases, categories};
 use crate::domain::waiting::WaitingWho;
 use crate::domain::{Actor, CaseState, Priority, Role};
 use crate::error::ApiResult;
@@ -52,6 +52,9 @@ pub struct CaseFilter {
     pub mediator_id: Option<uuid::Uuid>,
     /// Only cases where this user is complainant or respondent.
     pub party_id: Option<uuid::Uuid>,
+    /// Only cases with this tag.
+    #[param(max_length = 40)]
+    pub tag: Option<String>,
     /// Only cases filed at or after this time (RFC 3339).
     pub created_after: Option<DateTime<Utc>>,
     /// Only cases filed before this time (RFC 3339).
@@ -199,6 +202,12 @@ impl Arm {
                 .select(categories::id)
                 .single_value();
             q = q.filter(cases::category_id.nullable().eq(id));
+        }
+        if let Some(tag) = &f.tag {
+            let tagged = case_tags::table
+                .filter(case_tags::tag.eq(tag.trim().to_ascii_lowercase()))
+                .select(case_tags::case_id);
+            q = q.filter(cases::id.eq_any(tagged));
         }
         match f.priority {
             // Most urgent first, a priority is a range of the urgent index.

@@ -17,6 +17,7 @@ pub mod record;
 pub mod respondents;
 pub mod summary;
 pub mod timeline;
+pub mod triage;
 pub mod version;
 pub mod view;
 

@@ -216,6 +216,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    triage_rules (id) {
+        id -> Text,
+        position -> Integer,
+        name -> Text,
+        enabled -> Bool,
+        conditions -> Text,
+        actions -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_tags (case_id, tag) {
+        case_id -> Text,
+        tag -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> categories (category_id));
 diesel::joinable!(messages -> cases (case_id));
@@ -238,4 +258,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_attempts,
     mediator_profiles,
     mediator_conflicts,
+    triage_rules,
+    case_tags,
 );

@@ -5,6 +5,7 @@
 
 pub mod conflicts;
 pub mod profiles;
+pub mod triage_rules;
 
 use crate::accounts::Caller;
 use crate::domain::{Scope, UserId};

@@ -98,8 +98,13 @@ pub const MAX_TAGS: usize = 10;
 
 /// Checks tags: at most 10, each 1 to 40 of `a-z 0-9 - _`; duplicates dropped.
 pub fn tags(c: &mut Checker, raw: &[String]) -> Vec<String> {
+    tags_at(c, "tags", raw)
+}
+
+/// [`tags`], for a list of tags under another field name.
+pub fn tags_at(c: &mut Checker, field: &str, raw: &[String]) -> Vec<String> {
     if raw.len() > MAX_TAGS {
-        c.fail("tags", format!("at most {MAX_TAGS} tags"));
+        c.fail(field, format!("at most {MAX_TAGS} tags"));
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
@@ -109,7 +114,10 @@ pub fn tags(c: &mut Checker, raw: &[String]) -> Vec<String> {
             && t.chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
         if !ok {
-            c.fail(format!("tags[{i}]"), "must be 1 to 40 of a-z, 0-9, - and _");
+            c.fail(
+                format!("{field}[{i}]"),
+                "must be 1 to 40 of a-z, 0-9, - and _",
+            );
         } else if !out.contains(&t) {
             out.push(t);
         }

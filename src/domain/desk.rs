@@ -39,11 +39,14 @@ pub enum AwaitingReason {
     NotAutomatic,
     /// Automatic assignment found nobody eligible and free.
     NobodyAvailable,
+    /// A triage rule held it for a lead.
+    HeldByTriage,
 }
 
 crate::domain::wire_names!(AwaitingReason, "reason" {
     NotAutomatic => "not_automatic",
     NobodyAvailable => "nobody_available",
+    HeldByTriage => "held_by_triage",
 });
 
 /// One person who might take a case, as the case service read them.

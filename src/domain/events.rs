@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::desk::AwaitingReason;
 use super::lifecycle::{Action, CaseState, Party};
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
+use super::triage::RuleRef;
 use super::{CaseId, MessageId, Priority, UserId};
 
 /// Who may see a message or a timeline entry.
@@ -104,6 +105,20 @@ pub enum CaseEvent {
         mediator_name: String,
         /// A note.
         note: Option<String>,
+    },
+    /// Triage rules matched the filing (staff only).
+    Triaged {
+        /// The rules that matched, in order.
+        rules: Vec<RuleRef>,
+        /// The priority they set, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+        /// The tags they added.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<String>,
+        /// Whether one held the case for a lead.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        held: bool,
     },
     /// The case waits for a lead to give it to someone (staff only).
     AwaitingAssignment {
@@ -260,7 +275,9 @@ impl CaseEvent {
                 Visibility::from(*party)
             }
             CaseEvent::MessagePosted { visibility, .. } => *visibility,
-            CaseEvent::AwaitingAssignment { .. } => Visibility::Internal,
+            CaseEvent::AwaitingAssignment { .. } | CaseEvent::Triaged { .. } => {
+                Visibility::Internal
+            }
             _ => Visibility::AllParties,
         }
     }

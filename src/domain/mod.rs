@@ -47,6 +47,7 @@ pub mod mail;
 pub mod parse;
 pub mod role;
 pub mod ruling;
+pub mod triage;
 pub mod waiting;
 
 pub use case::{Channel, Priority};

@@ -74,8 +74,8 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::Assigned { .. } | CaseEvent::AutoAssigned { .. } => {
             to(&[Mediator], "assigned", true)
         }
-        // The mediator took it themselves.
-        CaseEvent::Claimed { .. } => Vec::new(),
+        // The mediator took it themselves; triage is the desk's own note.
+        CaseEvent::Claimed { .. } | CaseEvent::Triaged { .. } => Vec::new(),
         CaseEvent::AwaitingAssignment { .. } => to(&[Leads], "awaiting_assignment", true),
         CaseEvent::InvestigationStarted { .. } => to(&parties, "investigation_started", false),
         CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod mediators;
 pub mod outbox;
 pub mod spec;
+pub mod triage;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,7 +45,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(m::set_availability::set_availability)
         .service(m::list_conflicts::list_conflicts)
         .service(m::declare_conflict::declare_conflict)
-        .service(m::withdraw_conflict::withdraw_conflict);
+        .service(m::withdraw_conflict::withdraw_conflict)
+        .service(triage::list_triage_rules::list_triage_rules)
+        .service(triage::create_triage_rule::create_triage_rule)
+        .service(triage::put_triage_rule::put_triage_rule)
+        .service(triage::delete_triage_rule::delete_triage_rule);
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);

@@ -19,3 +19,4 @@ mod queue;
 mod smtp;
 mod spec;
 mod transactions;
+mod triage;

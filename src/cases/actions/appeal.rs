@@ -74,6 +74,6 @@ impl CaseAction for Appeal {
     /// to them automatically where the category says so, else the leads
     /// are told.
     fn then(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
-        crate::cases::assignment::route(conn, env, ctx)
+        crate::cases::assignment::route(conn, env, ctx, false)
     }
 }

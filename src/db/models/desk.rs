@@ -31,3 +31,27 @@ pub struct ConflictRow {
     pub declared_by: UserId,
     pub created_at: NaiveDateTime,
 }
+
+/// A triage rule as stored; also the form that writes it whole.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::triage_rules)]
+pub struct TriageRuleRow {
+    pub id: String,
+    pub position: i32,
+    pub name: String,
+    pub enabled: bool,
+    /// JSON of `domain::triage::Conditions`.
+    pub conditions: String,
+    /// JSON of `domain::triage::Actions`.
+    pub actions: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One tag of one case.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::db::schema::case_tags)]
+pub struct CaseTagRow {
+    pub case_id: crate::domain::CaseId,
+    pub tag: String,
+}

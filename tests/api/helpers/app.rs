@@ -90,7 +90,7 @@ pub async fn spawn_app_on(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> Test
 async fn bootstrap_admin(settings: &Settings) -> TestUser {
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || {
-        let db = Db::connect(&settings.database_url, 1, Duration::from_secs(5)).expect("db");
+        let db = Db::connect(&settings.database_url, 1, Duration::from_secs(30)).expect("db");
         db.write_blocking(|conn| -> ombud::error::ApiResult<TestUser> {
             let email = ombud::domain::parse::Email::parse("root@example.org").expect("email");
             let row = ombud::accounts::users::insert(

@@ -99,6 +99,15 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
             })
             .collect();
         sql += &format!("INSERT INTO cases VALUES {};", rows.join(", "));
+        // Every tenth case has one of ten tags.
+        let tags: Vec<String> = chunk
+            .iter()
+            .filter(|&&i| i % 10 == 0)
+            .map(|&i| format!("('00000000-0000-7000-8000-{i:012}', 't{}')", (i / 10) % 10))
+            .collect();
+        if !tags.is_empty() {
+            sql += &format!("INSERT INTO case_tags VALUES {};", tags.join(", "));
+        }
     }
     conn.batch_execute(&sql).expect("seed");
 }
@@ -148,6 +157,7 @@ fn filters() -> Vec<(&'static str, CaseFilter)> {
         ("priority", with(&|f| f.priority = Some(Priority::Urgent))),
         ("mediator_id", with(&|f| f.mediator_id = Some(mediator))),
         ("party_id", with(&|f| f.party_id = Some(party))),
+        ("tag", with(&|f| f.tag = Some("t3".into()))),
         (
             "created_after",
             with(&|f| f.created_after = time("2025-01-02T00:00:00Z")),
@@ -203,7 +213,17 @@ fn check_lists(conn: &mut DbConnection, cursors: &[(CaseSort, String)], stage: &
             ] {
                 for q in queries(&actor, &f, &page).unwrap() {
                     let p = plan(conn, q);
-                    if !faults(&p, "cases", CASES, ordered_scan).is_empty() {
+                    let mut found = faults(&p, "cases", CASES, ordered_scan);
+                    if f.tag.is_some() {
+                        // A tag is read through `case_tags_tag` and only its
+                        // own cases are sorted: the cost follows how many
+                        // cases carry the tag, not the table (docs/api.md).
+                        let through_tags = p.iter().any(|l| l.contains("case_tags_tag"));
+                        found.retain(|l| {
+                            !(through_tags && (l.contains("TEMP B-TREE") || l.contains("Sort")))
+                        });
+                    }
+                    if !found.is_empty() {
                         wrong.push(format!(
                             "{what}, {sort:?}, {which}:\n    {}",
                             p.join("\n    ")
