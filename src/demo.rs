@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::accounts::tokens::{Grant, TokenKind, issue};
@@ -62,6 +62,7 @@ impl Seeder<'_> {
             language: None,
             channel: None,
             tags: vec!["demo".into()],
+            rules_cited: vec![],
             respondent: RespondentInput {
                 user_id: Some(self.id_of("bob")),
                 name: None,
@@ -177,6 +178,59 @@ impl Seeder<'_> {
 }
 
 /// Adds the demo categories that are missing; returns how many it added.
+/// The demo community's rulebook (the demo's rulings cite ).
+fn rules(conn: &mut DbConnection, admin: UserId, now: DateTime<Utc>) -> ApiResult<()> {
+    use crate::cases::rulebook::{PublishRule, publish};
+    let texts = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(l, t)| (l.to_string(), t.to_string()))
+            .collect()
+    };
+    for (code, title, text) in [
+        (
+            "R-4.2",
+            [
+                ("en", "Goods paid for are delivered"),
+                ("pl", "Opłacony towar jest dostarczany"),
+            ],
+            [
+                (
+                    "en",
+                    "A seller delivers goods paid for within 14 days, or refunds them in full.",
+                ),
+                (
+                    "pl",
+                    "Sprzedawca dostarcza opłacony towar w ciągu 14 dni albo zwraca całą kwotę.",
+                ),
+            ],
+        ),
+        (
+            "R-7.1",
+            [("en", "Be civil"), ("pl", "Zachowuj kulturę")],
+            [
+                (
+                    "en",
+                    "No insults, threats or harassment, in public or in private messages.",
+                ),
+                (
+                    "pl",
+                    "Bez obelg, gróźb i nękania, publicznie i w wiadomościach prywatnych.",
+                ),
+            ],
+        ),
+    ] {
+        let input = PublishRule {
+            code: code.into(),
+            title: texts(&title),
+            text: texts(&text),
+        }
+        .parse()?;
+        publish(conn, admin, input, now)?;
+    }
+    Ok(())
+}
+
 fn categories(conn: &mut DbConnection, env: &Env) -> ApiResult<usize> {
     let mut added = 0;
     for (slug, name, description, priority) in [
@@ -289,6 +343,8 @@ pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
             .count()
             .get_result(seeder.conn)?;
         if filed == 0 {
+            let admin = seeder.who("admin").user.unwrap_or_default();
+            rules(seeder.conn, admin, env.now)?;
             seeder.cases()?;
             added += 1;
         }

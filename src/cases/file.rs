@@ -8,15 +8,17 @@ use utoipa::ToSchema;
 
 use super::context::CaseContext;
 use super::record::record;
+use super::rulebook::{check_citations, resolve, to_stored};
 use super::triage::{store_tags, triage};
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
 use crate::db::prepared::Prepared;
 use crate::db::schema::{cases, categories, users};
+use crate::domain::case::MAX_TAGS;
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
-use crate::domain::triage::{Filing, MAX_CASE_TAGS};
+use crate::domain::triage::Filing;
 use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -67,6 +69,11 @@ pub struct FileCase {
     #[serde(default)]
     #[schema(max_items = 10)]
     pub tags: Vec<String>,
+    /// Codes of published rules the complaint says were broken (up to 20);
+    /// the version in force now is kept with the case.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub rules_cited: Vec<String>,
     /// Who the complaint is about.
     pub respondent: RespondentInput,
 }
@@ -76,6 +83,7 @@ struct Checked {
     description: String,
     language: Option<String>,
     tags: Vec<String>,
+    rules: Vec<String>,
     respondent_email: Option<Email>,
     respondent_name: Option<String>,
 }
@@ -89,6 +97,7 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
         .as_deref()
         .map(|l| language(&mut c, "language", l));
     let tags = tags(&mut c, &body.tags);
+    let rules = check_citations(&mut c, "rules_cited", &body.rules_cited);
     let r = &body.respondent;
     let (mut respondent_email, mut respondent_name) = (None, None);
     match (r.user_id, &r.name, &r.email) {
@@ -108,6 +117,7 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
         description,
         language,
         tags,
+        rules,
         respondent_email,
         respondent_name,
     })
@@ -224,16 +234,20 @@ pub fn file(
         history: &[],
     };
     let triaged = triage(conn, me, now, filing)?;
+    let cited = resolve(conn, "rules_cited", &checked.rules)?;
     // Triage has the last word on priority (a complainant cannot jump the queue).
     let priority = triaged
         .priority
         .unwrap_or(body.priority.unwrap_or(category.default_priority));
-    let mut tags = checked.tags;
-    for t in &triaged.tags {
-        if !tags.contains(t) && tags.len() < MAX_CASE_TAGS {
-            tags.push(t.clone());
-        }
-    }
+    let tags = checked.tags;
+    // Triage's tags are the desk's: kept apart, and shown to staff only.
+    let staff_tags: Vec<String> = triaged
+        .tags
+        .iter()
+        .filter(|t| !tags.contains(t))
+        .take(MAX_TAGS)
+        .cloned()
+        .collect();
     let row = NewCase {
         id,
         // Taken last, just before the insert.
@@ -265,9 +279,12 @@ pub fn file(
         waiting_on: WaitingWho::Lead.as_str().into(),
         priority_rank: priority.rank(),
         due_at: no_deadline(),
+        cited_rules: to_stored(&cited)?,
+        staff_tags: serde_json::to_string(&staff_tags).map_err(anyhow::Error::from)?,
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
-    store_tags(conn, id, &tags)?;
+    store_tags(conn, id, &tags, false)?;
+    store_tags(conn, id, &staff_tags, true)?;
     let event = CaseEvent::CaseFiled {
         reference: row.reference.clone(),
         title: row.title.clone(),
@@ -294,7 +311,7 @@ pub fn file(
             event: CaseEvent::Triaged {
                 rules: triaged.matched,
                 priority: triaged.priority,
-                tags: triaged.tags,
+                tags: staff_tags,
                 held: triaged.held,
             },
         };

@@ -93,16 +93,42 @@ pub fn list(
 /// The queries [`list`] runs for `actor`, `f` and `page`: one per arm, each
 /// in the list's order and one longer than the page.
 pub fn queries(actor: &Actor, f: &CaseFilter, page: &Page) -> ApiResult<Vec<CaseQuery>> {
+    check_words(f)?;
     let sort = f.sort.unwrap_or_default();
     let after = page
         .after
         .as_deref()
         .map(|c| Position::decode(sort, c))
         .transpose()?;
+    // Only staff may find a case by the tags triage gave it.
+    let staff = actor.role.is_none_or(Role::is_staff);
     Ok(arms(actor, f)
         .iter()
-        .map(|arm| arm.query(f, sort, after.as_ref(), page.limit + 1))
+        .map(|arm| arm.query(f, sort, after.as_ref(), page.limit + 1, staff))
         .collect())
+}
+
+/// Refuses a `tag` or `category` that no tag or slug can be (422), before
+/// it reaches the database (PostgreSQL refuses a NUL byte with an error).
+fn check_words(f: &CaseFilter) -> ApiResult<()> {
+    let word = |s: &str, max: usize, extra: char| {
+        let s = s.trim();
+        (1..=max).contains(&s.len())
+            && s.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == extra)
+    };
+    let mut c = crate::domain::parse::Checker::new();
+    if f.tag.as_deref().is_some_and(|t| !word(t, 40, '_')) {
+        c.fail("tag", "must be 1 to 40 of a-z, 0-9, - and _");
+    }
+    if f.category.as_deref().is_some_and(|s| !word(s, 50, '-')) {
+        c.fail(
+            "category",
+            "must be a category slug: 1 to 50 of a-z, 0-9 and -",
+        );
+    }
+    c.finish()?;
+    Ok(())
 }
 
 /// One arm of a list: equalities on the columns that say who may see a
@@ -192,6 +218,7 @@ impl Arm {
         sort: CaseSort,
         after: Option<&Position>,
         limit: i64,
+        staff: bool,
     ) -> CaseQuery {
         let mut q = self.equalities();
         if let Some(slug) = &f.category {
@@ -204,10 +231,14 @@ impl Arm {
             q = q.filter(cases::category_id.nullable().eq(id));
         }
         if let Some(tag) = &f.tag {
-            let tagged = case_tags::table
-                .filter(case_tags::tag.eq(tag.trim().to_ascii_lowercase()))
-                .select(case_tags::case_id);
-            q = q.filter(cases::id.eq_any(tagged));
+            let tag = tag.trim().to_ascii_lowercase();
+            let tagged = case_tags::table.filter(case_tags::tag.eq(tag));
+            q = if staff {
+                q.filter(cases::id.eq_any(tagged.select(case_tags::case_id)))
+            } else {
+                let public = tagged.filter(case_tags::internal.eq(false));
+                q.filter(cases::id.eq_any(public.select(case_tags::case_id)))
+            };
         }
         match f.priority {
             // Most urgent first, a priority is a range of the urgent index.

@@ -15,6 +15,7 @@ pub mod order;
 pub mod queue;
 pub mod record;
 pub mod respondents;
+pub mod rulebook;
 pub mod summary;
 pub mod timeline;
 pub mod triage;

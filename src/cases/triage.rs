@@ -74,14 +74,21 @@ pub fn triage(
     ))
 }
 
-/// Stores the tags of a case just filed, one row each (for the tag filter).
-pub fn store_tags(conn: &mut DbConnection, case: CaseId, tags: &[String]) -> ApiResult<()> {
+/// Stores the tags of a case just filed, one row each (for the tag
+/// filter); `internal` ones (triage's) only staff may filter by.
+pub fn store_tags(
+    conn: &mut DbConnection,
+    case: CaseId,
+    tags: &[String],
+    internal: bool,
+) -> ApiResult<()> {
     // One statement per tag (at most 20): diesel's multi-row insert does
     // not work over both backends at once, and one shape stays prepared.
     for tag in tags {
         let row = CaseTagRow {
             case_id: case,
             tag: tag.clone(),
+            internal,
         };
         Prepared(diesel::insert_into(case_tags::table).values(row)).execute(conn)?;
     }

@@ -1,5 +1,6 @@
 //! How a case looks to the one who asks: the full view and the list summary.
 
+use crate::domain::rulebook::CitedRule;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -85,6 +86,8 @@ pub struct RulingView {
     pub rationale: String,
     /// Codes of the published rules it relies on.
     pub rules_cited: Vec<String>,
+    /// Those rules, each in the version cited, as it read then.
+    pub cited_rules: Vec<CitedRule>,
     /// Sanctions on the respondent.
     pub sanctions: Vec<Sanction>,
     /// Remedies the respondent owes.
@@ -122,7 +125,10 @@ pub struct AppealView {
     "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042",
     "title": "Order never arrived", "description": "I paid for order 1234 on 2 November and nothing came.",
     "category": {"id": "0192f0c4-1111-7a21-9d0b-5c1e8f2a3b4c", "slug": "delivery", "name": "Delivery"},
-    "priority": "normal", "language": "en", "channel": "api", "tags": ["order-1234"], "state": "assigned",
+    "priority": "normal", "language": "en", "channel": "api", "tags": ["order-1234"], "staff_tags": ["lost-parcel"],
+    "cited_rules": [{"code": "R-4.2", "version": 2, "title": {"en": "Goods paid for are delivered"},
+                     "text": {"en": "A seller delivers goods paid for within 14 days or refunds them."}}],
+    "state": "assigned",
     "complainant": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Ann Example"},
     "respondent": {"id": null, "name": "Shop Ltd", "email": null, "has_account": null},
     "mediator": {"id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator"},
@@ -152,6 +158,11 @@ pub struct CaseView {
     pub channel: Channel,
     /// Tags.
     pub tags: Vec<String>,
+    /// Tags the desk's triage rules added: shown to staff only (absent for a party).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_tags: Option<Vec<String>>,
+    /// The published rules the complaint cites, as they read when it was filed.
+    pub cited_rules: Vec<CitedRule>,
     /// Lifecycle state.
     pub state: CaseState,
     /// Who filed it.
@@ -251,6 +262,7 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
                 id: uuid(&r.id)?,
                 outcome: r.outcome,
                 rules_cited: json(&r.rules_cited)?,
+                cited_rules: json(&r.cited_rules)?,
                 sanctions: json(&r.sanctions)?,
                 remedies: json(&r.remedies)?,
                 mediator: person(r.mediator_id, name),
@@ -287,6 +299,10 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         priority: row.priority,
         channel: row.channel,
         tags: json(&row.tags)?,
+        staff_tags: matches!(standing, Standing::Staff { .. } | Standing::System)
+            .then(|| json(&row.staff_tags))
+            .transpose()?,
+        cited_rules: json(&row.cited_rules)?,
         state: facts.state,
         complainant: person(facts.people.complainant, name).unwrap_or(PersonRef {
             id: None,

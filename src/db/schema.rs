@@ -85,6 +85,8 @@ diesel::table! {
         waiting_on -> Text,
         priority_rank -> SmallInt,
         due_at -> Timestamp,
+        cited_rules -> Text,
+        staff_tags -> Text,
     }
 }
 
@@ -101,6 +103,7 @@ diesel::table! {
         remedies -> Text,
         appealable -> Bool,
         created_at -> Timestamp,
+        cited_rules -> Text,
     }
 }
 
@@ -233,6 +236,18 @@ diesel::table! {
     case_tags (case_id, tag) {
         case_id -> Text,
         tag -> Text,
+        internal -> Bool,
+    }
+}
+
+diesel::table! {
+    community_rules (code, version) {
+        code -> Text,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
     }
 }
 
@@ -260,4 +275,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mediator_conflicts,
     triage_rules,
     case_tags,
+    community_rules,
 );

@@ -49,14 +49,15 @@ pub fn may(caller: &Caller, user: UserId, access: Access) -> ApiResult<()> {
     }
 }
 
-/// Fails unless `caller` is a lead or an admin (lists of everyone).
+/// Fails unless `caller` is a lead or an admin (lists of everyone's
+/// profiles, the triage rules).
 pub fn may_list(caller: &Caller) -> ApiResult<()> {
     caller.require_scope(Scope::DirectoryRead)?;
     if caller.role.is_supervisor() {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
-            "only leads and admins list mediator profiles".into(),
+            "only leads and admins may read the desk's settings".into(),
         ))
     }
 }

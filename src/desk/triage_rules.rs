@@ -154,7 +154,10 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<TriageRulePage> {
     if let Some(after) = &page.after {
         let (pos, id) = after
             .split_once('|')
-            .and_then(|(p, id)| Some((p.parse::<i32>().ok()?, id.to_string())))
+            .and_then(|(p, id)| {
+                let id = uuid::Uuid::parse_str(id).ok()?;
+                Some((p.parse::<i32>().ok()?, id.hyphenated().to_string()))
+            })
             .ok_or(PageError::Cursor)?;
         q = q.filter(
             triage_rules::position

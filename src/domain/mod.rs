@@ -46,6 +46,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod parse;
 pub mod role;
+pub mod rulebook;
 pub mod ruling;
 pub mod triage;
 pub mod waiting;

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::case::{MAX_TAGS, tags_at};
+use super::case::tags_at;
 use super::parse::{Checker, Email};
 use super::{Priority, UserId};
 
@@ -55,7 +55,7 @@ pub struct Actions {
     /// matching rule's priority wins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_priority: Option<Priority>,
-    /// Add these tags.
+    /// Add these tags (for staff: parties never see them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub add_tags: Vec<String>,
     /// Keep the case for a lead: no automatic assignment.
@@ -119,16 +119,24 @@ pub struct Outcome {
     pub held: bool,
 }
 
+/// The text keywords are looked for in: title and description, lower-case.
+fn searched(f: &Filing) -> String {
+    format!("{}\n{}", f.title, f.description).to_lowercase()
+}
+
 /// Whether `c` holds for `f`.
 pub fn matches(c: &Conditions, f: &Filing) -> bool {
+    matches_in(c, f, &searched(f))
+}
+
+/// [`matches`], with the filing's text already lower-cased (once per filing,
+/// not once per rule).
+fn matches_in(c: &Conditions, f: &Filing, text: &str) -> bool {
     if !c.categories.is_empty() && !c.categories.iter().any(|s| s == f.category) {
         return false;
     }
-    if !c.keywords.is_empty() {
-        let text = format!("{}\n{}", f.title, f.description).to_lowercase();
-        if !c.keywords.iter().any(|k| text.contains(&k.to_lowercase())) {
-            return false;
-        }
+    if !c.keywords.is_empty() && !c.keywords.iter().any(|k| text.contains(&k.to_lowercase())) {
+        return false;
     }
     if !c.respondents.is_empty() {
         let by_id = f.respondent_id.map(|id| id.to_db());
@@ -157,8 +165,9 @@ pub fn matches(c: &Conditions, f: &Filing) -> bool {
 /// Runs `rules` in order on `f`.
 pub fn run(rules: &[Rule], f: &Filing) -> Outcome {
     let mut out = Outcome::default();
+    let text = searched(f);
     for rule in rules {
-        if !matches(&rule.conditions, f) {
+        if !matches_in(&rule.conditions, f, &text) {
             continue;
         }
         out.matched.push(RuleRef {
@@ -256,7 +265,16 @@ pub fn check(c: &mut Checker, conditions: Conditions, actions: Actions) -> (Cond
     let categories = conditions
         .categories
         .iter()
-        .map(|s| s.trim().to_ascii_lowercase())
+        .enumerate()
+        .map(|(i, s)| {
+            let s = s.trim().to_ascii_lowercase();
+            let slug = (1..=50).contains(&s.len())
+                && s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-');
+            if !slug {
+                c.fail(format!("conditions.categories[{i}]"), "no such category");
+            }
+            s
+        })
         .collect();
     (
         Conditions {
@@ -271,9 +289,6 @@ pub fn check(c: &mut Checker, conditions: Conditions, actions: Actions) -> (Cond
         },
     )
 }
-
-/// The most tags a case may carry once triage has added its own.
-pub const MAX_CASE_TAGS: usize = 2 * MAX_TAGS;
 
 #[cfg(test)]
 mod tests {

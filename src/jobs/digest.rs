@@ -47,16 +47,28 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiRe
     let mut written = 0;
     for lead in leads {
         let settings = settings.clone();
+        let id = lead.id;
         let wrote = db
             .write(move |conn| -> ApiResult<bool> {
-                let claimed = diesel::update(users::table.find(lead.id).filter(due()))
-                    .set(users::desk_digest_at.eq(Some(to_db_time(now))))
-                    .execute(conn)?;
-                if claimed == 0 {
-                    return Ok(false);
-                }
+                // Nothing waits: nothing is sent, and the period is not used
+                // up, so the first case to wait is told at the next look.
                 let (count, rows) = waiting_for_leads(conn, lead.id, LISTED)?;
                 if count == 0 {
+                    return Ok(false);
+                }
+                // Claimed only if still due and still wanted (a lead may have
+                // changed their choice, or been deactivated, since the read).
+                let claimed = diesel::update(
+                    users::table
+                        .find(lead.id)
+                        .filter(due())
+                        .filter(users::active.eq(true))
+                        .filter(users::role.eq_any([Role::Lead, Role::Admin]))
+                        .filter(users::desk_mail.eq(DeskMail::Digest)),
+                )
+                .set(users::desk_digest_at.eq(Some(to_db_time(now))))
+                .execute(conn)?;
+                if claimed == 0 {
                     return Ok(false);
                 }
                 let lines: Vec<DigestLine> = rows
@@ -64,14 +76,19 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiRe
                     .map(|c| DigestLine {
                         reference: c.reference,
                         priority: c.priority,
-                        title: c.title,
+                        // One line per case, whatever its title holds.
+                        title: c.title.replace(['\r', '\n'], " "),
                     })
                     .collect();
                 enqueue_digest(conn, &settings, &lead, count, &lines, now)?;
                 Ok(true)
             })
-            .await?;
-        written += usize::from(wrote);
+            .await;
+        match wrote {
+            Ok(wrote) => written += usize::from(wrote),
+            // One lead's failure must not hold up the others' digests.
+            Err(e) => tracing::warn!(lead = %id, error = %e, "could not write a digest"),
+        }
     }
     Ok(written)
 }

@@ -213,9 +213,16 @@ fn ruling_details(lang: &str, case: &MailCase) -> Result<Vec<Detail>, MailError>
             )
         })
         .collect();
+    let cited: Vec<crate::domain::rulebook::CitedRule> =
+        serde_json::from_str(&r.cited_rules).unwrap_or_default();
+    let rules = cited
+        .iter()
+        .map(|c| format!("{} (v{}): {}", c.code, c.version, c.title_in(lang)))
+        .collect();
     let mut out = vec![
         d("outcome", enum_word("outcomes", r.outcome.as_str())),
         d("rationale", r.rationale.clone()),
+        d("rules", lines(rules)),
         d("sanctions", lines(sanctions)),
         d("remedies", lines(remedies)),
     ];

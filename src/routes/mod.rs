@@ -10,6 +10,7 @@ pub mod health;
 pub mod idempotency;
 pub mod mediators;
 pub mod outbox;
+pub mod rules;
 pub mod spec;
 pub mod triage;
 pub mod users;
@@ -49,7 +50,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(triage::list_triage_rules::list_triage_rules)
         .service(triage::create_triage_rule::create_triage_rule)
         .service(triage::put_triage_rule::put_triage_rule)
-        .service(triage::delete_triage_rule::delete_triage_rule);
+        .service(triage::delete_triage_rule::delete_triage_rule)
+        .service(rules::list_rules::list_rules)
+        .service(rules::publish_rule::publish_rule)
+        .service(rules::get_rule::get_rule)
+        .service(rules::get_rule_version::get_rule_version);
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);

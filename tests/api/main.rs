@@ -16,6 +16,7 @@ mod messages;
 mod outages;
 mod plans;
 mod queue;
+mod rulebook;
 mod smtp;
 mod spec;
 mod transactions;

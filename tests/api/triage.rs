@@ -50,8 +50,12 @@ async fn rules_set_priority_and_tags_in_any_of_the_four_languages() {
         for title in ["Посылка не пришла", "Paczka zaginęła", "我的包裹丢了", "Lost PARCEL"] {
             let case = file_titled(&app, &cast, &cast.category, title).await;
             assert_eq!(case["priority"], "urgent", "{title}");
-            assert_eq!(case["tags"], json!(["lost-parcel"]), "{title}");
-            matched.push(case["id"].as_str().unwrap().to_string());
+            // Triage's tags are the desk's: the complainant does not see them.
+            assert_eq!(case["tags"], json!([]), "{title}");
+            assert!(case.get("staff_tags").is_none(), "{case}");
+            let id = case["id"].as_str().unwrap().to_string();
+            assert_eq!(app.case(&cast.lead, &id).await["staff_tags"], json!(["lost-parcel"]));
+            matched.push(id);
         }
         let other = file_titled(&app, &cast, &cast.category, "Refund refused").await;
         assert_eq!(other["priority"], "low");
@@ -76,10 +80,17 @@ async fn rules_set_priority_and_tags_in_any_of_the_four_languages() {
         want.sort();
         assert_eq!(tagged, want);
         let urgent = app
-            .every_page(&cast.complainant, "/cases?tag=lost-parcel&sort=urgent&priority=urgent", 2)
+            .every_page(&cast.lead, "/cases?tag=lost-parcel&sort=urgent&priority=urgent", 2)
             .await;
         assert_eq!(urgent.len(), 4);
         assert!(app.every_page(&cast.lead, "/cases?tag=nothing", 3).await.is_empty());
+        // A party cannot find their cases by the desk's tags either.
+        assert!(app.every_page(&cast.complainant, "/cases?tag=lost-parcel", 3).await.is_empty());
+        for bad in ["/cases?tag=Not%20a%20tag", "/cases?tag=%00", "/cases?category=%00"] {
+            let res = app.get(bad, &cast.complainant).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            problem(res).await;
+        }
 
         // A rule switched off no longer runs; removed, it is gone.
         let id = rule["id"].as_str().unwrap();
@@ -171,13 +182,21 @@ async fn rules_run_in_order_hold_cases_and_read_the_complainants_history() {
         for case in [&first, &second] {
             assert_eq!(case["state"], "assigned", "assigned automatically");
             assert_eq!(case["priority"], "low", "the last rule's priority wins");
-            assert_eq!(case["tags"], json!(["late"]));
+            let id = case["id"].as_str().unwrap();
+            assert_eq!(
+                app.case(&cast.lead, id).await["staff_tags"],
+                json!(["late"])
+            );
         }
         // The third in 30 days: held for a lead, and no rule after it runs.
         let third = file_titled(&app, &cast, &auto, "Three").await;
         assert_eq!(third["state"], "intake");
         assert_eq!(third["priority"], "high");
-        assert_eq!(third["tags"], json!(["frequent"]));
+        let id = third["id"].as_str().unwrap();
+        assert_eq!(
+            app.case(&cast.lead, id).await["staff_tags"],
+            json!(["frequent"])
+        );
         let staff = entries(&app, &cast.lead, third["id"].as_str().unwrap()).await;
         let waiting = staff
             .iter()

@@ -42,7 +42,7 @@ impl CaseAction for AcceptSettlement {
                     kind: "settlement",
                     outcome: Outcome::Settled,
                     rationale: terms.clone(),
-                    rules_cited: Vec::new(),
+                    cited: Vec::new(),
                     sanctions: Vec::new(),
                     remedies: Vec::new(),
                     appealable: false,

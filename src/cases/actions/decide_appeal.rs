@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{NewRuling, Terms, check_terms, record_ruling};
 use crate::cases::act::{CaseAction, Step};
+use crate::cases::rulebook::cite_for_ruling;
 use crate::db::DbConnection;
 use crate::db::models::to_db_time;
 use crate::db::prepared::Prepared;
@@ -121,20 +122,23 @@ impl CaseAction for DecideAppeal {
             a.decided_at = Some(at);
         }
         let ruling_id = match self.outcome {
-            Some(outcome) => Some(record_ruling(
-                conn,
-                step,
-                NewRuling {
-                    mediator: step.actor.user,
-                    kind: "appeal_decision",
-                    outcome,
-                    rationale: rationale.clone(),
-                    rules_cited: self.terms.rules,
-                    sanctions: self.terms.sanctions,
-                    remedies: self.terms.remedies,
-                    appealable: false,
-                },
-            )?),
+            Some(outcome) => {
+                let cited = cite_for_ruling(conn, outcome, &self.terms.rules)?;
+                Some(record_ruling(
+                    conn,
+                    step,
+                    NewRuling {
+                        mediator: step.actor.user,
+                        kind: "appeal_decision",
+                        outcome,
+                        rationale: rationale.clone(),
+                        cited,
+                        sanctions: self.terms.sanctions,
+                        remedies: self.terms.remedies,
+                        appealable: false,
+                    },
+                )?)
+            }
             None => None,
         };
         Ok(CaseEvent::AppealDecided {

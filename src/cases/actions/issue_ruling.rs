@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::{NewRuling, Terms, check_terms, record_ruling};
 use crate::cases::act::{CaseAction, Step};
+use crate::cases::rulebook::cite_for_ruling;
 use crate::db::DbConnection;
 use crate::domain::Action;
 use crate::domain::events::CaseEvent;
@@ -30,7 +31,9 @@ pub struct IssueRulingBody {
     /// Why, 1 to 20000 characters.
     #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub rationale: String,
-    /// Codes of the published rules relied on (up to 20, each up to 50 characters).
+    /// Codes of the published rules relied on (up to 20); the latest
+    /// version of each is stored with the ruling. A ruling that upholds the
+    /// complaint (in whole or in part) must cite one once any rule is published.
     #[serde(default)]
     #[schema(max_items = 20)]
     pub rules_cited: Vec<String>,
@@ -85,6 +88,7 @@ impl CaseAction for IssueRuling {
         let window = Duration::seconds(step.env.settings.appeal_window_seconds);
         let deadline = if self.appealable { now + window } else { now };
         let by = step.actor.user;
+        let cited = cite_for_ruling(conn, self.outcome, &self.terms.rules)?;
         let ruling_id = record_ruling(
             conn,
             step,
@@ -93,7 +97,7 @@ impl CaseAction for IssueRuling {
                 kind: "ruling",
                 outcome: self.outcome,
                 rationale: self.terms.rationale,
-                rules_cited: self.terms.rules,
+                cited,
                 sanctions: self.terms.sanctions,
                 remedies: self.terms.remedies,
                 appealable: self.appealable,

@@ -25,12 +25,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::act::Step;
+use crate::cases::rulebook::check_citations;
 use crate::db::DbConnection;
 use crate::db::models::{RulingRow, to_db_time};
 use crate::db::prepared::Prepared;
 use crate::db::schema::rulings;
 use crate::domain::UserId;
 use crate::domain::parse::Checker;
+use crate::domain::rulebook::CitedRule;
 use crate::domain::ruling::{Outcome, Remedy, Sanction};
 use crate::error::{ApiError, ApiResult};
 
@@ -64,8 +66,8 @@ pub struct NewRuling {
     pub outcome: Outcome,
     /// Why.
     pub rationale: String,
-    /// Rule codes cited.
-    pub rules_cited: Vec<String>,
+    /// The rule versions cited, as they read now.
+    pub cited: Vec<CitedRule>,
     /// Sanctions.
     pub sanctions: Vec<Sanction>,
     /// Remedies.
@@ -89,7 +91,10 @@ pub fn record_ruling(
         kind: r.kind.into(),
         outcome: r.outcome,
         rationale: r.rationale,
-        rules_cited: json(serde_json::to_string(&r.rules_cited))?,
+        rules_cited: json(serde_json::to_string(
+            &r.cited.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+        ))?,
+        cited_rules: json(serde_json::to_string(&r.cited))?,
         sanctions: json(serde_json::to_string(&r.sanctions))?,
         remedies: json(serde_json::to_string(&r.remedies))?,
         appealable: r.appealable,
@@ -105,7 +110,7 @@ pub fn record_ruling(
 pub struct Terms {
     /// Why.
     pub rationale: String,
-    /// Rule codes cited.
+    /// Codes of the published rules cited.
     pub rules: Vec<String>,
     /// Sanctions.
     pub sanctions: Vec<Sanction>,
@@ -129,14 +134,7 @@ pub fn check_terms(
         );
     }
     let rationale = c.text("rationale", rationale, 20_000);
-    if rules.len() > 20 {
-        c.fail("rules_cited", "at most 20 rules");
-    }
-    let rules = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| c.text(&format!("rules_cited[{i}]"), r, 50))
-        .collect();
+    let rules = check_citations(c, "rules_cited", rules);
     if sanctions.len() > 10 {
         c.fail("sanctions", "at most 10 sanctions");
     }

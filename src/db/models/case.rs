@@ -47,6 +47,10 @@ pub struct CaseRow {
     pub priority_rank: i16,
     /// The deadline the case waits on, or `waiting::no_deadline()`.
     pub due_at: NaiveDateTime,
+    /// JSON array of the rule versions the complaint cites.
+    pub cited_rules: String,
+    /// JSON array of the tags triage added, for staff.
+    pub staff_tags: String,
 }
 
 /// A case to file.
@@ -81,6 +85,10 @@ pub struct NewCase {
     pub waiting_on: String,
     pub priority_rank: i16,
     pub due_at: NaiveDateTime,
+    /// JSON array of the rule versions the complaint cites.
+    pub cited_rules: String,
+    /// JSON array of the tags triage added, for staff.
+    pub staff_tags: String,
 }
 
 impl NewCase {
@@ -122,6 +130,8 @@ impl NewCase {
             waiting_on: self.waiting_on,
             priority_rank: self.priority_rank,
             due_at: self.due_at,
+            cited_rules: self.cited_rules,
+            staff_tags: self.staff_tags,
         }
     }
 }

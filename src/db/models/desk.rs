@@ -54,4 +54,20 @@ pub struct TriageRuleRow {
 pub struct CaseTagRow {
     pub case_id: crate::domain::CaseId,
     pub tag: String,
+    /// Added by triage: for staff only.
+    pub internal: bool,
+}
+
+/// One version of a published community rule; never changed once written.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::community_rules)]
+pub struct RuleVersionRow {
+    pub code: String,
+    pub version: i32,
+    /// JSON object: language tag -> title.
+    pub title: String,
+    /// JSON object: language tag -> text.
+    pub body: String,
+    pub published_by: UserId,
+    pub published_at: NaiveDateTime,
 }

@@ -21,6 +21,8 @@ pub struct RulingRow {
     pub remedies: String,
     pub appealable: bool,
     pub created_at: NaiveDateTime,
+    /// JSON array of the rule versions cited, as they read.
+    pub cited_rules: String,
 }
 
 /// An appeal and, once decided, its decision.

@@ -22,8 +22,8 @@ pub async fn create_triage_rule(
     caller: Caller,
     body: web::Json<PutTriageRule>,
 ) -> ApiResult<HttpResponse> {
-    let input = body.into_inner().parse()?;
     caller.require_admin()?;
+    let input = body.into_inner().parse()?;
     let now = state.clock.now();
     let view = state
         .db

@@ -22,8 +22,8 @@ pub async fn put_triage_rule(
     path: web::Path<uuid::Uuid>,
     body: web::Json<PutTriageRule>,
 ) -> ApiResult<web::Json<TriageRuleView>> {
-    let input = body.into_inner().parse()?;
     caller.require_admin()?;
+    let input = body.into_inner().parse()?;
     let (id, now) = (path.into_inner(), state.clock.now());
     let view = state
         .db

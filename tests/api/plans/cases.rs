@@ -89,7 +89,7 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
                      '00000000-0000-7000-a000-{cat:012}', '{prio}', 'en', 'web', '[]', '{state}', \
                      '{complainant}', '{respondent}', 'r', NULL, {assigned}, {ruled}, NULL, NULL, \
                      FALSE, NULL, FALSE, FALSE, FALSE, {deadline}, FALSE, FALSE, FALSE, FALSE, NULL, 1, \
-                     {created}, {created}, '{waiting}', {rank}, {due})",
+                     {created}, {created}, '{waiting}', {rank}, {due}, '[]', '[]')",
                     rank = 3 - i % 4,
                     cat = 1 + i % 4,
                     prio = priorities[i % 4],
@@ -103,7 +103,12 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
         let tags: Vec<String> = chunk
             .iter()
             .filter(|&&i| i % 10 == 0)
-            .map(|&i| format!("('00000000-0000-7000-8000-{i:012}', 't{}')", (i / 10) % 10))
+            .map(|&i| {
+                format!(
+                    "('00000000-0000-7000-8000-{i:012}', 't{}', FALSE)",
+                    (i / 10) % 10
+                )
+            })
             .collect();
         if !tags.is_empty() {
             sql += &format!("INSERT INTO case_tags VALUES {};", tags.join(", "));
