@@ -29,6 +29,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "actions", description = "Moving a case through its lifecycle"),
         (name = "desk", description = "Mediator profiles, availability, conflicts of interest and triage rules: who is given which cases, and how new cases are sorted"),
         (name = "rules", description = "The community's published rules, versioned; complaints and rulings cite them"),
+        (name = "templates", description = "Response templates: canned replies in several languages, drafted for a case's recipient"),
         (name = "messages", description = "Messages on a case"),
         (name = "timeline", description = "The audit record of a case"),
         (name = "outbox", description = "Mail notifications and their delivery (admins)"),

@@ -281,6 +281,8 @@ pub fn file(
         due_at: no_deadline(),
         cited_rules: to_stored(&cited)?,
         staff_tags: serde_json::to_string(&staff_tags).map_err(anyhow::Error::from)?,
+        suggested_templates: serde_json::to_string(&triaged.templates)
+            .map_err(anyhow::Error::from)?,
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

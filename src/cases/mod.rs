@@ -17,6 +17,7 @@ pub mod record;
 pub mod respondents;
 pub mod rulebook;
 pub mod summary;
+pub mod templates;
 pub mod timeline;
 pub mod triage;
 pub mod version;

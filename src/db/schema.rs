@@ -87,6 +87,7 @@ diesel::table! {
         due_at -> Timestamp,
         cited_rules -> Text,
         staff_tags -> Text,
+        suggested_templates -> Text,
     }
 }
 
@@ -251,6 +252,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    response_templates (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        bodies -> Text,
+        fallback_language -> Nullable<Text>,
+        categories -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> categories (category_id));
 diesel::joinable!(messages -> cases (case_id));
@@ -276,4 +290,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     triage_rules,
     case_tags,
     community_rules,
+    response_templates,
 );

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::cases::triage::rule_of;
 use crate::db::DbConnection;
 use crate::db::models::{TriageRuleRow, from_db_time, to_db_time};
-use crate::db::schema::{categories, triage_rules};
+use crate::db::schema::{categories, response_templates, triage_rules};
 use crate::domain::parse::Checker;
 use crate::domain::triage::{Actions, Conditions, check};
 use crate::error::{ApiError, ApiResult};
@@ -125,16 +125,29 @@ fn view(row: &TriageRuleRow) -> ApiResult<TriageRuleView> {
     })
 }
 
-/// 422 on `conditions.categories[i]` for a slug no category has.
+/// 422 on `conditions.categories[i]` for a slug no category has, and on
+/// `actions.suggest_templates[i]` for a code no template has.
 fn check_categories(conn: &mut DbConnection, input: &RuleInput) -> ApiResult<()> {
     let known: Vec<String> = categories::table
         .filter(categories::slug.eq_any(input.conditions.categories.clone()))
         .select(categories::slug)
         .load(conn)?;
+    let templates: Vec<String> = response_templates::table
+        .filter(response_templates::code.eq_any(input.actions.suggest_templates.clone()))
+        .select(response_templates::code)
+        .load(conn)?;
     let mut c = Checker::new();
     for (i, slug) in input.conditions.categories.iter().enumerate() {
         if !known.contains(slug) {
             c.fail(format!("conditions.categories[{i}]"), "no such category");
+        }
+    }
+    for (i, code) in input.actions.suggest_templates.iter().enumerate() {
+        if !templates.contains(code) {
+            c.fail(
+                format!("actions.suggest_templates[{i}]"),
+                "no such template",
+            );
         }
     }
     c.finish()?;

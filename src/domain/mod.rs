@@ -48,6 +48,7 @@ pub mod parse;
 pub mod role;
 pub mod rulebook;
 pub mod ruling;
+pub mod templates;
 pub mod triage;
 pub mod waiting;
 

@@ -58,6 +58,9 @@ pub struct Actions {
     /// Add these tags (for staff: parties never see them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub add_tags: Vec<String>,
+    /// Suggest these response templates (codes) to whoever answers the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggest_templates: Vec<String>,
     /// Keep the case for a lead: no automatic assignment.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hold_for_lead: bool,
@@ -117,6 +120,8 @@ pub struct Outcome {
     pub tags: Vec<String>,
     /// Whether one held the case for a lead.
     pub held: bool,
+    /// The templates they suggested, in order, without repeats.
+    pub templates: Vec<String>,
 }
 
 /// The text keywords are looked for in: title and description, lower-case.
@@ -184,6 +189,11 @@ pub fn run(rules: &[Rule], f: &Filing) -> Outcome {
             }
         }
         out.held |= a.hold_for_lead;
+        for t in &a.suggest_templates {
+            if !out.templates.contains(t) {
+                out.templates.push(t.clone());
+            }
+        }
         if a.stop {
             break;
         }
@@ -254,12 +264,25 @@ pub fn check(c: &mut Checker, conditions: Conditions, actions: Actions) -> (Cond
         }
     }
     let tags = tags_at(c, "actions.add_tags", &actions.add_tags);
-    let does_something =
-        actions.set_priority.is_some() || !tags.is_empty() || actions.hold_for_lead;
+    if actions.suggest_templates.len() > MAX_ITEMS {
+        c.fail("actions.suggest_templates", format!("at most {MAX_ITEMS}"));
+    }
+    let suggest_templates = actions
+        .suggest_templates
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            super::templates::check_code(c, &format!("actions.suggest_templates[{i}]"), code)
+        })
+        .collect();
+    let does_something = actions.set_priority.is_some()
+        || !tags.is_empty()
+        || actions.hold_for_lead
+        || !actions.suggest_templates.is_empty();
     if !does_something {
         c.fail(
             "actions",
-            "a rule must set a priority, add a tag or hold the case for a lead",
+            "a rule must set a priority, add a tag, suggest a template or hold the case for a lead",
         );
     }
     let categories = conditions
@@ -285,6 +308,7 @@ pub fn check(c: &mut Checker, conditions: Conditions, actions: Actions) -> (Cond
         },
         Actions {
             add_tags: tags,
+            suggest_templates,
             ..actions
         },
     )
@@ -376,6 +400,7 @@ mod tests {
                     add_tags: vec!["a".into(), "b".into()],
                     hold_for_lead: true,
                     stop: true,
+                    ..Actions::default()
                 },
             ),
             rule(

@@ -12,6 +12,7 @@ pub mod mediators;
 pub mod outbox;
 pub mod rules;
 pub mod spec;
+pub mod templates;
 pub mod triage;
 pub mod users;
 
@@ -54,7 +55,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(rules::list_rules::list_rules)
         .service(rules::publish_rule::publish_rule)
         .service(rules::get_rule::get_rule)
-        .service(rules::get_rule_version::get_rule_version);
+        .service(rules::get_rule_version::get_rule_version)
+        .service(templates::list_templates::list_templates)
+        .service(templates::put_template::put_template)
+        .service(templates::delete_template::delete_template)
+        .service(cases::case_templates::list_case_templates)
+        .service(cases::draft_message::draft_message);
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);

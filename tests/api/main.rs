@@ -19,5 +19,6 @@ mod queue;
 mod rulebook;
 mod smtp;
 mod spec;
+mod templates;
 mod transactions;
 mod triage;

@@ -51,6 +51,8 @@ pub struct CaseRow {
     pub cited_rules: String,
     /// JSON array of the tags triage added, for staff.
     pub staff_tags: String,
+    /// JSON array of template codes triage suggested, for staff.
+    pub suggested_templates: String,
 }
 
 /// A case to file.
@@ -89,6 +91,8 @@ pub struct NewCase {
     pub cited_rules: String,
     /// JSON array of the tags triage added, for staff.
     pub staff_tags: String,
+    /// JSON array of template codes triage suggested, for staff.
+    pub suggested_templates: String,
 }
 
 impl NewCase {
@@ -132,6 +136,7 @@ impl NewCase {
             due_at: self.due_at,
             cited_rules: self.cited_rules,
             staff_tags: self.staff_tags,
+            suggested_templates: self.suggested_templates,
         }
     }
 }

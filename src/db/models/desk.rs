@@ -71,3 +71,19 @@ pub struct RuleVersionRow {
     pub published_by: UserId,
     pub published_at: NaiveDateTime,
 }
+
+/// A response template as stored; also the form that writes it whole.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::response_templates)]
+pub struct TemplateRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// JSON object: language tag -> text.
+    pub bodies: String,
+    pub fallback_language: Option<String>,
+    /// JSON array of category ids.
+    pub categories: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

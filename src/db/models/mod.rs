@@ -12,7 +12,7 @@ mod user;
 
 pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
-pub use desk::{CaseTagRow, ConflictRow, ProfileRow, RuleVersionRow, TriageRuleRow};
+pub use desk::{CaseTagRow, ConflictRow, ProfileRow, RuleVersionRow, TemplateRow, TriageRuleRow};
 pub use message::MessageRow;
 pub use outbox::{NewAttempt, OutboxRow};
 pub use ruling::{AppealRow, RulingRow};

@@ -3,6 +3,8 @@
 //! renders.
 
 pub mod actions;
+pub mod case_templates;
+pub mod draft_message;
 pub mod file_case;
 pub mod get_case;
 pub mod list_cases;

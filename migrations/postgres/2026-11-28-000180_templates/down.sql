@@ -1,0 +1,2 @@
+ALTER TABLE cases DROP COLUMN suggested_templates;
+DROP TABLE response_templates;
