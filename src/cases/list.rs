@@ -28,7 +28,7 @@ use crate::db::prepared::Prepared;
 use crate::db::schema::{case_tags, cases, categories};
 use crate::domain::waiting::WaitingWho;
 use crate::domain::{Actor, CaseState, Priority, Role};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Page, page_of};
 use crate::state::Env;
 
@@ -108,8 +108,9 @@ pub fn queries(actor: &Actor, f: &CaseFilter, page: &Page) -> ApiResult<Vec<Case
         .collect())
 }
 
-/// Refuses a `tag` or `category` that no tag or slug can be (422), before
-/// it reaches the database (PostgreSQL refuses a NUL byte with an error).
+/// Refuses a `tag` or `category` parameter that no tag or slug can be
+/// (400, as for any malformed parameter), before it reaches the database
+/// (PostgreSQL refuses a NUL byte with an error).
 fn check_words(f: &CaseFilter) -> ApiResult<()> {
     let word = |s: &str, max: usize, extra: char| {
         let s = s.trim();
@@ -117,17 +118,16 @@ fn check_words(f: &CaseFilter) -> ApiResult<()> {
             && s.chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == extra)
     };
-    let mut c = crate::domain::parse::Checker::new();
     if f.tag.as_deref().is_some_and(|t| !word(t, 40, '_')) {
-        c.fail("tag", "must be 1 to 40 of a-z, 0-9, - and _");
+        return Err(ApiError::BadRequest(
+            "`tag` must be 1 to 40 of a-z, 0-9, - and _".into(),
+        ));
     }
     if f.category.as_deref().is_some_and(|s| !word(s, 50, '-')) {
-        c.fail(
-            "category",
-            "must be a category slug: 1 to 50 of a-z, 0-9 and -",
-        );
+        return Err(ApiError::BadRequest(
+            "`category` must be a category slug: 1 to 50 of a-z, 0-9 and -".into(),
+        ));
     }
-    c.finish()?;
     Ok(())
 }
 

@@ -88,7 +88,7 @@ async fn rules_set_priority_and_tags_in_any_of_the_four_languages() {
         assert!(app.every_page(&cast.complainant, "/cases?tag=lost-parcel", 3).await.is_empty());
         for bad in ["/cases?tag=Not%20a%20tag", "/cases?tag=%00", "/cases?category=%00"] {
             let res = app.get(bad, &cast.complainant).await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
             problem(res).await;
         }
 
