@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 29] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -36,6 +36,8 @@ pub const KEYS: [&str; 27] = [
     "mail_concurrency",
     "case_link",
     "desk_digest_minutes",
+    "desk_hours",
+    "desk_time_zone",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -104,6 +106,12 @@ pub struct Settings {
     /// How often a lead who chose the digest gets it (while any case waits
     /// for a lead).
     pub desk_digest_minutes: i64,
+    /// The desk's working hours, `Mon-Fri 09:00-17:00; Sat 10:00-14:00`;
+    /// empty: always open. Outside them the acknowledgement of a complaint
+    /// says when the desk opens.
+    pub desk_hours: String,
+    /// The time zone of `desk_hours` (IANA, such as `Europe/Warsaw`).
+    pub desk_time_zone: String,
 }
 
 impl Default for Settings {
@@ -136,11 +144,18 @@ impl Default for Settings {
             mail_concurrency: 8,
             case_link: String::new(),
             desk_digest_minutes: 60,
+            desk_hours: String::new(),
+            desk_time_zone: "UTC".into(),
         }
     }
 }
 
 impl Settings {
+    /// The desk's working hours (checked when the settings are loaded).
+    pub fn desk_schedule(&self) -> Result<crate::domain::hours::Schedule, String> {
+        crate::domain::hours::Schedule::parse(&self.desk_hours, &self.desk_time_zone)
+    }
+
     /// Loads settings: defaults, then `file` (or `ombud.toml` if present), then
     /// `OMBUD_*` variables and `DATABASE_URL`.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
@@ -268,6 +283,8 @@ impl Settings {
             7 * 24 * 60,
             "desk_digest_minutes",
         )?;
+        self.desk_schedule()
+            .map_err(|e| anyhow::anyhow!("desk_hours / desk_time_zone: {e}"))?;
         within(i64::from(self.mail_concurrency), 1, 256, "mail_concurrency")?;
         lettre::message::Mailbox::from_str(&self.mail_from)
             .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;
@@ -280,6 +297,28 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_hours_that_cannot_be_read_stop_the_start() {
+        for (hours, zone) in [
+            ("Funday 09:00-17:00", "UTC"),
+            ("Mon-Fri 09:00-17:00", "Moon/Base"),
+        ] {
+            let s = Settings {
+                desk_hours: hours.into(),
+                desk_time_zone: zone.into(),
+                ..Settings::default()
+            };
+            let e = s.check().unwrap_err().to_string();
+            assert!(e.contains("desk_hours"), "{e}");
+        }
+        let ok = Settings {
+            desk_hours: "Mon-Fri 09:00-17:00".into(),
+            desk_time_zone: "Europe/Warsaw".into(),
+            ..Settings::default()
+        };
+        assert!(ok.check().is_ok());
+    }
 
     #[test]
     fn keys_name_every_setting() {

@@ -264,6 +264,7 @@ fn categories(conn: &mut DbConnection, env: &Env) -> ApiResult<usize> {
                 description: description.into(),
                 priority,
                 auto_assign: false,
+                first_response_hours: None,
             };
             crate::cases::categories::insert(conn, input, env.now)?;
             added += 1;

@@ -19,7 +19,7 @@ use crate::pagination::{self, Page, page_of};
 #[schema(example = json!({
     "id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "slug": "billing", "name": "Billing",
     "description": "Charges, refunds and invoices", "default_priority": "normal", "active": true,
-    "auto_assign": true
+    "auto_assign": true, "first_response_hours": 24
 }))]
 pub struct CategoryView {
     /// The category's id.
@@ -37,6 +37,9 @@ pub struct CategoryView {
     /// Whether new cases (and appeals) here are given to a mediator
     /// automatically; otherwise a lead assigns them.
     pub auto_assign: bool,
+    /// How soon a first answer is promised to a complainant here, in hours;
+    /// `null`: by priority (urgent 2, high 8, normal 24, low 72).
+    pub first_response_hours: Option<i32>,
 }
 
 impl From<CategoryRow> for CategoryView {
@@ -49,6 +52,7 @@ impl From<CategoryRow> for CategoryView {
             description: c.description,
             active: c.active,
             auto_assign: c.auto_assign,
+            first_response_hours: c.first_response_hours,
         }
     }
 }
@@ -90,6 +94,18 @@ pub fn list(
     Ok(CategoryPage { items, next_cursor })
 }
 
+/// Checks hours to a first answer: 1 to 720.
+fn first_response(c: &mut Checker, hours: Option<i64>) -> Option<i32> {
+    match hours {
+        None => None,
+        Some(h) if (1..=720).contains(&h) => i32::try_from(h).ok(),
+        Some(_) => {
+            c.fail("first_response_hours", "must be 1 to 720");
+            None
+        }
+    }
+}
+
 /// Checks a slug: 1 to 50 of `a-z 0-9 -`.
 pub fn check_slug(c: &mut Checker, slug: &str) -> String {
     let s = slug.trim().to_ascii_lowercase();
@@ -119,6 +135,9 @@ pub struct CreateCategory {
     pub default_priority: Option<Priority>,
     /// Give new cases and appeals here to a mediator automatically; `false` when left out.
     pub auto_assign: Option<bool>,
+    /// Hours to a first answer promised here (1 to 720); by priority when left out.
+    #[schema(minimum = 1, maximum = 720)]
+    pub first_response_hours: Option<i64>,
 }
 
 /// A checked new category.
@@ -134,6 +153,8 @@ pub struct CategoryInput {
     pub priority: Priority,
     /// Whether cases here are assigned automatically.
     pub auto_assign: bool,
+    /// Hours to a first answer promised here.
+    pub first_response_hours: Option<i32>,
 }
 
 impl CreateCategory {
@@ -145,6 +166,7 @@ impl CreateCategory {
         let description = c
             .opt_text("description", Some(&self.description), 2000)
             .unwrap_or_default();
+        let first_response_hours = first_response(&mut c, self.first_response_hours);
         c.finish()?;
         Ok(CategoryInput {
             slug,
@@ -152,6 +174,7 @@ impl CreateCategory {
             description,
             priority: self.default_priority.unwrap_or(Priority::Normal),
             auto_assign: self.auto_assign.unwrap_or(false),
+            first_response_hours,
         })
     }
 }
@@ -177,6 +200,7 @@ pub fn insert(
         description,
         priority,
         auto_assign,
+        first_response_hours,
     } = input;
     let taken: i64 = categories::table
         .filter(categories::slug.eq(&slug))
@@ -200,6 +224,7 @@ pub fn insert(
             created_at: now,
             updated_at: now,
             auto_assign,
+            first_response_hours,
         })
         .execute(conn)?;
     Ok(categories::table.find(id).first(conn)?)
@@ -222,6 +247,9 @@ pub struct UpdateCategory {
     pub active: Option<bool>,
     /// Whether new cases and appeals here are given to a mediator automatically.
     pub auto_assign: Option<bool>,
+    /// Hours to a first answer promised here (1 to 720).
+    #[schema(minimum = 1, maximum = 720)]
+    pub first_response_hours: Option<i64>,
 }
 
 /// A checked change to a category.
@@ -233,6 +261,7 @@ pub struct CategoryChanges {
     default_priority: Option<String>,
     active: Option<bool>,
     auto_assign: Option<bool>,
+    first_response_hours: Option<i32>,
     /// Set by [`update`].
     updated_at: Option<chrono::NaiveDateTime>,
 }
@@ -250,6 +279,7 @@ impl UpdateCategory {
             default_priority: self.default_priority.map(|p| p.as_str().to_string()),
             active: self.active,
             auto_assign: self.auto_assign,
+            first_response_hours: first_response(&mut c, self.first_response_hours),
             updated_at: None,
         };
         c.finish()?;

@@ -39,6 +39,7 @@ pub fn record(
         facts: &ctx.facts,
         users: &ctx.users,
         ruling: ctx.ruling.as_ref(),
+        category: &ctx.category,
     };
     notify::enqueue(conn, settings, &case, record)?;
     Ok(())

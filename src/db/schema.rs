@@ -45,6 +45,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         auto_assign -> Bool,
+        first_response_hours -> Nullable<Integer>,
     }
 }
 

@@ -41,6 +41,7 @@ pub(crate) use wire_names;
 pub mod case;
 pub mod desk;
 pub mod events;
+pub mod hours;
 pub mod ids;
 pub mod lifecycle;
 pub mod mail;

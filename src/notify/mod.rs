@@ -79,6 +79,15 @@ pub fn first_response(priority: Priority) -> Duration {
     }
 }
 
+/// How soon a first answer is promised on `case`: its category's setting,
+/// else by its priority.
+fn promised(case: &MailCase) -> Duration {
+    case.category.first_response_hours.map_or_else(
+        || first_response(case.row.priority),
+        |h| Duration::hours(i64::from(h)),
+    )
+}
+
 fn duration_words(lang: &str, d: Duration) -> anyhow::Result<String> {
     let (key, n) = if d.num_hours() >= 48 && d.num_hours() % 24 == 0 {
         ("durations.days", d.num_days())
@@ -131,6 +140,8 @@ pub struct MailCase<'a> {
     pub users: &'a HashMap<UserId, UserRow>,
     /// The ruling in force.
     pub ruling: Option<&'a RulingRow>,
+    /// Its category (how soon a first answer is promised).
+    pub category: &'a crate::db::models::CategoryRow,
 }
 
 /// The people of a case, by their part in it.
@@ -398,7 +409,12 @@ fn write_one(
         "has_account": to.has_account,
         "reference": row.reference,
         "title": if to.has_account { row.title.as_str() } else { "" },
-        "first_response": duration_words(lang, first_response(row.priority))?,
+        "first_response": duration_words(lang, promised(case))?,
+        // Outside the desk's working hours, the acknowledgement says when it opens.
+        "desk_opens": (step.template == "acknowledgement")
+            .then(|| settings.desk_schedule().ok())
+            .flatten()
+            .and_then(|s| s.next_opening(record.at).map(|t| s.local(t))),
         "party": party.unwrap_or_default(),
         "author": author.unwrap_or_default(),
         "appealable": case.facts.ruling_appealable,

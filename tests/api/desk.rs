@@ -916,3 +916,101 @@ async fn a_burst_of_filings_is_spread_by_load_not_piled_on_one_mediator() {
         "{to_first} of {burst} went to one of two equal mediators"
     );
 }
+
+/// The plain text of the acknowledgement written for case `id`.
+async fn acknowledgement(app: &TestApp, reader: &TestUser, id: &str) -> String {
+    let page: Value = app
+        .get(&format!("/outbox?case_id={id}&limit=100"), reader)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ack = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["template"] == "acknowledgement")
+        .expect("an acknowledgement");
+    let mail: Value = app
+        .get(&format!("/outbox/{}", ack["id"].as_str().unwrap()), reader)
+        .await
+        .json()
+        .await
+        .unwrap();
+    mail["body_text"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_acknowledgement_says_what_happens_next_when_to_expect_an_answer_and_when_the_desk_opens()
+ {
+    // The desk opens tomorrow only, so it is closed whenever this runs.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%a")
+        .to_string();
+    for backend in crate::helpers::backends() {
+        let hours = format!("{tomorrow} 09:00-10:00");
+        let app = crate::helpers::spawn_app_with(backend, |s| {
+            s.desk_hours = hours;
+            s.desk_time_zone = "UTC".into();
+        })
+        .await;
+        let cast = Cast::new(&app).await;
+        let slug = format!("fast-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let res = app
+            .post(
+                "/categories",
+                &app.admin,
+                json!({"slug": slug, "name": "Fast", "first_response_hours": 6}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["first_response_hours"],
+            6
+        );
+        let case = file(&app, &cast, &cast.complainant, &slug).await;
+        let text = acknowledgement(&app, &app.admin, case["id"].as_str().unwrap()).await;
+        assert!(
+            text.contains("What happens next: a mediator reviews it"),
+            "{text}"
+        );
+        assert!(
+            text.contains("within 6 hours of our desk opening"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("opens {tomorrow} ")) && text.contains(" 09:00 (UTC)"),
+            "{text}"
+        );
+        // A category without its own promise answers by priority (high: 8 hours).
+        let case = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let text = acknowledgement(&app, &app.admin, case["id"].as_str().unwrap()).await;
+        assert!(text.contains("within 8 hours"), "{text}");
+        let res = app
+            .post(
+                "/categories",
+                &app.admin,
+                json!({"slug": "slow", "name": "Slow", "first_response_hours": 0}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            problem(res).await["errors"][0]["field"],
+            "first_response_hours"
+        );
+    }
+}
+
+#[tokio::test]
+async fn within_working_hours_the_acknowledgement_mentions_no_opening() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let case = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let text = acknowledgement(&app, &app.admin, case["id"].as_str().unwrap()).await;
+        assert!(
+            !text.contains("desk opening") && !text.contains("opens"),
+            "{text}"
+        );
+    })
+    .await;
+}

@@ -18,6 +18,7 @@ pub struct CategoryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub auto_assign: bool,
+    pub first_response_hours: Option<i32>,
 }
 
 /// A category to create.
@@ -33,4 +34,5 @@ pub struct NewCategory {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub auto_assign: bool,
+    pub first_response_hours: Option<i32>,
 }
