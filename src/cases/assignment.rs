@@ -344,3 +344,67 @@ pub fn check_conflicts(
     }
     Ok(())
 }
+
+/// The open cases assigned to `mediator` that someone else may be given
+/// (not a ruled case waiting on the parties), at most `limit`, oldest first.
+pub fn handed_cases(
+    conn: &mut DbConnection,
+    mediator: UserId,
+    limit: i64,
+) -> ApiResult<Vec<crate::domain::CaseId>> {
+    let open = sql::<Bool>(&format!("cases.waiting_on <> '{NOBODY}'"));
+    Ok(cases::table
+        .filter(cases::assigned_mediator_id.eq(mediator))
+        .filter(open)
+        .filter(cases::state.eq_any([
+            CaseState::Assigned,
+            CaseState::Investigation,
+            CaseState::Appeal,
+            CaseState::FollowUp,
+        ]))
+        .order((cases::created_at.asc(), cases::id.asc()))
+        .select(cases::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Hands case `id` over from `from`: to the best other eligible mediator
+/// when its category is assigned automatically, otherwise (or if nobody
+/// can take it) it is recorded as waiting and the leads are told. Returns
+/// whether it went to someone; `None` if it is no longer `from`'s.
+pub fn hand_over(
+    conn: &mut DbConnection,
+    env: &Env,
+    id: crate::domain::CaseId,
+    from: UserId,
+) -> ApiResult<Option<bool>> {
+    let system = Actor::system();
+    let Some(mut ctx) = CaseContext::load(conn, id, &system, env)? else {
+        return Ok(None);
+    };
+    if ctx.facts.people.mediator != Some(from) {
+        return Ok(None);
+    }
+    if ctx.category.auto_assign
+        && let Some(chosen) = pick(conn, &need_of(&ctx, env.now))?
+    {
+        touch(conn, chosen.user.id, env.now)?;
+        let input = AutoAssign {
+            mediator: chosen.user,
+        };
+        take_on(conn, env, &system, &mut ctx, &Expected::Absent, input)?;
+        return Ok(Some(true));
+    }
+    let waiting = EventRecord {
+        case_id: ctx.id(),
+        actor: None,
+        at: env.now,
+        transition: None,
+        event: CaseEvent::AwaitingAssignment {
+            reason: AwaitingReason::HandedOver,
+            appeal: ctx.facts.state == CaseState::Appeal,
+        },
+    };
+    record(conn, &env.settings, &ctx, &waiting)?;
+    Ok(Some(false))
+}

@@ -378,3 +378,15 @@ pub fn set_availability(
     }
     get(conn, user, now)
 }
+
+/// How a hand-over went.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"reassigned": 4, "waiting": 1, "more": false}))]
+pub struct HandOverView {
+    /// Cases given to another mediator automatically.
+    pub reassigned: usize,
+    /// Cases left for a lead to reassign (the leads were told).
+    pub waiting: usize,
+    /// Whether more cases remain (ask again).
+    pub more: bool,
+}

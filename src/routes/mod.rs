@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(m::get_mediator::get_mediator)
         .service(m::put_mediator::put_mediator)
         .service(m::set_availability::set_availability)
+        .service(m::hand_over::hand_over)
         .service(m::list_conflicts::list_conflicts)
         .service(m::declare_conflict::declare_conflict)
         .service(m::withdraw_conflict::withdraw_conflict)

@@ -1014,3 +1014,90 @@ async fn within_working_hours_the_acknowledgement_mentions_no_opening() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mediator_going_away_hands_their_cases_over() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let auto = auto_category(&app).await;
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 10}))
+            .await;
+        let mut mine = Vec::new();
+        for _ in 0..2 {
+            let case = file(&app, &cast, &cast.complainant, &auto).await;
+            assert_eq!(case["mediator"]["id"], cast.mediator.id.as_str());
+            mine.push(case["id"].as_str().unwrap().to_string());
+        }
+        app.act_ok(&cast.mediator, &mine[1], "start_investigation", json!({}))
+            .await;
+        let manual = file(&app, &cast, &cast.complainant, &cast.category).await;
+        let manual = manual["id"].as_str().unwrap().to_string();
+        app.act_ok(
+            &cast.lead,
+            &manual,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+        // Someone else can take the automatic ones now.
+        cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 10}))
+            .await;
+        let path = format!("/mediators/{}", cast.mediator.id);
+        let away = (chrono::Utc::now() + chrono::Duration::days(14)).to_rfc3339();
+        let res = app
+            .call(
+                Method::PUT,
+                &format!("{path}/availability"),
+                Some(&cast.mediator),
+                Some(json!({"on_duty": true, "absent_until": away})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = app
+            .post(
+                &format!("/mediators/{}/hand_over", cast.other_mediator.id),
+                &cast.mediator,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "not someone else's cases"
+        );
+        problem(res).await;
+        let res = app
+            .post(&format!("{path}/hand_over"), &cast.mediator, json!({}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let done: Value = res.json().await.unwrap();
+        assert_eq!(done, json!({"reassigned": 2, "waiting": 1, "more": false}));
+        for id in &mine {
+            let case = app.case(&cast.lead, id).await;
+            assert_eq!(case["mediator"]["id"], cast.other_mediator.id.as_str());
+        }
+        assert_eq!(
+            app.case(&cast.lead, &mine[1]).await["state"],
+            "investigation",
+            "it stays where it was"
+        );
+        let staff = timeline_kinds(&app, &cast.lead, &manual).await;
+        let waiting = staff
+            .iter()
+            .rfind(|e| e["kind"] == "awaiting_assignment")
+            .unwrap();
+        assert_eq!(waiting["data"]["reason"], "handed_over");
+        assert!(
+            mail_of(&app, &manual)
+                .await
+                .iter()
+                .any(|(to, t)| to == &cast.lead.email && t == "awaiting_assignment")
+        );
+        let view: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
+        assert_eq!(
+            view["load"], 1,
+            "only the case a lead must reassign is left"
+        );
+    })
+    .await;
+}

@@ -147,7 +147,12 @@ pub const TABLE: &[Transition] = &[
         Who::System,
         To::Goes(Assigned),
     ),
-    row(Action::AutoAssign, &[Appeal], Who::System, To::Stays),
+    row(
+        Action::AutoAssign,
+        &[Assigned, Investigation, Appeal, FollowUp],
+        Who::System,
+        To::Stays,
+    ),
     row(Action::Claim, &[Intake], Who::CaseTaker, To::Goes(Assigned)),
     row(
         Action::StartInvestigation,

@@ -96,7 +96,7 @@ fn who(action: Action) -> &'static [&'static str] {
 fn from(action: Action) -> &'static [&'static str] {
     match action {
         Action::Assign => &["intake", "assigned", "investigation", "appeal", "follow_up"],
-        Action::AutoAssign => &["intake", "appeal"],
+        Action::AutoAssign => &["intake", "assigned", "investigation", "appeal", "follow_up"],
         Action::Claim => &["intake"],
         Action::StartInvestigation => &["assigned"],
         Action::RequestInfo

@@ -2,6 +2,7 @@
 
 pub mod declare_conflict;
 pub mod get_mediator;
+pub mod hand_over;
 pub mod list_conflicts;
 pub mod list_mediators;
 pub mod put_mediator;
