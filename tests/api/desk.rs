@@ -87,6 +87,76 @@ async fn mediators(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
     }
 }
 
+/// Starts `n` filings at once in `category` by the cast's complainant,
+/// the `i`th sent to `bases[i % bases.len()]` (server addresses); the
+/// handles answer with each filed case.
+fn file_at_once(
+    app: &TestApp,
+    cast: &Cast,
+    category: &str,
+    bases: &[String],
+    n: usize,
+) -> tokio::task::JoinSet<Value> {
+    let mut filings = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let (client, base, token, category, respondent) = (
+            app.client.clone(),
+            bases[i % bases.len()].clone(),
+            cast.complainant.token.clone(),
+            category.to_string(),
+            cast.respondent.id.clone(),
+        );
+        filings.spawn(async move {
+            let res = client
+                .post(format!("{base}/api/v1/cases"))
+                .bearer_auth(token)
+                .json(
+                    &json!({"title": format!("At once {i}"), "description": "At once.",
+                              "category": category, "respondent": {"user_id": respondent}}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            res.json::<Value>().await.unwrap()
+        });
+    }
+    filings
+}
+
+/// The latest staff-only `awaiting_assignment` entry on case `id`.
+async fn waiting_entry(app: &TestApp, lead: &TestUser, id: &str) -> Value {
+    timeline_kinds(app, lead, id)
+        .await
+        .into_iter()
+        .rfind(|e| e["kind"] == "awaiting_assignment")
+        .expect("an awaiting_assignment entry")
+}
+
+/// Who was mailed that case `id` waits for a lead.
+async fn told_of(app: &TestApp, id: &str) -> Vec<String> {
+    mail_of(app, id)
+        .await
+        .into_iter()
+        .filter(|(_, t)| t == "awaiting_assignment")
+        .map(|(to, _)| to)
+        .collect()
+}
+
+/// Sets how `user` hears of cases waiting for a lead.
+async fn set_desk_mail(app: &TestApp, user: &TestUser, how: &str) {
+    let res = app
+        .call(
+            Method::PATCH,
+            &format!("/users/{}", user.id),
+            Some(user),
+            Some(json!({"desk_mail": how})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["desk_mail"], how);
+}
+
 #[tokio::test]
 async fn leads_manage_profiles_and_mediators_their_own_availability() {
     on_each_backend(|app| async move {
@@ -415,22 +485,13 @@ async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
         assert_eq!(second["state"], "intake");
         let id = second["id"].as_str().unwrap();
         // Staff see why; the parties do not.
-        let staff = timeline_kinds(&app, &cast.lead, id).await;
-        let waiting = staff
-            .iter()
-            .find(|e| e["kind"] == "awaiting_assignment")
-            .expect("an entry for the leads");
+        let waiting = waiting_entry(&app, &cast.lead, id).await;
         assert_eq!(waiting["data"]["reason"], "nobody_available");
         assert_eq!(waiting["visibility"], "internal");
         let party = timeline_kinds(&app, &cast.complainant, id).await;
         assert!(!party.iter().any(|e| e["kind"] == "awaiting_assignment"));
         // Every lead who wants a mail per case got one (admins opt in).
-        let told: Vec<String> = mail_of(&app, id)
-            .await
-            .into_iter()
-            .filter(|(_, t)| t == "awaiting_assignment")
-            .map(|(to, _)| to)
-            .collect();
+        let told = told_of(&app, id).await;
         assert_eq!(told, vec![cast.lead.email.clone()]);
         // It is on the lead's queue.
         let queue = app.every_page(&cast.lead, "/queue", 50).await;
@@ -438,39 +499,13 @@ async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
 
         // A lead who chose the digest is not mailed per case; an admin who
         // opted in is, and a category assigned by hand says so.
-        let res = app
-            .call(
-                Method::PATCH,
-                &format!("/users/{}", app.admin.id),
-                Some(&app.admin),
-                Some(json!({"desk_mail": "each"})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let res = app
-            .call(
-                Method::PATCH,
-                &format!("/users/{}", cast.lead.id),
-                Some(&cast.lead),
-                Some(json!({"desk_mail": "digest"})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(res.json::<Value>().await.unwrap()["desk_mail"], "digest");
+        set_desk_mail(&app, &app.admin, "each").await;
+        set_desk_mail(&app, &cast.lead, "digest").await;
         let manual = file(&app, &cast, &cast.complainant, &cast.category).await;
         let id = manual["id"].as_str().unwrap();
-        let told: Vec<String> = mail_of(&app, id)
-            .await
-            .into_iter()
-            .filter(|(_, t)| t == "awaiting_assignment")
-            .map(|(to, _)| to)
-            .collect();
+        let told = told_of(&app, id).await;
         assert_eq!(told, vec![app.admin.email.clone()]);
-        let staff = timeline_kinds(&app, &cast.lead, id).await;
-        let waiting = staff
-            .iter()
-            .find(|e| e["kind"] == "awaiting_assignment")
-            .unwrap();
+        let waiting = waiting_entry(&app, &cast.lead, id).await;
         assert_eq!(waiting["data"]["reason"], "not_automatic");
     })
     .await;
@@ -500,11 +535,7 @@ async fn an_appeal_goes_to_someone_other_than_the_mediator_who_ruled() {
             .act_ok(&cast.respondent, &id, "appeal", body_for("appeal", &cast))
             .await;
         assert_eq!(appealed["state"], "appeal");
-        let staff = timeline_kinds(&app, &cast.lead, &id).await;
-        let waiting = staff
-            .iter()
-            .rfind(|e| e["kind"] == "awaiting_assignment")
-            .unwrap();
+        let waiting = waiting_entry(&app, &cast.lead, &id).await;
         assert_eq!(waiting["data"]["appeal"], true);
 
         // Once someone else can, the next appeal goes to them by itself.
@@ -647,33 +678,9 @@ async fn concurrent_filings_never_push_a_mediator_past_capacity() {
             Backend::Postgres => Some(second_process(&app).await),
             Backend::Sqlite => None,
         };
-        let mut filings = tokio::task::JoinSet::new();
-        for i in 0..16 {
-            let base = match (&other, i % 2) {
-                (Some(o), 1) => o.clone(),
-                _ => app.address.clone(),
-            };
-            let (client, token, category, respondent) = (
-                app.client.clone(),
-                cast.complainant.token.clone(),
-                category.clone(),
-                cast.respondent.id.clone(),
-            );
-            filings.spawn(async move {
-                let res = client
-                    .post(format!("{base}/api/v1/cases"))
-                    .bearer_auth(token)
-                    .json(
-                        &json!({"title": format!("Rush {i}"), "description": "At once.",
-                                  "category": category, "respondent": {"user_id": respondent}}),
-                    )
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), StatusCode::CREATED);
-                res.json::<Value>().await.unwrap()
-            });
-        }
+        let mut bases = vec![app.address.clone()];
+        bases.extend(other);
+        let filings = file_at_once(&app, &cast, &category, &bases, 16);
         let cases: Vec<Value> = filings.join_all().await;
         let count = |who: &TestUser| {
             cases
@@ -740,15 +747,7 @@ async fn a_lead_who_chose_the_digest_gets_one_mail_per_period_while_cases_wait()
         let cast = Cast::new(&app).await;
         // The bootstrap admin's token lasts an hour; this test moves the clock on.
         let reader = app.user(Role::Admin).await;
-        let res = app
-            .call(
-                Method::PATCH,
-                &format!("/users/{}", cast.lead.id),
-                Some(&cast.lead),
-                Some(json!({"desk_mail": "digest"})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        set_desk_mail(&app, &cast.lead, "digest").await;
         // Nothing waits: no digest, and no period used up.
         assert_eq!(digest(&app).await, 0);
         let first = file(&app, &cast, &cast.complainant, &cast.category).await;
@@ -872,32 +871,15 @@ async fn a_burst_of_filings_is_spread_by_load_not_piled_on_one_mediator() {
     let first = std::cmp::min(&cast.mediator.id, &cast.other_mediator.id).clone();
     let (release, holder) = hold_profile_lock(app.db.url.clone(), first.clone());
     let burst = 6;
-    let mut filings = tokio::task::JoinSet::new();
-    for i in 0..burst {
-        let (client, url, token, category, respondent) = (
-            app.client.clone(),
-            app.url("/cases"),
-            cast.complainant.token.clone(),
-            category.clone(),
-            cast.respondent.id.clone(),
-        );
-        filings.spawn(async move {
-            let res = client
-                .post(url)
-                .bearer_auth(token)
-                .json(
-                    &json!({"title": format!("Burst {i}"), "description": "At once.",
-                              "category": category, "respondent": {"user_id": respondent}}),
-                )
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::CREATED);
-            res.json::<Value>().await.unwrap()
-        });
-    }
+    let filings = file_at_once(
+        &app,
+        &cast,
+        &category,
+        std::slice::from_ref(&app.address),
+        burst,
+    );
     let started = std::time::Instant::now();
-    while waiting_on_locks(&app) < burst {
+    while waiting_on_locks(&app) < burst as i64 {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),
             "the filings never all waited for the lock"
@@ -1081,17 +1063,12 @@ async fn a_mediator_going_away_hands_their_cases_over() {
             "investigation",
             "it stays where it was"
         );
-        let staff = timeline_kinds(&app, &cast.lead, &manual).await;
-        let waiting = staff
-            .iter()
-            .rfind(|e| e["kind"] == "awaiting_assignment")
-            .unwrap();
+        let waiting = waiting_entry(&app, &cast.lead, &manual).await;
         assert_eq!(waiting["data"]["reason"], "handed_over");
-        assert!(
-            mail_of(&app, &manual)
-                .await
-                .iter()
-                .any(|(to, t)| to == &cast.lead.email && t == "awaiting_assignment")
+        // Told when it was filed, and again when it was handed over.
+        assert_eq!(
+            told_of(&app, &manual).await,
+            vec![cast.lead.email.clone(); 2]
         );
         let view: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
         assert_eq!(
