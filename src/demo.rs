@@ -177,7 +177,6 @@ impl Seeder<'_> {
     }
 }
 
-/// Adds the demo categories that are missing; returns how many it added.
 /// The demo community's rulebook (the demo's rulings cite ).
 fn rules(conn: &mut DbConnection, admin: UserId, now: DateTime<Utc>) -> ApiResult<()> {
     use crate::cases::rulebook::{PublishRule, publish};
@@ -231,6 +230,7 @@ fn rules(conn: &mut DbConnection, admin: UserId, now: DateTime<Utc>) -> ApiResul
     Ok(())
 }
 
+/// Adds the demo categories that are missing; returns how many it added.
 fn categories(conn: &mut DbConnection, env: &Env) -> ApiResult<usize> {
     let mut added = 0;
     for (slug, name, description, priority) in [

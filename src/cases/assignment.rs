@@ -368,10 +368,10 @@ pub fn handed_cases(
         .load(conn)?)
 }
 
-/// Hands case `id` over from `from`: to the best other eligible mediator
-/// when its category is assigned automatically, otherwise (or if nobody
-/// can take it) it is recorded as waiting and the leads are told. Returns
-/// whether it went to someone; `None` if it is no longer `from`'s.
+/// Hands case `id` over from `from` to the best other eligible mediator,
+/// when its category is assigned automatically and someone can take it.
+/// Returns whether it went to someone; `None` if it is no longer `from`'s.
+/// A case that stays is left as it is, for a lead to reassign.
 pub fn hand_over(
     conn: &mut DbConnection,
     env: &Env,
@@ -385,26 +385,16 @@ pub fn hand_over(
     if ctx.facts.people.mediator != Some(from) {
         return Ok(None);
     }
-    if ctx.category.auto_assign
-        && let Some(chosen) = pick(conn, &need_of(&ctx, env.now))?
-    {
-        touch(conn, chosen.user.id, env.now)?;
-        let input = AutoAssign {
-            mediator: chosen.user,
-        };
-        take_on(conn, env, &system, &mut ctx, &Expected::Absent, input)?;
-        return Ok(Some(true));
+    if !ctx.category.auto_assign {
+        return Ok(Some(false));
     }
-    let waiting = EventRecord {
-        case_id: ctx.id(),
-        actor: None,
-        at: env.now,
-        transition: None,
-        event: CaseEvent::AwaitingAssignment {
-            reason: AwaitingReason::HandedOver,
-            appeal: ctx.facts.state == CaseState::Appeal,
-        },
+    let Some(chosen) = pick(conn, &need_of(&ctx, env.now))? else {
+        return Ok(Some(false));
     };
-    record(conn, &env.settings, &ctx, &waiting)?;
-    Ok(Some(false))
+    touch(conn, chosen.user.id, env.now)?;
+    let input = AutoAssign {
+        mediator: chosen.user,
+    };
+    take_on(conn, env, &system, &mut ctx, &Expected::Absent, input)?;
+    Ok(Some(true))
 }

@@ -158,6 +158,10 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<RulePage> {
         .order((community_rules::code.asc(), community_rules::version.desc()))
         .into_boxed();
     if let Some(after) = &page.after {
+        let mut c = Checker::new();
+        check_code(&mut c, "cursor", after);
+        c.finish()
+            .map_err(|_| crate::pagination::PageError::Cursor)?;
         q = q.filter(community_rules::code.gt(after.clone()));
     }
     let rows: Vec<RuleVersionRow> = q.load(conn)?;
@@ -179,10 +183,11 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<RulePage> {
 pub fn get(conn: &mut DbConnection, code: &str, version: Option<i32>) -> ApiResult<RuleView> {
     // A code no rule can have is not looked up (nor sent to the database).
     let mut c = Checker::new();
-    check_code(&mut c, "code", code);
+    let code = check_code(&mut c, "code", code);
     if c.finish().is_err() {
         return Err(ApiError::NotFound("rule"));
     }
+    let code = code.as_str();
     let row = match version {
         None => latest(conn, code)?,
         Some(v) => community_rules::table

@@ -172,6 +172,10 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<TemplatePage> {
         .limit(page.limit + 1)
         .into_boxed();
     if let Some(after) = &page.after {
+        let mut c = Checker::new();
+        check_code(&mut c, "cursor", after);
+        c.finish()
+            .map_err(|_| crate::pagination::PageError::Cursor)?;
         q = q.filter(response_templates::code.gt(after.clone()));
     }
     let rows: Vec<TemplateRow> = q.load(conn)?;
@@ -244,7 +248,12 @@ pub fn put(
 
 /// Removes template `code`; 404 if there is none.
 pub fn delete(conn: &mut DbConnection, code: &str) -> ApiResult<()> {
-    let n = diesel::delete(response_templates::table.filter(response_templates::code.eq(code)))
+    let mut c = Checker::new();
+    let code = check_code(&mut c, "code", code);
+    if c.finish().is_err() {
+        return Err(ApiError::NotFound("template"));
+    }
+    let n = diesel::delete(response_templates::table.filter(response_templates::code.eq(&code)))
         .execute(conn)?;
     if n == 0 {
         return Err(ApiError::NotFound("template"));
@@ -339,8 +348,10 @@ pub fn draft(
             complainant.map(|u| u.name.clone()).unwrap_or_default(),
             complainant.map_or(ctx.row.language.clone(), |u| u.language.clone()),
         ),
+        // The respondent is named as the complainant named them: their
+        // account's name is not for the complainant's side to learn.
         Visibility::Respondent => (
-            respondent.map_or(ctx.row.respondent_name.clone(), |u| u.name.clone()),
+            ctx.row.respondent_name.clone(),
             respondent.map_or(ctx.row.language.clone(), |u| u.language.clone()),
         ),
         Visibility::AllParties => (String::new(), ctx.row.language.clone()),
@@ -356,25 +367,31 @@ pub fn draft(
             format!("this template has no text in `{lang}` and no fallback language"),
         ));
     };
+    // The deadline the case waits on now: an information request, or the
+    // appeal window of a ruling (not one long closed).
+    let appeal_window = ctx
+        .facts
+        .appeal_deadline
+        .filter(|_| ctx.facts.state == crate::domain::CaseState::Ruling);
     let deadline = ctx
         .facts
         .info_request
         .map(|r| r.deadline)
-        .or(ctx.facts.appeal_deadline)
+        .or(appeal_window)
         .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     let mediator = user(people.mediator).or(sender).map(|u| u.name.clone());
     let vars = json!({
         "recipient_name": recipient_name,
         "complainant_name": complainant.map(|u| u.name.clone()).unwrap_or_default(),
-        "respondent_name": respondent.map_or(ctx.row.respondent_name.clone(), |u| u.name.clone()),
+        "respondent_name": ctx.row.respondent_name,
         "mediator_name": mediator.unwrap_or_default(),
         "reference": ctx.row.reference,
         "title": ctx.row.title,
         "category": ctx.category.name,
         "deadline": deadline,
     });
-    let body = render(text, &vars).map_err(ApiError::Internal)?;
+    let body = render(text, &vars);
     Ok(Draft {
         template: row.code,
         language: written_in.to_string(),

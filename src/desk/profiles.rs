@@ -381,12 +381,11 @@ pub fn set_availability(
 
 /// How a hand-over went.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
-#[schema(example = json!({"reassigned": 4, "waiting": 1, "more": false}))]
+#[schema(example = json!({"reassigned": 4, "left": ["0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c"]}))]
 pub struct HandOverView {
     /// Cases given to another mediator automatically.
     pub reassigned: usize,
-    /// Cases left for a lead to reassign (the leads were told).
-    pub waiting: usize,
-    /// Whether more cases remain (ask again).
-    pub more: bool,
+    /// Cases still theirs, for a lead to reassign: in a category assigned
+    /// by hand, nobody eligible free, or changed while being handed over.
+    pub left: Vec<uuid::Uuid>,
 }

@@ -41,15 +41,12 @@ pub enum AwaitingReason {
     NobodyAvailable,
     /// A triage rule held it for a lead.
     HeldByTriage,
-    /// Its mediator handed their cases over, and nobody could take it.
-    HandedOver,
 }
 
 crate::domain::wire_names!(AwaitingReason, "reason" {
     NotAutomatic => "not_automatic",
     NobodyAvailable => "nobody_available",
     HeldByTriage => "held_by_triage",
-    HandedOver => "handed_over",
 });
 
 /// One person who might take a case, as the case service read them.

@@ -26,8 +26,18 @@ const DAYS: [(&str, Weekday); 7] = [
 
 fn day(s: &str) -> Result<usize, String> {
     let s = s.trim().to_ascii_lowercase();
+    const FULL: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     DAYS.iter()
-        .position(|(name, _)| s.starts_with(name) && name.len() <= s.len())
+        .zip(FULL)
+        .position(|((short, _), full)| s == *short || s == full)
         .ok_or_else(|| format!("`{s}` is not a day (mon … sun)"))
 }
 
@@ -179,6 +189,7 @@ mod tests {
         for (hours, zone) in [
             ("Mon 22:00-02:00", "UTC"),
             ("Funday 09:00-17:00", "UTC"),
+            ("Sunflower 09:00-17:00", "UTC"),
             ("Mon 9-17", "UTC"),
             ("Mon 09:00-17:00", "Mars/Olympus"),
         ] {

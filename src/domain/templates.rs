@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::Environment;
 use serde_json::Value;
 
 use super::parse::Checker;
@@ -42,34 +41,39 @@ pub fn check_code(c: &mut Checker, field: &str, code: &str) -> String {
     code
 }
 
-/// Checks one template text under `field`: it must parse, and use no
-/// variable but [`VARIABLES`]. Returns it trimmed.
+/// Checks one template text under `field`: plain text with `{{ variable }}`
+/// substitutions of the [`VARIABLES`] and nothing else (no filters, loops,
+/// includes or expressions: a canned reply needs none, and none can fail,
+/// run long or grow large when a draft is rendered). Returns it trimmed.
 pub fn check_text(c: &mut Checker, field: &str, text: &str) -> String {
     let text = c.text(field, text, 20_000);
-    let env = Environment::new();
-    match env.template_from_str(&text) {
-        Err(e) => c.fail(
+    if text.contains("{%") || text.contains("{#") {
+        c.fail(
             field,
-            format!(
-                "not a valid template: {}",
-                e.detail().unwrap_or("syntax error")
-            ),
-        ),
-        Ok(t) => {
-            let mut unknown: Vec<String> = t
-                .undeclared_variables(false)
-                .into_iter()
-                .filter(|v| !VARIABLES.iter().any(|(name, _)| name == v))
-                .collect();
-            unknown.sort();
-            if let Some(first) = unknown.first() {
-                let known: Vec<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
-                c.fail(
-                    field,
-                    format!("unknown variable `{first}`; use {}", known.join(", ")),
-                );
-            }
+            "only `{{ variable }}` substitutions are allowed: no `{% … %}` or `{# … #}`",
+        );
+        return text;
+    }
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            c.fail(field, "a `{{` is not closed with `}}`");
+            return text;
+        };
+        let name = after[..end].trim();
+        if !VARIABLES.iter().any(|(v, _)| *v == name) {
+            let known: Vec<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
+            c.fail(
+                field,
+                format!("unknown variable `{name}`; use one of {}", known.join(", ")),
+            );
+            return text;
         }
+        rest = &after[end + 2..];
+    }
+    if rest.contains("}}") {
+        c.fail(field, "a `}}` has no `{{` before it");
     }
     text
 }
@@ -96,10 +100,24 @@ pub fn text_for<'a>(
     find(language).or_else(|| fallback.and_then(find))
 }
 
-/// Renders a checked template text with `vars` (the [`VARIABLES`]).
-pub fn render(text: &str, vars: &Value) -> anyhow::Result<String> {
-    let env = Environment::new();
-    Ok(env.template_from_str(text)?.render(vars)?)
+/// Renders a checked template text: each `{{ variable }}` replaced by its
+/// value in `vars` (empty if it has none); a single pass over the text.
+pub fn render(text: &str, vars: &Value) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let value = vars.get(after[..end].trim());
+        out.push_str(value.and_then(Value::as_str).unwrap_or_default());
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -129,6 +147,23 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_substitutions_are_allowed_so_no_draft_can_fail_or_grow() {
+        for text in [
+            "{{ reference|nosuch }}",
+            "{% include \"x\" %}",
+            "{{ title.a.b }}",
+            "{% for a in \"x\"*100000 %}{{ title }}{% endfor %}",
+            "{{ \"x\" * 100000000 }}",
+            "{# note #}",
+            "{{ title }} }}",
+        ] {
+            let mut c = Checker::new();
+            check_text(&mut c, "bodies.en", text);
+            assert!(c.finish().is_err(), "{text}");
+        }
+    }
+
+    #[test]
     fn the_recipients_language_then_the_fallback() {
         let bodies: BTreeMap<String, String> = [("en", "Hello"), ("pl", "Dzień dobry")]
             .into_iter()
@@ -143,8 +178,13 @@ mod tests {
         let out = render(
             "Dear {{ recipient_name }}",
             &serde_json::json!({"recipient_name": "Ann <b>"}),
-        )
-        .unwrap();
+        );
         assert_eq!(out, "Dear Ann <b>", "messages are text: nothing is escaped");
+        // A value that looks like a variable is not substituted again.
+        let out = render(
+            "{{ title }}",
+            &serde_json::json!({"title": "{{ reference }}", "reference": "x"}),
+        );
+        assert_eq!(out, "{{ reference }}");
     }
 }

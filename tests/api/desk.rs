@@ -1053,7 +1053,7 @@ async fn a_mediator_going_away_hands_their_cases_over() {
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         let done: Value = res.json().await.unwrap();
-        assert_eq!(done, json!({"reassigned": 2, "waiting": 1, "more": false}));
+        assert_eq!(done, json!({"reassigned": 2, "left": [manual]}));
         for id in &mine {
             let case = app.case(&cast.lead, id).await;
             assert_eq!(case["mediator"]["id"], cast.other_mediator.id.as_str());
@@ -1063,18 +1063,19 @@ async fn a_mediator_going_away_hands_their_cases_over() {
             "investigation",
             "it stays where it was"
         );
-        let waiting = waiting_entry(&app, &cast.lead, &manual).await;
-        assert_eq!(waiting["data"]["reason"], "handed_over");
-        // Told when it was filed, and again when it was handed over.
-        assert_eq!(
-            told_of(&app, &manual).await,
-            vec![cast.lead.email.clone(); 2]
-        );
+        // The one a lead must reassign is left as it was, and named.
+        let left = app.case(&cast.lead, &manual).await;
+        assert_eq!(left["mediator"]["id"], cast.mediator.id.as_str());
         let view: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
-        assert_eq!(
-            view["load"], 1,
-            "only the case a lead must reassign is left"
-        );
+        assert_eq!(view["load"], 1);
+        // Handing over again moves nothing more.
+        let again: Value = app
+            .post(&format!("{path}/hand_over"), &cast.mediator, json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(again, json!({"reassigned": 0, "left": [manual]}));
     })
     .await;
 }
