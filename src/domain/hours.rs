@@ -144,12 +144,12 @@ impl Schedule {
             .min()
     }
 
-    /// An opening time as a reader in the desk's zone sees it:
-    /// `Mon 2026-11-30 09:00 (Europe/Warsaw)`.
+    /// An opening time as a reader in the desk's zone sees it, in no
+    /// language in particular: `2026-11-30 09:00 (Europe/Warsaw)`.
     pub fn local(&self, t: DateTime<Utc>) -> String {
         format!(
             "{} ({})",
-            t.with_timezone(&self.zone).format("%a %Y-%m-%d %H:%M"),
+            t.with_timezone(&self.zone).format("%Y-%m-%d %H:%M"),
             self.zone.name()
         )
     }
@@ -175,7 +175,7 @@ mod tests {
         // Saturday evening → Monday 09:00 local.
         let next = s.next_opening(at("2026-11-28T15:00:00Z")).unwrap();
         assert_eq!(next, at("2026-11-30T08:00:00Z"));
-        assert_eq!(s.local(next), "Mon 2026-11-30 09:00 (Europe/Warsaw)");
+        assert_eq!(s.local(next), "2026-11-30 09:00 (Europe/Warsaw)");
         assert_eq!(s.next_opening(at("2026-11-25T09:00:00Z")), None, "open now");
     }
 
