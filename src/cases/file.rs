@@ -235,7 +235,7 @@ pub fn file(
     };
     let triaged = triage(conn, me, now, filing)?;
     let cited = resolve(conn, "rules_cited", &checked.rules)?;
-    // Triage has the last word on priority (a complainant cannot jump the queue).
+    // A triage rule's priority wins over the one the complainant chose.
     let priority = triaged
         .priority
         .unwrap_or(body.priority.unwrap_or(category.default_priority));
