@@ -48,6 +48,12 @@ pub fn corrupt(what: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("stored value does not parse: {what}"))
 }
 
+/// A value as stored in a JSON text column; failing is a bug, never the
+/// client's fault.
+pub fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> ApiResult<String> {
+    serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
+}
+
 /// The lifecycle facts of a stored case, as of `now`.
 pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFacts {
     let info_request = match (row.info_party, row.info_deadline) {

@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::CaseContext;
+use super::context::{CaseContext, to_json};
 use super::record::record;
-use super::rulebook::{check_citations, resolve, to_stored};
+use super::rulebook::{check_citations, resolve};
 use super::triage::{store_tags, triage};
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
@@ -279,10 +279,9 @@ pub fn file(
         waiting_on: WaitingWho::Lead.as_str().into(),
         priority_rank: priority.rank(),
         due_at: no_deadline(),
-        cited_rules: to_stored(&cited)?,
-        staff_tags: serde_json::to_string(&staff_tags).map_err(anyhow::Error::from)?,
-        suggested_templates: serde_json::to_string(&triaged.templates)
-            .map_err(anyhow::Error::from)?,
+        cited_rules: to_json(&cited)?,
+        staff_tags: to_json(&staff_tags)?,
+        suggested_templates: to_json(&triaged.templates)?,
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

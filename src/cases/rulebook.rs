@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::context::corrupt;
+use super::context::to_json;
 use crate::db::DbConnection;
 use crate::db::models::{RuleVersionRow, from_db_time, to_db_time};
 use crate::db::schema::community_rules;
@@ -96,10 +97,6 @@ fn map(raw: &str) -> ApiResult<BTreeMap<String, String>> {
     serde_json::from_str(raw).map_err(|e| corrupt(format!("rule texts: {e}")))
 }
 
-fn json<T: Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
-}
-
 fn view(r: &RuleVersionRow) -> ApiResult<RuleView> {
     Ok(RuleView {
         code: r.code.clone(),
@@ -140,8 +137,8 @@ pub fn publish(
     let row = RuleVersionRow {
         code: input.code,
         version,
-        title: json(&input.title)?,
-        body: json(&input.text)?,
+        title: to_json(&input.title)?,
+        body: to_json(&input.text)?,
         published_by: by,
         published_at: to_db_time(now),
     };
@@ -251,14 +248,4 @@ pub fn cite_for_ruling(
         }
     }
     resolve(conn, "rules_cited", codes)
-}
-
-/// Stored citations, as JSON.
-pub fn to_stored(rules: &[CitedRule]) -> ApiResult<String> {
-    json(&rules)
-}
-
-/// Citations as stored.
-pub fn from_stored(raw: &str) -> ApiResult<Vec<CitedRule>> {
-    serde_json::from_str(raw).map_err(|e| corrupt(format!("cited rules: {e}")))
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::context::to_json;
 use super::context::{CaseContext, corrupt};
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, TemplateRow, from_db_time, to_db_time};
@@ -142,10 +143,6 @@ impl PutTemplate {
     }
 }
 
-fn json_of<T: Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
-}
-
 fn view(row: &TemplateRow, cats: &[CategoryRow]) -> ApiResult<TemplateView> {
     let ids: Vec<CategoryId> = serde_json::from_str(&row.categories)
         .map_err(|e| corrupt(format!("template categories: {e}")))?;
@@ -221,9 +218,9 @@ pub fn put(
         ),
         code,
         name: input.name,
-        bodies: json_of(&input.bodies)?,
+        bodies: to_json(&input.bodies)?,
         fallback_language: input.fallback_language,
-        categories: json_of(&ids)?,
+        categories: to_json(&ids)?,
         created_at: existing.as_ref().map_or(at, |e| e.created_at),
         updated_at: at,
     };

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cases::assignment::loads;
+use crate::cases::context::to_json;
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, ProfileRow, UserRow, from_db_time, to_db_time};
 use crate::db::schema::{categories, mediator_profiles, users};
 use crate::domain::case::language;
-use crate::domain::desk::{Candidate, available};
+use crate::domain::desk::available;
 use crate::domain::parse::Checker;
 use crate::domain::{CategoryId, Role, UserId};
 use crate::error::{ApiError, ApiResult};
@@ -194,10 +195,6 @@ fn skill_ids(conn: &mut DbConnection, keys: &[String]) -> ApiResult<Vec<Category
     Ok(out)
 }
 
-fn json<T: Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
-}
-
 /// The view of each profile, with category slugs and loads.
 fn views(
     conn: &mut DbConnection,
@@ -217,19 +214,6 @@ fn views(
                 .map_err(|e| crate::cases::context::corrupt(format!("skills: {e}")))?;
             let languages: Vec<String> = serde_json::from_str(&p.languages)
                 .map_err(|e| crate::cases::context::corrupt(format!("languages: {e}")))?;
-            let probe = Candidate {
-                user: p.user_id,
-                role: u.role,
-                active: u.active,
-                skills: Vec::new(),
-                languages: Vec::new(),
-                capacity: p.capacity,
-                on_duty: p.on_duty,
-                absent_until: p.absent_until.map(from_db_time),
-                last_assigned_at: None,
-                load: 0,
-                conflicts: Vec::new(),
-            };
             Ok(MediatorView {
                 user_id: p.user_id.0,
                 name: u.name,
@@ -243,7 +227,7 @@ fn views(
                 capacity: p.capacity,
                 on_duty: p.on_duty,
                 absent_until: p.absent_until.map(from_db_time),
-                available: u.active && available(&probe, now),
+                available: u.active && available(p.on_duty, p.absent_until.map(from_db_time), now),
                 load: loads.get(&p.user_id).copied().unwrap_or(0),
                 last_assigned_at: p.last_assigned_at.map(from_db_time),
                 updated_at: from_db_time(p.updated_at),
@@ -330,8 +314,8 @@ pub fn put(
     let at = to_db_time(now);
     let row = ProfileRow {
         user_id: user,
-        skills: json(&skills)?,
-        languages: json(&input.languages)?,
+        skills: to_json(&skills)?,
+        languages: to_json(&input.languages)?,
         capacity: input.capacity,
         on_duty: input.on_duty,
         absent_until: input.absent_until.map(to_db_time),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cases::context::to_json;
 use crate::cases::triage::rule_of;
 use crate::db::DbConnection;
 use crate::db::models::{TriageRuleRow, from_db_time, to_db_time};
@@ -154,10 +155,6 @@ fn check_categories(conn: &mut DbConnection, input: &RuleInput) -> ApiResult<()>
     Ok(())
 }
 
-fn json<T: Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
-}
-
 /// The rules in the order they run, a page at a time.
 pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<TriageRulePage> {
     let mut q = triage_rules::table
@@ -213,8 +210,8 @@ pub fn create(
         position,
         name: input.name,
         enabled: input.enabled,
-        conditions: json(&input.conditions)?,
-        actions: json(&input.actions)?,
+        conditions: to_json(&input.conditions)?,
+        actions: to_json(&input.actions)?,
         created_at: at,
         updated_at: at,
     };
@@ -240,8 +237,8 @@ pub fn replace(
         position: input.position.unwrap_or(current.position),
         name: input.name,
         enabled: input.enabled,
-        conditions: json(&input.conditions)?,
-        actions: json(&input.actions)?,
+        conditions: to_json(&input.conditions)?,
+        actions: to_json(&input.actions)?,
         updated_at: to_db_time(now),
         ..current
     };

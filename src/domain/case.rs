@@ -73,6 +73,15 @@ crate::domain::wire_names!(Channel, "channel" {
     Platform => "platform",
 });
 
+/// The primary language of a tag, lower-case (`pl-PL` → `pl`): what two
+/// tags must share to be the same language for mail, the desk and templates.
+pub fn primary_language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
 /// Checks a BCP 47 language tag of the simple kind (`en`, `pt-BR`, `zh-Hans`)
 /// and returns it normalised to lower-case language, as given elsewhere.
 pub fn language(c: &mut Checker, field: &str, raw: &str) -> String {

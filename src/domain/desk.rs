@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::case::primary_language as primary;
 use super::{CategoryId, Role, UserId};
 
 /// How a lead hears of work waiting for leads (a new case nobody was
@@ -128,9 +129,10 @@ impl Ineligible {
     }
 }
 
-/// Whether the candidate is available at `now`.
-pub fn available(c: &Candidate, now: DateTime<Utc>) -> bool {
-    c.on_duty && c.absent_until.is_none_or(|until| until <= now)
+/// Whether someone on duty (or not) and away until then (if ever) is
+/// available at `now`.
+pub fn available(on_duty: bool, absent_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    on_duty && absent_until.is_none_or(|until| until <= now)
 }
 
 /// Whether `c` may take a case that needs `need`; the first reason why not.
@@ -150,21 +152,13 @@ pub fn eligible(c: &Candidate, need: &Need) -> Result<(), Ineligible> {
     if !c.skills.is_empty() && !c.skills.contains(&need.category) {
         return Err(Ineligible::Skill);
     }
-    if !available(c, need.now) {
+    if !available(c.on_duty, c.absent_until, need.now) {
         return Err(Ineligible::Unavailable);
     }
     if c.load >= i64::from(c.capacity) {
         return Err(Ineligible::AtCapacity);
     }
     Ok(())
-}
-
-/// The primary language subtag, lower-case (`pt-BR` → `pt`).
-fn primary(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
 }
 
 /// Whether the candidate works in the case's language.

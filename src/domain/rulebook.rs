@@ -41,12 +41,7 @@ impl CitedRule {
 
 /// The translation for `lang` (by primary subtag), else English, else the first.
 pub fn in_language(texts: &BTreeMap<String, String>, lang: &str) -> String {
-    let primary = |t: &str| {
-        t.split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
+    let primary = super::case::primary_language;
     let want = primary(lang);
     texts
         .iter()

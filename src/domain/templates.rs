@@ -85,12 +85,7 @@ pub fn text_for<'a>(
     language: &str,
     fallback: Option<&str>,
 ) -> Option<(&'a str, &'a str)> {
-    let primary = |t: &str| {
-        t.split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
+    let primary = super::case::primary_language;
     let find = |lang: &str| {
         bodies
             .iter()

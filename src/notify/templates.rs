@@ -30,11 +30,7 @@ pub struct Rendered {
 
 /// The catalogue language for a user's language tag (`pl-PL` → `pl`).
 pub fn language_for(tag: &str) -> &'static str {
-    let primary = tag
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let primary = crate::domain::case::primary_language(tag);
     LANGUAGES
         .into_iter()
         .find(|l| *l == primary)
