@@ -314,10 +314,7 @@ enum Seeded {
 /// database someone has already used), or says it is all there.
 pub fn seed(db: &Db, settings: &Arc<Settings>) -> anyhow::Result<()> {
     let hash = crate::accounts::password::hash(PASSWORD)?;
-    let env = Env {
-        settings: settings.clone(),
-        now: chrono::Utc::now(),
-    };
+    let env = Env::new(settings.clone(), chrono::Utc::now());
     let result = db.write_blocking(move |conn| -> ApiResult<Seeded> {
         let mut people = Vec::new();
         let mut added = 0;

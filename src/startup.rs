@@ -74,6 +74,7 @@ impl Application {
                 settings,
                 clock,
                 passwords,
+                setup: Default::default(),
             },
         )?;
         Ok(Application {

@@ -8,6 +8,7 @@ use crate::accounts::password::PasswordChecks;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::setup::SetupCache;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The gate password checks go through.
     pub passwords: PasswordChecks,
+    /// The desk's setup as this process last read it.
+    pub setup: Arc<SetupCache>,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
         Env {
             settings: self.settings.clone(),
             now: self.clock.now(),
+            setup: self.setup.clone(),
         }
     }
 }
@@ -41,4 +45,18 @@ pub struct Env {
     pub settings: Arc<Settings>,
     /// The time of the request (or of the job's step).
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The desk's setup as this process last read it (`db::setup`).
+    pub setup: Arc<SetupCache>,
+}
+
+impl Env {
+    /// `settings` at `now`, with a setup cache of its own (correct, only
+    /// slower than the process's).
+    pub fn new(settings: Arc<Settings>, now: chrono::DateTime<chrono::Utc>) -> Env {
+        Env {
+            settings,
+            now,
+            setup: Arc::default(),
+        }
+    }
 }

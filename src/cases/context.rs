@@ -5,6 +5,7 @@
 //! the mail plan and the view then use the same values.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -15,6 +16,7 @@ use crate::db::models::{
 };
 use crate::db::prepared::Prepared;
 use crate::db::schema::{appeals, cases, categories, rulings, users};
+use crate::db::setup::Setup;
 use crate::domain::lifecycle::{CaseFacts, InfoRequest, PerParty, Roles};
 use crate::domain::waiting::queue_slot;
 use crate::domain::{Actor, CaseId, Standing, UserId};
@@ -40,6 +42,9 @@ pub struct CaseContext {
     pub ruling: Option<RulingRow>,
     /// The appeals, oldest first.
     pub appeals: Vec<AppealRow>,
+    /// The desk's setup, when the use case read it (filing does): its
+    /// leads are then not read again for the mail.
+    pub setup: Option<Arc<Setup>>,
 }
 
 /// A stored value that does not parse: a bug or a damaged row, never the
@@ -160,6 +165,7 @@ impl CaseContext {
             users: users.into_iter().map(|u| (u.id, u)).collect(),
             ruling,
             appeals,
+            setup: None,
         }))
     }
 
@@ -168,6 +174,7 @@ impl CaseContext {
         row: CaseRow,
         category: CategoryRow,
         people: impl IntoIterator<Item = UserRow>,
+        setup: Arc<Setup>,
         env: &Env,
     ) -> CaseContext {
         CaseContext {
@@ -177,6 +184,7 @@ impl CaseContext {
             users: people.into_iter().map(|u| (u.id, u)).collect(),
             ruling: None,
             appeals: Vec::new(),
+            setup: Some(setup),
         }
     }
 

@@ -13,7 +13,8 @@ use super::triage::{store_tags, triage};
 use crate::db::DbConnection;
 use crate::db::models::{CategoryRow, NewCase, UserRow, to_db_time};
 use crate::db::prepared::Prepared;
-use crate::db::schema::{cases, categories, users};
+use crate::db::schema::{cases, users};
+use crate::db::setup::Setup;
 use crate::domain::case::MAX_TAGS;
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
@@ -123,41 +124,36 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
     })
 }
 
-/// The number of the next case: PostgreSQL's `case_number_seq`, which no
-/// filing ever waits for, or SQLite's one counter row of the same name
-/// (writers take turns there anyway). Unique, not gapless: a filing that
-/// rolls back leaves its number unused.
-fn next_number(conn: &mut DbConnection) -> ApiResult<i64> {
+/// The number of the next case and the generation of the desk's setup
+/// (`db::setup`), in one statement. The number is PostgreSQL's
+/// `case_number_seq`, which no filing ever waits for, or SQLite's one
+/// counter row of the same name (writers take turns there anyway). Unique,
+/// not gapless: a filing that fails or rolls back leaves its number unused.
+fn next_number(conn: &mut DbConnection) -> ApiResult<(i64, i64)> {
     #[derive(QueryableByName)]
     struct Next {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        generation: i64,
     }
     let sql = match conn {
-        DbConnection::Postgresql(_) => "SELECT nextval('case_number_seq') AS n",
+        DbConnection::Postgresql(_) => {
+            "SELECT nextval('case_number_seq') AS n, \
+             (SELECT n FROM setup_generation WHERE id = 1) AS generation"
+        }
         DbConnection::Sqlite(_) => {
-            "UPDATE case_number_seq SET last_value = last_value + 1 RETURNING last_value AS n"
+            "UPDATE case_number_seq SET last_value = last_value + 1 RETURNING last_value AS n, \
+             (SELECT n FROM setup_generation WHERE id = 1) AS generation"
         }
     };
     let next: Next = Prepared(diesel::sql_query(sql)).get_result(conn)?;
-    Ok(next.n)
+    Ok((next.n, next.generation))
 }
 
-fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryRow> {
-    let key = key.trim();
-    let by_id = uuid::Uuid::parse_str(key)
-        .ok()
-        .map(|u| u.hyphenated().to_string());
-    let row: Option<CategoryRow> = categories::table
-        .filter(
-            categories::slug
-                .eq(key.to_ascii_lowercase())
-                .or(categories::id.eq(by_id.unwrap_or_default())),
-        )
-        .first(conn)
-        .optional()?;
-    match row {
-        Some(c) if c.active => Ok(c),
+fn find_category(setup: &Setup, key: &str) -> ApiResult<CategoryRow> {
+    match setup.category(key) {
+        Some(c) if c.active => Ok(c.clone()),
         Some(_) => Err(ApiError::field(
             "category",
             "this category is closed to new cases",
@@ -179,7 +175,10 @@ pub fn file(
     let me = actor
         .user
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("only a user can file")))?;
-    let category = find_category(conn, &body.category)?;
+    // The number first: the same statement says whether the kept setup is current.
+    let (number, generation) = next_number(conn)?;
+    let setup = env.setup.at(conn, generation)?;
+    let category = find_category(&setup, &body.category)?;
     let respondent_email = checked
         .respondent_email
         .as_ref()
@@ -233,7 +232,7 @@ pub fn file(
         respondent_email: respondent_email.as_deref(),
         history: &[],
     };
-    let triaged = triage(conn, me, now, filing)?;
+    let triaged = triage(conn, &setup.rules, me, now, filing)?;
     let cited = resolve(conn, "rules_cited", &checked.rules)?;
     // A triage rule's priority wins over the one the complainant chose.
     let priority = triaged
@@ -250,8 +249,7 @@ pub fn file(
         .collect();
     let row = NewCase {
         id,
-        // Taken last, just before the insert.
-        reference: reference(now.year(), next_number(conn)?),
+        reference: reference(now.year(), number),
         title: checked.title,
         description: checked.description,
         category_id: category.id,
@@ -294,7 +292,7 @@ pub fn file(
     };
     // What was just written is known: the context is built, not read back.
     let people = [Some(complainant), respondent].into_iter().flatten();
-    let mut ctx = CaseContext::filed(row.into_row(), category, people, env);
+    let mut ctx = CaseContext::filed(row.into_row(), category, people, setup, env);
     let filed = EventRecord {
         case_id: id,
         actor: actor.user,

@@ -40,6 +40,7 @@ pub fn record(
         users: &ctx.users,
         ruling: ctx.ruling.as_ref(),
         category: &ctx.category,
+        leads: ctx.setup.as_ref().map(|s| s.leads.as_slice()),
     };
     notify::enqueue(conn, settings, &case, record)?;
     Ok(())

@@ -9,7 +9,7 @@ use super::context::corrupt;
 use crate::db::DbConnection;
 use crate::db::models::{CaseTagRow, TriageRuleRow, to_db_time};
 use crate::db::prepared::Prepared;
-use crate::db::schema::{case_tags, cases, triage_rules};
+use crate::db::schema::{case_tags, cases};
 use crate::domain::triage::{Filing, Outcome, Rule, history_windows, run};
 use crate::domain::{CaseId, UserId};
 use crate::error::ApiResult;
@@ -26,32 +26,31 @@ pub fn rule_of(row: &TriageRuleRow) -> ApiResult<Rule> {
     })
 }
 
-/// The enabled rules, in order. A rule that no longer parses is left out
-/// and logged: one damaged row must not stop every filing.
-pub fn enabled_rules(conn: &mut DbConnection) -> ApiResult<Vec<Rule>> {
-    let rows: Vec<TriageRuleRow> = triage_rules::table
-        .filter(triage_rules::enabled.eq(true))
-        .order((triage_rules::position.asc(), triage_rules::id.asc()))
-        .load(conn)?;
+/// The enabled rules (`db::setup::enabled_rules`), parsed. A rule that no
+/// longer parses is left out and logged: one damaged row must not stop
+/// every filing.
+pub fn parse_rules(rows: &[TriageRuleRow]) -> Vec<Rule> {
     let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         match rule_of(row) {
             Ok(rule) => out.push(rule),
             Err(e) => tracing::error!(rule = %row.id, error = %e, "unreadable triage rule"),
         }
     }
-    Ok(out)
+    out
 }
 
-/// Runs the enabled rules on a filing by `complainant` at `now` (the
-/// filing's `history` is read here, for the windows the rules ask about).
+/// Runs the enabled `rules` (stored rows, in order) on a filing by
+/// `complainant` at `now` (the filing's `history` is read here, for the
+/// windows the rules ask about).
 pub fn triage(
     conn: &mut DbConnection,
+    rules: &[TriageRuleRow],
     complainant: UserId,
     now: DateTime<Utc>,
     filing: Filing,
 ) -> ApiResult<Outcome> {
-    let rules = enabled_rules(conn)?;
+    let rules = parse_rules(rules);
     if rules.is_empty() {
         return Ok(Outcome::default());
     }

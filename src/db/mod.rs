@@ -3,12 +3,14 @@
 //! ([`Db::read`] and [`Db::write`]), each of which answers within the
 //! database timeout whatever the database does.
 
+pub mod bulk;
 mod connect;
 pub mod error;
 mod health;
 pub mod models;
 pub mod prepared;
 pub mod schema;
+pub mod setup;
 pub mod signal;
 pub mod sql_types;
 #[cfg(test)]

@@ -25,9 +25,10 @@ use tokio::task::JoinSet;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::models::{NewAttempt, OutboxRow, to_db_time};
+use crate::db::bulk::{self, BulkInsert, Col};
+use crate::db::models::{OutboxRow, to_db_time};
 use crate::db::prepared::Prepared;
-use crate::db::schema::{outbox, outbox_attempts};
+use crate::db::schema::outbox;
 use crate::db::{Db, DbConnection, StoreError};
 use crate::domain::MailStatus;
 use crate::notify::mailer::{Mailer, SendError};
@@ -140,11 +141,7 @@ fn record_attempt(
     detail: &str,
     at: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
-    Prepared(
-        diesel::insert_into(outbox_attempts::table)
-            .values(attempt(id, worker, outcome, detail, at)),
-    )
-    .execute(conn)?;
+    ATTEMPTS.execute(conn, vec![attempt(id, worker, outcome, detail, at)])?;
     Ok(())
 }
 
@@ -154,15 +151,27 @@ fn attempt(
     outcome: &str,
     detail: &str,
     at: chrono::NaiveDateTime,
-) -> NewAttempt {
-    NewAttempt {
-        outbox_id: id.into(),
-        worker: worker.into(),
-        outcome: outcome.into(),
-        detail: detail.chars().take(2000).collect(),
-        attempted_at: at,
-    }
+) -> serde_json::Value {
+    serde_json::json!({
+        "outbox_id": id,
+        "worker": worker,
+        "outcome": outcome,
+        "detail": detail.chars().take(2000).collect::<String>(),
+        "attempted_at": bulk::time(at),
+    })
 }
+
+/// The attempts log, written a batch of outcomes at a time.
+static ATTEMPTS: BulkInsert = BulkInsert::new(
+    "outbox_attempts",
+    &[
+        ("outbox_id", Col::Text),
+        ("worker", Col::Text),
+        ("outcome", Col::Text),
+        ("detail", Col::Text),
+        ("attempted_at", Col::Time),
+    ],
+);
 
 /// Renews `worker`'s lease on a mail just before sending it; `false` if the
 /// mail is no longer ours (the lease ran out and another worker took it).
@@ -280,10 +289,7 @@ fn settle(
         .execute(conn)?;
         attempts.push(attempt(&row.id, worker, outcome, e, at));
     }
-    // One statement each: batch inserts are not available across both backends.
-    for a in attempts {
-        Prepared(diesel::insert_into(outbox_attempts::table).values(a)).execute(conn)?;
-    }
+    ATTEMPTS.execute(conn, attempts)?;
     if settled < done.len() {
         tracing::warn!(
             lost = done.len() - settled,

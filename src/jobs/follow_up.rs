@@ -51,10 +51,7 @@ pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiRe
     let mut moved = 0;
     for id in ids {
         let id = CaseId::from_db(&id).map_err(anyhow::Error::from)?;
-        let env = Env {
-            settings: settings.clone(),
-            now: clock.now(),
-        };
+        let env = Env::new(settings.clone(), clock.now());
         let result = db
             .write(move |conn| {
                 take(

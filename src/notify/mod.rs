@@ -13,15 +13,13 @@ pub mod templates;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::StoreError;
-use crate::db::models::{CaseRow, OutboxRow, RulingRow, UserRow, to_db_time};
-use crate::db::prepared::Prepared;
-use crate::db::schema::outbox;
+use crate::db::bulk::{self, BulkInsert, Col};
+use crate::db::models::{CaseRow, RulingRow, UserRow, to_db_time};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{CaseFacts, MailStatus, Priority, UserId};
 use plan::{Who, plan};
@@ -142,6 +140,9 @@ pub struct MailCase<'a> {
     pub ruling: Option<&'a RulingRow>,
     /// Its category (how soon a first answer is promised).
     pub category: &'a crate::db::models::CategoryRow,
+    /// The leads mailed for a case waiting for a lead, when the use case
+    /// already knows them (`db::setup::desk_leads`); read when needed otherwise.
+    pub leads: Option<&'a [UserRow]>,
 }
 
 /// The people of a case, by their part in it.
@@ -317,7 +318,7 @@ pub fn enqueue(
     }
     let people = cast(case);
     let (kind, _) = record.event.to_parts().map_err(anyhow::Error::from)?;
-    let mut written = 0;
+    let mut rows = Vec::new();
     let mut leads: Option<Vec<Recipient>> = None;
     for step in steps {
         let to_all: Vec<Recipient> = match step.who {
@@ -334,26 +335,26 @@ pub fn enqueue(
             },
         };
         for to in &to_all {
-            written += write_one(conn, settings, case, record, &step, to, &kind)?;
+            rows.extend(mail_for(settings, case, record, &step, to, &kind)?);
         }
     }
-    Ok(written)
+    // One statement for all of them.
+    insert_mails(conn, rows)
 }
 
-/// The leads and admins who want a mail for each case waiting for leads,
-/// but not a party to this one (a party has only a party's view of it).
+/// The desk's leads (`db::setup::desk_leads`, as the case knows them, or
+/// read now) who
+/// are not a party to this case (a party has only a party's view of it).
 fn desk_leads(conn: &mut DbConnection, case: &MailCase) -> Result<Vec<Recipient>, MailError> {
-    use crate::db::schema::users;
-    use crate::domain::Role;
-    use crate::domain::desk::DeskMail;
     let parties = [case.facts.people.complainant, case.facts.people.respondent];
-    let rows: Vec<UserRow> = users::table
-        .filter(users::active.eq(true))
-        .filter(users::role.eq_any([Role::Lead, Role::Admin]))
-        .filter(users::desk_mail.eq(DeskMail::Each))
-        .order(users::id.asc())
-        .load(conn)
-        .map_err(StoreError::from)?;
+    let read;
+    let rows = match case.leads {
+        Some(rows) => rows,
+        None => {
+            read = crate::db::setup::desk_leads(conn)?;
+            &read
+        }
+    };
     Ok(rows
         .iter()
         .filter(|u| !parties.contains(&Some(u.id)))
@@ -361,29 +362,27 @@ fn desk_leads(conn: &mut DbConnection, case: &MailCase) -> Result<Vec<Recipient>
         .collect())
 }
 
-/// Writes one mail of `step` to `to`, unless it is not for them; returns
-/// how many were written (0 or 1).
-fn write_one(
-    conn: &mut DbConnection,
+/// The outbox row of the mail of `step` to `to`, unless it is not for them.
+fn mail_for(
     settings: &Settings,
     case: &MailCase,
     record: &EventRecord,
     step: &plan::Step,
     to: &Recipient,
     kind: &str,
-) -> Result<usize, MailError> {
+) -> Result<Option<Value>, MailError> {
     let row = case.row;
     if step.skip_actor && to.user_id.is_some() && to.user_id == record.actor {
-        return Ok(0);
+        return Ok(None);
     }
     // An address nobody has confirmed gets no case content: only the
     // notice of the complaint and news that needs no details, without
     // even the title.
     if !to.has_account && !plan::FOR_GUESTS.contains(&step.template) {
-        return Ok(0);
+        return Ok(None);
     }
     if !step.essential && to.muted.split_whitespace().any(|m| m == step.category) {
-        return Ok(0);
+        return Ok(None);
     }
     let author = record
         .actor
@@ -436,8 +435,7 @@ fn write_one(
         essential: step.essential,
         at: record.at,
     };
-    insert_mail(conn, settings, &about, to, lang, mail)?;
-    Ok(1)
+    Ok(Some(mail_row(settings, &about, to, lang, mail)))
 }
 
 /// What a mail is about, for its outbox row.
@@ -454,46 +452,71 @@ pub struct Envelope<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Writes one rendered mail to the outbox, due at once, and wakes this
-/// process's delivery worker when the transaction commits.
-fn insert_mail(
-    conn: &mut DbConnection,
+/// The outbox's columns a new mail sets (the rest start `NULL`).
+static OUTBOX: BulkInsert = BulkInsert::new(
+    "outbox",
+    &[
+        ("id", Col::Text),
+        ("case_id", Col::Text),
+        ("event", Col::Text),
+        ("template", Col::Text),
+        ("essential", Col::Bool),
+        ("recipient_user_id", Col::Text),
+        ("recipient_email", Col::Text),
+        ("recipient_name", Col::Text),
+        ("language", Col::Text),
+        ("subject", Col::Text),
+        ("body_text", Col::Text),
+        ("body_html", Col::Text),
+        ("message_id", Col::Text),
+        ("status", Col::Text),
+        ("attempts", Col::Int),
+        ("next_attempt_at", Col::Time),
+        ("created_at", Col::Time),
+        ("updated_at", Col::Time),
+    ],
+);
+
+/// One rendered mail's outbox row, due at once.
+fn mail_row(
     settings: &Settings,
     about: &Envelope,
     to: &Recipient,
     lang: &str,
     mail: templates::Rendered,
-) -> Result<(), MailError> {
+) -> Value {
     let id = uuid::Uuid::now_v7().hyphenated().to_string();
-    let now = to_db_time(about.at);
-    Prepared(diesel::insert_into(outbox::table).values(OutboxRow {
-        message_id: format!("<{id}@{}>", host_of(&settings.base_url())),
-        id,
-        case_id: about.case_id,
-        event: about.event.to_string(),
-        template: about.template.into(),
-        essential: about.essential,
-        recipient_user_id: to.user_id,
-        recipient_email: to.email.clone(),
-        recipient_name: to.name.clone(),
-        language: lang.into(),
-        subject: mail.subject,
-        body_text: mail.text,
-        body_html: mail.html,
-        status: MailStatus::Pending,
-        attempts: 0,
-        next_attempt_at: now,
-        locked_until: None,
-        locked_by: None,
-        last_error: None,
-        created_at: now,
-        sent_at: None,
-        updated_at: now,
-    }))
-    .execute(conn)
-    .map_err(StoreError::from)?;
-    crate::db::signal::mail_written();
-    Ok(())
+    let now = bulk::time(to_db_time(about.at));
+    json!({
+        "message_id": format!("<{id}@{}>", host_of(&settings.base_url())),
+        "id": id,
+        "case_id": about.case_id.map(|c| c.to_db()),
+        "event": about.event,
+        "template": about.template,
+        "essential": about.essential,
+        "recipient_user_id": to.user_id.map(|u| u.to_db()),
+        "recipient_email": to.email,
+        "recipient_name": to.name,
+        "language": lang,
+        "subject": mail.subject,
+        "body_text": mail.text,
+        "body_html": mail.html,
+        "status": MailStatus::Pending.as_str(),
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    })
+}
+
+/// Writes rendered mails (outbox rows from [`mail_row`]) in one statement,
+/// and wakes this process's delivery worker when the transaction commits.
+fn insert_mails(conn: &mut DbConnection, rows: Vec<Value>) -> Result<usize, MailError> {
+    let written = OUTBOX.execute(conn, rows).map_err(StoreError::from)?;
+    if written > 0 {
+        crate::db::signal::mail_written();
+    }
+    Ok(written)
 }
 
 /// One case in a lead's digest.
@@ -541,5 +564,6 @@ pub fn enqueue_digest(
         essential: true,
         at,
     };
-    insert_mail(conn, settings, &about, &to, lang, mail)
+    insert_mails(conn, vec![mail_row(settings, &about, &to, lang, mail)])?;
+    Ok(())
 }

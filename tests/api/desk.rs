@@ -1081,3 +1081,78 @@ async fn a_mediator_going_away_hands_their_cases_over() {
     })
     .await;
 }
+
+/// Files a case through the server at `base` (this process's, or another's).
+async fn file_through(
+    app: &TestApp,
+    base: &str,
+    cast: &Cast,
+    category: &str,
+    title: &str,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{base}/api/v1/cases"))
+        .bearer_auth(&cast.complainant.token)
+        .json(
+            &json!({"title": title, "description": "What happened.", "category": category,
+                      "priority": "low", "respondent": {"user_id": cast.respondent.id}}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Each process keeps the desk's setup (categories, triage rules, the leads
+/// it mails) between filings; a change made through one process holds for
+/// the very next filing in another, with no wait (`db::setup`).
+#[tokio::test]
+async fn a_change_to_the_desk_in_one_process_holds_for_the_next_filing_in_another() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let closing = app.category().await;
+        let other = second_process(&app).await;
+        // The other process files, and so keeps the setup as it is now.
+        for category in [&cast.category, &closing] {
+            let res = file_through(&app, &other, &cast, category, "Lost parcel").await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let before: Value = res.json().await.unwrap();
+            assert_eq!(before["priority"], "low");
+            let told = told_of(&app, before["id"].as_str().unwrap()).await;
+            assert!(told.contains(&cast.lead.email), "{told:?}");
+        }
+
+        // Through this process: a triage rule, a lead who no longer wants
+        // each case, a category closed to new cases.
+        let res = app
+            .post(
+                "/triage_rules",
+                &app.admin,
+                json!({"name": "Parcels are urgent", "position": 1,
+                       "conditions": {"keywords": ["parcel"]}, "actions": {"set_priority": "urgent"}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        set_desk_mail(&app, &cast.lead, "digest").await;
+        let list: Value = app.get("/categories", &app.admin).await.json().await.unwrap();
+        let id = list["items"].as_array().unwrap().iter().find(|c| c["slug"] == closing.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = app
+            .call(Method::PATCH, &format!("/categories/{id}"), Some(&app.admin), Some(json!({"active": false})))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+
+        // The other process's next filings see all three.
+        let res = file_through(&app, &other, &cast, &cast.category, "Lost parcel").await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let after: Value = res.json().await.unwrap();
+        assert_eq!(after["priority"], "urgent");
+        let told = told_of(&app, after["id"].as_str().unwrap()).await;
+        assert!(!told.contains(&cast.lead.email), "{told:?}");
+        let res = file_through(&app, &other, &cast, &closing, "Lost parcel").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem(res).await["errors"][0]["field"], "category");
+    })
+    .await;
+}

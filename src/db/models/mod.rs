@@ -14,7 +14,7 @@ pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
 pub use desk::{CaseTagRow, ConflictRow, ProfileRow, RuleVersionRow, TemplateRow, TriageRuleRow};
 pub use message::MessageRow;
-pub use outbox::{NewAttempt, OutboxRow};
+pub use outbox::OutboxRow;
 pub use ruling::{AppealRow, RulingRow};
 pub use timeline::{NewTimelineEvent, TimelineRow};
 pub use token::{NewToken, TokenRow};

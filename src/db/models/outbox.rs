@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{outbox, outbox_attempts};
+use crate::db::schema::outbox;
 use crate::domain::{CaseId, MailStatus, UserId};
 
 /// A notification in the outbox: written once, then only its delivery
@@ -31,15 +31,4 @@ pub struct OutboxRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-}
-
-/// One delivery attempt, as recorded.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = outbox_attempts)]
-pub struct NewAttempt {
-    pub outbox_id: String,
-    pub worker: String,
-    pub outcome: String,
-    pub detail: String,
-    pub attempted_at: NaiveDateTime,
 }

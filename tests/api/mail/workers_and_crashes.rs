@@ -43,7 +43,7 @@ async fn wait_ready(port: u16) {
         != Some(StatusCode::OK)
     {
         assert!(
-            started.elapsed() < Duration::from_secs(20),
+            started.elapsed() < Duration::from_secs(60),
             "server did not start"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -42,10 +42,7 @@ async fn postgresql_keeps_the_statements_of_a_filing_prepared() {
         }
         let category = app.category().await;
         let mut conn = seeded(&app, |_| {});
-        let env = Env {
-            settings: Arc::new(app.settings.clone()),
-            now: chrono::Utc::now(),
-        };
+        let env = Env::new(Arc::new(app.settings.clone()), chrono::Utc::now());
         let actor = Actor::user(UserId::from_db(&app.admin.id).unwrap(), app.admin.role);
         let file_one = |conn: &mut DbConnection, n: usize| {
             let body: FileCase = serde_json::from_value(json!({
@@ -63,7 +60,7 @@ async fn postgresql_keeps_the_statements_of_a_filing_prepared() {
         for sent in [
             "INSERT INTO \"cases\"",
             "INSERT INTO \"timeline_events\"",
-            "INSERT INTO \"outbox\"",
+            "INSERT INTO outbox ",
             "SELECT nextval('case_number_seq')",
         ] {
             assert!(

@@ -1,0 +1,10 @@
+DROP TRIGGER users_setup_delete;
+DROP TRIGGER users_setup_update;
+DROP TRIGGER users_setup_insert;
+DROP TRIGGER triage_rules_setup_delete;
+DROP TRIGGER triage_rules_setup_update;
+DROP TRIGGER triage_rules_setup_insert;
+DROP TRIGGER categories_setup_delete;
+DROP TRIGGER categories_setup_update;
+DROP TRIGGER categories_setup_insert;
+DROP TABLE setup_generation;
