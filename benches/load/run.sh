@@ -59,9 +59,10 @@ if [ "$backend" = postgres ]; then
     hash=$(sql "SELECT token_hash FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = 'c@x.org' LIMIT 1")
     complainant=$(sql "SELECT id FROM users WHERE email = 'c@x.org'")
     category=$(sql "SELECT id FROM categories WHERE slug = 'd'")
+    lead=$(sql "SELECT id FROM users WHERE email = 'l@x.org'")
     for c in 16 64; do
         tps=$(pgbench -n -M prepared -c $c -j 2 -T "$seconds" -f "$here/filing.pgbench" -D token_hash="$hash" \
-            -D category="$category" -D complainant="$complainant" -D respondent="$RESPONDENT" \
+            -D category="$category" -D complainant="$complainant" -D respondent="$RESPONDENT" -D lead="$lead" \
             "$DATABASE_URL" 2>/dev/null | awk '/^tps/ {printf "%d", $3}')
         echo "| ceiling: the filing's SQL in pgbench | $c | $tps | | | | |"
     done
