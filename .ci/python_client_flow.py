@@ -12,6 +12,7 @@ accept_settlement) and with a note (start_investigation, close), and
 accept_settlement's If-Match (428 without it, 412 with a stale one).
 """
 
+import io
 import json
 import os
 import sys
@@ -32,6 +33,7 @@ from ombud_api_client.api.actions import (
 from ombud_api_client.api.auth import create_token
 from ombud_api_client.api.cases import file_case, get_case, get_queue, list_cases
 from ombud_api_client.api.categories import create_category
+from ombud_api_client.api.evidence import add_evidence, download_evidence, list_evidence
 from ombud_api_client.api.timeline import list_timeline
 from ombud_api_client.api.users import create_user
 from ombud_api_client.models import (
@@ -39,6 +41,7 @@ from ombud_api_client.models import (
     CaseState,
     CreateCategory,
     CreateUser,
+    EvidenceUpload,
     FileCase,
     IssueRulingBody,
     ListCasesSort,
@@ -50,7 +53,7 @@ from ombud_api_client.models import (
     Role,
     SignIn,
 )
-from ombud_api_client.types import UNSET
+from ombud_api_client.types import UNSET, File
 
 BASE_URL = os.environ["OMBUD_API_URL"]
 ADMIN_TOKEN = os.environ["OMBUD_ADMIN_TOKEN"]
@@ -175,6 +178,23 @@ def flow():
     step("case 1: start_investigation with no body")
     resp = call(start_investigation, 200, client=mia, case_id=case1)
     expect_state(resp, CaseState.INVESTIGATION)
+
+    step("case 1: the complainant uploads a photo called a PDF (add_evidence); it is kept as a PNG")
+    png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"\0" * 32
+    upload = EvidenceUpload(
+        file=File(payload=io.BytesIO(png), file_name="parcel.pdf", mime_type="application/pdf"),
+        description="The empty box",
+    )
+    resp = call(add_evidence, 201, client=ann, case_id=case1, body=upload)
+    expect("detected type", resp.parsed.content_type, "image/png")
+    evidence = resp.parsed.id
+    resp = call(list_evidence, 200, client=shop, case_id=case1)
+    expect("the respondent sees it", [e.id for e in resp.parsed.items], [evidence])
+
+    step("case 1: the mediator downloads it (download_evidence): the same bytes, as an attachment")
+    resp = call(download_evidence, 200, client=mia, case_id=case1, evidence_id=evidence)
+    expect("downloaded bytes", resp.content, png)
+    expect("disposition", resp.headers.get("content-disposition", "").split(";")[0], "attachment")
 
     step("case 1: issue_ruling")
     resp = call(

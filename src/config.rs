@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 29] = [
+pub const KEYS: [&str; 33] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -38,6 +38,10 @@ pub const KEYS: [&str; 29] = [
     "desk_digest_minutes",
     "desk_hours",
     "desk_time_zone",
+    "evidence_dir",
+    "evidence_max_bytes",
+    "evidence_max_per_case",
+    "evidence_types",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -112,6 +116,16 @@ pub struct Settings {
     pub desk_hours: String,
     /// The time zone of `desk_hours` (IANA, such as `Europe/Warsaw`).
     pub desk_time_zone: String,
+    /// The folder evidence is kept in (by SHA-256; uploads in progress in
+    /// its `staging` folder).
+    pub evidence_dir: String,
+    /// The largest file a case accepts, in bytes.
+    pub evidence_max_bytes: u64,
+    /// The most files one case holds.
+    pub evidence_max_per_case: i64,
+    /// The kinds of file accepted (media types, detected from the bytes),
+    /// separated by spaces or commas.
+    pub evidence_types: String,
 }
 
 impl Default for Settings {
@@ -146,6 +160,10 @@ impl Default for Settings {
             desk_digest_minutes: 60,
             desk_hours: String::new(),
             desk_time_zone: "UTC".into(),
+            evidence_dir: "evidence".into(),
+            evidence_max_bytes: 20 * 1024 * 1024,
+            evidence_max_per_case: 100,
+            evidence_types: crate::domain::evidence::DEFAULT_TYPES.into(),
         }
     }
 }
@@ -286,6 +304,22 @@ impl Settings {
         self.desk_schedule()
             .map_err(|e| anyhow::anyhow!("desk_hours / desk_time_zone: {e}"))?;
         within(i64::from(self.mail_concurrency), 1, 256, "mail_concurrency")?;
+        within(
+            wide(self.evidence_max_bytes),
+            1,
+            1 << 40,
+            "evidence_max_bytes",
+        )?;
+        within(
+            self.evidence_max_per_case,
+            1,
+            100_000,
+            "evidence_max_per_case",
+        )?;
+        anyhow::ensure!(
+            !self.evidence_dir.trim().is_empty(),
+            "evidence_dir must name a folder"
+        );
         lettre::message::Mailbox::from_str(&self.mail_from)
             .map_err(|e| anyhow::anyhow!("mail_from is not an address: {e}"))?;
         let body = i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX);

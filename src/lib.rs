@@ -16,6 +16,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod jobs;
 pub mod notify;
 pub mod openapi;

@@ -31,6 +31,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "rules", description = "The community's published rules, versioned; complaints and rulings cite them"),
         (name = "templates", description = "Response templates: canned replies in several languages, drafted for a case's recipient"),
         (name = "messages", description = "Messages on a case"),
+        (name = "evidence", description = "Files attached to a case: uploaded as multipart/form-data, checked by content, downloaded as attachments"),
         (name = "timeline", description = "The audit record of a case"),
         (name = "outbox", description = "Mail notifications and their delivery (admins)"),
     )

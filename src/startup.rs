@@ -67,6 +67,7 @@ impl Application {
             settings.password_checks_at_once,
             Duration::from_millis(settings.password_check_wait_ms),
         );
+        let evidence = crate::files::store_for(&settings);
         let server = server(
             listener,
             AppState {
@@ -75,6 +76,7 @@ impl Application {
                 clock,
                 passwords,
                 setup: Default::default(),
+                evidence,
             },
         )?;
         Ok(Application {

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::setup::SetupCache;
+use crate::files::ContentStore;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     pub passwords: PasswordChecks,
     /// The desk's setup as this process last read it.
     pub setup: Arc<SetupCache>,
+    /// Where evidence content is kept.
+    pub evidence: Arc<dyn ContentStore>,
 }
 
 impl AppState {

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod assignment;
 pub mod categories;
 pub mod context;
+pub mod evidence;
 pub mod file;
 pub mod list;
 pub mod messages;

@@ -125,6 +125,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    evidence (id) {
+        id -> Text,
+        case_id -> Text,
+        uploaded_by -> Text,
+        visibility -> Text,
+        file_name -> Text,
+        description -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_by -> Nullable<Text>,
+        hidden_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> Text,
         case_id -> Text,
@@ -269,6 +287,7 @@ diesel::table! {
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> categories (category_id));
 diesel::joinable!(messages -> cases (case_id));
+diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(timeline_events -> cases (case_id));
 diesel::joinable!(rulings -> cases (case_id));
 diesel::joinable!(appeals -> cases (case_id));
@@ -282,6 +301,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rulings,
     appeals,
     messages,
+    evidence,
     timeline_events,
     idempotency_keys,
     outbox,

@@ -16,8 +16,8 @@ use crate::domain::desk::DeskMail;
 use crate::domain::events::Visibility;
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
-    CaseId, CaseState, CategoryId, Channel, MailStatus, MessageId, Party, Priority, Role, TokenId,
-    TokenKind, UserId,
+    CaseId, CaseState, CategoryId, Channel, EvidenceId, MailStatus, MessageId, Party, Priority,
+    Role, TokenId, TokenKind, UserId,
 };
 
 /// Implements `ToSql<Text>` and `FromSql<Text>` for `$ty` on PostgreSQL,
@@ -84,7 +84,7 @@ macro_rules! enum_column {
     )*};
 }
 
-id_column!(CaseId, UserId, CategoryId, MessageId, TokenId);
+id_column!(CaseId, UserId, CategoryId, EvidenceId, MessageId, TokenId);
 enum_column!(
     CaseState,
     Party,

@@ -10,7 +10,7 @@ use super::desk::AwaitingReason;
 use super::lifecycle::{Action, CaseState, Party};
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
 use super::triage::RuleRef;
-use super::{CaseId, MessageId, Priority, UserId};
+use super::{CaseId, EvidenceId, MessageId, Priority, UserId};
 
 /// Who may see a message or a timeline entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
@@ -159,6 +159,48 @@ pub enum CaseEvent {
         #[serde(skip)]
         body: String,
     },
+    /// A file was attached to the case as evidence.
+    EvidenceAdded {
+        /// The evidence.
+        evidence_id: EvidenceId,
+        /// Its file name.
+        file_name: String,
+        /// Its kind, detected from its bytes.
+        content_type: String,
+        /// Its size in bytes.
+        size: i64,
+        /// Its SHA-256, in hex.
+        sha256: String,
+        /// Who may see it (also the entry's visibility).
+        #[serde(skip)]
+        visibility: Visibility,
+    },
+    /// Someone downloaded a file (staff see who read what).
+    EvidenceRead {
+        /// The evidence.
+        evidence_id: EvidenceId,
+        /// Its file name.
+        file_name: String,
+    },
+    /// A mediator hid a file from the parties; it is kept, for staff.
+    EvidenceHidden {
+        /// The evidence.
+        evidence_id: EvidenceId,
+        /// Its file name.
+        file_name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Whoever added a file removed it, before the investigation began.
+    EvidenceRemoved {
+        /// The evidence.
+        evidence_id: EvidenceId,
+        /// Its file name.
+        file_name: String,
+        /// Who could see it (also the entry's visibility).
+        #[serde(skip)]
+        visibility: Visibility,
+    },
     /// Settlement terms were put to both parties.
     #[serde(rename = "propose_settlement")]
     SettlementProposed {
@@ -274,10 +316,13 @@ impl CaseEvent {
             CaseEvent::InfoRequested { party, .. } | CaseEvent::InfoProvided { party } => {
                 Visibility::from(*party)
             }
-            CaseEvent::MessagePosted { visibility, .. } => *visibility,
-            CaseEvent::AwaitingAssignment { .. } | CaseEvent::Triaged { .. } => {
-                Visibility::Internal
-            }
+            CaseEvent::MessagePosted { visibility, .. }
+            | CaseEvent::EvidenceAdded { visibility, .. }
+            | CaseEvent::EvidenceRemoved { visibility, .. } => *visibility,
+            CaseEvent::AwaitingAssignment { .. }
+            | CaseEvent::Triaged { .. }
+            | CaseEvent::EvidenceRead { .. }
+            | CaseEvent::EvidenceHidden { .. } => Visibility::Internal,
             _ => Visibility::AllParties,
         }
     }

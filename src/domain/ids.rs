@@ -66,6 +66,10 @@ id_type!(
     MessageId
 );
 id_type!(
+    /// Identifies a piece of evidence on a case.
+    EvidenceId
+);
+id_type!(
     /// Identifies an API token.
     TokenId
 );

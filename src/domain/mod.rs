@@ -41,6 +41,7 @@ pub(crate) use wire_names;
 pub mod case;
 pub mod desk;
 pub mod events;
+pub mod evidence;
 pub mod hours;
 pub mod ids;
 pub mod lifecycle;
@@ -54,7 +55,7 @@ pub mod triage;
 pub mod waiting;
 
 pub use case::{Channel, Priority};
-pub use ids::{CaseId, CategoryId, MessageId, TokenId, UserId};
+pub use ids::{CaseId, CategoryId, EvidenceId, MessageId, TokenId, UserId};
 pub use lifecycle::{Action, Actor, CaseFacts, CaseState, Denial, Party, Standing};
 pub use mail::MailStatus;
 pub use role::{Role, Scope, TokenKind};

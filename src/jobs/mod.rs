@@ -2,6 +2,7 @@
 
 pub mod delivery;
 pub mod digest;
+pub mod evidence;
 pub mod follow_up;
 
 use std::sync::Arc;
@@ -45,7 +46,9 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     let every = Duration::from_secs(settings.scan_interval_seconds);
     let (scan_db, scan_settings, scan_clock) = (db.clone(), settings.clone(), clock.clone());
     let mut scan_stop = stopped.clone();
+    let store = crate::files::store_for(&settings);
     let follow_up = tokio::spawn(async move {
+        let mut next_sweep = scan_clock.now();
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -62,6 +65,19 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(0) => {}
                 Ok(n) => tracing::info!(digests = n, "wrote the leads' digests"),
                 Err(e) => tracing::warn!(error = %e, "digest scan failed"),
+            }
+            let now = scan_clock.now();
+            if now >= next_sweep {
+                next_sweep = now + evidence::EVERY;
+                match evidence::run_once(&scan_db, store.clone(), now).await {
+                    Ok(s) if s == evidence::Swept::default() => {}
+                    Ok(s) => tracing::info!(
+                        staging = s.staging,
+                        contents = s.contents,
+                        "removed evidence leftovers"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "evidence sweep failed"),
+                }
             }
         }
     });

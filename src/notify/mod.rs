@@ -257,6 +257,12 @@ fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>
             d("deadline", when(*deadline)),
         ],
         CaseEvent::MessagePosted { body, .. } => vec![d("message", body.clone())],
+        CaseEvent::EvidenceAdded {
+            file_name,
+            content_type,
+            size,
+            ..
+        } => vec![d("file", format!("{file_name} ({content_type}, {size} B)"))],
         CaseEvent::SettlementProposed { terms } => vec![d("terms", terms.clone())],
         CaseEvent::SettlementAccepted {
             terms,

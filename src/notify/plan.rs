@@ -80,7 +80,12 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::InvestigationStarted { .. } => to(&parties, "investigation_started", false),
         CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),
         CaseEvent::InfoProvided { .. } => to(&[Mediator], "info_provided", false),
-        CaseEvent::MessagePosted { visibility, .. } => {
+        CaseEvent::MessagePosted { visibility, .. }
+        | CaseEvent::EvidenceAdded { visibility, .. } => {
+            let template = match &record.event {
+                CaseEvent::EvidenceAdded { .. } => "new_evidence",
+                _ => "new_message",
+            };
             let readers: &[Who] = match visibility {
                 Visibility::AllParties => &everyone,
                 Visibility::Complainant => &[Complainant, Mediator],
@@ -91,7 +96,7 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
                 .iter()
                 .map(|w| Step {
                     who: *w,
-                    template: "new_message",
+                    template,
                     essential: false,
                     category: "messages",
                     skip_actor: true,
@@ -108,6 +113,10 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
             to(&parties, "follow_up", false)
         }
         CaseEvent::RulingAccepted { .. } => Vec::new(),
+        // Reading, hiding and removing a file are kept on the timeline only.
+        CaseEvent::EvidenceRead { .. }
+        | CaseEvent::EvidenceHidden { .. }
+        | CaseEvent::EvidenceRemoved { .. } => Vec::new(),
         CaseEvent::Appealed { .. } => to(&everyone, "appeal_filed", true),
         CaseEvent::AppealDecided { .. } => to(&parties, "appeal_decided", true),
         CaseEvent::FollowUpStarted { .. } => to(&parties, "follow_up", false),

@@ -158,7 +158,7 @@ pub fn render(
 mod tests {
     use super::*;
 
-    const EVENTS: [&str; 20] = [
+    const EVENTS: [&str; 21] = [
         "acknowledgement",
         "respondent_notice",
         "assigned",
@@ -166,6 +166,7 @@ mod tests {
         "info_requested",
         "info_provided",
         "new_message",
+        "new_evidence",
         "settlement_proposed",
         "settled",
         "settlement_rejected",

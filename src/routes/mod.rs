@@ -39,7 +39,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::get_case::get_case)
         .service(cases::list_timeline::list_timeline)
         .service(cases::list_messages::list_messages)
-        .service(cases::post_message::post_message);
+        .service(cases::post_message::post_message)
+        .service(cases::evidence::add_evidence)
+        .service(cases::evidence::list_evidence)
+        .service(cases::evidence::download_evidence)
+        .service(cases::evidence::hide_evidence)
+        .service(cases::evidence::remove_evidence);
     use mediators as m;
     cfg.service(m::list_mediators::list_mediators)
         .service(m::get_mediator::get_mediator)

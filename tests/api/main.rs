@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod desk;
 mod errors;
+mod evidence;
 mod flows;
 mod helpers;
 mod lifecycle;

@@ -3,6 +3,7 @@
 mod case;
 mod category;
 mod desk;
+mod evidence;
 mod message;
 mod outbox;
 mod ruling;
@@ -13,6 +14,7 @@ mod user;
 pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
 pub use desk::{CaseTagRow, ConflictRow, ProfileRow, RuleVersionRow, TemplateRow, TriageRuleRow};
+pub use evidence::EvidenceRow;
 pub use message::MessageRow;
 pub use outbox::OutboxRow;
 pub use ruling::{AppealRow, RulingRow};

@@ -47,6 +47,10 @@ pub fn test_settings(db: &TestDb) -> Settings {
             .join(format!("{}-mail", db.name))
             .display()
             .to_string(),
+        evidence_dir: std::env::temp_dir()
+            .join(format!("{}-evidence", db.name))
+            .display()
+            .to_string(),
         ..Settings::default()
     }
 }

@@ -62,7 +62,11 @@ impl TestDb {
 
     /// Drops the database now (also done on drop).
     pub fn destroy(&self) {
-        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("{}-mail", self.name)));
+        for folder in ["mail", "evidence"] {
+            let _ = std::fs::remove_dir_all(
+                std::env::temp_dir().join(format!("{}-{folder}", self.name)),
+            );
+        }
         match self.backend {
             Backend::Sqlite => {
                 let path = self.url.trim_start_matches("sqlite://").to_string();
