@@ -33,7 +33,8 @@ pub trait ContentStore: Send + Sync + 'static {
     fn kept_at(&self, sha256: &str) -> io::Result<Option<SystemTime>>;
     /// Removes the content under `sha256` (gone already is fine).
     fn remove(&self, sha256: &str) -> io::Result<()>;
-    /// Every staging file, with when it was last written.
+    /// Every staging file (and anything else an interrupted write left),
+    /// with when it was last written.
     fn staged(&self) -> io::Result<Vec<(PathBuf, SystemTime)>>;
 }
 
@@ -79,6 +80,20 @@ impl LocalStore {
         self.root.join("staging")
     }
 
+    /// Every file under `sha256/`, content or half-placed.
+    fn content_files(&self) -> io::Result<Vec<(PathBuf, SystemTime)>> {
+        let top = match std::fs::read_dir(self.root.join("sha256")) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for dir in top {
+            out.extend(listing(&dir?.path())?);
+        }
+        Ok(out)
+    }
+
     fn path_of(&self, sha256: &str) -> io::Result<PathBuf> {
         if !is_sha256(sha256) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256"));
@@ -94,6 +109,8 @@ fn gone_is_fine(r: io::Result<()>) -> io::Result<()> {
     }
 }
 
+/// The files in `dir` with their times; a file gone while it is listed
+/// (an upload finishing) is left out.
 fn listing(dir: &Path) -> io::Result<Vec<(PathBuf, SystemTime)>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -103,7 +120,11 @@ fn listing(dir: &Path) -> io::Result<Vec<(PathBuf, SystemTime)>> {
     let mut out = Vec::new();
     for entry in entries {
         let entry = entry?;
-        let meta = entry.metadata()?;
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
         if meta.is_file() {
             out.push((entry.path(), meta.modified()?));
         }
@@ -123,10 +144,12 @@ impl ContentStore for LocalStore {
 
     fn keep(&self, staged: &Path, sha256: &str) -> io::Result<()> {
         let target = self.path_of(sha256)?;
-        if target.exists() {
+        let now = SystemTime::now();
+        match std::fs::File::options().append(true).open(&target) {
             // Used again: the cleanup job measures its grace from now.
-            let file = std::fs::File::options().append(true).open(&target)?;
-            return file.set_modified(SystemTime::now());
+            Ok(file) => return file.set_modified(now),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
         }
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
@@ -134,16 +157,22 @@ impl ContentStore for LocalStore {
         // A second name for the staged file, made whole under a temporary
         // name and renamed, so the content path never shows a partial file.
         let temporary = target.with_extension(format!("{}.tmp", uuid::Uuid::now_v7().simple()));
-        if std::fs::hard_link(staged, &temporary).is_err() {
-            std::fs::copy(staged, &temporary)?;
-            std::fs::File::open(&temporary)?.sync_all()?;
+        let placed = (|| {
+            if std::fs::hard_link(staged, &temporary).is_err() {
+                std::fs::copy(staged, &temporary)?;
+                std::fs::File::open(&temporary)?.sync_all()?;
+            }
+            // The hard link shares the staged file's time: set it to now.
+            std::fs::File::options()
+                .append(true)
+                .open(&temporary)?
+                .set_modified(now)?;
+            std::fs::rename(&temporary, &target)
+        })();
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&temporary);
         }
-        std::fs::rename(&temporary, &target)?;
-        // The hard link shares the staged file's time: set it to now.
-        std::fs::File::options()
-            .append(true)
-            .open(&target)?
-            .set_modified(SystemTime::now())
+        placed
     }
 
     fn discard(&self, staged: &Path) -> io::Result<()> {
@@ -155,21 +184,14 @@ impl ContentStore for LocalStore {
     }
 
     fn contents(&self) -> io::Result<Vec<(String, SystemTime)>> {
-        let top = match std::fs::read_dir(self.root.join("sha256")) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut out = Vec::new();
-        for dir in top {
-            for (path, at) in listing(&dir?.path())? {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if is_sha256(name) {
-                    out.push((name.to_string(), at));
-                }
-            }
-        }
-        Ok(out)
+        Ok(self
+            .content_files()?
+            .into_iter()
+            .filter_map(|(path, at)| {
+                let name = path.file_name()?.to_str()?;
+                is_sha256(name).then(|| (name.to_string(), at))
+            })
+            .collect())
     }
 
     fn kept_at(&self, sha256: &str) -> io::Result<Option<SystemTime>> {
@@ -185,7 +207,14 @@ impl ContentStore for LocalStore {
     }
 
     fn staged(&self) -> io::Result<Vec<(PathBuf, SystemTime)>> {
-        listing(&self.staging())
+        // Uploads in progress, and content half placed by a process that died.
+        let mut out = listing(&self.staging())?;
+        out.extend(
+            self.content_files()?
+                .into_iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "tmp")),
+        );
+        Ok(out)
     }
 }
 

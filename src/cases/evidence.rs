@@ -348,13 +348,23 @@ pub fn hide(
         ));
     }
     let by = actor.user;
-    diesel::update(evidence::table.filter(evidence::id.eq(evidence_id)))
-        .set((
-            evidence::hidden_at.eq(Some(to_db_time(env.now))),
-            evidence::hidden_by.eq(by),
-            evidence::hidden_reason.eq(Some(reason.clone())),
-        ))
-        .execute(conn)?;
+    // Only if still shown: of two hides at once, one records it.
+    let updated = diesel::update(
+        evidence::table
+            .filter(evidence::id.eq(evidence_id))
+            .filter(evidence::hidden_at.is_null()),
+    )
+    .set((
+        evidence::hidden_at.eq(Some(to_db_time(env.now))),
+        evidence::hidden_by.eq(by),
+        evidence::hidden_reason.eq(Some(reason.clone())),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ApiError::InvalidTransition(
+            "this file is hidden already".into(),
+        ));
+    }
     let hidden = EventRecord {
         case_id: id,
         actor: by,
@@ -392,13 +402,28 @@ pub fn remove(
             "only whoever added a file may remove it; a mediator may hide it".into(),
         ));
     }
+    if row.hidden_at.is_some() {
+        return Err(ApiError::InvalidTransition(
+            "a mediator hid this file; it is kept".into(),
+        ));
+    }
     if !matches!(ctx.facts.state, CaseState::Intake | CaseState::Assigned) {
         return Err(ApiError::InvalidTransition(format!(
             "the case is {}: evidence stays once the investigation has begun (a mediator may hide it)",
             ctx.facts.state
         )));
     }
-    diesel::delete(evidence::table.filter(evidence::id.eq(evidence_id))).execute(conn)?;
+    let deleted = diesel::delete(
+        evidence::table
+            .filter(evidence::id.eq(evidence_id))
+            .filter(evidence::hidden_at.is_null()),
+    )
+    .execute(conn)?;
+    if deleted == 0 {
+        return Err(ApiError::InvalidTransition(
+            "a mediator hid this file meanwhile; it is kept".into(),
+        ));
+    }
     let removed = EventRecord {
         case_id: id,
         actor: actor.user,
@@ -412,6 +437,21 @@ pub fn remove(
     };
     record(conn, &env.settings, &ctx, &removed)?;
     Ok(row.sha256)
+}
+
+/// The files of case `id` hidden from the parties that `actor` did not add
+/// (by id, as the timeline's entries name them).
+pub fn hidden_from(conn: &mut DbConnection, id: CaseId, actor: &Actor) -> ApiResult<Vec<String>> {
+    let rows: Vec<(EvidenceId, crate::domain::UserId)> = evidence::table
+        .filter(evidence::case_id.eq(id))
+        .filter(evidence::hidden_at.is_not_null())
+        .select((evidence::id, evidence::uploaded_by))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, by)| actor.user != Some(*by))
+        .map(|(f, _)| f.0.to_string())
+        .collect())
 }
 
 /// Whether any file on any case still uses the content `sha256`.

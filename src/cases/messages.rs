@@ -169,15 +169,23 @@ pub fn page_query(
 
 /// The messages on case `id` the actor may read, oldest first: staff read
 /// all; each party reads what is for both parties and what is for their side.
+///
+/// `thread` keeps one visibility only (a thread of the caucus: the joint
+/// one, one party's with the mediator, or staff's notes); asking for one
+/// the caller may not read gives an empty page, as if it had no messages.
 pub fn list(
     conn: &mut DbConnection,
     env: &Env,
     actor: &Actor,
     id: CaseId,
+    thread: Option<Visibility>,
     page: &Page,
 ) -> ApiResult<MessagePage> {
     let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
-    let readable = Visibility::readable_by(standing.party());
+    let mut readable = Visibility::readable_by(standing.party());
+    if let Some(only) = thread {
+        readable.retain(|v| *v == only);
+    }
     let rows: Vec<MessageRow> = page_query(id, readable, page).load(conn)?;
     let (rows, next_cursor) = pagination::split(rows, page.limit, |m| m.id.to_db());
     let names = names(conn, rows.iter().map(|m| m.author_id).collect())?;
@@ -192,4 +200,73 @@ pub fn list(
         })
         .collect();
     Ok(MessagePage { items, next_cursor })
+}
+
+/// One thread of a case's messages as its reader sees it: its visibility,
+/// how many messages it holds and the latest.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "thread": "respondent", "messages": 3, "last_at": "2026-11-23T09:00:00Z",
+    "last_author": {"id": "0192f0c4-2222-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator"}
+}))]
+pub struct ThreadView {
+    /// The thread: `all_parties` (joint), `complainant` or `respondent`
+    /// (that party with the mediator), `internal` (staff's notes).
+    pub thread: Visibility,
+    /// How many messages it holds.
+    pub messages: i64,
+    /// When the latest was posted.
+    pub last_at: Option<DateTime<Utc>>,
+    /// Who posted the latest.
+    pub last_author: Option<PersonRef>,
+}
+
+/// The threads of a case its reader may read, in a fixed order (joint,
+/// complainant, respondent, internal), empty ones included.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThreadList {
+    /// The threads.
+    pub items: Vec<ThreadView>,
+}
+
+/// The caucus at a glance: each thread of case `id` that `actor` may read,
+/// with its count and latest message (`GET /cases/{id}/threads`).
+pub fn threads(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+) -> ApiResult<ThreadList> {
+    use diesel::dsl::{count_star, max};
+    let (_, standing) = CaseContext::load_visible(conn, actor, id, env)?;
+    let readable = Visibility::readable_by(standing.party());
+    let counts: Vec<(Visibility, i64, Option<MessageId>)> = messages::table
+        .filter(messages::case_id.eq(id))
+        .filter(messages::visibility.eq_any(readable.clone()))
+        .group_by(messages::visibility)
+        .select((messages::visibility, count_star(), max(messages::id)))
+        .load(conn)?;
+    let latest_ids: Vec<MessageId> = counts.iter().filter_map(|(_, _, m)| *m).collect();
+    let latest: Vec<MessageRow> = messages::table
+        .filter(messages::id.eq_any(latest_ids))
+        .load(conn)?;
+    let names = names(conn, latest.iter().map(|m| m.author_id).collect())?;
+    let items = readable
+        .into_iter()
+        .map(|thread| {
+            let (n, last) = counts
+                .iter()
+                .find(|(v, _, _)| *v == thread)
+                .map(|(_, n, last)| (*n, *last))
+                .unwrap_or((0, None));
+            let last = last.and_then(|id| latest.iter().find(|m| m.id == id));
+            ThreadView {
+                thread,
+                messages: n,
+                last_at: last.map(|m| from_db_time(m.created_at)),
+                last_author: last.map(|m| person_ref(m.author_id, &names)),
+            }
+        })
+        .collect();
+    Ok(ThreadList { items })
 }

@@ -10,6 +10,7 @@ pub mod categories;
 pub mod context;
 pub mod evidence;
 pub mod file;
+pub mod info_requests;
 pub mod list;
 pub mod messages;
 pub mod order;

@@ -82,6 +82,14 @@ pub fn list(
     let readable = Visibility::readable_by(standing.party());
     let rows: Vec<TimelineRow> = page_query(id, readable, after, page.limit).load(conn)?;
     let (rows, next_cursor) = pagination::split(rows, page.limit, |e| e.id.to_string());
+    // A party does not see the entries of files hidden from them (the
+    // cursor still moves past them, so a page may hold fewer items).
+    let hidden = match standing.party() {
+        Some(_) if rows.iter().any(|e| e.kind.starts_with("evidence_")) => {
+            super::evidence::hidden_from(conn, id, actor)?
+        }
+        _ => Vec::new(),
+    };
     let names = names(conn, rows.iter().filter_map(|e| e.actor_id).collect())?;
     let items = rows
         .into_iter()
@@ -93,6 +101,13 @@ pub fn list(
                 visibility: e.visibility,
                 data: serde_json::from_str(&e.data).map_err(corrupt)?,
                 at: from_db_time(e.created_at),
+            })
+        })
+        .filter(|entry: &ApiResult<TimelineEntry>| {
+            entry.as_ref().map_or(true, |e| {
+                !e.data["evidence_id"]
+                    .as_str()
+                    .is_some_and(|f| hidden.iter().any(|h| h == f))
             })
         })
         .collect::<ApiResult<_>>()?;

@@ -148,6 +148,14 @@ pub enum CaseEvent {
         /// The party who answered.
         party: Party,
     },
+    /// The party asked did not answer by the deadline; the case waits on
+    /// the mediator again, who may go on without the answer.
+    InfoRequestLapsed {
+        /// The party who was asked.
+        party: Party,
+        /// The deadline that passed.
+        deadline: DateTime<Utc>,
+    },
     /// A message was posted.
     MessagePosted {
         /// The message.
@@ -313,9 +321,9 @@ impl CaseEvent {
     /// Who may see the timeline entry.
     pub fn visibility(&self) -> Visibility {
         match self {
-            CaseEvent::InfoRequested { party, .. } | CaseEvent::InfoProvided { party } => {
-                Visibility::from(*party)
-            }
+            CaseEvent::InfoRequested { party, .. }
+            | CaseEvent::InfoProvided { party }
+            | CaseEvent::InfoRequestLapsed { party, .. } => Visibility::from(*party),
             CaseEvent::MessagePosted { visibility, .. }
             | CaseEvent::EvidenceAdded { visibility, .. }
             | CaseEvent::EvidenceRemoved { visibility, .. } => *visibility,

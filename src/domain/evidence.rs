@@ -76,14 +76,16 @@ pub fn sniff(head: &[u8]) -> &'static str {
 }
 
 /// An Office Open XML or OpenDocument file, or another zip archive, from
-/// the names of the first entries.
+/// the names of the first entries. An Office file must carry its content
+/// types and main part; one with macros (`vbaProject.bin`) is a zip.
 fn zip_kind(head: &[u8]) -> &'static str {
     let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    let office = has(b"[Content_Types].xml") && !has(b"vbaProject.bin");
     if has(b"mimetypeapplication/vnd.oasis.opendocument.text") {
         "application/vnd.oasis.opendocument.text"
-    } else if has(b"word/") {
+    } else if office && has(b"word/document.xml") {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    } else if has(b"xl/") {
+    } else if office && has(b"xl/workbook.xml") {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
         "application/zip"
@@ -91,47 +93,31 @@ fn zip_kind(head: &[u8]) -> &'static str {
 }
 
 /// Text: markup a browser would render (HTML, SVG, XML) or plain text.
+/// Text need not be UTF-8 (UTF-16 with its byte-order mark, or an older
+/// 8-bit encoding, is text too), but bytes no text holds make it binary.
+/// Anything that opens a tag (`<` before a letter, `!`, `/` or `?`) is
+/// taken for markup: a browser would render it.
 fn text_kind(head: &[u8]) -> &'static str {
-    // A file cut at HEAD_BYTES may end inside a character.
-    let text = match std::str::from_utf8(head) {
-        Ok(t) => t,
-        Err(e) if e.error_len().is_none() => {
-            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
-        }
-        Err(_) => return "application/octet-stream",
-    };
-    if text.contains('\0') {
+    if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+        return "text/plain";
+    }
+    let binary = |b: &u8| matches!(b, 0..=8 | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f);
+    if head.iter().any(binary) {
         return "application/octet-stream";
     }
-    let lower = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .to_ascii_lowercase();
-    if lower.contains("<svg") {
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if lower.contains("<svg") || lower.contains(":svg") {
         return "image/svg+xml";
     }
-    let html = [
-        "<!doctype html",
-        "<html",
-        "<head",
-        "<body",
-        "<script",
-        "<iframe",
-        "<meta",
-        "<style",
-        "<a ",
-        "<img",
-        "<div",
-        "<p>",
-        "<form",
-        "<object",
-        "<embed",
-    ];
-    if html.iter().any(|tag| lower.contains(tag)) {
-        return "text/html";
-    }
-    if lower.starts_with("<?xml") {
+    let trimmed = lower.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with("<?xml") {
         return "application/xml";
+    }
+    let opens_tag = lower.as_bytes().windows(2).any(|w| {
+        w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'!' | b'/' | b'?'))
+    });
+    if opens_tag {
+        return "text/html";
     }
     "text/plain"
 }
@@ -143,21 +129,58 @@ pub fn allowed(kind: &str, types: &str) -> bool {
         .any(|t| t.eq_ignore_ascii_case(kind))
 }
 
-/// The name a file is stored and offered under: the last part of what the
-/// client sent, without control characters, quotes or separators, at most
-/// 200 characters; `file` when nothing is left.
-pub fn file_name(raw: &str) -> String {
+/// The extensions a file of `kind` may carry; the first is given to a
+/// name that has none of them.
+fn extensions(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "application/pdf" => &["pdf"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "text/plain" => &["txt", "text", "log", "csv", "md"],
+        "audio/mpeg" => &["mp3"],
+        "audio/wav" => &["wav"],
+        "video/mp4" => &["mp4", "m4a", "m4v", "mov"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "text/html" => &["html", "htm"],
+        "image/svg+xml" => &["svg"],
+        "application/xml" => &["xml"],
+        "application/zip" => &["zip"],
+        _ => &["bin"],
+    }
+}
+
+/// The name a file of `kind` is stored and offered under: the last part of
+/// what the client sent, without control or invisible formatting
+/// characters (such as a right-to-left override), quotes or separators, at
+/// most 200 characters, `file` when nothing is left; and ending in an
+/// extension of the kind detected, so that a text file called `run.bat` is
+/// offered as `run.bat.txt` and opens as what it is.
+pub fn file_name(raw: &str, kind: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let invisible = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
     let clean: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '<' | '>'))
-        .take(200)
+        .filter(|c| !c.is_control() && !invisible(*c) && !matches!(c, '"' | ';' | '<' | '>'))
+        .take(190)
         .collect();
     let clean = clean.trim().trim_start_matches('.').trim().to_string();
-    if clean.is_empty() {
-        "file".into()
+    let clean = if clean.is_empty() {
+        "file".to_string()
     } else {
         clean
+    };
+    let allowed = extensions(kind);
+    let has = clean
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| allowed.iter().any(|a| ext.eq_ignore_ascii_case(a)));
+    if has {
+        clean
+    } else {
+        format!("{clean}.{}", allowed[0])
     }
 }
 
@@ -194,6 +217,15 @@ mod tests {
         );
         assert_eq!(sniff(b"<IMG SRC=x onerror=alert(1)>"), "text/html");
         assert_eq!(
+            sniff(b"hello <input autofocus onfocus=alert(1)>"),
+            "text/html"
+        );
+        assert_eq!(sniff(b"<a/href=javascript:x>"), "text/html");
+        assert_eq!(
+            sniff(b"<s:svg xmlns:s=\"http://www.w3.org/2000/svg\"/>"),
+            "image/svg+xml"
+        );
+        assert_eq!(
             sniff(b"<?xml version=\"1.0\"?><svg onload=\"x\"/>"),
             "image/svg+xml"
         );
@@ -213,6 +245,22 @@ mod tests {
             "application/vnd.oasis.opendocument.text"
         );
         assert_eq!(sniff(b"PK\x03\x04\x14\0evil.exe"), "application/zip");
+        assert_eq!(sniff(b"PK\x03\x04\x14\0password/word/x"), "application/zip");
+        assert_eq!(
+            sniff(b"PK\x03\x04[Content_Types].xml word/document.xml word/vbaProject.bin"),
+            "application/zip"
+        );
+    }
+
+    #[test]
+    fn text_in_other_encodings_is_text() {
+        assert_eq!(sniff(b"\xff\xfeH\0i\0"), "text/plain");
+        // Windows-1251 and Windows-1250, as older editors save them.
+        assert_eq!(
+            sniff(b"\xcf\xee\xf1\xfb\xeb\xea\xe0 \xed\xe5 \xef\xf0\xe8\xf8\xeb\xe0"),
+            "text/plain"
+        );
+        assert_eq!(sniff(b"Paczka zagin\xea\xb3a"), "text/plain");
     }
 
     #[test]
@@ -243,12 +291,23 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_and_anything_that_could_break_a_header() {
-        assert_eq!(file_name("../../etc/passwd"), "passwd");
-        assert_eq!(file_name("C:\\Users\\ann\\receipt.pdf"), "receipt.pdf");
-        assert_eq!(file_name("a\"b;c\r\n.png"), "abc.png");
-        assert_eq!(file_name(".htaccess"), "htaccess");
-        assert_eq!(file_name("   "), "file");
-        assert_eq!(file_name("квитанция.pdf"), "квитанция.pdf");
-        assert_eq!(file_name(&"x".repeat(500)).chars().count(), 200);
+        let name = |raw: &str| file_name(raw, "application/pdf");
+        assert_eq!(name("../../etc/passwd"), "passwd.pdf");
+        assert_eq!(name("C:\\Users\\ann\\receipt.pdf"), "receipt.pdf");
+        assert_eq!(name("a\"b;c\r\n.pdf"), "abc.pdf");
+        assert_eq!(name(".htaccess"), "htaccess.pdf");
+        assert_eq!(name("   "), "file.pdf");
+        assert_eq!(name("квитанция.PDF"), "квитанция.PDF");
+        assert_eq!(name("invoice\u{202e}fdp.exe"), "invoicefdp.exe.pdf");
+        assert!(name(&"x".repeat(500)).chars().count() <= 200);
+    }
+
+    #[test]
+    fn a_file_is_offered_with_an_extension_of_what_it_is() {
+        assert_eq!(file_name("run.bat", "text/plain"), "run.bat.txt");
+        assert_eq!(file_name("notes.TXT", "text/plain"), "notes.TXT");
+        assert_eq!(file_name("contract.pdf", "image/png"), "contract.pdf.png");
+        assert_eq!(file_name("photo.jpeg", "image/jpeg"), "photo.jpeg");
+        assert_eq!(file_name("x", "application/octet-stream"), "x.bin");
     }
 }

@@ -4,6 +4,7 @@ pub mod delivery;
 pub mod digest;
 pub mod evidence;
 pub mod follow_up;
+pub mod info_requests;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +61,11 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
                 Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),
+            }
+            match info_requests::run_once(&scan_db, &scan_settings, &scan_clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "recorded information requests left unanswered"),
+                Err(e) => tracing::warn!(error = %e, "information request scan failed"),
             }
             match digest::run_once(&scan_db, &scan_settings, &scan_clock).await {
                 Ok(0) => {}

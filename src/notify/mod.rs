@@ -303,6 +303,7 @@ fn party_of(event: &CaseEvent) -> Option<crate::domain::Party> {
     match event {
         CaseEvent::InfoRequested { party, .. }
         | CaseEvent::InfoProvided { party }
+        | CaseEvent::InfoRequestLapsed { party, .. }
         | CaseEvent::SettlementAccepted { party, .. }
         | CaseEvent::SettlementRejected { party, .. }
         | CaseEvent::RulingAccepted { party, .. }

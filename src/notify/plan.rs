@@ -80,6 +80,7 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::InvestigationStarted { .. } => to(&parties, "investigation_started", false),
         CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),
         CaseEvent::InfoProvided { .. } => to(&[Mediator], "info_provided", false),
+        CaseEvent::InfoRequestLapsed { .. } => to(&[Mediator], "info_overdue", true),
         CaseEvent::MessagePosted { visibility, .. }
         | CaseEvent::EvidenceAdded { visibility, .. } => {
             let template = match &record.event {

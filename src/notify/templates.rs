@@ -158,13 +158,14 @@ pub fn render(
 mod tests {
     use super::*;
 
-    const EVENTS: [&str; 21] = [
+    const EVENTS: [&str; 22] = [
         "acknowledgement",
         "respondent_notice",
         "assigned",
         "investigation_started",
         "info_requested",
         "info_provided",
+        "info_overdue",
         "new_message",
         "new_evidence",
         "settlement_proposed",

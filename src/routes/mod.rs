@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::get_case::get_case)
         .service(cases::list_timeline::list_timeline)
         .service(cases::list_messages::list_messages)
+        .service(cases::list_messages::list_threads)
         .service(cases::post_message::post_message)
         .service(cases::evidence::add_evidence)
         .service(cases::evidence::list_evidence)

@@ -213,6 +213,58 @@ async fn parties_and_staff_add_see_and_download_evidence_as_its_visibility_says(
         told.sort();
         assert_eq!(told, want);
 
+        // A mediator hides the photo: the respondent loses it, and its entry.
+        let path = photo["content_url"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/content")
+            .to_string();
+        let res = app
+            .client
+            .post(format!("{}{path}/hide", app.address))
+            .bearer_auth(&cast.mediator.token)
+            .json(&json!({"reason": "Shows a neighbour's address."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(listed(&app, &cast.respondent, &case).await.is_empty());
+        let party = timeline(&app, &cast.respondent, &case).await;
+        assert!(
+            !party
+                .iter()
+                .any(|e| e["data"]["evidence_id"] == photo["id"]),
+            "{party:?}"
+        );
+        let own = timeline(&app, &cast.complainant, &case).await;
+        assert!(
+            own.iter()
+                .any(|e| e["kind"] == "evidence_added" && e["data"]["evidence_id"] == photo["id"])
+        );
+
+        // Text in an older encoding is text, offered as such.
+        let cp1251 = b"\xcf\xee\xf1\xfb\xeb\xea\xe0 \xed\xe5 \xef\xf0\xe8\xf8\xeb\xe0";
+        let text = upload_ok(
+            &app,
+            &cast.respondent,
+            &case,
+            form(cp1251, "run.bat", "text/plain", &[]),
+        )
+        .await;
+        assert_eq!(text["content_type"], "text/plain");
+        assert_eq!(text["file_name"], "run.bat.txt");
+
+        // A mediator the case is not assigned to may not add or hide.
+        let res = upload(
+            &app,
+            &cast.other_mediator,
+            &case,
+            form(PNG, "x.png", "image/png", &[]),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        problem(res).await;
+
         // Someone with no part in the case sees nothing, not even that it exists.
         let outsider = app.user(ombud::domain::Role::Member).await;
         assert_eq!(
@@ -242,7 +294,8 @@ async fn spoofed_oversized_empty_and_forbidden_uploads_are_refused_and_leave_not
         )
         .await;
         assert_eq!(png["content_type"], "image/png");
-        assert_eq!(png["file_name"], "contract.pdf");
+        // Offered under a name that says what it is.
+        assert_eq!(png["file_name"], "contract.pdf.png");
 
         // HTML called a PNG, and a program called a PDF, are refused.
         for (bytes, name, declared, kind) in [
@@ -402,6 +455,36 @@ async fn identical_files_are_kept_once_and_content_goes_when_nothing_uses_it() {
             remove(&cast.mediator, &a).await.status(),
             StatusCode::FORBIDDEN
         );
+        let c = upload_ok(
+            &app,
+            &cast.complainant,
+            &second,
+            form(PNG, "c.png", "image/png", &[]),
+        )
+        .await;
+        let hide_c = app
+            .client
+            .post(format!(
+                "{}{}/hide",
+                app.address,
+                c["content_url"]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches("/content")
+            ))
+            .bearer_auth(&cast.mediator.token)
+            .json(&json!({"reason": "Not about this case."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hide_c.status(), StatusCode::OK);
+        let res = remove(&cast.complainant, &c).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "a hidden file is kept");
+        problem(res).await;
+        app.sql(&format!(
+            "DELETE FROM evidence WHERE id = '{}'",
+            c["id"].as_str().unwrap()
+        ));
         assert_eq!(
             remove(&cast.complainant, &a).await.status(),
             StatusCode::NO_CONTENT
@@ -414,15 +497,17 @@ async fn identical_files_are_kept_once_and_content_goes_when_nothing_uses_it() {
             .collect();
         assert!(kinds.contains(&json!("evidence_removed")), "{kinds:?}");
 
-        // The sweep keeps content a case still uses, and anything young.
+        // The sweep keeps content a case still uses (the PDF, on the second
+        // case) and removes what nothing uses (the PNG whose record went).
         let db = Db::connect(&app.db.url, 1, Duration::from_secs(5)).unwrap();
         let store = std::sync::Arc::new(LocalStore::new(&dir));
         let later = app.clock.now() + chrono::Duration::hours(2);
         let swept = ombud::jobs::evidence::run_once(&db, store.clone(), later)
             .await
             .unwrap();
-        assert_eq!(swept.contents, 0);
+        assert_eq!(swept.contents, 1);
         assert_eq!(files_under(&dir, "sha256").len(), 1);
+        assert!(files_under(&dir, "sha256")[0].ends_with(hex_sha(PDF)));
 
         app.act_ok(&cast.mediator, &second, "start_investigation", json!({}))
             .await;

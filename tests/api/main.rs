@@ -4,6 +4,7 @@
 
 mod auth;
 mod cases;
+mod caucus;
 mod cli;
 mod concurrency;
 mod desk;

@@ -121,7 +121,8 @@ async fn a_database_refusing_writes_is_unavailable_and_not_ready() {
                 (address, None)
             }
             Backend::Postgres => {
-                let name = app.db.url.rsplit('/').next().unwrap().to_string();
+                let name = app.db.url.rsplit('/').next().unwrap();
+                let name = name.split('?').next().unwrap().to_string();
                 app.sql(&format!(
                     "ALTER DATABASE {name} SET default_transaction_read_only = on; \
                      SELECT pg_terminate_backend(pid) FROM pg_stat_activity \

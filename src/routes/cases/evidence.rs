@@ -90,8 +90,8 @@ async fn receive(
     let name = field
         .content_disposition()
         .and_then(|d| d.get_filename())
-        .map(file_name)
-        .unwrap_or_else(|| "file".into());
+        .unwrap_or("file")
+        .to_string();
     let (path, file) = on_store({
         let store = store.clone();
         move || store.stage()
@@ -256,7 +256,7 @@ pub async fn add_evidence(
         ));
     }
     let received = Received {
-        file_name: upload.name.clone(),
+        file_name: file_name(&upload.name, kind),
         description: check_description(&description)?,
         content_type: kind.into(),
         size: i64::try_from(upload.size).unwrap_or(i64::MAX),
@@ -277,6 +277,17 @@ pub async fn add_evidence(
         .db
         .write(move |conn| add(conn, &env, &actor, id, received))
         .await?;
+    // Once more, now that a row refers to it: should the sweep have taken
+    // the content between keeping it and the commit, it is put back.
+    on_store({
+        let (store, staged, sha) = (
+            state.evidence.clone(),
+            upload.staged.path.clone(),
+            upload.sha256.clone(),
+        );
+        move || store.keep(&staged, &sha)
+    })
+    .await?;
     drop(upload);
     Ok(HttpResponse::Created()
         .insert_header(("Location", view.content_url.clone()))

@@ -298,6 +298,17 @@ fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
     );
 }
 
+fn check_info_request_scan(conn: &mut DbConnection, stage: &str) {
+    let now = chrono::Utc::now().naive_utc();
+    let p = plan(conn, ombud::cases::info_requests::due(now, 200));
+    assert!(
+        faults(&p, "cases", CASES, false).is_empty()
+            && p.iter().any(|l| l.contains("cases_info_due")),
+        "{stage}: the information request scan does not read through cases_info_due:\n{}",
+        p.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_their_order() {
     on_each_backend(|app| async move {
@@ -314,6 +325,7 @@ async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_the
             check_lists(conn, &cursors, stage);
             check_queues(conn, stage);
             check_follow_up_scan(conn, stage);
+            check_info_request_scan(conn, stage);
         });
     })
     .await;
