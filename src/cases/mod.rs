@@ -9,6 +9,7 @@ pub mod assignment;
 pub mod categories;
 pub mod context;
 pub mod evidence;
+pub mod feedback;
 pub mod file;
 pub mod info_requests;
 pub mod list;

@@ -125,6 +125,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_feedback (case_id, party) {
+        case_id -> Text,
+        party -> Text,
+        user_id -> Text,
+        rating -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     evidence (id) {
         id -> Text,
         case_id -> Text,
@@ -302,6 +313,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeals,
     messages,
     evidence,
+    case_feedback,
     timeline_events,
     idempotency_keys,
     outbox,

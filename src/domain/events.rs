@@ -209,6 +209,15 @@ pub enum CaseEvent {
         #[serde(skip)]
         visibility: Visibility,
     },
+    /// A party rated the handling of the closed case (for staff).
+    FeedbackGiven {
+        /// Who rated it.
+        party: Party,
+        /// From 1 (poor) to 5 (very good).
+        rating: i32,
+        /// What they said, if anything.
+        comment: String,
+    },
     /// Settlement terms were put to both parties.
     #[serde(rename = "propose_settlement")]
     SettlementProposed {
@@ -330,7 +339,8 @@ impl CaseEvent {
             CaseEvent::AwaitingAssignment { .. }
             | CaseEvent::Triaged { .. }
             | CaseEvent::EvidenceRead { .. }
-            | CaseEvent::EvidenceHidden { .. } => Visibility::Internal,
+            | CaseEvent::EvidenceHidden { .. }
+            | CaseEvent::FeedbackGiven { .. } => Visibility::Internal,
             _ => Visibility::AllParties,
         }
     }

@@ -432,6 +432,9 @@ fn mail_for(
         "desk": step.who == Who::Leads,
         // A guest cannot open the case (yet), so gets no link to it.
         "link": to.has_account.then(|| settings.case_url(&row.id.to_db(), &row.reference)),
+        // A closed case asks its parties to rate the handling.
+        "feedback": (step.template == "closed" && to.has_account)
+            .then(|| format!("{}/api/v1/cases/{}/feedback", settings.base_url(), row.id.to_db())),
     });
     let details = details(lang, case, &record.event)?;
     let mail = templates::render(step.template, lang, &vars, &details)?;

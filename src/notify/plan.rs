@@ -117,7 +117,8 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         // Reading, hiding and removing a file are kept on the timeline only.
         CaseEvent::EvidenceRead { .. }
         | CaseEvent::EvidenceHidden { .. }
-        | CaseEvent::EvidenceRemoved { .. } => Vec::new(),
+        | CaseEvent::EvidenceRemoved { .. }
+        | CaseEvent::FeedbackGiven { .. } => Vec::new(),
         CaseEvent::Appealed { .. } => to(&everyone, "appeal_filed", true),
         CaseEvent::AppealDecided { .. } => to(&parties, "appeal_decided", true),
         CaseEvent::FollowUpStarted { .. } => to(&parties, "follow_up", false),

@@ -45,7 +45,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::evidence::list_evidence)
         .service(cases::evidence::download_evidence)
         .service(cases::evidence::hide_evidence)
-        .service(cases::evidence::remove_evidence);
+        .service(cases::evidence::remove_evidence)
+        .service(cases::feedback::give_feedback)
+        .service(cases::feedback::list_feedback);
     use mediators as m;
     cfg.service(m::list_mediators::list_mediators)
         .service(m::get_mediator::get_mediator)

@@ -10,6 +10,7 @@ mod concurrency;
 mod desk;
 mod errors;
 mod evidence;
+mod feedback;
 mod flows;
 mod helpers;
 mod lifecycle;

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod case_templates;
 pub mod draft_message;
 pub mod evidence;
+pub mod feedback;
 pub mod file_case;
 pub mod get_case;
 pub mod list_cases;
