@@ -636,6 +636,44 @@ async fn a_case_holds_at_most_the_configured_number_of_files() {
         problem(res).await;
         assert_eq!(listed(&app, &cast.mediator, &case).await.len(), 2);
         assert_eq!(files_under(&evidence_dir(&app), "sha256").len(), 2);
+        // Uploads at once cannot both take the last place.
+        let other = case_in(&app, &cast, "assigned").await;
+        let mut at_once = tokio::task::JoinSet::new();
+        for n in 0..6 {
+            let (client, url, token) = (
+                app.client.clone(),
+                app.url(&format!("/cases/{other}/evidence")),
+                cast.complainant.token.clone(),
+            );
+            at_once.spawn(async move {
+                let body = format!("note number {n}").into_bytes();
+                let part = Part::bytes(body)
+                    .file_name("n.txt")
+                    .mime_str("text/plain")
+                    .unwrap();
+                let res = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .multipart(Form::new().part("file", part))
+                    .send()
+                    .await
+                    .unwrap();
+                res.status()
+            });
+        }
+        let statuses = at_once.join_all().await;
+        let created = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        assert_eq!(created, 2, "{statuses:?}");
+        assert!(
+            statuses
+                .iter()
+                .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+            "{statuses:?}"
+        );
+        assert_eq!(listed(&app, &cast.mediator, &other).await.len(), 2);
         app.db.destroy();
     }
 }
