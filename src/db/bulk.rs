@@ -67,11 +67,15 @@ impl BulkInsert {
         }
     }
 
+    /// The statement for `conn`'s backend, written the first time only.
     fn sql(&self, conn: &DbConnection) -> &str {
-        let names: Vec<&str> = self.columns.iter().map(|(n, _)| *n).collect();
-        let names = names.join(", ");
+        let names = || {
+            let names: Vec<&str> = self.columns.iter().map(|(n, _)| *n).collect();
+            names.join(", ")
+        };
         match conn {
             DbConnection::Postgresql(_) => self.postgres.get_or_init(|| {
+                let names = names();
                 let record: Vec<String> = self
                     .columns
                     .iter()
@@ -84,6 +88,7 @@ impl BulkInsert {
                 )
             }),
             DbConnection::Sqlite(_) => self.sqlite.get_or_init(|| {
+                let names = names();
                 let values: Vec<String> = self
                     .columns
                     .iter()

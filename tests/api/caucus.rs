@@ -207,18 +207,10 @@ async fn an_unanswered_request_lapses_once_and_the_mediator_goes_on() {
         let entries = |who: &TestUser| {
             let (app, who, case) = (&app, who.clone(), case.clone());
             async move {
-                let page: Value = app
-                    .get(&format!("/cases/{case}/timeline?limit=100"), &who)
+                app.timeline(&who, &case)
                     .await
-                    .json()
-                    .await
-                    .unwrap();
-                page["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
+                    .into_iter()
                     .filter(|e| e["kind"] == "info_request_lapsed")
-                    .cloned()
                     .collect::<Vec<_>>()
             }
         };

@@ -34,15 +34,6 @@ async fn file(app: &TestApp, cast: &Cast, who: &TestUser, category: &str) -> Val
     app.file_case(who, &cast.respondent, category).await
 }
 
-async fn timeline_kinds(app: &TestApp, user: &TestUser, id: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/cases/{id}/timeline?limit=100"), user)
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let page: Value = res.json().await.unwrap();
-    page["items"].as_array().unwrap().clone()
-}
-
 /// The mail written for case `id`, as (recipient, template) pairs.
 async fn mail_of(app: &TestApp, id: &str) -> Vec<(String, String)> {
     let res = app
@@ -126,7 +117,7 @@ fn file_at_once(
 
 /// The latest staff-only `awaiting_assignment` entry on case `id`.
 async fn waiting_entry(app: &TestApp, lead: &TestUser, id: &str) -> Value {
-    timeline_kinds(app, lead, id)
+    app.timeline(lead, id)
         .await
         .into_iter()
         .rfind(|e| e["kind"] == "awaiting_assignment")
@@ -420,7 +411,7 @@ async fn a_new_case_goes_to_the_eligible_mediator_with_the_lowest_load() {
             .as_str()
             .unwrap()
             .to_string();
-        let entries = timeline_kinds(&app, &cast.complainant, &id).await;
+        let entries = app.timeline(&cast.complainant, &id).await;
         let auto = entries
             .iter()
             .find(|e| e["kind"] == "auto_assign")
@@ -488,7 +479,7 @@ async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
         let waiting = waiting_entry(&app, &cast.lead, id).await;
         assert_eq!(waiting["data"]["reason"], "nobody_available");
         assert_eq!(waiting["visibility"], "internal");
-        let party = timeline_kinds(&app, &cast.complainant, id).await;
+        let party = app.timeline(&cast.complainant, id).await;
         assert!(!party.iter().any(|e| e["kind"] == "awaiting_assignment"));
         // Every lead who wants a mail per case got one (admins opt in).
         let told = told_of(&app, id).await;
@@ -634,7 +625,7 @@ async fn a_mediator_claims_an_unassigned_case_only_if_eligible() {
         let case: Value = res.json().await.unwrap();
         assert_eq!(case["state"], "assigned");
         assert_eq!(case["mediator"]["id"], cast.mediator.id.as_str());
-        let entries = timeline_kinds(&app, &cast.complainant, &id).await;
+        let entries = app.timeline(&cast.complainant, &id).await;
         assert!(entries.iter().any(|e| e["kind"] == "claim"));
         // A claimed case cannot be claimed again: another mediator no longer
         // sees it, and a lead is told it is not in intake.

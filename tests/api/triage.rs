@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Cast, TestApp, TestUser, on_each_backend, problem};
+use crate::helpers::{Cast, TestApp, on_each_backend, problem};
 
 async fn add_rule(app: &TestApp, body: Value) -> Value {
     let res = app.post("/triage_rules", &app.admin, body.clone()).await;
@@ -24,14 +24,6 @@ async fn file_titled(app: &TestApp, cast: &Cast, category: &str, title: &str) ->
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json().await.unwrap()
-}
-
-async fn entries(app: &TestApp, user: &TestUser, id: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/cases/{id}/timeline?limit=100"), user)
-        .await;
-    let page: Value = res.json().await.unwrap();
-    page["items"].as_array().unwrap().clone()
 }
 
 #[tokio::test]
@@ -61,14 +53,14 @@ async fn rules_set_priority_and_tags_in_any_of_the_four_languages() {
         assert_eq!(other["priority"], "low");
 
         // Staff see which rule matched; the parties do not.
-        let staff = entries(&app, &cast.lead, &matched[0]).await;
+        let staff = app.timeline(&cast.lead, &matched[0]).await;
         let triaged = staff.iter().find(|e| e["kind"] == "triaged").expect("triaged");
         assert_eq!(triaged["visibility"], "internal");
         assert_eq!(triaged["data"]["rules"][0]["name"], "Lost parcels are urgent");
         assert_eq!(triaged["data"]["priority"], "urgent");
-        let party = entries(&app, &cast.complainant, &matched[0]).await;
+        let party = app.timeline(&cast.complainant, &matched[0]).await;
         assert!(!party.iter().any(|e| e["kind"] == "triaged"));
-        assert!(!entries(&app, &cast.lead, other["id"].as_str().unwrap())
+        assert!(!app.timeline(&cast.lead, other["id"].as_str().unwrap())
             .await
             .iter()
             .any(|e| e["kind"] == "triaged"));
@@ -197,7 +189,9 @@ async fn rules_run_in_order_hold_cases_and_read_the_complainants_history() {
             app.case(&cast.lead, id).await["staff_tags"],
             json!(["frequent"])
         );
-        let staff = entries(&app, &cast.lead, third["id"].as_str().unwrap()).await;
+        let staff = app
+            .timeline(&cast.lead, third["id"].as_str().unwrap())
+            .await;
         let waiting = staff
             .iter()
             .find(|e| e["kind"] == "awaiting_assignment")

@@ -320,6 +320,12 @@ pub async fn list_evidence(
     Ok(web::Json(files))
 }
 
+/// The case and the file a path names.
+fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (CaseId, EvidenceId) {
+    let (case, file) = path.into_inner();
+    (CaseId(case), EvidenceId(file))
+}
+
 /// `Content-Disposition: attachment` with the name in ASCII and in UTF-8.
 fn attachment(name: &str) -> ContentDisposition {
     let ascii: String = name
@@ -389,8 +395,7 @@ pub async fn download_evidence(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesRead)?;
-    let (id, evidence_id) = path.into_inner();
-    let (id, evidence_id) = (CaseId(id), EvidenceId(evidence_id));
+    let (id, evidence_id) = ids(path);
     let (actor, env) = (Actor::from(&caller), state.env());
     let view = state
         .db
@@ -454,8 +459,7 @@ pub async fn hide_evidence(
     body: web::Json<HideEvidence>,
 ) -> ApiResult<web::Json<EvidenceView>> {
     caller.require_scope(Scope::CasesWrite)?;
-    let (id, evidence_id) = path.into_inner();
-    let (id, evidence_id) = (CaseId(id), EvidenceId(evidence_id));
+    let (id, evidence_id) = ids(path);
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
     let view = state
         .db
@@ -484,8 +488,7 @@ pub async fn remove_evidence(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
-    let (id, evidence_id) = path.into_inner();
-    let (id, evidence_id) = (CaseId(id), EvidenceId(evidence_id));
+    let (id, evidence_id) = ids(path);
     let (actor, env) = (Actor::from(&caller), state.env());
     state
         .db

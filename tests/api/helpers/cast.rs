@@ -164,6 +164,16 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// The first 100 timeline entries of a case as `user` sees them.
+    pub async fn timeline(&self, user: &TestUser, case_id: &str) -> Vec<Value> {
+        let res = self
+            .get(&format!("/cases/{case_id}/timeline?limit=100"), user)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: Value = res.json().await.expect("json");
+        page["items"].as_array().expect("items").clone()
+    }
+
     /// The case as `user` sees it.
     pub async fn case(&self, user: &TestUser, case_id: &str) -> Value {
         let res = self.get(&format!("/cases/{case_id}"), user).await;
