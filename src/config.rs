@@ -131,7 +131,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            database_url: "sqlite://ombud.db".into(),
+            database_url: "sqlite://data/ombud.db".into(),
             bind: "127.0.0.1:8080".into(),
             public_base_url: String::new(),
             db_pool_size: 10,
@@ -148,7 +148,7 @@ impl Default for Settings {
             run_jobs: true,
             smtp_url: String::new(),
             mail_from: "Ombud <ombud@localhost>".into(),
-            mail_dir: "mail".into(),
+            mail_dir: "data/mail".into(),
             smtp_timeout_seconds: 10,
             mail_max_attempts: 8,
             mail_retry_seconds: 30,
@@ -160,7 +160,7 @@ impl Default for Settings {
             desk_digest_minutes: 60,
             desk_hours: String::new(),
             desk_time_zone: "UTC".into(),
-            evidence_dir: "evidence".into(),
+            evidence_dir: "data/evidence".into(),
             evidence_max_bytes: 20 * 1024 * 1024,
             evidence_max_per_case: 100,
             evidence_types: crate::domain::evidence::DEFAULT_TYPES.into(),

@@ -66,7 +66,20 @@ impl Manager {
         let (backend, target) = Backend::from_url(url)?;
         let target = match backend {
             Backend::Postgres => with_timeouts(&target, timeout),
-            Backend::Sqlite => target,
+            Backend::Sqlite => {
+                // The file's folder (`data/` by default) is made if missing;
+                // a SQLite URI (`file:...?mode=ro`) is taken as it is.
+                let plain = !target.starts_with("file:");
+                let folder = plain
+                    .then(|| std::path::Path::new(&target).parent())
+                    .flatten();
+                if let Some(folder) = folder.filter(|f| !f.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(folder).map_err(|e| {
+                        anyhow::anyhow!("cannot create the folder {}: {e}", folder.display())
+                    })?;
+                }
+                target
+            }
         };
         Ok(Manager {
             backend,

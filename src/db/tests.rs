@@ -162,3 +162,19 @@ async fn work_past_the_deadline_is_rolled_back() {
         .unwrap();
     assert_eq!(count, 0);
 }
+
+/// A SQLite file in a folder that does not exist yet (the default is
+/// `data/ombud.db`): the folder is made, and the database works.
+#[test]
+fn a_sqlite_file_gets_its_folder_made() {
+    let folder =
+        std::env::temp_dir().join(format!("ombud_db_folder_{}", uuid::Uuid::new_v4().simple()));
+    let url = format!(
+        "sqlite://{}",
+        folder.join("nested").join("ombud.db").display()
+    );
+    let db = Db::connect(&url, 1, Duration::from_secs(5)).unwrap();
+    drop(db);
+    assert!(folder.join("nested").join("ombud.db").is_file());
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -2,7 +2,6 @@
 //! case in every state.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -15,7 +14,7 @@ fn ombud(db_url: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 fn ombud_status(db_url: &str, args: &[&str]) -> (std::process::ExitStatus, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ombud"))
+    let out = crate::helpers::ombud_command()
         .args(args)
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn")
@@ -174,7 +173,7 @@ async fn demo_adds_only_what_is_missing() {
 #[test]
 fn openapi_into_a_closed_pipe_exits_cleanly() {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+    let mut child = crate::helpers::ombud_command()
         .arg("openapi")
         .env("DATABASE_URL", "sqlite://unused.db")
         .stdout(std::process::Stdio::piped())

@@ -74,16 +74,6 @@ async fn download(app: &TestApp, user: &TestUser, file: &Value) -> reqwest::Resp
         .unwrap()
 }
 
-async fn timeline(app: &TestApp, user: &TestUser, case: &str) -> Vec<Value> {
-    let page: Value = app
-        .get(&format!("/cases/{case}/timeline?limit=100"), user)
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().clone()
-}
-
 fn evidence_dir(app: &TestApp) -> PathBuf {
     PathBuf::from(&app.settings.evidence_dir)
 }
@@ -172,7 +162,7 @@ async fn parties_and_staff_add_see_and_download_evidence_as_its_visibility_says(
         assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
 
         // Staff see who read which file; the parties do not.
-        let staff = timeline(&app, &cast.lead, &case).await;
+        let staff = app.timeline(&cast.lead, &case).await;
         let read = staff
             .iter()
             .find(|e| e["kind"] == "evidence_read")
@@ -180,7 +170,7 @@ async fn parties_and_staff_add_see_and_download_evidence_as_its_visibility_says(
         assert_eq!(read["visibility"], "internal");
         assert_eq!(read["actor"]["id"], cast.respondent.id.as_str());
         assert_eq!(read["data"]["file_name"], "photo of the parcel.png");
-        let party = timeline(&app, &cast.respondent, &case).await;
+        let party = app.timeline(&cast.respondent, &case).await;
         let kinds: Vec<&str> = party.iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert!(!kinds.contains(&"evidence_read"), "{kinds:?}");
         assert_eq!(
@@ -229,14 +219,14 @@ async fn parties_and_staff_add_see_and_download_evidence_as_its_visibility_says(
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert!(listed(&app, &cast.respondent, &case).await.is_empty());
-        let party = timeline(&app, &cast.respondent, &case).await;
+        let party = app.timeline(&cast.respondent, &case).await;
         assert!(
             !party
                 .iter()
                 .any(|e| e["data"]["evidence_id"] == photo["id"]),
             "{party:?}"
         );
-        let own = timeline(&app, &cast.complainant, &case).await;
+        let own = app.timeline(&cast.complainant, &case).await;
         assert!(
             own.iter()
                 .any(|e| e["kind"] == "evidence_added" && e["data"]["evidence_id"] == photo["id"])
@@ -490,7 +480,8 @@ async fn identical_files_are_kept_once_and_content_goes_when_nothing_uses_it() {
             StatusCode::NO_CONTENT
         );
         assert!(listed(&app, &cast.complainant, &first).await.is_empty());
-        let kinds: Vec<Value> = timeline(&app, &cast.respondent, &first)
+        let kinds: Vec<Value> = app
+            .timeline(&cast.respondent, &first)
             .await
             .iter()
             .map(|e| e["kind"].clone())
@@ -576,7 +567,7 @@ async fn identical_files_are_kept_once_and_content_goes_when_nothing_uses_it() {
             "Shows a third person's address."
         );
         assert_eq!(listed(&app, &cast.lead, &second).await.len(), 1);
-        let staff = timeline(&app, &cast.lead, &second).await;
+        let staff = app.timeline(&cast.lead, &second).await;
         let entry = staff
             .iter()
             .find(|e| e["kind"] == "evidence_hidden")
@@ -687,7 +678,7 @@ async fn an_upload_cut_off_by_a_killed_process_leaves_nothing_after_the_sweep() 
         let case = case_in(&app, &cast, "assigned").await;
         let dir = PathBuf::from(format!("{}-killed", app.settings.evidence_dir));
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_ombud"))
+        let mut server = crate::helpers::ombud_command()
             .arg("serve")
             .env("DATABASE_URL", &app.db.url)
             .env("OMBUD_BIND", format!("127.0.0.1:{port}"))

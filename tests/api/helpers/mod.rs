@@ -21,6 +21,16 @@ pub use cast::{Cast, PASSWORD, body_for, case_in};
 pub use databases::{Backend, TestDb, backends};
 pub use freezer::Freezer;
 
+/// The `ombud` binary as a command, run from the system's temporary
+/// folder: what it writes by a relative default (`data/`: mail, evidence,
+/// a database) never lands in the repository, the working directory of
+/// `cargo test`.
+pub fn ombud_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ombud"));
+    cmd.current_dir(std::env::temp_dir());
+    cmd
+}
+
 /// Reads a problem+json body, checking the content type.
 pub async fn problem(res: Response) -> Value {
     let ct = res

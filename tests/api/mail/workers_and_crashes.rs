@@ -2,7 +2,7 @@
 //! committed, a worker dying with mail claimed, two workers at once, and
 //! leases running out during slow sends.
 
-use std::process::{Child, Command};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use ombud::clock::Clock;
@@ -24,7 +24,7 @@ impl Drop for Proc {
 }
 
 fn ombud_process(db_url: &str, args: &[&str], env: &[(&str, String)]) -> Proc {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ombud"));
+    let mut cmd = crate::helpers::ombud_command();
     cmd.args(args)
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn");
