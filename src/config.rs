@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 33] = [
+pub const KEYS: [&str; 35] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -42,6 +42,8 @@ pub const KEYS: [&str; 33] = [
     "evidence_max_bytes",
     "evidence_max_per_case",
     "evidence_types",
+    "follow_up_auto_close",
+    "sanction_due_hours",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -126,6 +128,12 @@ pub struct Settings {
     /// The kinds of file accepted (media types, detected from the bytes),
     /// separated by spaces or commas.
     pub evidence_types: String,
+    /// Close a case in follow-up by itself once every remedy and sanction of
+    /// its ruling is done or waived.
+    pub follow_up_auto_close: bool,
+    /// How long after follow-up starts a sanction must be put in place
+    /// before it is overdue.
+    pub sanction_due_hours: i64,
 }
 
 impl Default for Settings {
@@ -164,6 +172,8 @@ impl Default for Settings {
             evidence_max_bytes: 20 * 1024 * 1024,
             evidence_max_per_case: 100,
             evidence_types: crate::domain::evidence::DEFAULT_TYPES.into(),
+            follow_up_auto_close: true,
+            sanction_due_hours: 72,
         }
     }
 }
@@ -316,6 +326,7 @@ impl Settings {
             100_000,
             "evidence_max_per_case",
         )?;
+        within(self.sanction_due_hours, 1, 24 * 365, "sanction_due_hours")?;
         anyhow::ensure!(
             !self.evidence_dir.trim().is_empty(),
             "evidence_dir must name a folder"

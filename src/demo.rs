@@ -10,11 +10,13 @@ use crate::accounts::tokens::{Grant, TokenKind, issue};
 use crate::accounts::users::{UserInput, insert};
 use crate::cases::actions::{self as act, NoteBody};
 use crate::cases::file::{FileCase, RespondentInput, file};
+use crate::cases::follow_up;
 use crate::cases::{CaseAction, Expected, take};
 use crate::config::Settings;
 use crate::db::models::UserRow;
 use crate::db::schema::{cases, categories, users};
 use crate::db::{Db, DbConnection};
+use crate::domain::follow_up::Resolution;
 use crate::domain::parse::Email;
 use crate::domain::ruling::{
     AppealDecision, DismissalReason, Outcome, Remedy, RemedyKind, Sanction, SanctionKind,
@@ -160,7 +162,21 @@ impl Seeder<'_> {
         for party in ["ann", "bob"] {
             self.act::<act::accept_ruling::AcceptRuling>(party, id, NoteBody::default())?;
         }
-        self.act::<act::close::Close>("mia", id, NoteBody::default())?;
+        // Mia records the refund and the warning; the last one closes the
+        // case (unless `follow_up_auto_close` is off; then she closes it).
+        let mia = self.who("mia");
+        for item in follow_up::list(self.conn, self.env, &mia, id)?.items {
+            let done = follow_up::RecordObligation {
+                status: Resolution::Done,
+                note: "Seen done by the mediator.".into(),
+                evidence_id: None,
+                started_at: None,
+            };
+            follow_up::resolve(self.conn, self.env, &mia, id, item.id, done)?;
+        }
+        if !self.env.settings.follow_up_auto_close {
+            self.act::<act::close::Close>("mia", id, NoteBody::default())?;
+        }
 
         let id = self.file("Wrong colour delivered", "delivery")?;
         let note = NoteBody {

@@ -10,7 +10,7 @@ use super::version::{Expected, etag};
 use crate::db::DbConnection;
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::lifecycle::{Decision, Effect, decide, permitted};
-use crate::domain::{Action, Actor, CaseId, Denial, Party, Standing};
+use crate::domain::{Action, Actor, CaseId, CaseState, Denial, Party, Standing};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
 
@@ -126,6 +126,10 @@ pub fn take_on<A: CaseAction>(
         event,
     };
     record(conn, &env.settings, ctx, &event)?;
+    // The ruling is final: what it asks for is followed up from now on.
+    if next == CaseState::FollowUp && from != CaseState::FollowUp {
+        super::follow_up::open(conn, env, ctx)?;
+    }
     A::then(conn, env, ctx)?;
     Ok(ctx.standing(actor))
 }

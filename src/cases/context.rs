@@ -260,3 +260,22 @@ impl CaseContext {
         Ok(())
     }
 }
+
+/// Holds case `id`'s row until the transaction ends (PostgreSQL; SQLite's
+/// writers take turns anyway), so that what a change counts or checks
+/// next stays true until it commits: two uploads at once cannot both take
+/// a case's last place for a file, a removal cannot slip in as the
+/// investigation starts (whose versioned update waits for it), and of two
+/// obligations recorded at once the later sees the earlier (so the last
+/// one closes the case).
+pub fn hold(conn: &mut DbConnection, id: CaseId) -> ApiResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        let _: Option<String> = cases::table
+            .find(id.to_db())
+            .select(cases::id)
+            .for_update()
+            .first(pg)
+            .optional()?;
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::CaseContext;
+use super::context::{CaseContext, hold};
 use super::record::record;
 use super::view::{PersonRef, names, person_ref};
 use crate::db::DbConnection;
@@ -158,24 +158,6 @@ fn readable(standing: &Standing, actor: &Actor, row: &EvidenceRow) -> bool {
     }
 }
 
-/// Holds case `id`'s row until the transaction ends (PostgreSQL; SQLite's
-/// writers take turns anyway), so that the count of its files and its
-/// state, checked next, stay true until the change commits: two uploads
-/// at once cannot both take the last place, and a removal cannot slip in
-/// as the investigation starts (whose versioned update waits for it).
-fn hold_case(conn: &mut DbConnection, id: CaseId) -> ApiResult<()> {
-    use crate::db::schema::cases;
-    if let DbConnection::Postgresql(pg) = conn {
-        let _: Option<String> = cases::table
-            .find(id.to_db())
-            .select(cases::id)
-            .for_update()
-            .first(pg)
-            .optional()?;
-    }
-    Ok(())
-}
-
 fn count(conn: &mut DbConnection, id: CaseId) -> ApiResult<i64> {
     Ok(evidence::table
         .filter(evidence::case_id.eq(id))
@@ -227,7 +209,7 @@ pub fn add(
     id: CaseId,
     file: Received,
 ) -> ApiResult<EvidenceView> {
-    hold_case(conn, id)?;
+    hold(conn, id)?;
     let ctx = may_add(conn, env, actor, id, file.visibility)?;
     let author = actor
         .user
@@ -415,7 +397,7 @@ pub fn remove(
     id: CaseId,
     evidence_id: EvidenceId,
 ) -> ApiResult<String> {
-    hold_case(conn, id)?;
+    hold(conn, id)?;
     let (ctx, _, row) = one(conn, env, actor, id, evidence_id)?;
     if actor.user != Some(row.uploaded_by) {
         return Err(ApiError::Forbidden(

@@ -11,6 +11,7 @@ pub mod context;
 pub mod evidence;
 pub mod feedback;
 pub mod file;
+pub mod follow_up;
 pub mod info_requests;
 pub mod list;
 pub mod messages;

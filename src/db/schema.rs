@@ -154,6 +154,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    obligations (id) {
+        id -> Text,
+        case_id -> Text,
+        ruling_id -> Text,
+        part -> Text,
+        position -> Integer,
+        kind -> Text,
+        description -> Text,
+        duration_days -> Nullable<Integer>,
+        due_at -> Timestamp,
+        status -> Text,
+        note -> Nullable<Text>,
+        evidence_id -> Nullable<Text>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        updated_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> Text,
         case_id -> Text,
@@ -302,6 +324,7 @@ diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(timeline_events -> cases (case_id));
 diesel::joinable!(rulings -> cases (case_id));
 diesel::joinable!(appeals -> cases (case_id));
+diesel::joinable!(obligations -> cases (case_id));
 diesel::joinable!(mediator_profiles -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -314,6 +337,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     evidence,
     case_feedback,
+    obligations,
     timeline_events,
     idempotency_keys,
     outbox,

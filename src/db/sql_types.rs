@@ -14,6 +14,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::MultiBackend;
 use crate::domain::desk::DeskMail;
 use crate::domain::events::Visibility;
+use crate::domain::follow_up::{ObligationPart, ObligationStatus};
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
     CaseId, CaseState, CategoryId, Channel, EvidenceId, MailStatus, MessageId, Party, Priority,
@@ -96,5 +97,7 @@ enum_column!(
     AppealDecision,
     TokenKind,
     MailStatus,
-    DeskMail
+    DeskMail,
+    ObligationPart,
+    ObligationStatus
 );

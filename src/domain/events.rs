@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::desk::AwaitingReason;
+use super::follow_up::{ObligationPart, ObligationStatus};
 use super::lifecycle::{Action, CaseState, Party};
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
 use super::triage::RuleRef;
@@ -298,11 +299,58 @@ pub enum CaseEvent {
         /// Why (`appeal window closed`).
         reason: String,
     },
+    /// Staff recorded a remedy or sanction of the final ruling as done or
+    /// waived.
+    ObligationResolved {
+        /// The obligation.
+        obligation_id: uuid::Uuid,
+        /// Remedy or sanction.
+        part: ObligationPart,
+        /// Its kind (`refund`, `suspension`, ...).
+        obligation_kind: String,
+        /// What it asks for (a remedy's description, a sanction's note).
+        description: String,
+        /// How long a restriction or suspension lasts, in days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_days: Option<i32>,
+        /// `done` or `waived`.
+        status: ObligationStatus,
+        /// What was done, or why it was waived.
+        note: String,
+        /// A file of the case that shows it, if one was named.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence_id: Option<EvidenceId>,
+        /// When a sanction took effect.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_at: Option<DateTime<Utc>>,
+        /// When a temporary sanction ends.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ends_at: Option<DateTime<Utc>>,
+    },
+    /// A remedy or sanction was still pending when it fell due.
+    ObligationOverdue {
+        /// The obligation.
+        obligation_id: uuid::Uuid,
+        /// Remedy or sanction.
+        part: ObligationPart,
+        /// Its kind.
+        obligation_kind: String,
+        /// What it asks for.
+        description: String,
+        /// How long a restriction or suspension lasts, in days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_days: Option<i32>,
+        /// When it was due.
+        due_at: DateTime<Utc>,
+    },
     /// The case was closed.
     #[serde(rename = "close")]
     Closed {
-        /// A note.
+        /// A note (required when obligations were still open).
         note: Option<String>,
+        /// The obligations still open at closing, recorded as waived with the note.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        waived: Vec<uuid::Uuid>,
     },
     /// The case was reopened.
     #[serde(rename = "reopen")]
@@ -401,7 +449,10 @@ mod tests {
             actor: None,
             at: Utc::now(),
             transition: Some((Action::Close, CaseState::FollowUp, CaseState::Closed)),
-            event: CaseEvent::Closed { note: None },
+            event: CaseEvent::Closed {
+                note: None,
+                waived: Vec::new(),
+            },
         };
         let (kind, data) = record.timeline_parts().unwrap();
         assert_eq!(kind, "close");

@@ -42,6 +42,7 @@ pub mod case;
 pub mod desk;
 pub mod events;
 pub mod evidence;
+pub mod follow_up;
 pub mod hours;
 pub mod ids;
 pub mod lifecycle;
@@ -95,6 +96,8 @@ mod tests {
         agree(&MailStatus::ALL);
         agree(&desk::DeskMail::ALL);
         agree(&desk::AwaitingReason::ALL);
+        agree(&follow_up::ObligationPart::ALL);
+        agree(&follow_up::ObligationStatus::ALL);
         assert!("limbo".parse::<CaseState>().is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod digest;
 pub mod evidence;
 pub mod follow_up;
 pub mod info_requests;
+pub mod obligations;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,45 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::mailer::Mailer;
+
+/// One scan of a job that works case by case: reads what is due at the
+/// clock's time with `due`, then hands each to `handle` in a transaction
+/// of its own (so one does not wait on the others, and a process that
+/// loses a race to another just finds nothing to do); returns how many
+/// `handle` did something with.
+pub(crate) async fn each_due<T, D, H>(
+    db: &Db,
+    settings: &Arc<Settings>,
+    clock: &Clock,
+    due: D,
+    handle: H,
+) -> crate::error::ApiResult<usize>
+where
+    T: Send + 'static,
+    D: FnOnce(
+            &mut crate::db::DbConnection,
+            chrono::NaiveDateTime,
+        ) -> Result<Vec<T>, crate::db::StoreError>
+        + Send
+        + 'static,
+    H: Fn(&mut crate::db::DbConnection, &crate::state::Env, T) -> crate::error::ApiResult<bool>
+        + Send
+        + Sync
+        + 'static,
+{
+    let now = crate::db::models::to_db_time(clock.now());
+    let items = db.read(move |conn| due(conn, now)).await?;
+    let handle = Arc::new(handle);
+    let mut done = 0;
+    for item in items {
+        let env = crate::state::Env::new(settings.clone(), clock.now());
+        let handle = handle.clone();
+        if db.write(move |conn| handle(conn, &env, item)).await? {
+            done += 1;
+        }
+    }
+    Ok(done)
+}
 
 /// The running background jobs.
 pub struct Jobs {
@@ -66,6 +106,11 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "recorded information requests left unanswered"),
                 Err(e) => tracing::warn!(error = %e, "information request scan failed"),
+            }
+            match obligations::run_once(&scan_db, &scan_settings, &scan_clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(obligations = n, "recorded remedies and sanctions overdue"),
+                Err(e) => tracing::warn!(error = %e, "obligation scan failed"),
             }
             match digest::run_once(&scan_db, &scan_settings, &scan_clock).await {
                 Ok(0) => {}

@@ -21,6 +21,7 @@ use crate::db::StoreError;
 use crate::db::bulk::{self, BulkInsert, Col};
 use crate::db::models::{CaseRow, RulingRow, UserRow, to_db_time};
 use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::follow_up::ObligationPart;
 use crate::domain::{CaseFacts, MailStatus, Priority, UserId};
 use plan::{Who, plan};
 use templates::{Detail, word};
@@ -180,6 +181,53 @@ fn cast(case: &MailCase) -> Cast {
     }
 }
 
+/// A sanction of a ruling, in words (`suspension for 7 days (note)`).
+fn sanction_line(lang: &str, s: &Value) -> anyhow::Result<String> {
+    let days = s.get("duration_days").cloned().unwrap_or(Value::Null);
+    let w = templates::fill(
+        lang,
+        &format!("sanctions.{}", text(s, "kind")),
+        &json!({ "days": days }),
+    )?;
+    Ok(match s.get("note").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() => format!("{w} ({n})"),
+        _ => w,
+    })
+}
+
+/// A remedy of a ruling, in words (`refund: what (due 2026-12-15)`).
+fn remedy_line(lang: &str, r: &Value) -> String {
+    let due = text(r, "due_at").get(..10).unwrap_or_default().to_string();
+    format!(
+        "{}: {} ({} {due})",
+        word(lang, &format!("remedies.{}", text(r, "kind"))),
+        text(r, "description"),
+        word(lang, "due")
+    )
+}
+
+/// An obligation named by an event, in words.
+fn obligation_line(
+    lang: &str,
+    part: ObligationPart,
+    kind: &str,
+    description: &str,
+    days: Option<i64>,
+    due: Option<DateTime<Utc>>,
+) -> anyhow::Result<String> {
+    Ok(match part {
+        ObligationPart::Remedy => remedy_line(
+            lang,
+            &json!({"kind": kind, "description": description,
+                    "due_at": due.map(|d| d.to_rfc3339()).unwrap_or_default()}),
+        ),
+        ObligationPart::Sanction => sanction_line(
+            lang,
+            &json!({"kind": kind, "duration_days": days, "note": description}),
+        )?,
+    })
+}
+
 fn ruling_details(lang: &str, case: &MailCase) -> Result<Vec<Detail>, MailError> {
     let d = |label, value: String| Detail { label, value };
     let enum_word = |group: &str, key: &str| word(lang, &format!("{group}.{key}"));
@@ -200,31 +248,9 @@ fn ruling_details(lang: &str, case: &MailCase) -> Result<Vec<Detail>, MailError>
     };
     let sanctions = sanctions
         .iter()
-        .map(|s| {
-            let days = s.get("duration_days").cloned().unwrap_or(Value::Null);
-            templates::fill(
-                lang,
-                &format!("sanctions.{}", text(s, "kind")),
-                &json!({ "days": days }),
-            )
-            .map(|w| match s.get("note").and_then(Value::as_str) {
-                Some(n) => format!("{w} ({n})"),
-                None => w,
-            })
-        })
+        .map(|s| sanction_line(lang, s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let remedies = remedies
-        .iter()
-        .map(|r| {
-            let due = text(r, "due_at").get(..10).unwrap_or_default().to_string();
-            format!(
-                "{}: {} ({} {due})",
-                enum_word("remedies", &text(r, "kind")),
-                text(r, "description"),
-                word(lang, "due")
-            )
-        })
-        .collect();
+    let remedies = remedies.iter().map(|r| remedy_line(lang, r)).collect();
     let cited: Vec<crate::domain::rulebook::CitedRule> =
         serde_json::from_str(&r.cited_rules).unwrap_or_default();
     let rules = cited
@@ -294,6 +320,56 @@ fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>
             out
         }
         CaseEvent::RulingIssued { .. } => ruling_details(lang, case)?,
+        CaseEvent::ObligationResolved {
+            part,
+            obligation_kind: kind,
+            description,
+            duration_days,
+            note,
+            starts_at,
+            ends_at,
+            ..
+        } => {
+            let days = duration_days.map(i64::from);
+            let mut out = vec![
+                d(
+                    "item",
+                    obligation_line(lang, *part, kind, description, days, None)?,
+                ),
+                d("note", note.clone()),
+            ];
+            if let Some(start) = starts_at {
+                out.push(d(
+                    "in_force",
+                    match ends_at {
+                        Some(end) => format!("{} – {}", when(*start), when(*end)),
+                        None => when(*start),
+                    },
+                ));
+            }
+            out
+        }
+        CaseEvent::ObligationOverdue {
+            part,
+            obligation_kind: kind,
+            description,
+            duration_days,
+            due_at,
+            ..
+        } => vec![
+            d(
+                "item",
+                obligation_line(
+                    lang,
+                    *part,
+                    kind,
+                    description,
+                    duration_days.map(i64::from),
+                    Some(*due_at),
+                )?,
+            ),
+            d("deadline", when(*due_at)),
+        ],
         _ => Vec::new(),
     })
 }

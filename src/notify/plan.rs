@@ -5,6 +5,7 @@
 use crate::domain::CaseState;
 use crate::domain::Party;
 use crate::domain::events::{CaseEvent, EventRecord, Visibility};
+use crate::domain::follow_up::{ObligationPart, ObligationStatus};
 
 /// The mail a respondent who has no account yet may get: nothing that
 /// quotes the case, since their address is only what the complainant typed.
@@ -122,6 +123,16 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::Appealed { .. } => to(&everyone, "appeal_filed", true),
         CaseEvent::AppealDecided { .. } => to(&parties, "appeal_decided", true),
         CaseEvent::FollowUpStarted { .. } => to(&parties, "follow_up", false),
+        CaseEvent::ObligationResolved { status, .. } => match status {
+            ObligationStatus::Waived => to(&parties, "obligation_waived", false),
+            _ => to(&parties, "obligation_done", false),
+        },
+        // A remedy is the respondent's to carry out; a sanction, staff's.
+        CaseEvent::ObligationOverdue {
+            part: ObligationPart::Remedy,
+            ..
+        } => to(&[Mediator, Respondent], "obligation_overdue", true),
+        CaseEvent::ObligationOverdue { .. } => to(&[Mediator], "obligation_overdue", true),
         CaseEvent::Closed { .. } => to(&parties, "closed", false),
         CaseEvent::Reopened { .. } => to(&everyone, "reopened", true),
         CaseEvent::Withdrawn { .. } => to(&everyone, "withdrawn", true),

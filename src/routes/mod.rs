@@ -47,7 +47,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::evidence::hide_evidence)
         .service(cases::evidence::remove_evidence)
         .service(cases::feedback::give_feedback)
-        .service(cases::feedback::list_feedback);
+        .service(cases::feedback::list_feedback)
+        .service(cases::obligations::list_obligations)
+        .service(cases::obligations::record_obligation);
     use mediators as m;
     cfg.service(m::list_mediators::list_mediators)
         .service(m::get_mediator::get_mediator)

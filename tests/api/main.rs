@@ -12,6 +12,7 @@ mod errors;
 mod evidence;
 mod feedback;
 mod flows;
+mod follow_up;
 mod helpers;
 mod lifecycle;
 mod mail;

@@ -6,6 +6,7 @@ mod desk;
 mod evidence;
 mod feedback;
 mod message;
+mod obligation;
 mod outbox;
 mod ruling;
 mod timeline;
@@ -18,6 +19,7 @@ pub use desk::{CaseTagRow, ConflictRow, ProfileRow, RuleVersionRow, TemplateRow,
 pub use evidence::EvidenceRow;
 pub use feedback::FeedbackRow;
 pub use message::MessageRow;
+pub use obligation::ObligationRow;
 pub use outbox::OutboxRow;
 pub use ruling::{AppealRow, RulingRow};
 pub use timeline::{NewTimelineEvent, TimelineRow};

@@ -16,6 +16,9 @@ pub enum Who {
     InCharge,
     /// The assigned mediator, a lead or an admin.
     InChargeOrSupervisor,
+    /// The assigned mediator, or background jobs (a case whose every
+    /// obligation is resolved closes by itself).
+    InChargeOrSystem,
     /// The assigned mediator, a lead or an admin, but never the one who ruled.
     AppealReviewer,
     /// A mediator or lead who is not a party (admins configure; they do
@@ -36,6 +39,7 @@ impl Who {
             Who::Supervisor => s.is_supervisor(),
             Who::InCharge => s.is_in_charge(),
             Who::InChargeOrSupervisor => s.is_in_charge() || s.is_supervisor(),
+            Who::InChargeOrSystem => s.is_in_charge() || *s == Standing::System,
             Who::AppealReviewer => (s.is_in_charge() || s.is_supervisor()) && !s.ruled(),
             Who::CaseTaker => matches!(
                 s,
@@ -54,7 +58,9 @@ impl Who {
     pub fn refusal(self, action: Action, s: &Standing) -> String {
         match self {
             Who::Supervisor => format!("only a lead or an admin may {}", action.as_str()),
-            Who::InCharge => format!("only the assigned mediator may {}", action.as_str()),
+            Who::InCharge | Who::InChargeOrSystem => {
+                format!("only the assigned mediator may {}", action.as_str())
+            }
             Who::InChargeOrSupervisor => format!(
                 "only the assigned mediator, a lead or an admin may {}",
                 action.as_str()
@@ -209,7 +215,12 @@ pub const TABLE: &[Transition] = &[
         Who::System,
         To::Goes(FollowUp),
     ),
-    row(Action::Close, &[FollowUp], Who::InCharge, To::Goes(Closed)),
+    row(
+        Action::Close,
+        &[FollowUp],
+        Who::InChargeOrSystem,
+        To::Goes(Closed),
+    ),
     row(
         Action::Reopen,
         &[Closed],

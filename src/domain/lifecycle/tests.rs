@@ -65,8 +65,9 @@ fn who(action: Action) -> &'static [&'static str] {
         Action::StartInvestigation
         | Action::RequestInfo
         | Action::ProposeSettlement
-        | Action::IssueRuling
-        | Action::Close => &["assigned_mediator", "ruling_mediator"],
+        | Action::IssueRuling => &["assigned_mediator", "ruling_mediator"],
+        // The case also closes by itself once every obligation is resolved.
+        Action::Close => &["assigned_mediator", "ruling_mediator", "system"],
         Action::AcceptSettlement
         | Action::RejectSettlement
         | Action::AcceptRuling

@@ -12,5 +12,6 @@ pub mod get_case;
 pub mod list_cases;
 pub mod list_messages;
 pub mod list_timeline;
+pub mod obligations;
 pub mod post_message;
 pub mod queue;
