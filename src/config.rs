@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 35] = [
+pub const KEYS: [&str; 36] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -44,6 +44,7 @@ pub const KEYS: [&str; 35] = [
     "evidence_types",
     "follow_up_auto_close",
     "sanction_due_hours",
+    "duplicate_window_days",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -134,6 +135,10 @@ pub struct Settings {
     /// How long after follow-up starts a sanction must be put in place
     /// before it is overdue.
     pub sanction_due_hours: i64,
+    /// How close together (in days) two complaints about the same
+    /// respondent in the same category must be filed for staff to be shown
+    /// one as a likely duplicate of the other.
+    pub duplicate_window_days: i64,
 }
 
 impl Default for Settings {
@@ -174,6 +179,7 @@ impl Default for Settings {
             evidence_types: crate::domain::evidence::DEFAULT_TYPES.into(),
             follow_up_auto_close: true,
             sanction_due_hours: 72,
+            duplicate_window_days: 30,
         }
     }
 }
@@ -327,6 +333,7 @@ impl Settings {
             "evidence_max_per_case",
         )?;
         within(self.sanction_due_hours, 1, 24 * 365, "sanction_due_hours")?;
+        within(self.duplicate_window_days, 1, 3650, "duplicate_window_days")?;
         anyhow::ensure!(
             !self.evidence_dir.trim().is_empty(),
             "evidence_dir must name a folder"

@@ -128,7 +128,7 @@ pub fn take_on<A: CaseAction>(
     record(conn, &env.settings, ctx, &event)?;
     // The ruling is final: what it asks for is followed up from now on.
     if next == CaseState::FollowUp && from != CaseState::FollowUp {
-        super::follow_up::open(conn, env, ctx)?;
+        super::obligations::open(conn, env, ctx)?;
     }
     A::then(conn, env, ctx)?;
     Ok(ctx.standing(actor))

@@ -96,6 +96,7 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFact
         },
         closed_at: row.closed_at.map(from_db_time),
         reopen_period: Duration::days(reopen_days),
+        grouped: row.group_lead_id.is_some(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! How a case looks to the one who asks: the full view and the list summary.
 
+use crate::domain::related::GroupRole;
 use crate::domain::rulebook::CitedRule;
 use std::collections::HashMap;
 
@@ -185,6 +186,11 @@ pub struct CaseView {
     pub closed_at: Option<DateTime<Utc>>,
     /// Until when a lead may reopen it.
     pub reopen_until: Option<DateTime<Utc>>,
+    /// The group of complaints the case leads or belongs to, if any. A
+    /// party sees only its part in it; staff also see the lead case (of a
+    /// member) or the size (of a lead case).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
     /// The caller's side, if they are a party.
     pub your_party: Option<Party>,
     /// What the case is waiting for, and whether from the caller.
@@ -247,6 +253,38 @@ pub(super) fn respondent_id(facts: &CaseFacts, standing: &Standing) -> Option<uu
         .respondent
         .filter(|_| standing.party() != Some(Party::Complainant))
         .map(|u| u.0)
+}
+
+/// A case's part in a group of complaints.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"role": "member", "lead_case_id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c"}))]
+pub struct GroupRef {
+    /// `lead` (the case the mediator works; its ruling applies to every
+    /// member) or `member` (gets the lead case's ruling).
+    pub role: GroupRole,
+    /// For staff, the lead case of a member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_case_id: Option<uuid::Uuid>,
+    /// For staff, how many cases a lead case holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<i32>,
+}
+
+fn group_ref(row: &crate::db::models::CaseRow, standing: &Standing) -> Option<GroupRef> {
+    let staff = matches!(standing, Standing::Staff { .. } | Standing::System);
+    match (row.group_lead_id, row.group_members) {
+        (Some(lead), _) => Some(GroupRef {
+            role: GroupRole::Member,
+            lead_case_id: staff.then_some(lead.0),
+            members: None,
+        }),
+        (None, n) if n > 0 => Some(GroupRef {
+            role: GroupRole::Lead,
+            lead_case_id: None,
+            members: staff.then_some(n),
+        }),
+        _ => None,
+    }
 }
 
 /// The full view of one case for someone of `standing`, from what was read.
@@ -331,6 +369,7 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
             .filter(|_| facts.state == CaseState::Ruling),
         closed_at: facts.closed_at,
         reopen_until: facts.reopen_until(),
+        group: group_ref(&ctx.row, standing),
         your_party: standing.party(),
         waiting_on,
         allowed_actions,

@@ -89,6 +89,19 @@ diesel::table! {
         cited_rules -> Text,
         staff_tags -> Text,
         suggested_templates -> Text,
+        group_lead_id -> Nullable<Text>,
+        group_members -> Integer,
+    }
+}
+
+diesel::table! {
+    case_links (case_id, linked_id) {
+        case_id -> Text,
+        linked_id -> Text,
+        kind -> Text,
+        note -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -337,6 +350,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     evidence,
     case_feedback,
+    case_links,
     obligations,
     timeline_events,
     idempotency_keys,

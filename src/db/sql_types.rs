@@ -15,6 +15,7 @@ use super::MultiBackend;
 use crate::domain::desk::DeskMail;
 use crate::domain::events::Visibility;
 use crate::domain::follow_up::{ObligationPart, ObligationStatus};
+use crate::domain::related::LinkKind;
 use crate::domain::ruling::{AppealDecision, Outcome};
 use crate::domain::{
     CaseId, CaseState, CategoryId, Channel, EvidenceId, MailStatus, MessageId, Party, Priority,
@@ -99,5 +100,6 @@ enum_column!(
     MailStatus,
     DeskMail,
     ObligationPart,
-    ObligationStatus
+    ObligationStatus,
+    LinkKind
 );

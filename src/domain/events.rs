@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::desk::AwaitingReason;
 use super::follow_up::{ObligationPart, ObligationStatus};
 use super::lifecycle::{Action, CaseState, Party};
+use super::related::LinkKind;
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
 use super::triage::RuleRef;
 use super::{CaseId, EvidenceId, MessageId, Priority, UserId};
@@ -261,6 +262,72 @@ pub enum CaseEvent {
         /// When the appeal window closes.
         appeal_deadline: DateTime<Utc>,
     },
+    /// The ruling on the lead case of this case's group was applied to it.
+    #[serde(rename = "apply_group_ruling")]
+    RulingFromGroup {
+        /// This case's copy of the ruling.
+        ruling_id: uuid::Uuid,
+        /// Its outcome.
+        outcome: Outcome,
+        /// Whether it may be appealed.
+        appealable: bool,
+        /// When the appeal window closes.
+        appeal_deadline: DateTime<Utc>,
+    },
+    /// The lead case's ruling was applied to the cases grouped under it (staff only).
+    GroupRuled {
+        /// How many grouped cases got it.
+        applied: usize,
+        /// The references of grouped cases that were past ruling already
+        /// (settled, withdrawn, dismissed) and kept their own course.
+        skipped: Vec<String>,
+    },
+    /// A lead linked this case with another (staff only).
+    CaseLinked {
+        /// The other case.
+        other_case_id: CaseId,
+        /// Its reference.
+        other_reference: String,
+        /// `duplicate_of` or `related_to`.
+        link: LinkKind,
+        /// Whether this case is the duplicate (or the one the link was made from).
+        from_this: bool,
+        /// Why.
+        note: String,
+    },
+    /// A lead removed the link between this case and another (staff only).
+    CaseUnlinked {
+        /// The other case.
+        other_case_id: CaseId,
+        /// Its reference.
+        other_reference: String,
+    },
+    /// A lead grouped this case under a lead case (staff only; the parties
+    /// see only that the case is part of a group).
+    GroupJoined {
+        /// The lead case.
+        lead_case_id: CaseId,
+        /// Its reference.
+        lead_reference: String,
+    },
+    /// A lead took this case out of its group (staff only).
+    GroupLeft {
+        /// The lead case.
+        lead_case_id: CaseId,
+        /// Its reference.
+        lead_reference: String,
+    },
+    /// Cases were grouped under this lead case, or taken out (staff only).
+    GroupChanged {
+        /// The cases added.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        added: Vec<CaseId>,
+        /// The cases taken out.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<CaseId>,
+        /// How many cases the group holds now.
+        members: i32,
+    },
     /// A party accepted the ruling.
     #[serde(rename = "accept_ruling")]
     RulingAccepted {
@@ -388,7 +455,13 @@ impl CaseEvent {
             | CaseEvent::Triaged { .. }
             | CaseEvent::EvidenceRead { .. }
             | CaseEvent::EvidenceHidden { .. }
-            | CaseEvent::FeedbackGiven { .. } => Visibility::Internal,
+            | CaseEvent::FeedbackGiven { .. }
+            | CaseEvent::GroupRuled { .. }
+            | CaseEvent::CaseLinked { .. }
+            | CaseEvent::CaseUnlinked { .. }
+            | CaseEvent::GroupJoined { .. }
+            | CaseEvent::GroupLeft { .. }
+            | CaseEvent::GroupChanged { .. } => Visibility::Internal,
             _ => Visibility::AllParties,
         }
     }

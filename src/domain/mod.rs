@@ -48,6 +48,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod mail;
 pub mod parse;
+pub mod related;
 pub mod role;
 pub mod rulebook;
 pub mod ruling;
@@ -98,6 +99,7 @@ mod tests {
         agree(&desk::AwaitingReason::ALL);
         agree(&follow_up::ObligationPart::ALL);
         agree(&follow_up::ObligationStatus::ALL);
+        agree(&related::LinkKind::ALL);
         assert!("limbo".parse::<CaseState>().is_err());
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use diesel::prelude::*;
 
-use crate::cases::follow_up::{due, mark_overdue};
+use crate::cases::follow_up::mark_overdue;
+use crate::cases::obligations::due;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;

@@ -319,7 +319,9 @@ fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>
             }
             out
         }
-        CaseEvent::RulingIssued { .. } => ruling_details(lang, case)?,
+        CaseEvent::RulingIssued { .. } | CaseEvent::RulingFromGroup { .. } => {
+            ruling_details(lang, case)?
+        }
         CaseEvent::ObligationResolved {
             part,
             obligation_kind: kind,

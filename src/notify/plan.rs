@@ -109,7 +109,16 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::SettlementAccepted { settled: true, .. } => to(&everyone, "settled", true),
         CaseEvent::SettlementAccepted { settled: false, .. } => Vec::new(),
         CaseEvent::SettlementRejected { .. } => to(&[Mediator], "settlement_rejected", false),
-        CaseEvent::RulingIssued { .. } => to(&parties, "ruling_issued", true),
+        CaseEvent::RulingIssued { .. } | CaseEvent::RulingFromGroup { .. } => {
+            to(&parties, "ruling_issued", true)
+        }
+        // Links and groups are the desk's own notes.
+        CaseEvent::GroupRuled { .. }
+        | CaseEvent::CaseLinked { .. }
+        | CaseEvent::CaseUnlinked { .. }
+        | CaseEvent::GroupJoined { .. }
+        | CaseEvent::GroupLeft { .. }
+        | CaseEvent::GroupChanged { .. } => Vec::new(),
         // Both accepted the ruling: it is final, and follow-up begins.
         CaseEvent::RulingAccepted { .. } if record.to_state() == Some(CaseState::FollowUp) => {
             to(&parties, "follow_up", false)

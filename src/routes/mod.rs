@@ -49,7 +49,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::feedback::give_feedback)
         .service(cases::feedback::list_feedback)
         .service(cases::obligations::list_obligations)
-        .service(cases::obligations::record_obligation);
+        .service(cases::obligations::record_obligation)
+        .service(cases::related::get_related)
+        .service(cases::related::link_case)
+        .service(cases::related::unlink_case)
+        .service(cases::related::group_cases)
+        .service(cases::related::ungroup_case);
     use mediators as m;
     cfg.service(m::list_mediators::list_mediators)
         .service(m::get_mediator::get_mediator)

@@ -64,11 +64,12 @@ fn expected(persona: &str, action: Action, state: CaseState) -> (StatusCode, Opt
     }
 }
 
-/// The actions with an API operation (start_follow_up and auto_assign belong to the system).
+/// The actions with an API operation (start_follow_up, auto_assign and
+/// apply_group_ruling belong to the system).
 fn api_actions() -> Vec<Action> {
     Action::ALL
         .into_iter()
-        .filter(|a| !matches!(a, Action::StartFollowUp | Action::AutoAssign))
+        .filter(|a| !a.by_system_only())
         .collect()
 }
 

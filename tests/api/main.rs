@@ -20,6 +20,7 @@ mod messages;
 mod outages;
 mod plans;
 mod queue;
+mod related;
 mod rulebook;
 mod smtp;
 mod spec;

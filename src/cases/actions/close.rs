@@ -5,7 +5,7 @@
 
 use crate::cases::act::{CaseAction, Step};
 use crate::cases::actions::NoteBody;
-use crate::cases::follow_up::{open_count, waive_open};
+use crate::cases::obligations::{open_count, waive_open};
 use crate::db::DbConnection;
 use crate::domain::Action;
 use crate::domain::events::CaseEvent;

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::{NewRuling, Terms, check_terms, record_ruling};
 use crate::cases::act::{CaseAction, Step};
+use crate::cases::context::CaseContext;
 use crate::cases::rulebook::cite_for_ruling;
 use crate::db::DbConnection;
 use crate::domain::Action;
@@ -114,5 +115,13 @@ impl CaseAction for IssueRuling {
             appealable: self.appealable,
             appeal_deadline: deadline,
         })
+    }
+
+    /// A lead case's ruling goes to every case grouped under it.
+    fn then(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
+        if ctx.row.group_members > 0 {
+            crate::cases::related::rule_group(conn, env, ctx)?;
+        }
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 pub mod accept_ruling;
 pub mod accept_settlement;
 pub mod appeal;
+pub mod apply_group_ruling;
 pub mod assign;
 pub mod auto_assign;
 pub mod claim;

@@ -53,6 +53,10 @@ pub struct CaseRow {
     pub staff_tags: String,
     /// JSON array of template codes triage suggested, for staff.
     pub suggested_templates: String,
+    /// The lead case of the group this case belongs to.
+    pub group_lead_id: Option<CaseId>,
+    /// How many cases are grouped under this one (a lead case).
+    pub group_members: i32,
 }
 
 /// A case to file.
@@ -137,6 +141,8 @@ impl NewCase {
             cited_rules: self.cited_rules,
             staff_tags: self.staff_tags,
             suggested_templates: self.suggested_templates,
+            group_lead_id: None,
+            group_members: 0,
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct CaseFacts {
     pub closed_at: Option<DateTime<Utc>>,
     /// How long after closing a lead may reopen.
     pub reopen_period: Duration,
+    /// Whether the case is grouped under a lead case (whose ruling it gets).
+    pub grouped: bool,
 }
 
 impl CaseFacts {
@@ -64,6 +66,7 @@ impl CaseFacts {
             accepted_settlement: PerParty::default(),
             closed_at: None,
             reopen_period,
+            grouped: false,
         }
     }
 

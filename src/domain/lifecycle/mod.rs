@@ -118,6 +118,9 @@ fn guard(action: Action, party: Option<Party>, f: &CaseFacts) -> Result<(), &'st
                 _ => Err("the appeal window has closed"),
             }
         }
+        Action::IssueRuling if f.grouped => {
+            Err("this case is grouped under a lead case: the ruling on the lead case applies to it")
+        }
         Action::StartFollowUp => match f.appeal_deadline {
             Some(deadline) if f.now > deadline => Ok(()),
             _ => Err("the appeal window is still open"),
@@ -129,6 +132,7 @@ fn guard(action: Action, party: Option<Party>, f: &CaseFacts) -> Result<(), &'st
         | Action::RequestInfo
         | Action::ProposeSettlement
         | Action::IssueRuling
+        | Action::ApplyGroupRuling
         | Action::DecideAppeal
         | Action::Close
         | Action::Withdraw
@@ -153,7 +157,7 @@ fn effects(action: Action, party: Option<Party>, next: CaseState) -> Vec<Effect>
         Action::DecideAppeal => vec![Effect::FinaliseRuling],
         Action::Close => vec![Effect::MarkClosed],
         Action::Reopen => vec![Effect::Reopen],
-        Action::IssueRuling | Action::Withdraw | Action::Dismiss => {
+        Action::IssueRuling | Action::ApplyGroupRuling | Action::Withdraw | Action::Dismiss => {
             vec![Effect::ClearInfoRequest, Effect::CloseSettlement]
         }
         Action::Assign

@@ -78,6 +78,9 @@ impl Who {
                 Action::AutoAssign => {
                     "only the desk assigns automatically; a lead may `assign`".into()
                 }
+                Action::ApplyGroupRuling => {
+                    "a group's ruling is applied when its lead case is ruled".into()
+                }
                 _ => "follow-up starts by itself when the appeal window closes".into(),
             },
         }
@@ -197,6 +200,12 @@ pub const TABLE: &[Transition] = &[
         To::Goes(Ruling),
     ),
     row(
+        Action::ApplyGroupRuling,
+        BEFORE_RULING,
+        Who::System,
+        To::Goes(Ruling),
+    ),
+    row(
         Action::AcceptRuling,
         &[Ruling],
         Who::Party,
@@ -240,6 +249,13 @@ pub const TABLE: &[Transition] = &[
         To::Goes(Dismissed),
     ),
 ];
+
+impl Action {
+    /// Actions only background work takes (no API operation).
+    pub fn by_system_only(self) -> bool {
+        who(self) == Who::System
+    }
+}
 
 /// Who may take `action` (the same for every row of one action).
 pub fn who(action: Action) -> Who {

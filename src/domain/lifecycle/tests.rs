@@ -73,7 +73,7 @@ fn who(action: Action) -> &'static [&'static str] {
         | Action::AcceptRuling
         | Action::Appeal => &["complainant", "respondent", "lead_complainant"],
         Action::DecideAppeal => &["assigned_mediator", "lead", "admin"],
-        Action::StartFollowUp | Action::AutoAssign => &["system"],
+        Action::StartFollowUp | Action::AutoAssign | Action::ApplyGroupRuling => &["system"],
         // Eligibility beyond the lifecycle (skills, capacity) is the desk's.
         Action::Claim => &[
             "assigned_mediator",
@@ -109,7 +109,9 @@ fn from(action: Action) -> &'static [&'static str] {
         Action::DecideAppeal => &["appeal"],
         Action::Close => &["follow_up"],
         Action::Reopen => &["closed"],
-        Action::Withdraw | Action::Dismiss => &["intake", "assigned", "investigation"],
+        Action::Withdraw | Action::Dismiss | Action::ApplyGroupRuling => {
+            &["intake", "assigned", "investigation"]
+        }
     }
 }
 
@@ -158,7 +160,26 @@ fn every_state_action_and_persona_matches_the_brief() {
             }
         }
     }
-    assert_eq!(checked, 9 * 17 * 11);
+    assert_eq!(checked, 9 * 18 * 11);
+}
+
+#[test]
+fn a_grouped_case_gets_its_ruling_only_from_its_lead_case() {
+    let mediator = staff(Role::Mediator, true, false);
+    let mut f = favourable(CaseState::Investigation, Action::IssueRuling);
+    assert!(decide(&mediator, Action::IssueRuling, &f).is_ok());
+    f.grouped = true;
+    assert!(matches!(
+        decide(&mediator, Action::IssueRuling, &f),
+        Err(Denial::Conflict(_))
+    ));
+    assert!(!allowed_actions(&mediator, &f).contains(&Action::IssueRuling));
+    let next = decide(&Standing::System, Action::ApplyGroupRuling, &f).map(|d| d.next);
+    assert_eq!(next, Ok(CaseState::Ruling));
+    assert!(matches!(
+        decide(&mediator, Action::ApplyGroupRuling, &f),
+        Err(Denial::Forbidden(_))
+    ));
 }
 
 #[test]

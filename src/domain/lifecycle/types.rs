@@ -73,6 +73,9 @@ pub enum Action {
     RejectSettlement,
     /// The assigned mediator rules.
     IssueRuling,
+    /// The ruling on a group's lead case is applied to a grouped case (by
+    /// the system, in the same transaction as the ruling).
+    ApplyGroupRuling,
     /// A party accepts the ruling.
     AcceptRuling,
     /// A party appeals the ruling, with grounds.
@@ -101,6 +104,7 @@ crate::domain::wire_names!(Action, "action" {
     AcceptSettlement => "accept_settlement",
     RejectSettlement => "reject_settlement",
     IssueRuling => "issue_ruling",
+    ApplyGroupRuling => "apply_group_ruling",
     AcceptRuling => "accept_ruling",
     Appeal => "appeal",
     DecideAppeal => "decide_appeal",

@@ -15,3 +15,4 @@ pub mod list_timeline;
 pub mod obligations;
 pub mod post_message;
 pub mod queue;
+pub mod related;
