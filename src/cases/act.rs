@@ -130,6 +130,9 @@ pub fn take_on<A: CaseAction>(
     if next == CaseState::FollowUp && from != CaseState::FollowUp {
         super::obligations::open(conn, env, ctx)?;
     }
+    if ctx.row.group_lead_id.is_some() || ctx.row.group_members > 0 {
+        super::groups::after_transition(conn, env, actor, ctx, A::ACTION)?;
+    }
     A::then(conn, env, ctx)?;
     Ok(ctx.standing(actor))
 }

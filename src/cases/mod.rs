@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod feedback;
 pub mod file;
 pub mod follow_up;
+pub mod groups;
 pub mod info_requests;
 pub mod list;
 pub mod messages;

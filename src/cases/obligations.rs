@@ -135,14 +135,18 @@ pub fn waive_open(
     if open.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::update(obligations::table.filter(obligations::id.eq_any(&open)))
-        .set((
-            obligations::status.eq(ObligationStatus::Waived),
-            obligations::note.eq(note),
-            obligations::updated_by.eq(by),
-            obligations::updated_at.eq(to_db_time(now)),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        obligations::table
+            .filter(obligations::id.eq_any(&open))
+            .filter(obligations::status.eq_any(open_statuses())),
+    )
+    .set((
+        obligations::status.eq(ObligationStatus::Waived),
+        obligations::note.eq(note),
+        obligations::updated_by.eq(by),
+        obligations::updated_at.eq(to_db_time(now)),
+    ))
+    .execute(conn)?;
     open.iter().map(|id| uuid_of(id)).collect()
 }
 

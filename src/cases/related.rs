@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 
 use super::act::take_on;
 use super::actions::apply_group_ruling::ApplyGroupRuling;
-use super::context::{CaseContext, hold};
+use super::assignment::check_conflicts;
+use super::context::{CaseContext, facts_of, hold};
+use super::groups::{BEFORE_RULING, entry, set_group, set_members};
 use super::record::record;
 use super::summary::{CaseSummary, summaries};
 use super::version::Expected;
@@ -24,20 +26,12 @@ use crate::db::schema::{case_links, cases};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::Checker;
 use crate::domain::related::LinkKind;
-use crate::domain::{Actor, CaseId, CaseState, Standing, UserId};
+use crate::domain::{Actor, CaseId, Standing, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
 
 /// The most cases one group holds.
 pub const MAX_GROUP: i32 = 500;
-
-/// The states a case may be grouped (or linked as a group member) in:
-/// before any ruling.
-const BEFORE_RULING: [CaseState; 3] = [
-    CaseState::Intake,
-    CaseState::Assigned,
-    CaseState::Investigation,
-];
 
 /// A link between two cases, as seen from one of them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,9 +72,11 @@ pub struct LinkView {
         "waiting_on": null, "allowed_actions": [], "version": 4,
         "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-23T10:00:00Z"}]}))]
 pub struct GroupView {
-    /// The case the mediator works; its ruling applies to every member.
-    pub lead: CaseSummary,
-    /// The grouped cases, oldest first (at most 500, so not paged).
+    /// The case the mediator works; its ruling applies to every member
+    /// (absent for a mediator who may not open it).
+    pub lead: Option<CaseSummary>,
+    /// The grouped cases, oldest first (at most 500, so not paged), that
+    /// the caller may open.
     pub members: Vec<CaseSummary>,
 }
 
@@ -135,15 +131,6 @@ pub struct GroupCases {
     pub case_ids: Vec<uuid::Uuid>,
 }
 
-fn staff_only(standing: &Standing) -> ApiResult<()> {
-    match standing {
-        Standing::Staff { .. } | Standing::System => Ok(()),
-        Standing::Party(_) | Standing::Outsider => Err(ApiError::Forbidden(
-            "links, groups and likely duplicates are for staff".into(),
-        )),
-    }
-}
-
 fn supervisor(standing: &Standing, what: &str) -> ApiResult<()> {
     if standing.is_supervisor() {
         Ok(())
@@ -151,16 +138,6 @@ fn supervisor(standing: &Standing, what: &str) -> ApiResult<()> {
         Err(ApiError::Forbidden(format!(
             "only a lead or an admin (not a party to the case) may {what}"
         )))
-    }
-}
-
-fn event(id: CaseId, actor: &Actor, env: &Env, event: CaseEvent) -> EventRecord {
-    EventRecord {
-        case_id: id,
-        actor: actor.user,
-        at: env.now,
-        transition: None,
-        event,
     }
 }
 
@@ -237,7 +214,7 @@ pub fn link(
             conn,
             &env.settings,
             this,
-            &event(this.id(), actor, env, linked),
+            &entry(this.id(), actor, env, linked),
         )?;
     }
     Ok(LinkView {
@@ -287,13 +264,18 @@ pub fn unlink(
             conn,
             &env.settings,
             this,
-            &event(this.id(), actor, env, unlinked),
+            &entry(this.id(), actor, env, unlinked),
         )?;
     }
     Ok(())
 }
 
-fn links_of(conn: &mut DbConnection, id: CaseId) -> ApiResult<Vec<LinkView>> {
+fn links_of(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    id: CaseId,
+) -> ApiResult<Vec<LinkView>> {
     type Link = (String, String, LinkKind, String, chrono::NaiveDateTime);
     let rows: Vec<Link> = case_links::table
         .filter(case_links::case_id.eq(id).or(case_links::linked_id.eq(id)))
@@ -316,13 +298,15 @@ fn links_of(conn: &mut DbConnection, id: CaseId) -> ApiResult<Vec<LinkView>> {
             }
         })
         .collect();
-    let refs: Vec<(String, String)> = cases::table
-        .filter(cases::id.eq_any(&others))
-        .select((cases::id, cases::reference))
-        .load(conn)?;
-    let refs: std::collections::HashMap<String, String> = refs.into_iter().collect();
+    let cases: Vec<CaseRow> = cases::table.filter(cases::id.eq_any(&others)).load(conn)?;
+    // Only the cases the caller may open themselves.
+    let refs: std::collections::HashMap<String, String> = visible(cases, actor, env)
+        .into_iter()
+        .map(|c| (c.id.to_db(), c.reference))
+        .collect();
     rows.into_iter()
         .zip(others)
+        .filter(|(_, other)| refs.contains_key(other))
         .map(|((from, _, kind, note, at), other)| {
             let case_id = CaseId::from_db(&other).map_err(anyhow::Error::from)?;
             Ok(LinkView {
@@ -333,6 +317,17 @@ fn links_of(conn: &mut DbConnection, id: CaseId) -> ApiResult<Vec<LinkView>> {
                 note,
                 created_at: from_db_time(at),
             })
+        })
+        .collect()
+}
+
+/// The rows of `rows` that `actor` may open (a mediator sees only the
+/// cases assigned to them, that they ruled, or that wait in intake).
+fn visible(rows: Vec<CaseRow>, actor: &Actor, env: &Env) -> Vec<CaseRow> {
+    rows.into_iter()
+        .filter(|r| {
+            let f = facts_of(r, env.now, env.settings.reopen_period_days);
+            Standing::of(actor, &f.people).can_view(f.state)
         })
         .collect()
 }
@@ -348,14 +343,16 @@ fn group_of(
         .order((cases::created_at.asc(), cases::id.asc()))
         .limit(i64::from(MAX_GROUP))
         .load(conn)?;
-    let mut lead = summaries(conn, vec![lead], actor, env)?;
+    let lead = summaries(conn, visible(vec![lead], actor, env), actor, env)?;
     Ok(GroupView {
-        lead: lead.remove(0),
-        members: summaries(conn, members, actor, env)?,
+        lead: lead.into_iter().next(),
+        members: summaries(conn, visible(members, actor, env), actor, env)?,
     })
 }
 
-/// Links, the group and likely duplicates of case `id`, for staff.
+/// Links, the group and likely duplicates of case `id`, for a lead, an
+/// admin or the case's mediator; each case listed is one the caller may
+/// open themselves.
 pub fn related(
     conn: &mut DbConnection,
     env: &Env,
@@ -363,44 +360,68 @@ pub fn related(
     id: CaseId,
 ) -> ApiResult<RelatedView> {
     let (ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
-    staff_only(&standing)?;
-    let links = links_of(conn, id)?;
+    if !(standing.is_supervisor() || standing.is_in_charge()) {
+        return Err(ApiError::Forbidden(
+            "links, groups and likely duplicates are for leads, admins and the case's mediator"
+                .into(),
+        ));
+    }
+    let links = links_of(conn, env, actor, id)?;
     let row = &ctx.row;
-    let lead_row: Option<CaseRow> = match (row.group_lead_id, row.group_members) {
-        (Some(lead), _) => cases::table.find(lead).first(conn).optional()?,
-        (None, n) if n > 0 => Some(row.clone()),
+    let lead_id = match (row.group_lead_id, row.group_members) {
+        (Some(lead), _) => Some(lead),
+        (None, n) if n > 0 => Some(row.id),
         _ => None,
+    };
+    let lead_row: Option<CaseRow> = match lead_id {
+        Some(lead) if lead == row.id => Some(row.clone()),
+        Some(lead) => cases::table.find(lead).first(conn).optional()?,
+        None => None,
     };
     let group = lead_row
         .map(|lead| group_of(conn, env, actor, lead))
         .transpose()?;
     // Likely duplicates: the same respondent (account or address) and
-    // category, filed within the window either side of this case.
+    // category, filed within the window either side of this case, not
+    // linked with it and not in its group.
     let window = Duration::days(env.settings.duplicate_window_days);
     let filed = from_db_time(row.created_at);
+    let linked: Vec<CaseId> = case_links::table
+        .filter(case_links::case_id.eq(id))
+        .select(case_links::linked_id)
+        .load::<CaseId>(conn)?
+        .into_iter()
+        .chain(
+            case_links::table
+                .filter(case_links::linked_id.eq(id))
+                .select(case_links::case_id)
+                .load::<CaseId>(conn)?,
+        )
+        .chain(lead_id)
+        .chain([id])
+        .collect();
     let mut q = cases::table
-        .filter(cases::id.ne(id))
+        .filter(cases::id.ne_all(linked))
         .filter(cases::category_id.eq(row.category_id))
         .filter(cases::created_at.ge(to_db_time(filed - window)))
         .filter(cases::created_at.le(to_db_time(filed + window)))
         .into_boxed();
+    if let Some(lead) = lead_id {
+        q = q.filter(
+            cases::group_lead_id
+                .is_null()
+                .or(cases::group_lead_id.ne(lead)),
+        );
+    }
     q = match (&row.respondent_id, &row.respondent_email) {
         (Some(r), _) => q.filter(cases::respondent_id.eq(*r)),
         (None, Some(email)) => q.filter(cases::respondent_email.eq(email.clone())),
         (None, None) => q.filter(cases::id.eq(id)), // nothing to compare by
     };
-    let known: Vec<uuid::Uuid> = links.iter().map(|l| l.case_id).collect();
-    let in_group: Vec<uuid::Uuid> = group
-        .iter()
-        .flat_map(|g| std::iter::once(g.lead.id).chain(g.members.iter().map(|m| m.id)))
-        .collect();
-    let candidates: Vec<CaseRow> = q
-        .order(cases::created_at.desc())
-        .limit(10 + known.len() as i64 + in_group.len().min(50) as i64)
-        .load(conn)?;
-    let candidates: Vec<CaseRow> = candidates
+    // Read a few more than shown: some may be cases the caller cannot open.
+    let candidates: Vec<CaseRow> = q.order(cases::created_at.desc()).limit(30).load(conn)?;
+    let candidates: Vec<CaseRow> = visible(candidates, actor, env)
         .into_iter()
-        .filter(|c| !known.contains(&c.id.0) && !in_group.contains(&c.id.0))
         .take(10)
         .collect();
     Ok(RelatedView {
@@ -408,76 +429,6 @@ pub fn related(
         group,
         suggested_duplicates: summaries(conn, candidates, actor, env)?,
     })
-}
-
-/// Sets or clears the group of `member` with a versioned update (its
-/// representation changes), then records it on its timeline.
-fn set_group(
-    conn: &mut DbConnection,
-    env: &Env,
-    actor: &Actor,
-    member: &mut CaseContext,
-    lead: &CaseContext,
-    join: bool,
-) -> ApiResult<()> {
-    let version = member.row.version + 1;
-    let lead_id = join.then_some(lead.id());
-    let updated = diesel::update(
-        cases::table
-            .filter(cases::id.eq(member.id()))
-            .filter(cases::version.eq(member.row.version)),
-    )
-    .set((
-        cases::group_lead_id.eq(lead_id),
-        cases::version.eq(version),
-        cases::updated_at.eq(to_db_time(env.now)),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(ApiError::Conflict(format!(
-            "case {} changed while the group was being changed; try again",
-            member.row.reference
-        )));
-    }
-    member.row.version = version;
-    member.row.group_lead_id = lead_id;
-    member.facts.grouped = join;
-    let (lead_case_id, lead_reference) = (lead.id(), lead.row.reference.clone());
-    let what = if join {
-        CaseEvent::GroupJoined {
-            lead_case_id,
-            lead_reference,
-        }
-    } else {
-        CaseEvent::GroupLeft {
-            lead_case_id,
-            lead_reference,
-        }
-    };
-    record(
-        conn,
-        &env.settings,
-        member,
-        &event(member.id(), actor, env, what),
-    )
-}
-
-fn set_members(
-    conn: &mut DbConnection,
-    env: &Env,
-    lead: &mut CaseContext,
-    members: i32,
-) -> ApiResult<()> {
-    diesel::update(cases::table.filter(cases::id.eq(lead.id())))
-        .set((
-            cases::group_members.eq(members),
-            cases::version.eq(lead.row.version + 1),
-            cases::updated_at.eq(to_db_time(env.now)),
-        ))
-        .execute(conn)?;
-    lead.row.version += 1;
-    lead.row.group_members = members;
-    Ok(())
 }
 
 /// Groups cases under case `lead_id`, for a lead or an admin. The lead
@@ -539,11 +490,21 @@ pub fn group(
             Some(format!("{} is in a group already", m.row.reference))
         } else if m.row.group_members > 0 {
             Some(format!("{} leads a group of its own", m.row.reference))
+        } else if !same_respondent(&m.row, &lead.row) {
+            // The lead case's ruling (its sanctions, its words) goes to
+            // every member: they must be about the same respondent.
+            Some(format!(
+                "{} is about another respondent than the lead case",
+                m.row.reference
+            ))
         } else {
             None
         };
         if let Some(why) = refusal {
             return Err(ApiError::InvalidTransition(why));
+        }
+        if let Some(mediator) = lead.facts.people.mediator {
+            may_rule(conn, mediator, &m)?;
         }
         members.push(m);
     }
@@ -560,7 +521,7 @@ pub fn group(
         conn,
         &env.settings,
         &lead,
-        &event(lead_id, actor, env, changed),
+        &entry(lead_id, actor, env, changed),
     )?;
     group_of(conn, env, actor, lead.row.clone())
 }
@@ -600,9 +561,41 @@ pub fn ungroup(
         conn,
         &env.settings,
         &lead,
-        &event(lead_id, actor, env, changed),
+        &entry(lead_id, actor, env, changed),
     )?;
     group_of(conn, env, actor, lead.row.clone())
+}
+
+/// Whether two cases are about the same respondent: the same account, or
+/// (for a respondent named by address) the same address.
+fn same_respondent(a: &CaseRow, b: &CaseRow) -> bool {
+    match (a.respondent_id, b.respondent_id) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a
+            .respondent_email
+            .as_deref()
+            .zip(b.respondent_email.as_deref())
+            .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y)),
+        _ => false,
+    }
+}
+
+/// Refuses (409, naming the case) a grouped case that `mediator` may not
+/// rule: they are a party to it, or declared a conflict with a party, as
+/// `assign` would refuse them.
+fn may_rule(conn: &mut DbConnection, mediator: UserId, member: &CaseContext) -> ApiResult<()> {
+    let p = member.facts.people;
+    let conflict = p.complainant == Some(mediator)
+        || p.respondent == Some(mediator)
+        || check_conflicts(conn, mediator, member).is_err();
+    if conflict {
+        return Err(ApiError::InvalidTransition(format!(
+            "the lead case's mediator may not rule on {} (a party to it, or a declared \
+             conflict of interest): take it out of the group first",
+            member.row.reference
+        )));
+    }
+    Ok(())
 }
 
 /// Applies the ruling just issued on lead case `lead` to every case grouped
@@ -617,6 +610,7 @@ pub fn rule_group(conn: &mut DbConnection, env: &Env, lead: &CaseContext) -> Api
     let Some(deadline) = lead.facts.appeal_deadline else {
         return Ok(());
     };
+    let mediator = ruling.mediator_id;
     let ids: Vec<CaseId> = cases::table
         .filter(cases::group_lead_id.eq(lead.id()))
         .order((cases::created_at.asc(), cases::id.asc()))
@@ -625,12 +619,18 @@ pub fn rule_group(conn: &mut DbConnection, env: &Env, lead: &CaseContext) -> Api
     let system = Actor::system();
     let (mut applied, mut skipped) = (0, Vec::new());
     for id in ids {
+        // Held, so that a change to the member at the same moment waits
+        // instead of failing the whole ruling with the member's version.
+        hold(conn, id)?;
         let Some(mut member) = CaseContext::load(conn, id, &system, env)? else {
             continue;
         };
         if !BEFORE_RULING.contains(&member.facts.state) {
             skipped.push(member.row.reference.clone());
             continue;
+        }
+        if let Some(mediator) = mediator {
+            may_rule(conn, mediator, &member)?;
         }
         let input = ApplyGroupRuling {
             ruling: ruling.clone(),

@@ -20,8 +20,9 @@ use crate::notify::mailer::Mailer;
 /// One scan of a job that works case by case: reads what is due at the
 /// clock's time with `due`, then hands each to `handle` in a transaction
 /// of its own (so one does not wait on the others, and a process that
-/// loses a race to another just finds nothing to do); returns how many
-/// `handle` did something with.
+/// loses a race to another just finds nothing to do; one that fails is
+/// logged and left for the next scan); returns how many `handle` did
+/// something with.
 pub(crate) async fn each_due<T, D, H>(
     db: &Db,
     settings: &Arc<Settings>,
@@ -49,8 +50,14 @@ where
     for item in items {
         let env = crate::state::Env::new(settings.clone(), clock.now());
         let handle = handle.clone();
-        if db.write(move |conn| handle(conn, &env, item)).await? {
-            done += 1;
+        match db.write(move |conn| handle(conn, &env, item)).await {
+            Ok(true) => done += 1,
+            Ok(false) => {}
+            // The database is away: the next scan tries again.
+            Err(e @ crate::error::ApiError::Unavailable(_)) => return Err(e),
+            // One broken item must not hold up the others; it is logged
+            // and tried again next scan.
+            Err(e) => tracing::error!(error = %e, "a scan could not handle one item"),
         }
     }
     Ok(done)

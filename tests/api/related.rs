@@ -48,10 +48,13 @@ async fn a_lead_links_cases_and_staff_see_likely_duplicates() {
         assert!(seen["group"].is_null());
         assert!(!seen.to_string().contains(&elsewhere));
         assert!(!seen.to_string().contains(&someone_else));
-        // Parties see none of it.
-        let res = app.get(&format!("/cases/{a}/related"), &cast.complainant).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        problem(res).await;
+        // Parties see none of it, nor does a mediator not on the case (who
+        // could otherwise list cases they may not open).
+        for who in [&cast.complainant, &cast.mediator] {
+            let res = app.get(&format!("/cases/{a}/related"), who).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", who.email);
+            problem(res).await;
+        }
 
         let link = |who: &TestUser, from: &str, body: Value| {
             let (who, path) = (who.clone(), format!("/cases/{from}/links"));
@@ -152,15 +155,7 @@ async fn a_group_ruling_reaches_a_hundred_cases_at_once_or_none() {
                 .file_case(who, &cast.respondent, &cast.category)
                 .await));
         }
-        app.act_ok(
-            &cast.lead,
-            &lead,
-            "assign",
-            json!({"mediator_id": cast.mediator.id}),
-        )
-        .await;
-        app.act_ok(&cast.mediator, &lead, "start_investigation", json!({}))
-            .await;
+        app.investigate(&cast, &lead).await;
 
         // Refused, and nothing changes.
         let path = format!("/cases/{lead}/group");
@@ -352,6 +347,111 @@ async fn a_group_ruling_reaches_a_hundred_cases_at_once_or_none() {
             .unwrap();
         assert_eq!(items["open"], 2);
         assert_eq!(app.case(&cast.lead, &members[2]).await["state"], "ruling");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn groups_stay_true_as_cases_move() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let file = |who: &TestUser, against: &TestUser| {
+            let (who, against) = (who.clone(), against.clone());
+            let (app, category) = (&app, cast.category.clone());
+            async move { id(&app.file_case(&who, &against, &category).await) }
+        };
+        let lead = file(&cast.complainant, &cast.respondent).await;
+        let m1 = file(&cast.member, &cast.respondent).await;
+        let m2 = file(&cast.complainant, &cast.respondent).await;
+        let elsewhere = file(&cast.member, &cast.other_mediator).await;
+        let by_mediator = file(&cast.mediator, &cast.respondent).await;
+        app.act_ok(
+            &cast.lead,
+            &lead,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+        let path = format!("/cases/{lead}/group");
+        // The lead case's ruling goes to every member: the same respondent
+        // only, and never to a case its mediator may not rule on.
+        for bad in [&elsewhere, &by_mediator] {
+            let res = app
+                .post(&path, &cast.lead, json!({"case_ids": [m1, bad]}))
+                .await;
+            assert_eq!(res.status(), StatusCode::CONFLICT, "{bad}");
+            problem(res).await;
+        }
+        let res = app
+            .post(&path, &cast.lead, json!({"case_ids": [m1, m2]}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(app.case(&cast.lead, &m1).await["group"]["role"], "member");
+
+        // The lead case is withdrawn: its members are let go, not left
+        // waiting for a ruling that will not come.
+        app.act_ok(&cast.complainant, &lead, "withdraw", json!({}))
+            .await;
+        for m in [&m1, &m2] {
+            let case = app.case(&cast.lead, m).await;
+            assert!(case.get("group").is_none(), "{case}");
+            let staff = app.timeline(&cast.lead, m).await;
+            assert!(staff.iter().any(|e| e["kind"] == "group_left"));
+        }
+        assert!(app.case(&cast.lead, &lead).await.get("group").is_none());
+
+        // Grouped again under m2 and ruled there; once m1 is closed and
+        // reopened it leaves the group and can be ruled on its own.
+        let res = app
+            .post(
+                &format!("/cases/{m2}/group"),
+                &cast.lead,
+                json!({"case_ids": [m1]}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        app.investigate(&cast, &m2).await;
+        app.act_ok(
+            &cast.mediator,
+            &m2,
+            "issue_ruling",
+            crate::helpers::body_for("issue_ruling", &cast),
+        )
+        .await;
+        for party in [&cast.member, &cast.respondent] {
+            app.act_ok(party, &m1, "accept_ruling", json!({})).await;
+        }
+        app.act_ok(&cast.mediator, &m1, "close", json!({})).await;
+        // A case that had the group's ruling stays with it.
+        let res = app
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/cases/{m2}/group/{m1}"),
+                Some(&cast.lead),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        problem(res).await;
+        app.act_ok(
+            &cast.lead,
+            &m1,
+            "reopen",
+            crate::helpers::body_for("reopen", &cast),
+        )
+        .await;
+        let case = app.case(&cast.mediator, &m1).await;
+        assert!(case.get("group").is_none(), "{case}");
+        assert!(
+            case["allowed_actions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("issue_ruling"))
+        );
+        assert!(
+            app.case(&cast.lead, &m2).await.get("group").is_none(),
+            "m2 leads nobody now"
+        );
     })
     .await;
 }

@@ -103,6 +103,14 @@ impl TestApp {
             .await
     }
 
+    /// Gives case `id` to the cast's mediator and starts the investigation.
+    pub async fn investigate(&self, cast: &Cast, id: &str) {
+        let assign = json!({"mediator_id": cast.mediator.id});
+        self.act_ok(&cast.lead, id, "assign", assign).await;
+        self.act_ok(&cast.mediator, id, "start_investigation", json!({}))
+            .await;
+    }
+
     /// Takes an action that must succeed; returns the case after it.
     pub async fn act_ok(&self, user: &TestUser, case_id: &str, action: &str, body: Value) -> Value {
         let res = self.act(user, case_id, action, body).await;
