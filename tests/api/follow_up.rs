@@ -24,7 +24,7 @@ async fn ruled(app: &TestApp, cast: &Cast) -> String {
         .file_case(&cast.complainant, &cast.respondent, &cast.category)
         .await;
     let id = case["id"].as_str().unwrap().to_string();
-    app.investigate(&cast, &id).await;
+    app.investigate(cast, &id).await;
     let due = |days| (app.clock.now() + Days::days(days)).to_rfc3339();
     app.act_ok(
         &cast.mediator,
