@@ -91,6 +91,14 @@ impl Schedule {
         Ok(Schedule { spans, zone })
     }
 
+    /// The open spans of weekday `day` (0 is Monday), as local times.
+    pub fn spans_on(&self, day: usize) -> impl Iterator<Item = (NaiveTime, NaiveTime)> + '_ {
+        self.spans
+            .iter()
+            .filter(move |(days, _, _)| days.get(day).copied().unwrap_or(false))
+            .map(|(_, from, to)| (*from, *to))
+    }
+
     /// Whether the desk is open at any time.
     pub fn always(&self) -> bool {
         self.spans.is_empty()

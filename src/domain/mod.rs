@@ -38,6 +38,7 @@ macro_rules! wire_names {
 }
 pub(crate) use wire_names;
 
+pub mod calendar;
 pub mod case;
 pub mod desk;
 pub mod events;
