@@ -113,6 +113,45 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
         if !tags.is_empty() {
             sql += &format!("INSERT INTO case_tags VALUES {};", tags.join(", "));
         }
+        // Cases in follow-up or closed: a ruling with a remedy and a
+        // sanction; most are done, a few pending, some of those past due.
+        let ruled: Vec<usize> = chunk
+            .iter()
+            .copied()
+            .filter(|&i| matches!(states[i % states.len()].as_str(), "follow_up" | "closed"))
+            .collect();
+        if !ruled.is_empty() {
+            let rulings: Vec<String> = ruled
+                .iter()
+                .map(|&i| {
+                    format!(
+                        "('00000000-0000-7000-b000-{i:012}', '00000000-0000-7000-8000-{i:012}', NULL, \
+                         'ruling', 'upheld', 'r', '[]', '[]', '[]', FALSE, {stamp}, '[]')"
+                    )
+                })
+                .collect();
+            sql += &format!("INSERT INTO rulings VALUES {};", rulings.join(", "));
+            let obligations: Vec<String> = ruled
+                .iter()
+                .flat_map(|&i| {
+                    ["remedy", "sanction"].into_iter().enumerate().map(move |(k, part)| {
+                        let (status, due) = match (i + k) % 10 {
+                            0 => ("pending", "'2025-02-01 00:00:00'"),
+                            1 | 2 => ("pending", "'2099-01-01 00:00:00'"),
+                            3 => ("overdue", "'2025-02-01 00:00:00'"),
+                            4 => ("waived", "'2025-02-01 00:00:00'"),
+                            _ => ("done", "'2025-02-01 00:00:00'"),
+                        };
+                        format!(
+                            "('00000000-0000-7000-c000-{k}{i:011}', '00000000-0000-7000-8000-{i:012}', \
+                             '00000000-0000-7000-b000-{i:012}', '{part}', 0, 'refund', 'd', NULL, {due}, \
+                             '{status}', NULL, NULL, NULL, NULL, NULL, {stamp}, {stamp})"
+                        )
+                    })
+                })
+                .collect();
+            sql += &format!("INSERT INTO obligations VALUES {};", obligations.join(", "));
+        }
     }
     conn.batch_execute(&sql).expect("seed");
 }
@@ -298,6 +337,19 @@ fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
     );
 }
 
+fn check_obligation_scan(conn: &mut DbConnection, stage: &str) {
+    let now = chrono::Utc::now().naive_utc();
+    let p = plan(conn, ombud::cases::obligations::due(now, 200));
+    // About two of every nine cases hold two obligations each.
+    let rows = CASES * 2 * 2 / 9;
+    assert!(
+        faults(&p, "obligations", rows, false).is_empty()
+            && p.iter().any(|l| l.contains("obligations_due")),
+        "{stage}: the overdue scan does not read through obligations_due:\n{}",
+        p.join("\n")
+    );
+}
+
 fn check_info_request_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
     let p = plan(conn, ombud::cases::info_requests::due(now, 200));
@@ -326,6 +378,7 @@ async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_the
             check_queues(conn, stage);
             check_follow_up_scan(conn, stage);
             check_info_request_scan(conn, stage);
+            check_obligation_scan(conn, stage);
         });
     })
     .await;
