@@ -130,6 +130,7 @@ pub fn take_on<A: CaseAction>(
     if next == CaseState::FollowUp && from != CaseState::FollowUp {
         super::obligations::open(conn, env, ctx)?;
     }
+    super::service_level::after_action(conn, ctx, A::ACTION, env.now)?;
     if ctx.row.group_lead_id.is_some() || ctx.row.group_members > 0 {
         super::groups::after_transition(conn, env, actor, ctx, A::ACTION)?;
     }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::{CaseContext, to_json};
+use super::context::{CaseContext, corrupt, to_json};
 use super::record::record;
 use super::rulebook::{check_citations, resolve};
 use super::triage::{store_tags, triage};
@@ -19,6 +19,7 @@ use crate::domain::case::MAX_TAGS;
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
+use crate::domain::service_level::{self, Policy};
 use crate::domain::triage::Filing;
 use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
@@ -238,6 +239,25 @@ pub fn file(
     let priority = triaged
         .priority
         .unwrap_or(body.priority.unwrap_or(category.default_priority));
+    // The service-level policy for the final priority sets the deadlines.
+    let deadlines = service_level::pick(
+        setup.policies.iter().map(|p| (p.scope.as_str(), p)),
+        priority,
+        category.id,
+    )
+    .map(|p| {
+        Policy::from_stored(
+            p.first_response_minutes,
+            p.resolution_minutes,
+            &p.hours,
+            &p.time_zone,
+            &p.holidays,
+            p.warn_percent,
+        )
+        .map_err(|_| corrupt("service policy"))
+    })
+    .transpose()?
+    .map(|p| p.deadlines(now));
     let tags = checked.tags;
     // Triage's tags are the desk's: kept apart, and shown to staff only.
     let staff_tags: Vec<String> = triaged
@@ -280,6 +300,8 @@ pub fn file(
         cited_rules: to_json(&cited)?,
         staff_tags: to_json(&staff_tags)?,
         suggested_templates: to_json(&triaged.templates)?,
+        first_response_due: deadlines.and_then(|d| d.first_response).map(to_db_time),
+        resolution_due: deadlines.and_then(|d| d.resolution).map(to_db_time),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

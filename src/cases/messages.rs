@@ -123,6 +123,7 @@ pub fn post(
         body: text.clone(),
     });
     record(conn, &env.settings, &ctx, &posted)?;
+    super::service_level::after_message(conn, &mut ctx, &standing, visibility, env.now)?;
     let answered = ctx.facts.info_request.filter(|r| Some(r.party) == party);
     if let Some(request) = answered {
         ctx.facts.apply(&Effect::ClearInfoRequest);

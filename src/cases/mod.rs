@@ -23,6 +23,7 @@ pub mod record;
 pub mod related;
 pub mod respondents;
 pub mod rulebook;
+pub mod service_level;
 pub mod summary;
 pub mod templates;
 pub mod timeline;

@@ -52,6 +52,10 @@ pub struct CaseSummary {
     pub waiting_on: Option<WaitingOn>,
     /// What the caller may do now.
     pub allowed_actions: Vec<Action>,
+    /// When the first answer is due (none without a service-level policy).
+    pub first_response_due: Option<DateTime<Utc>>,
+    /// When a full answer is due.
+    pub resolution_due: Option<DateTime<Utc>>,
     /// Version (`ETag` `"v{version}"`).
     pub version: i64,
     /// When it was filed.
@@ -104,6 +108,8 @@ pub fn summaries(
                 mediator: person(facts.people.mediator, name),
                 waiting_on,
                 allowed_actions,
+                first_response_due: row.first_response_due.map(from_db_time),
+                resolution_due: row.resolution_due.map(from_db_time),
                 version: row.version,
                 created_at: from_db_time(row.created_at),
                 updated_at: from_db_time(row.updated_at),

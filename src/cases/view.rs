@@ -186,6 +186,14 @@ pub struct CaseView {
     pub closed_at: Option<DateTime<Utc>>,
     /// Until when a lead may reopen it.
     pub reopen_until: Option<DateTime<Utc>>,
+    /// When the first answer is due, by the service-level policy for its
+    /// priority and category (none without a policy).
+    pub first_response_due: Option<DateTime<Utc>>,
+    /// When staff first answered: a message the complainant can read, or
+    /// the start of the investigation.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When a full answer is due, by the same policy.
+    pub resolution_due: Option<DateTime<Utc>>,
     /// The group of complaints the case leads or belongs to, if any. A
     /// party sees only its part in it; staff also see the lead case (of a
     /// member) or the size (of a lead case).
@@ -369,6 +377,9 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
             .filter(|_| facts.state == CaseState::Ruling),
         closed_at: facts.closed_at,
         reopen_until: facts.reopen_until(),
+        first_response_due: ctx.row.first_response_due.map(from_db_time),
+        first_response_at: ctx.row.first_response_at.map(from_db_time),
+        resolution_due: ctx.row.resolution_due.map(from_db_time),
         group: group_ref(&ctx.row, standing),
         your_party: standing.party(),
         waiting_on,

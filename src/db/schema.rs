@@ -91,6 +91,26 @@ diesel::table! {
         suggested_templates -> Text,
         group_lead_id -> Nullable<Text>,
         group_members -> Integer,
+        first_response_due -> Nullable<Timestamp>,
+        resolution_due -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    service_policies (id) {
+        id -> Text,
+        scope -> Text,
+        priority -> Text,
+        category_id -> Nullable<Text>,
+        first_response_minutes -> Integer,
+        resolution_minutes -> Integer,
+        hours -> Text,
+        time_zone -> Text,
+        holidays -> Text,
+        warn_percent -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -351,6 +371,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evidence,
     case_feedback,
     case_links,
+    service_policies,
     obligations,
     timeline_events,
     idempotency_keys,

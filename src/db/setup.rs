@@ -1,6 +1,7 @@
 //! The desk's setup as a filing needs it, kept by the process: the
-//! categories, the enabled triage rules and the leads and admins mailed for
-//! each case waiting for a lead. Filing read all three on every request,
+//! categories, the enabled triage rules, the leads and admins mailed for
+//! each case waiting for a lead, and the service-level policies (migration
+//! 000260 adds their trigger). Filing read all three on every request,
 //! three of its fourteen statements, for data that changes a few times a
 //! day.
 //!
@@ -18,8 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use diesel::prelude::*;
 
-use super::models::{CategoryRow, TriageRuleRow, UserRow};
-use super::schema::{categories, triage_rules, users};
+use super::models::{CategoryRow, ServicePolicyRow, TriageRuleRow, UserRow};
+use super::schema::{categories, service_policies, triage_rules, users};
 use super::{DbConnection, StoreError};
 use crate::domain::Role;
 use crate::domain::desk::DeskMail;
@@ -36,6 +37,8 @@ pub struct Setup {
     /// The active leads and admins who want a mail for each case waiting
     /// for a lead, by id.
     pub leads: Vec<UserRow>,
+    /// The service-level policies, by scope.
+    pub policies: Vec<ServicePolicyRow>,
 }
 
 impl Setup {
@@ -46,6 +49,9 @@ impl Setup {
             categories: categories::table.order(categories::id.asc()).load(conn)?,
             rules: enabled_rules(conn)?,
             leads: desk_leads(conn)?,
+            policies: service_policies::table
+                .order(service_policies::scope.asc())
+                .load(conn)?,
         })
     }
 

@@ -5,6 +5,7 @@
 
 pub mod conflicts;
 pub mod profiles;
+pub mod service_policies;
 pub mod triage_rules;
 
 use crate::accounts::Caller;

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod mediators;
 pub mod outbox;
 pub mod rules;
+pub mod service_policies;
 pub mod spec;
 pub mod templates;
 pub mod triage;
@@ -68,6 +69,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(triage::create_triage_rule::create_triage_rule)
         .service(triage::put_triage_rule::put_triage_rule)
         .service(triage::delete_triage_rule::delete_triage_rule)
+        .service(service_policies::list_service_policies)
+        .service(service_policies::create_service_policy)
+        .service(service_policies::put_service_policy)
+        .service(service_policies::delete_service_policy)
         .service(rules::list_rules::list_rules)
         .service(rules::publish_rule::publish_rule)
         .service(rules::get_rule::get_rule)

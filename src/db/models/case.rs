@@ -57,6 +57,13 @@ pub struct CaseRow {
     pub group_lead_id: Option<CaseId>,
     /// How many cases are grouped under this one (a lead case).
     pub group_members: i32,
+    /// When the first answer is due, by the service-level policy.
+    pub first_response_due: Option<NaiveDateTime>,
+    /// When a full answer is due, by the service-level policy.
+    pub resolution_due: Option<NaiveDateTime>,
+    /// When staff first answered (a message the complainant reads, or the
+    /// start of the investigation).
+    pub first_response_at: Option<NaiveDateTime>,
 }
 
 /// A case to file.
@@ -97,6 +104,10 @@ pub struct NewCase {
     pub staff_tags: String,
     /// JSON array of template codes triage suggested, for staff.
     pub suggested_templates: String,
+    /// When the first answer is due (a service-level policy applies).
+    pub first_response_due: Option<NaiveDateTime>,
+    /// When a full answer is due.
+    pub resolution_due: Option<NaiveDateTime>,
 }
 
 impl NewCase {
@@ -143,6 +154,9 @@ impl NewCase {
             suggested_templates: self.suggested_templates,
             group_lead_id: None,
             group_members: 0,
+            first_response_due: self.first_response_due,
+            resolution_due: self.resolution_due,
+            first_response_at: None,
         }
     }
 }

@@ -89,7 +89,8 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
                      '00000000-0000-7000-a000-{cat:012}', '{prio}', 'en', 'web', '[]', '{state}', \
                      '{complainant}', '{respondent}', 'r', NULL, {assigned}, {ruled}, NULL, NULL, \
                      FALSE, NULL, FALSE, FALSE, FALSE, {deadline}, FALSE, FALSE, FALSE, FALSE, NULL, 1, \
-                     {created}, {created}, '{waiting}', {rank}, {due}, '[]', '[]', '[]', NULL, 0)",
+                     {created}, {created}, '{waiting}', {rank}, {due}, '[]', '[]', '[]', NULL, 0, \
+                     NULL, NULL, NULL)",
                     rank = 3 - i % 4,
                     cat = 1 + i % 4,
                     prio = priorities[i % 4],
