@@ -104,6 +104,7 @@ pub fn take_on<A: CaseAction>(
         )));
     }
     let from = ctx.facts.state;
+    let was_waiting = super::service_level::waits_on_party(&ctx.facts);
     let mut step = Step {
         ctx,
         actor,
@@ -131,6 +132,7 @@ pub fn take_on<A: CaseAction>(
         super::obligations::open(conn, env, ctx)?;
     }
     super::service_level::after_action(conn, ctx, A::ACTION, env.now)?;
+    super::service_level::track_wait(conn, ctx, was_waiting, env.now)?;
     if ctx.row.group_lead_id.is_some() || ctx.row.group_members > 0 {
         super::groups::after_transition(conn, env, actor, ctx, A::ACTION)?;
     }

@@ -240,24 +240,25 @@ pub fn file(
         .priority
         .unwrap_or(body.priority.unwrap_or(category.default_priority));
     // The service-level policy for the final priority sets the deadlines.
-    let deadlines = service_level::pick(
+    let policy = service_level::pick(
         setup.policies.iter().map(|p| (p.scope.as_str(), p)),
         priority,
         category.id,
-    )
-    .map(|p| {
-        Policy::from_stored(
-            p.first_response_minutes,
-            p.resolution_minutes,
-            &p.hours,
-            &p.time_zone,
-            &p.holidays,
-            p.warn_percent,
-        )
-        .map_err(|_| corrupt("service policy"))
-    })
-    .transpose()?
-    .map(|p| p.deadlines(now));
+    );
+    let deadlines = policy
+        .map(|p| {
+            Policy::from_stored(
+                p.first_response_minutes,
+                p.resolution_minutes,
+                &p.hours,
+                &p.time_zone,
+                &p.holidays,
+                p.warn_percent,
+            )
+            .map_err(|_| corrupt("service policy"))
+        })
+        .transpose()?
+        .map(|p| p.deadlines(now));
     let tags = checked.tags;
     // Triage's tags are the desk's: kept apart, and shown to staff only.
     let staff_tags: Vec<String> = triaged
@@ -302,6 +303,7 @@ pub fn file(
         suggested_templates: to_json(&triaged.templates)?,
         first_response_due: deadlines.and_then(|d| d.first_response).map(to_db_time),
         resolution_due: deadlines.and_then(|d| d.resolution).map(to_db_time),
+        sla_policy_id: policy.map(|p| p.id.clone()),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

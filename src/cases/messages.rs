@@ -129,6 +129,7 @@ pub fn post(
         ctx.facts.apply(&Effect::ClearInfoRequest);
         match ctx.save(conn, env.now) {
             Ok(()) => {
+                super::service_level::track_wait(conn, &mut ctx, true, env.now)?;
                 let provided = event(CaseEvent::InfoProvided {
                     party: request.party,
                 });

@@ -194,6 +194,10 @@ pub struct CaseView {
     pub first_response_at: Option<DateTime<Utc>>,
     /// When a full answer is due, by the same policy.
     pub resolution_due: Option<DateTime<Utc>>,
+    /// Since when the deadlines have been paused: the case waits on a party
+    /// (an information request or a settlement proposal); when that ends,
+    /// the deadlines not yet met move on by the business time it took.
+    pub clock_paused_since: Option<DateTime<Utc>>,
     /// The group of complaints the case leads or belongs to, if any. A
     /// party sees only its part in it; staff also see the lead case (of a
     /// member) or the size (of a lead case).
@@ -380,6 +384,7 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         first_response_due: ctx.row.first_response_due.map(from_db_time),
         first_response_at: ctx.row.first_response_at.map(from_db_time),
         resolution_due: ctx.row.resolution_due.map(from_db_time),
+        clock_paused_since: ctx.row.sla_paused_since.map(from_db_time),
         group: group_ref(&ctx.row, standing),
         your_party: standing.party(),
         waiting_on,

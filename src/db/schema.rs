@@ -94,6 +94,8 @@ diesel::table! {
         first_response_due -> Nullable<Timestamp>,
         resolution_due -> Nullable<Timestamp>,
         first_response_at -> Nullable<Timestamp>,
+        sla_policy_id -> Nullable<Text>,
+        sla_paused_since -> Nullable<Timestamp>,
     }
 }
 

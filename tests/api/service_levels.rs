@@ -262,3 +262,57 @@ async fn filing_sets_deadlines_on_business_time_and_the_first_answer_counts_once
     })
     .await;
 }
+
+#[tokio::test]
+async fn waiting_on_a_party_pauses_the_clock_and_the_answer_resumes_it() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let admin = app.user(Role::Admin).await;
+        let res = app
+            .post(
+                "/service_policies",
+                &admin,
+                json!({"priority": "high", "first_response_minutes": 60, "resolution_minutes": 1440}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let case = file(&app, &cast, &cast.category, "high").await;
+        let id = case["id"].as_str().unwrap();
+        app.investigate(&cast, id).await;
+        let before = app.case(&cast.lead, id).await;
+        assert!(before["clock_paused_since"].is_null());
+
+        let deadline = (app.clock.now() + Duration::days(2)).to_rfc3339();
+        app.act_ok(
+            &cast.mediator,
+            id,
+            "request_info",
+            json!({"party": "complainant", "question": "Which order?", "deadline": deadline}),
+        )
+        .await;
+        let paused = app.case(&cast.lead, id).await;
+        assert!(!paused["clock_paused_since"].is_null());
+        assert_eq!(paused["resolution_due"], before["resolution_due"], "not yet moved");
+
+        // Three hours later the complainant answers: the full answer is
+        // due three hours later than it was (the first was given already).
+        app.clock.advance(Duration::hours(3));
+        say(&app, &cast.complainant, id, "all_parties").await;
+        let resumed = app.case(&cast.lead, id).await;
+        assert!(resumed["clock_paused_since"].is_null());
+        let moved = time(&resumed["resolution_due"]) - time(&before["resolution_due"]);
+        assert!(
+            moved >= Duration::hours(3) && moved < Duration::hours(3) + Duration::seconds(30),
+            "moved by {moved}"
+        );
+        assert_eq!(resumed["first_response_due"], before["first_response_due"]);
+
+        // A settlement proposal waits on the parties too.
+        app.act_ok(&cast.mediator, id, "propose_settlement", json!({"terms": "Full refund."}))
+            .await;
+        assert!(!app.case(&cast.lead, id).await["clock_paused_since"].is_null());
+        app.act_ok(&cast.complainant, id, "reject_settlement", json!({})).await;
+        assert!(app.case(&cast.lead, id).await["clock_paused_since"].is_null());
+    })
+    .await;
+}

@@ -64,6 +64,11 @@ pub struct CaseRow {
     /// When staff first answered (a message the complainant reads, or the
     /// start of the investigation).
     pub first_response_at: Option<NaiveDateTime>,
+    /// The service-level policy the deadlines came from.
+    pub sla_policy_id: Option<String>,
+    /// Since when the service-level clock has been paused (the case waits
+    /// on a party).
+    pub sla_paused_since: Option<NaiveDateTime>,
 }
 
 /// A case to file.
@@ -108,6 +113,8 @@ pub struct NewCase {
     pub first_response_due: Option<NaiveDateTime>,
     /// When a full answer is due.
     pub resolution_due: Option<NaiveDateTime>,
+    /// The service-level policy the deadlines came from.
+    pub sla_policy_id: Option<String>,
 }
 
 impl NewCase {
@@ -157,6 +164,8 @@ impl NewCase {
             first_response_due: self.first_response_due,
             resolution_due: self.resolution_due,
             first_response_at: None,
+            sla_policy_id: self.sla_policy_id,
+            sla_paused_since: None,
         }
     }
 }

@@ -1,0 +1,2 @@
+ALTER TABLE cases DROP COLUMN sla_paused_since;
+ALTER TABLE cases DROP COLUMN sla_policy_id;
