@@ -19,7 +19,7 @@ use crate::domain::case::MAX_TAGS;
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
-use crate::domain::service_level::{self, Policy};
+use crate::domain::service_level::{self, CalendarSpec, Policy};
 use crate::domain::triage::Filing;
 use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
@@ -304,6 +304,17 @@ pub fn file(
         first_response_due: deadlines.and_then(|d| d.first_response).map(to_db_time),
         resolution_due: deadlines.and_then(|d| d.resolution).map(to_db_time),
         sla_policy_id: policy.map(|p| p.id.clone()),
+        sla_calendar: policy
+            .map(|p| -> ApiResult<String> {
+                let holidays: Vec<String> =
+                    serde_json::from_str(&p.holidays).map_err(|_| corrupt("service policy"))?;
+                to_json(&CalendarSpec {
+                    hours: p.hours.clone(),
+                    time_zone: p.time_zone.clone(),
+                    holidays,
+                })
+            })
+            .transpose()?,
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

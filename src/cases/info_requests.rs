@@ -48,7 +48,8 @@ pub fn lapse(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
     }
     ctx.facts.apply(&Effect::ClearInfoRequest);
     match ctx.save(conn, env.now) {
-        Ok(()) => super::service_level::track_wait(conn, &mut ctx, true, env.now)?,
+        // The wait ended at the deadline, however late the scan ran.
+        Ok(()) => super::service_level::track_wait(conn, &mut ctx, true, request.deadline)?,
         // Changed since it was read (answered, or taken by another process).
         Err(ApiError::PreconditionFailed(_)) => return Ok(false),
         Err(e) => return Err(e),

@@ -8,17 +8,15 @@
 //! by the business time the pause took.
 
 use chrono::{DateTime, Utc};
-use diesel::OptionalExtension;
 use diesel::prelude::*;
 
-use super::context::CaseContext;
+use super::context::{CaseContext, corrupt};
 use crate::db::DbConnection;
-use crate::db::models::{ServicePolicyRow, from_db_time, to_db_time};
-use crate::db::schema::{cases, service_policies};
+use crate::db::models::{from_db_time, to_db_time};
+use crate::db::schema::cases;
 use crate::domain::CaseFacts;
-use crate::domain::calendar::Calendar;
 use crate::domain::events::Visibility;
-use crate::domain::service_level::Policy;
+use crate::domain::service_level::{CalendarSpec, after_pause};
 use crate::domain::{Action, Standing};
 use crate::error::ApiResult;
 
@@ -40,7 +38,9 @@ fn answered(conn: &mut DbConnection, ctx: &mut CaseContext, now: DateTime<Utc>) 
     Ok(())
 }
 
-/// After a lifecycle action: starting the investigation answers the case.
+/// After a lifecycle action: starting the investigation answers the case
+/// (so does a ruling applied from its group, or a dismissal, for a case
+/// that never had an investigation of its own).
 pub fn after_action(
     conn: &mut DbConnection,
     ctx: &mut CaseContext,
@@ -48,7 +48,10 @@ pub fn after_action(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     match action {
-        Action::StartInvestigation => answered(conn, ctx, now),
+        // A case ruled with its group, or dismissed, has had its answer.
+        Action::StartInvestigation | Action::ApplyGroupRuling | Action::Dismiss => {
+            answered(conn, ctx, now)
+        }
         _ => Ok(()),
     }
 }
@@ -77,54 +80,43 @@ pub fn waits_on_party(facts: &CaseFacts) -> bool {
 }
 
 /// Pauses or resumes the case's clock after a change that may have started
-/// or ended a wait on a party (`was_waiting`: before the change). On
-/// resuming, each deadline not yet met moves on by the business time the
-/// pause took, on the calendar of the case's policy (round the clock if the
-/// policy was removed). In the caller's transaction.
+/// or ended a wait on a party (`was_waiting`: before the change; `at`: when
+/// the change took effect, such as a lapsed request's deadline). On
+/// resuming, each deadline still ahead when the pause began moves on by the
+/// business time the pause took, on the calendar the case was filed under.
+/// In the caller's transaction.
 pub fn track_wait(
     conn: &mut DbConnection,
     ctx: &mut CaseContext,
     was_waiting: bool,
-    now: DateTime<Utc>,
+    at: DateTime<Utc>,
 ) -> ApiResult<()> {
     let waiting = waits_on_party(&ctx.facts);
-    if waiting == was_waiting {
+    if waiting == was_waiting || ctx.row.sla_policy_id.is_none() {
         return Ok(());
     }
-    let Some(policy_id) = ctx.row.sla_policy_id.clone() else {
-        return Ok(());
-    };
     if waiting {
-        let at = to_db_time(now);
+        let since = to_db_time(at);
         diesel::update(cases::table.filter(cases::id.eq(ctx.id())))
-            .set(cases::sla_paused_since.eq(at))
+            .set(cases::sla_paused_since.eq(since))
             .execute(conn)?;
-        ctx.row.sla_paused_since = Some(at);
+        ctx.row.sla_paused_since = Some(since);
         return Ok(());
     }
-    let Some(since) = ctx.row.sla_paused_since else {
+    let Some(since) = ctx.row.sla_paused_since.map(from_db_time) else {
         return Ok(());
     };
-    let row: Option<ServicePolicyRow> = service_policies::table
-        .find(&policy_id)
-        .first(conn)
-        .optional()?;
-    let calendar = row
-        .and_then(|p| {
-            Policy::from_stored(
-                p.first_response_minutes,
-                p.resolution_minutes,
-                &p.hours,
-                &p.time_zone,
-                &p.holidays,
-                p.warn_percent,
-            )
-            .ok()
-        })
-        .map_or_else(Calendar::round_the_clock, |p| p.calendar);
-    let paused = calendar.between(from_db_time(since), now);
+    let spec: Option<CalendarSpec> = ctx
+        .row
+        .sla_calendar
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok());
+    let calendar = spec
+        .and_then(|s| s.calendar().ok())
+        .ok_or_else(|| corrupt("service-level calendar"))?;
+    let until = at.max(since);
     let shift = |due: Option<chrono::NaiveDateTime>| {
-        due.map(|d| calendar.add(from_db_time(d), paused).map_or(d, to_db_time))
+        due.map(|d| to_db_time(after_pause(&calendar, from_db_time(d), since, until)))
     };
     let first = if ctx.row.first_response_at.is_none() {
         shift(ctx.row.first_response_due)

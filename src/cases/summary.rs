@@ -56,6 +56,8 @@ pub struct CaseSummary {
     pub first_response_due: Option<DateTime<Utc>>,
     /// When a full answer is due.
     pub resolution_due: Option<DateTime<Utc>>,
+    /// When staff first answered.
+    pub first_response_at: Option<DateTime<Utc>>,
     /// Version (`ETag` `"v{version}"`).
     pub version: i64,
     /// When it was filed.
@@ -110,6 +112,7 @@ pub fn summaries(
                 allowed_actions,
                 first_response_due: row.first_response_due.map(from_db_time),
                 resolution_due: row.resolution_due.map(from_db_time),
+                first_response_at: row.first_response_at.map(from_db_time),
                 version: row.version,
                 created_at: from_db_time(row.created_at),
                 updated_at: from_db_time(row.updated_at),

@@ -95,6 +95,7 @@ diesel::table! {
         resolution_due -> Nullable<Timestamp>,
         first_response_at -> Nullable<Timestamp>,
         sla_policy_id -> Nullable<Text>,
+        sla_calendar -> Nullable<Text>,
         sla_paused_since -> Nullable<Timestamp>,
     }
 }

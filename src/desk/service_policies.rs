@@ -143,8 +143,22 @@ impl PutServicePolicy {
         let hours = self.hours.trim().to_string();
         if self.holidays.len() > 400 {
             c.fail("holidays", "at most 400 days");
-        } else if let Err(m) = Calendar::parse(&hours, &time_zone, &self.holidays) {
-            c.fail("hours", m);
+        } else {
+            match Calendar::parse(&hours, &time_zone, &self.holidays) {
+                Err(m) => c.fail("hours", m),
+                // A target the calendar cannot reach would give cases no deadline.
+                Ok(cal)
+                    if cal
+                        .add(Utc::now(), chrono::Duration::minutes(i64::from(resolution)))
+                        .is_none() =>
+                {
+                    c.fail(
+                        "resolution_minutes",
+                        "these working hours do not reach this target within five years",
+                    )
+                }
+                Ok(_) => {}
+            }
         }
         let category = self.category.map(|s| s.trim().to_ascii_lowercase());
         c.finish()?;

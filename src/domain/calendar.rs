@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use super::hours::Schedule;
+use super::hours::{END_OF_DAY, Schedule};
 
 /// The longest a sum looks ahead (or back), in days: a calendar with no
 /// working day in five years is a configuration to refuse, not to walk.
@@ -56,7 +56,8 @@ impl Calendar {
     }
 
     /// The instant a local wall-clock time names: the earlier of two in an
-    /// hour that repeats, the first instant after a skipped hour.
+    /// hour that repeats; for a time in a skipped hour, the instant an hour
+    /// later on the wall clock (02:30 in a skipped 02:00-03:00 is 03:30).
     fn instant(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let zone = self.schedule.zone;
         zone.from_local_datetime(&local)
@@ -78,10 +79,13 @@ impl Calendar {
             .schedule
             .spans_on(weekday)
             .filter_map(|(from, to)| {
-                Some((
-                    self.instant(date.and_time(from))?,
-                    self.instant(date.and_time(to))?,
-                ))
+                // Closing at 24:00 is the next day's midnight.
+                let end = if to == END_OF_DAY {
+                    date.succ_opt()?.and_time(chrono::NaiveTime::MIN)
+                } else {
+                    date.and_time(to)
+                };
+                Some((self.instant(date.and_time(from))?, self.instant(end)?))
             })
             .filter(|(a, b)| a < b)
             .collect();
@@ -127,8 +131,8 @@ impl Calendar {
     }
 
     /// The instant at which `work` business time has passed after `start`
-    /// (`start` itself for no work); `None` if the calendar has no working
-    /// time within five years.
+    /// (`start` itself for no work); `None` if that is not reached within
+    /// five years.
     pub fn add(&self, start: DateTime<Utc>, work: Duration) -> Option<DateTime<Utc>> {
         if work <= Duration::zero() {
             return Some(start);
@@ -238,12 +242,22 @@ mod tests {
             .add(at("2026-10-23T14:00:00Z"), Duration::hours(2))
             .unwrap();
         assert_eq!(due, at("2026-10-26T09:00:00Z"), "Monday 10:00 CET");
-        // Round the clock over the spring change: a local day of 23 hours.
-        let sunday = Calendar::parse("Sun 00:00-23:59", "Europe/Warsaw", &[]).unwrap();
+        // All of the spring change's Sunday: a local day of 23 hours.
+        let sunday = Calendar::parse("Sun 00:00-24:00", "Europe/Warsaw", &[]).unwrap();
         assert_eq!(
-            sunday.between(at("2026-03-28T23:00:00Z"), at("2026-03-29T21:59:00Z")),
-            Duration::hours(22) + Duration::minutes(59),
+            sunday.between(at("2026-03-28T00:00:00Z"), at("2026-03-30T00:00:00Z")),
+            Duration::hours(23),
             "the skipped hour is not worked"
+        );
+        // Every day until midnight, less a holiday.
+        let days = Calendar::parse("Mon-Sun 00:00-24:00", "UTC", &["2026-12-25".into()]).unwrap();
+        assert_eq!(
+            days.between(at("2026-12-24T12:00:00Z"), at("2026-12-26T12:00:00Z")),
+            Duration::hours(24)
+        );
+        assert_eq!(
+            days.add(at("2026-12-24T23:00:00Z"), Duration::hours(2)),
+            Some(at("2026-12-26T01:00:00Z"))
         );
     }
 

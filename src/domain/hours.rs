@@ -62,8 +62,18 @@ fn days(spec: &str) -> Result<[bool; 7], String> {
     Ok(out)
 }
 
+/// The end of a day, as a closing time (`24:00`): the last instant of it.
+pub const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
+
 fn time(s: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| format!("`{s}` is not a time (HH:MM)"))
+    if s.trim() == "24:00" {
+        return Ok(END_OF_DAY);
+    }
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| format!("`{s}` is not a time (HH:MM, or 24:00 to close at midnight)"))
 }
 
 impl Schedule {

@@ -2,9 +2,46 @@
 //! it sets on its business calendar.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
 use super::{CategoryId, Priority};
+
+/// A policy's calendar as a case keeps it: working hours (empty: round
+/// the clock), time zone and holidays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSpec {
+    /// Working hours as `desk_hours` writes them.
+    pub hours: String,
+    /// The IANA time zone.
+    pub time_zone: String,
+    /// Local dates off.
+    pub holidays: Vec<String>,
+}
+
+impl CalendarSpec {
+    /// The calendar it names.
+    pub fn calendar(&self) -> Result<Calendar, String> {
+        Calendar::parse(&self.hours, &self.time_zone, &self.holidays)
+    }
+}
+
+/// A deadline after a pause from `since` to `until`: moved on by the
+/// business time the pause took, if it was still ahead when the pause began
+/// (a deadline already missed stays missed when it was).
+pub fn after_pause(
+    calendar: &Calendar,
+    due: DateTime<Utc>,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if due <= since {
+        return due;
+    }
+    calendar
+        .add(due, calendar.between(since, until))
+        .unwrap_or(due)
+}
 
 /// A service-level policy, ready to count with.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +153,28 @@ mod tests {
             Some("2026-11-30T11:00:00Z".parse().unwrap())
         );
         assert_eq!(d.resolution, Some("2026-12-01T15:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_pause_moves_a_deadline_by_the_business_time_it_took() {
+        let office = Calendar::parse("Mon-Fri 09:00-17:00", "UTC", &[]).unwrap();
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Paused from Friday 16:00 to Monday 10:00: two business hours.
+        let (since, until) = (t("2026-11-27T16:00:00Z"), t("2026-11-30T10:00:00Z"));
+        assert_eq!(
+            after_pause(&office, t("2026-11-30T12:00:00Z"), since, until),
+            t("2026-11-30T14:00:00Z")
+        );
+        // Due on Tuesday at 16:30: two hours later is Wednesday 10:30.
+        assert_eq!(
+            after_pause(&office, t("2026-12-01T16:30:00Z"), since, until),
+            t("2026-12-02T10:30:00Z")
+        );
+        // Missed before the pause began: it stays missed when it was.
+        assert_eq!(
+            after_pause(&office, t("2026-11-27T12:00:00Z"), since, until),
+            t("2026-11-27T12:00:00Z")
+        );
     }
 
     #[test]

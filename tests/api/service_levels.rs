@@ -75,6 +75,9 @@ async fn admins_manage_policies_and_every_rule_is_checked() {
             with(json!({"category": "no-such-category"})),
             with(json!({"warn_percent": 100})),
             with(json!({"priority": "whenever"})),
+            // An hour a week does not reach a year's target within five years.
+            with(json!({"hours": "Mon 09:00-10:00", "resolution_minutes": 527040})),
+            with(json!({"hours": "Mon 09:00-24:30"})),
         ] {
             let res = app
                 .post("/service_policies", &cast.admin, bad.clone())
@@ -232,7 +235,35 @@ async fn filing_sets_deadlines_on_business_time_and_the_first_answer_counts_once
         let started = app.case(&cast.complainant, other).await;
         assert!(!started["first_response_at"].is_null());
 
-        // A policy changed later leaves the deadlines cases already have.
+        // A policy changed is used by the next filing in this process.
+        let list: Value = app
+            .get("/service_policies", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let wide = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["category"].is_null())
+            .unwrap()
+            .clone();
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/service_policies/{}", wide["id"].as_str().unwrap()),
+                Some(&admin),
+                Some(json!({"priority": "high", "first_response_minutes": 30, "resolution_minutes": 1440})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let changed = file(&app, &cast, &other_category, "high").await;
+        assert_eq!(
+            time(&changed["first_response_due"]),
+            time(&changed["created_at"]) + Duration::minutes(30)
+        );
+        // A policy changed or removed later leaves the deadlines cases already have.
         let list: Value = app
             .get("/service_policies", &admin)
             .await
@@ -306,6 +337,37 @@ async fn waiting_on_a_party_pauses_the_clock_and_the_answer_resumes_it() {
             "moved by {moved}"
         );
         assert_eq!(resumed["first_response_due"], before["first_response_due"]);
+
+        // A request left unanswered ends the wait at its deadline, however
+        // late the scan records it: two days, not the five that passed.
+        let deadline = app.clock.now() + Duration::days(2);
+        app.act_ok(
+            &cast.mediator,
+            id,
+            "request_info",
+            json!({"party": "complainant", "question": "And the receipt?", "deadline": deadline.to_rfc3339()}),
+        )
+        .await;
+        let asked = app.case(&cast.lead, id).await;
+        let paused_at = time(&asked["clock_paused_since"]);
+        app.clock.advance(Duration::days(5));
+        let db = ombud::db::Db::connect(&app.db.url, 2, std::time::Duration::from_secs(5)).unwrap();
+        let settings = std::sync::Arc::new(app.settings.clone());
+        assert_eq!(
+            ombud::jobs::info_requests::run_once(&db, &settings, &app.clock)
+                .await
+                .unwrap(),
+            1
+        );
+        let lapsed = app.case(&cast.lead, id).await;
+        assert!(lapsed["clock_paused_since"].is_null());
+        // As stored: the deadline to the microsecond.
+        let wait = time(&lapsed["resolution_due"]) - time(&asked["resolution_due"]);
+        let expected = deadline - paused_at;
+        assert!(
+            (wait - expected).num_milliseconds().abs() <= 1,
+            "moved by {wait}, the wait was {expected}"
+        );
 
         // A settlement proposal waits on the parties too.
         app.act_ok(&cast.mediator, id, "propose_settlement", json!({"terms": "Full refund."}))

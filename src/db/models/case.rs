@@ -66,6 +66,8 @@ pub struct CaseRow {
     pub first_response_at: Option<NaiveDateTime>,
     /// The service-level policy the deadlines came from.
     pub sla_policy_id: Option<String>,
+    /// That policy's calendar when the case was filed (JSON: hours, zone, holidays).
+    pub sla_calendar: Option<String>,
     /// Since when the service-level clock has been paused (the case waits
     /// on a party).
     pub sla_paused_since: Option<NaiveDateTime>,
@@ -115,6 +117,8 @@ pub struct NewCase {
     pub resolution_due: Option<NaiveDateTime>,
     /// The service-level policy the deadlines came from.
     pub sla_policy_id: Option<String>,
+    /// Its calendar, as it was (JSON).
+    pub sla_calendar: Option<String>,
 }
 
 impl NewCase {
@@ -165,6 +169,7 @@ impl NewCase {
             resolution_due: self.resolution_due,
             first_response_at: None,
             sla_policy_id: self.sla_policy_id,
+            sla_calendar: self.sla_calendar,
             sla_paused_since: None,
         }
     }
