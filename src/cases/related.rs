@@ -20,9 +20,9 @@ use super::groups::{BEFORE_RULING, entry, set_group, set_members};
 use super::record::record;
 use super::summary::{CaseSummary, summaries};
 use super::version::Expected;
-use crate::db::DbConnection;
 use crate::db::models::{CaseRow, from_db_time, to_db_time};
 use crate::db::schema::{case_links, cases};
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::Checker;
 use crate::domain::related::LinkKind;
@@ -350,6 +350,39 @@ fn group_of(
     })
 }
 
+/// The likely duplicates of case `row`, newest first, at most 30: the same
+/// respondent (account, or address) and category, filed within `window`
+/// either side of it, not among `excluded` and not in the group `lead`
+/// leads. Read through `cases_same_respondent` (or `_email`), which hold
+/// respondent, category and filing time in that order.
+pub fn suggestions(
+    row: &CaseRow,
+    excluded: &[CaseId],
+    lead: Option<CaseId>,
+    window: Duration,
+) -> cases::BoxedQuery<'static, MultiBackend> {
+    let filed = from_db_time(row.created_at);
+    let mut q = cases::table
+        .filter(cases::id.ne_all(excluded.to_vec()))
+        .filter(cases::category_id.eq(row.category_id))
+        .filter(cases::created_at.ge(to_db_time(filed - window)))
+        .filter(cases::created_at.le(to_db_time(filed + window)))
+        .into_boxed();
+    if let Some(lead) = lead {
+        q = q.filter(
+            cases::group_lead_id
+                .is_null()
+                .or(cases::group_lead_id.ne(lead)),
+        );
+    }
+    q = match (&row.respondent_id, &row.respondent_email) {
+        (Some(r), _) => q.filter(cases::respondent_id.eq(*r)),
+        (None, Some(email)) => q.filter(cases::respondent_email.eq(email.clone())),
+        (None, None) => q.filter(cases::id.eq(row.id)), // nothing to compare by
+    };
+    q.order(cases::created_at.desc()).limit(30)
+}
+
 /// Links, the group and likely duplicates of case `id`, for a lead, an
 /// admin or the case's mediator; each case listed is one the caller may
 /// open themselves.
@@ -385,7 +418,6 @@ pub fn related(
     // category, filed within the window either side of this case, not
     // linked with it and not in its group.
     let window = Duration::days(env.settings.duplicate_window_days);
-    let filed = from_db_time(row.created_at);
     let linked: Vec<CaseId> = case_links::table
         .filter(case_links::case_id.eq(id))
         .select(case_links::linked_id)
@@ -400,26 +432,9 @@ pub fn related(
         .chain(lead_id)
         .chain([id])
         .collect();
-    let mut q = cases::table
-        .filter(cases::id.ne_all(linked))
-        .filter(cases::category_id.eq(row.category_id))
-        .filter(cases::created_at.ge(to_db_time(filed - window)))
-        .filter(cases::created_at.le(to_db_time(filed + window)))
-        .into_boxed();
-    if let Some(lead) = lead_id {
-        q = q.filter(
-            cases::group_lead_id
-                .is_null()
-                .or(cases::group_lead_id.ne(lead)),
-        );
-    }
-    q = match (&row.respondent_id, &row.respondent_email) {
-        (Some(r), _) => q.filter(cases::respondent_id.eq(*r)),
-        (None, Some(email)) => q.filter(cases::respondent_email.eq(email.clone())),
-        (None, None) => q.filter(cases::id.eq(id)), // nothing to compare by
-    };
+    let q = suggestions(row, &linked, lead_id, window);
     // Read a few more than shown: some may be cases the caller cannot open.
-    let candidates: Vec<CaseRow> = q.order(cases::created_at.desc()).limit(30).load(conn)?;
+    let candidates: Vec<CaseRow> = q.load(conn)?;
     let candidates: Vec<CaseRow> = visible(candidates, actor, env)
         .into_iter()
         .take(10)

@@ -351,6 +351,24 @@ fn check_obligation_scan(conn: &mut DbConnection, stage: &str) {
     );
 }
 
+fn check_duplicate_suggestions(conn: &mut DbConnection, stage: &str) {
+    use diesel::prelude::*;
+    use ombud::db::models::CaseRow;
+    use ombud::db::schema::cases;
+    let row: CaseRow = cases::table
+        .find("00000000-0000-7000-8000-000000000042")
+        .first(conn)
+        .expect("a seeded case");
+    let q = ombud::cases::related::suggestions(&row, &[row.id], None, chrono::Duration::days(30));
+    let p = plan(conn, q);
+    assert!(
+        faults(&p, "cases", CASES, false).is_empty()
+            && p.iter().any(|l| l.contains("cases_same_respondent")),
+        "{stage}: likely duplicates are not read through cases_same_respondent:\n{}",
+        p.join("\n")
+    );
+}
+
 fn check_info_request_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
     let p = plan(conn, ombud::cases::info_requests::due(now, 200));
@@ -380,6 +398,7 @@ async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_the
             check_follow_up_scan(conn, stage);
             check_info_request_scan(conn, stage);
             check_obligation_scan(conn, stage);
+            check_duplicate_suggestions(conn, stage);
         });
     })
     .await;
