@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::{CaseContext, corrupt, to_json};
+use super::context::{CaseContext, to_json};
 use super::record::record;
 use super::rulebook::{check_citations, resolve};
 use super::triage::{store_tags, triage};
@@ -19,7 +19,7 @@ use crate::domain::case::MAX_TAGS;
 use crate::domain::case::{language, reference, tags};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::parse::{Checker, Email};
-use crate::domain::service_level::{self, CalendarSpec, Policy};
+use crate::domain::service_level;
 use crate::domain::triage::Filing;
 use crate::domain::waiting::{WaitingWho, no_deadline};
 use crate::domain::{Actor, CaseId, CaseState, Channel, Priority, UserId};
@@ -245,20 +245,7 @@ pub fn file(
         priority,
         category.id,
     );
-    let deadlines = policy
-        .map(|p| {
-            Policy::from_stored(
-                p.first_response_minutes,
-                p.resolution_minutes,
-                &p.hours,
-                &p.time_zone,
-                &p.holidays,
-                p.warn_percent,
-            )
-            .map_err(|_| corrupt("service policy"))
-        })
-        .transpose()?
-        .map(|p| p.deadlines(now));
+    let deadlines = policy.map(|p| p.policy.deadlines(now));
     let tags = checked.tags;
     // Triage's tags are the desk's: kept apart, and shown to staff only.
     let staff_tags: Vec<String> = triaged
@@ -304,17 +291,7 @@ pub fn file(
         first_response_due: deadlines.and_then(|d| d.first_response).map(to_db_time),
         resolution_due: deadlines.and_then(|d| d.resolution).map(to_db_time),
         sla_policy_id: policy.map(|p| p.id.clone()),
-        sla_calendar: policy
-            .map(|p| -> ApiResult<String> {
-                let holidays: Vec<String> =
-                    serde_json::from_str(&p.holidays).map_err(|_| corrupt("service policy"))?;
-                to_json(&CalendarSpec {
-                    hours: p.hours.clone(),
-                    time_zone: p.time_zone.clone(),
-                    holidays,
-                })
-            })
-            .transpose()?,
+        sla_calendar: policy.map(|p| p.calendar.clone()),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

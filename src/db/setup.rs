@@ -24,6 +24,8 @@ use super::schema::{categories, service_policies, triage_rules, users};
 use super::{DbConnection, StoreError};
 use crate::domain::Role;
 use crate::domain::desk::DeskMail;
+use crate::domain::service_level::{CalendarSpec, Policy};
+use chrono::Duration;
 
 /// The setup, as read at `generation`.
 #[derive(Debug)]
@@ -37,8 +39,59 @@ pub struct Setup {
     /// The active leads and admins who want a mail for each case waiting
     /// for a lead, by id.
     pub leads: Vec<UserRow>,
-    /// The service-level policies, by scope.
-    pub policies: Vec<ServicePolicyRow>,
+    /// The service-level policies, by scope, parsed once per generation
+    /// (filing counts with them on every request).
+    pub policies: Vec<SetupPolicy>,
+}
+
+/// A service-level policy as filing uses it: parsed, with the calendar a
+/// case keeps (JSON, `CalendarSpec`).
+#[derive(Debug)]
+pub struct SetupPolicy {
+    /// The policy's id.
+    pub id: String,
+    /// `<priority>/<category id or *>`.
+    pub scope: String,
+    /// The targets and calendar, ready to count with.
+    pub policy: Policy,
+    /// The calendar as a case keeps it.
+    pub calendar: String,
+}
+
+impl SetupPolicy {
+    /// Parses a stored policy; `None` (and an error in the log) for one
+    /// that cannot be read, which writing it refuses, so it never is.
+    fn of(row: ServicePolicyRow) -> Option<SetupPolicy> {
+        let parsed = serde_json::from_str::<Vec<String>>(&row.holidays)
+            .map_err(|e| e.to_string())
+            .and_then(|holidays| {
+                let spec = CalendarSpec {
+                    hours: row.hours.clone(),
+                    time_zone: row.time_zone.clone(),
+                    holidays,
+                };
+                let calendar = spec.calendar()?;
+                let json = serde_json::to_string(&spec).map_err(|e| e.to_string())?;
+                Ok((calendar, json))
+            });
+        match parsed {
+            Ok((calendar, json)) => Some(SetupPolicy {
+                policy: Policy {
+                    first_response: Duration::minutes(i64::from(row.first_response_minutes)),
+                    resolution: Duration::minutes(i64::from(row.resolution_minutes)),
+                    calendar,
+                    warn_percent: row.warn_percent,
+                },
+                calendar: json,
+                id: row.id,
+                scope: row.scope,
+            }),
+            Err(e) => {
+                tracing::error!(policy = %row.id, error = %e, "a service-level policy cannot be read");
+                None
+            }
+        }
+    }
 }
 
 impl Setup {
@@ -51,7 +104,10 @@ impl Setup {
             leads: desk_leads(conn)?,
             policies: service_policies::table
                 .order(service_policies::scope.asc())
-                .load(conn)?,
+                .load::<ServicePolicyRow>(conn)?
+                .into_iter()
+                .filter_map(SetupPolicy::of)
+                .collect(),
         })
     }
 

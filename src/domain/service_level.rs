@@ -66,26 +66,6 @@ pub struct Deadlines {
 }
 
 impl Policy {
-    /// A policy as stored: targets in minutes, working hours (empty: round
-    /// the clock) in a zone, holidays as a JSON array of local dates.
-    pub fn from_stored(
-        first_response_minutes: i32,
-        resolution_minutes: i32,
-        hours: &str,
-        zone: &str,
-        holidays_json: &str,
-        warn_percent: i32,
-    ) -> Result<Policy, String> {
-        let holidays: Vec<String> =
-            serde_json::from_str(holidays_json).map_err(|e| format!("holidays: {e}"))?;
-        Ok(Policy {
-            first_response: Duration::minutes(i64::from(first_response_minutes)),
-            resolution: Duration::minutes(i64::from(resolution_minutes)),
-            calendar: Calendar::parse(hours, zone, &holidays)?,
-            warn_percent,
-        })
-    }
-
     /// The deadlines of a case filed at `filed` (none past the calendar's horizon).
     pub fn deadlines(&self, filed: DateTime<Utc>) -> Deadlines {
         Deadlines {
@@ -179,22 +159,29 @@ mod tests {
 
     #[test]
     fn the_worked_example_of_the_docs() {
-        let christmas = Policy::from_stored(
-            120,
-            960,
-            "Mon-Fri 09:00-17:00",
-            "Europe/Warsaw",
-            r#"["2026-12-25"]"#,
-            75,
-        )
-        .unwrap();
+        let policy = |first, resolution, hours: &str, holidays: &[&str]| Policy {
+            first_response: Duration::minutes(first),
+            resolution: Duration::minutes(resolution),
+            calendar: Calendar::parse(
+                hours,
+                if hours.is_empty() {
+                    "UTC"
+                } else {
+                    "Europe/Warsaw"
+                },
+                &holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            )
+            .unwrap(),
+            warn_percent: 75,
+        };
+        let christmas = policy(120, 960, "Mon-Fri 09:00-17:00", &["2026-12-25"]);
         let d = christmas.deadlines("2026-12-24T15:00:00Z".parse().unwrap());
         assert_eq!(
             d.first_response,
             Some("2026-12-28T09:00:00Z".parse().unwrap())
         );
         assert_eq!(d.resolution, Some("2026-12-29T15:00:00Z".parse().unwrap()));
-        let always = Policy::from_stored(60, 1440, "", "UTC", "[]", 75).unwrap();
+        let always = policy(60, 1440, "", &[]);
         let d = always.deadlines("2026-12-24T15:00:00Z".parse().unwrap());
         assert_eq!(
             d.first_response,
