@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 36] = [
+pub const KEYS: [&str; 38] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -45,6 +45,8 @@ pub const KEYS: [&str; 36] = [
     "follow_up_auto_close",
     "sanction_due_hours",
     "duplicate_window_days",
+    "sla_escalate",
+    "auto_withdraw_silent",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -139,6 +141,14 @@ pub struct Settings {
     /// respondent in the same category must be filed for staff to be shown
     /// one as a likely duplicate of the other.
     pub duplicate_window_days: i64,
+    /// When a service-level deadline is missed, raise the case's priority
+    /// one step and hand a case whose mediator is unavailable back to
+    /// automatic assignment.
+    pub sla_escalate: bool,
+    /// Withdraw a case by itself when the complainant does not answer a
+    /// request for information marked `final` by its deadline (off by
+    /// default: the mediator is told and decides).
+    pub auto_withdraw_silent: bool,
 }
 
 impl Default for Settings {
@@ -180,6 +190,8 @@ impl Default for Settings {
             follow_up_auto_close: true,
             sanction_due_hours: 72,
             duplicate_window_days: 30,
+            sla_escalate: true,
+            auto_withdraw_silent: false,
         }
     }
 }

@@ -104,7 +104,7 @@ pub fn take_on<A: CaseAction>(
         )));
     }
     let from = ctx.facts.state;
-    let was_waiting = super::service_level::waits_on_party(&ctx.facts);
+    let before = super::service_level::Before::of(ctx);
     let mut step = Step {
         ctx,
         actor,
@@ -118,6 +118,8 @@ pub fn take_on<A: CaseAction>(
         ctx.facts.apply(effect);
     }
     ctx.facts.state = next;
+    let answered = super::service_level::answers(A::ACTION);
+    super::service_level::settle(ctx, &before, answered, env.now, env.now)?;
     ctx.save(conn, env.now)?;
     let event = EventRecord {
         case_id: ctx.id(),
@@ -131,8 +133,6 @@ pub fn take_on<A: CaseAction>(
     if next == CaseState::FollowUp && from != CaseState::FollowUp {
         super::obligations::open(conn, env, ctx)?;
     }
-    super::service_level::after_action(conn, ctx, A::ACTION, env.now)?;
-    super::service_level::track_wait(conn, ctx, was_waiting, env.now)?;
     if ctx.row.group_lead_id.is_some() || ctx.row.group_members > 0 {
         super::groups::after_transition(conn, env, actor, ctx, A::ACTION)?;
     }

@@ -97,17 +97,37 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFact
         closed_at: row.closed_at.map(from_db_time),
         reopen_period: Duration::days(reopen_days),
         grouped: row.group_lead_id.is_some(),
+        service_due: row.sla_due.map(from_db_time),
     }
 }
 
-/// The columns a save writes: every lifecycle column, from the facts.
+/// The columns a save writes: every lifecycle column, from the facts, and
+/// the priority and service-level columns, from the row.
 fn changes(
     f: &CaseFacts,
+    r: &CaseRow,
     version: i64,
     now: DateTime<Utc>,
     (waiting, due_at): (&str, NaiveDateTime),
 ) -> CaseChanges {
     CaseChanges {
+        priority: Some(r.priority),
+        priority_rank: Some(r.priority_rank),
+        first_response_due: Some(r.first_response_due),
+        resolution_due: Some(r.resolution_due),
+        first_response_at: Some(r.first_response_at),
+        sla_paused_since: Some(r.sla_paused_since),
+        first_response_warn_at: Some(r.first_response_warn_at),
+        resolution_warn_at: Some(r.resolution_warn_at),
+        sla_fired: Some(r.sla_fired),
+        sla_next_at: Some(r.sla_next_at),
+        sla_due: Some(r.sla_due),
+        sla_paused_seconds: Some(r.sla_paused_seconds),
+        assigned_at: Some(r.assigned_at),
+        resolved_at: Some(r.resolved_at),
+        first_response_seconds: Some(r.first_response_seconds),
+        resolution_seconds: Some(r.resolution_seconds),
+        handling_seconds: Some(r.handling_seconds),
         state: Some(f.state),
         assigned_mediator_id: Some(f.people.mediator),
         ruling_mediator_id: Some(f.people.ruling_mediator),
@@ -232,6 +252,10 @@ impl CaseContext {
     /// case since it was read, nothing is written and the answer is 412.
     pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
         let version = self.row.version + 1;
+        let (due, next) = super::service_level::marks(&self.row);
+        self.row.sla_due = due.map(to_db_time);
+        self.row.sla_next_at = next.map(to_db_time);
+        self.facts.service_due = due;
         let slot = queue_slot(&self.facts);
         let updated = Prepared(
             diesel::update(
@@ -239,7 +263,7 @@ impl CaseContext {
                     .filter(cases::id.eq(self.row.id))
                     .filter(cases::version.eq(self.row.version)),
             )
-            .set(&changes(&self.facts, version, now, slot)),
+            .set(&changes(&self.facts, &self.row, version, now, slot)),
         )
         .execute(conn)?;
         if updated == 0 {

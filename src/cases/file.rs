@@ -246,6 +246,7 @@ pub fn file(
         category.id,
     );
     let deadlines = policy.map(|p| p.policy.deadlines(now));
+    let clock = service_level::Clock::of_new(deadlines);
     let tags = checked.tags;
     // Triage's tags are the desk's: kept apart, and shown to staff only.
     let staff_tags: Vec<String> = triaged
@@ -281,10 +282,11 @@ pub fn file(
         version: 1,
         created_at: to_db_time(now),
         updated_at: to_db_time(now),
-        // A new case waits on a lead, with no deadline yet.
+        // A new case waits on a lead, by the first answer's deadline if a
+        // service level applies.
         waiting_on: WaitingWho::Lead.as_str().into(),
         priority_rank: priority.rank(),
-        due_at: no_deadline(),
+        due_at: clock.next_due().map_or_else(no_deadline, to_db_time),
         cited_rules: to_json(&cited)?,
         staff_tags: to_json(&staff_tags)?,
         suggested_templates: to_json(&triaged.templates)?,
@@ -292,6 +294,12 @@ pub fn file(
         resolution_due: deadlines.and_then(|d| d.resolution).map(to_db_time),
         sla_policy_id: policy.map(|p| p.id.clone()),
         sla_calendar: policy.map(|p| p.calendar.clone()),
+        first_response_warn_at: deadlines
+            .and_then(|d| d.first_response_warn)
+            .map(to_db_time),
+        resolution_warn_at: deadlines.and_then(|d| d.resolution_warn).map(to_db_time),
+        sla_next_at: clock.next_check().map(to_db_time),
+        sla_due: clock.next_due().map(to_db_time),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
     store_tags(conn, id, &tags, false)?;

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::context::CaseContext;
 use super::record::record;
+use crate::db::DbConnection;
 use crate::db::schema::cases;
-use crate::db::{DbConnection, MultiBackend};
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::lifecycle::Effect;
 use crate::domain::{Actor, CaseId};
@@ -19,10 +19,7 @@ use crate::state::Env;
 /// The cases whose open information request was due before `now`, soonest
 /// first, at most `limit`: read through the partial index `cases_info_due`
 /// (open requests only), so a scan with nothing due reads no case.
-pub fn due(
-    now: NaiveDateTime,
-    limit: i64,
-) -> cases::BoxedQuery<'static, MultiBackend, diesel::sql_types::Text> {
+pub fn due(now: NaiveDateTime, limit: i64) -> super::order::CaseIds {
     cases::table
         .filter(cases::info_party.is_not_null())
         .filter(cases::info_deadline.lt(now))
@@ -46,10 +43,12 @@ pub fn lapse(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
     if request.deadline >= env.now {
         return Ok(false);
     }
+    let before = super::service_level::Before::of(&ctx);
     ctx.facts.apply(&Effect::ClearInfoRequest);
+    // The wait ended at the deadline, however late the scan ran.
+    super::service_level::settle(&mut ctx, &before, false, request.deadline, env.now)?;
     match ctx.save(conn, env.now) {
-        // The wait ended at the deadline, however late the scan ran.
-        Ok(()) => super::service_level::track_wait(conn, &mut ctx, true, request.deadline)?,
+        Ok(()) => {}
         // Changed since it was read (answered, or taken by another process).
         Err(ApiError::PreconditionFailed(_)) => return Ok(false),
         Err(e) => return Err(e),

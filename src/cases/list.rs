@@ -59,8 +59,15 @@ pub struct CaseFilter {
     pub created_after: Option<DateTime<Utc>>,
     /// Only cases filed before this time (RFC 3339).
     pub created_before: Option<DateTime<Utc>>,
-    /// The order: `newest` (the default), `oldest` or `urgent` (highest
-    /// priority, then the earliest deadline the case waits on).
+    /// Only cases whose next service-level deadline (first answer, then
+    /// full answer) is running and falls before this time (RFC 3339),
+    /// missed ones included: `due_before` two hours from now lists what
+    /// breaches within two hours.
+    pub due_before: Option<DateTime<Utc>>,
+    /// The order: `newest` (the default), `oldest`, `urgent` (highest
+    /// priority, then the earliest deadline the case waits on) or
+    /// `deadline` (earliest service-level deadline first; only cases whose
+    /// clock is running).
     #[param(inline)]
     pub sort: Option<CaseSort>,
 }
@@ -268,6 +275,9 @@ impl Arm {
             if let Some(t) = f.created_before {
                 q = q.filter(cases::created_at.lt(to_db_time(t)));
             }
+        }
+        if let Some(t) = f.due_before {
+            q = q.filter(cases::sla_due.lt(to_db_time(t)));
         }
         in_order(q, sort, after).limit(limit)
     }

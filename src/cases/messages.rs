@@ -123,17 +123,25 @@ pub fn post(
         body: text.clone(),
     });
     record(conn, &env.settings, &ctx, &posted)?;
-    super::service_level::after_message(conn, &mut ctx, &standing, visibility, env.now)?;
-    let answered = ctx.facts.info_request.filter(|r| Some(r.party) == party);
-    if let Some(request) = answered {
-        ctx.facts.apply(&Effect::ClearInfoRequest);
+    // A party's answer to a request for information, and staff's first
+    // answer to the case, change the case (and so its version).
+    let provided = ctx.facts.info_request.filter(|r| Some(r.party) == party);
+    let first_answer = ctx.row.first_response_at.is_none()
+        && super::service_level::message_answers(&standing, visibility);
+    if provided.is_some() || first_answer {
+        let before = super::service_level::Before::of(&ctx);
+        if provided.is_some() {
+            ctx.facts.apply(&Effect::ClearInfoRequest);
+        }
+        super::service_level::settle(&mut ctx, &before, first_answer, env.now, env.now)?;
         match ctx.save(conn, env.now) {
             Ok(()) => {
-                super::service_level::track_wait(conn, &mut ctx, true, env.now)?;
-                let provided = event(CaseEvent::InfoProvided {
-                    party: request.party,
-                });
-                record(conn, &env.settings, &ctx, &provided)?;
+                if let Some(request) = provided {
+                    let provided = event(CaseEvent::InfoProvided {
+                        party: request.party,
+                    });
+                    record(conn, &env.settings, &ctx, &provided)?;
+                }
             }
             // The case changed since it was read: a newer request stays open.
             Err(ApiError::PreconditionFailed(_)) => {}

@@ -22,6 +22,9 @@ use crate::pagination::PageError;
 /// `queue::queries` build it.
 pub type CaseQuery = cases::BoxedQuery<'static, MultiBackend>;
 
+/// A query of case ids (what a scan finds due).
+pub type CaseIds = cases::BoxedQuery<'static, MultiBackend, Text>;
+
 /// The order of a list of cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +37,9 @@ pub enum CaseSort {
     /// Most urgent first: highest priority, then the earliest deadline the
     /// case waits on (cases with none after those with one), then oldest.
     Urgent,
+    /// Earliest service-level deadline first (the next one not yet met):
+    /// only cases whose clock is running.
+    Deadline,
 }
 
 /// Where a page ended: the sort key of its last case.
@@ -47,6 +53,8 @@ pub(super) enum Position {
     },
     /// Most urgent first.
     Urgent(UrgentKey),
+    /// Earliest service-level deadline first: the deadline and id.
+    Deadline { due: NaiveDateTime, id: String },
 }
 
 /// A case's place in the most-urgent-first order.
@@ -70,6 +78,7 @@ pub(super) fn arrange(rows: &mut [CaseRow], sort: CaseSort) {
         CaseSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
         CaseSort::Oldest => rows.sort_by_key(|r| (r.created_at, r.id)),
         CaseSort::Urgent => rows.sort_by_key(urgent_place),
+        CaseSort::Deadline => rows.sort_by_key(|r| (r.sla_due, r.id)),
     }
 }
 
@@ -159,11 +168,19 @@ impl Position {
                 id: row.id.to_db(),
             },
             CaseSort::Urgent => Position::Urgent(UrgentKey::of(row)),
+            // Only cases with a running deadline are listed in this order.
+            CaseSort::Deadline => Position::Deadline {
+                due: row
+                    .sla_due
+                    .unwrap_or_else(crate::domain::waiting::no_deadline),
+                id: row.id.to_db(),
+            },
         }
     }
 
     /// The cursor: `time|id` newest first (as before sorting existed),
-    /// `o:time|id` oldest first, `u:rank|due|time|id` most urgent first.
+    /// `o:time|id` oldest first, `u:rank|due|time|id` most urgent first,
+    /// `d:due|id` earliest deadline first.
     pub(super) fn encode(&self) -> String {
         match self {
             Position::Time {
@@ -175,6 +192,7 @@ impl Position {
                 format!("{prefix}{}|{id}", created_at.format(CURSOR_TIME))
             }
             Position::Urgent(key) => format!("u:{}", key.encode()),
+            Position::Deadline { due, id } => format!("d:{}|{id}", due.format(CURSOR_TIME)),
         }
     }
 
@@ -182,7 +200,7 @@ impl Position {
     /// another order is refused.
     pub(super) fn decode(sort: CaseSort, cursor: &str) -> Result<Position, PageError> {
         let (prefix, rest) = match cursor.split_once(':') {
-            Some((p @ ("o" | "u"), rest)) => (p, rest),
+            Some((p @ ("o" | "u" | "d"), rest)) => (p, rest),
             _ => ("", cursor),
         };
         match (sort, prefix) {
@@ -195,6 +213,13 @@ impl Position {
                 })
             }
             (CaseSort::Urgent, "u") => Ok(Position::Urgent(UrgentKey::decode(rest)?)),
+            (CaseSort::Deadline, "d") => {
+                let (due, id) = rest.split_once('|').ok_or(PageError::Cursor)?;
+                Ok(Position::Deadline {
+                    due: time(due)?,
+                    id: uuid_text(id)?,
+                })
+            }
             _ => Err(PageError::Cursor),
         }
     }
@@ -227,6 +252,12 @@ pub(super) fn in_order(mut q: CaseQuery, sort: CaseSort, after: Option<&Position
             );
         }
         Some(Position::Urgent(key)) => q = key.after(q),
+        Some(Position::Deadline { due, id }) => {
+            // The `>=` bounds the index range; the OR only settles ties.
+            q = q
+                .filter(cases::sla_due.ge(*due))
+                .filter(cases::sla_due.gt(*due).or(cases::id.gt(id.clone())));
+        }
         None => {}
     }
     match sort {
@@ -238,6 +269,10 @@ pub(super) fn in_order(mut q: CaseQuery, sort: CaseSort, after: Option<&Position
             cases::created_at.asc(),
             cases::id.asc(),
         )),
+        // Read through the partial index `cases_sla_due`.
+        CaseSort::Deadline => q
+            .filter(cases::sla_due.is_not_null())
+            .order((cases::sla_due.asc(), cases::id.asc())),
     }
 }
 

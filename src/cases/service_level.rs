@@ -1,77 +1,40 @@
-//! Service levels on a case: the first answer, and the pauses. Filing sets
-//! a case's deadlines from the policy for its priority and category
-//! (`domain::service_level`); the first answer is the first message from
-//! staff the complainant can read, or the start of the investigation,
-//! whichever comes first, and is recorded once. While the case waits on a
-//! party (an open request for information, an open settlement proposal)
-//! its clock is paused; when that ends, the deadlines not yet met move on
-//! by the business time the pause took.
+//! Service levels on a case: the first answer, resolution, the pauses,
+//! and the scanner's thresholds. Filing sets a case's deadlines from the
+//! policy for its priority and category (`domain::service_level`); every
+//! change to a case then brings its clock up to date in memory
+//! ([`settle`], before the case is saved), and the save writes the
+//! deadline the lists read (`sla_due`) and when the scanner is next due
+//! (`sla_next_at`) from it ([`marks`]), so no path can leave them stale.
+//!
+//! - The first answer is the first message from staff the complainant can
+//!   read, or the start of the investigation (or, for a case that never had
+//!   one, a ruling from its group or a dismissal), whichever comes first.
+//! - Resolution is the first move out of intake, assignment or
+//!   investigation: a ruling, a settlement, a dismissal or a withdrawal.
+//! - While the case waits on a party (an open request for information, an
+//!   open settlement proposal) its clock is paused; when that ends, the
+//!   deadlines and warnings not yet passed move on by the business time the
+//!   pause took.
+//! - [`check`] records the warnings and breaches due, once each, and
+//!   escalates a breach.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::context::{CaseContext, corrupt};
+use super::record::record;
 use crate::db::DbConnection;
-use crate::db::models::{from_db_time, to_db_time};
+use crate::db::models::{CaseRow, from_db_time, to_db_time};
 use crate::db::schema::cases;
-use crate::domain::CaseFacts;
+use crate::domain::calendar::Calendar;
 use crate::domain::events::Visibility;
-use crate::domain::service_level::{CalendarSpec, after_pause};
-use crate::domain::{Action, Standing};
-use crate::error::ApiResult;
-
-/// Records `now` as the case's first answer, unless it has one. In the
-/// caller's transaction.
-fn answered(conn: &mut DbConnection, ctx: &mut CaseContext, now: DateTime<Utc>) -> ApiResult<()> {
-    if ctx.row.first_response_at.is_some() {
-        return Ok(());
-    }
-    let at = to_db_time(now);
-    diesel::update(
-        cases::table
-            .filter(cases::id.eq(ctx.id()))
-            .filter(cases::first_response_at.is_null()),
-    )
-    .set(cases::first_response_at.eq(at))
-    .execute(conn)?;
-    ctx.row.first_response_at = Some(at);
-    Ok(())
-}
-
-/// After a lifecycle action: starting the investigation answers the case
-/// (so does a ruling applied from its group, or a dismissal, for a case
-/// that never had an investigation of its own).
-pub fn after_action(
-    conn: &mut DbConnection,
-    ctx: &mut CaseContext,
-    action: Action,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    match action {
-        // A case ruled with its group, or dismissed, has had its answer.
-        Action::StartInvestigation | Action::ApplyGroupRuling | Action::Dismiss => {
-            answered(conn, ctx, now)
-        }
-        _ => Ok(()),
-    }
-}
-
-/// After a message: one from staff that the complainant can read answers
-/// the case (an internal note or one for the respondent does not).
-pub fn after_message(
-    conn: &mut DbConnection,
-    ctx: &mut CaseContext,
-    author: &Standing,
-    visibility: Visibility,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let staff = matches!(author, Standing::Staff { .. });
-    let complainant_reads = matches!(visibility, Visibility::AllParties | Visibility::Complainant);
-    if staff && complainant_reads {
-        answered(conn, ctx, now)?;
-    }
-    Ok(())
-}
+use crate::domain::events::{CaseEvent, EventRecord};
+use crate::domain::service_level::{
+    CalendarSpec, Clock, Fired, Target, TargetStatus, Threshold, after_pause,
+};
+use crate::domain::{Action, Actor, CaseFacts, CaseId, CaseState, Standing, UserId};
+use crate::error::{ApiError, ApiResult};
+use crate::state::Env;
 
 /// Whether the case waits on a party: an open request for information or
 /// an open settlement proposal. Its service-level clock is paused then.
@@ -79,60 +42,272 @@ pub fn waits_on_party(facts: &CaseFacts) -> bool {
     facts.info_request.is_some() || facts.settlement_open
 }
 
-/// Pauses or resumes the case's clock after a change that may have started
-/// or ended a wait on a party (`was_waiting`: before the change; `at`: when
-/// the change took effect, such as a lapsed request's deadline). On
-/// resuming, each deadline still ahead when the pause began moves on by the
-/// business time the pause took, on the calendar the case was filed under.
-/// In the caller's transaction.
-pub fn track_wait(
-    conn: &mut DbConnection,
+/// Whether an action answers the case: starting the investigation (or,
+/// for a case that never had one, a ruling from its group or a dismissal).
+pub fn answers(action: Action) -> bool {
+    matches!(
+        action,
+        Action::StartInvestigation | Action::ApplyGroupRuling | Action::Dismiss
+    )
+}
+
+/// Whether a message answers the case: one from staff that the complainant
+/// can read (an internal note or one for the respondent does not).
+pub fn message_answers(author: &Standing, visibility: Visibility) -> bool {
+    matches!(author, Standing::Staff { .. })
+        && matches!(visibility, Visibility::AllParties | Visibility::Complainant)
+}
+
+/// The case as it was before a change, for [`settle`] to compare with.
+#[derive(Debug, Clone, Copy)]
+pub struct Before {
+    waiting: bool,
+    mediator: Option<UserId>,
+    state: CaseState,
+}
+
+impl Before {
+    /// The case of `ctx` as it is now, before the change.
+    pub fn of(ctx: &CaseContext) -> Before {
+        Before {
+            waiting: waits_on_party(&ctx.facts),
+            mediator: ctx.facts.people.mediator,
+            state: ctx.facts.state,
+        }
+    }
+}
+
+/// The service-level clock of a stored case.
+pub fn clock_of(row: &CaseRow) -> Clock {
+    let pair = |due: Option<NaiveDateTime>, warn: Option<NaiveDateTime>| {
+        due.map(|d| (from_db_time(d), warn.map(from_db_time)))
+    };
+    Clock {
+        first_response: pair(row.first_response_due, row.first_response_warn_at),
+        resolution: pair(row.resolution_due, row.resolution_warn_at),
+        answered_at: row.first_response_at.map(from_db_time),
+        resolved_at: row.resolved_at.map(from_db_time),
+        paused: row.sla_paused_since.is_some(),
+        fired: Fired(row.sla_fired),
+    }
+}
+
+/// The columns a save derives from the clock: the next deadline not yet
+/// met (`sla_due`) and when the scanner next has something to record
+/// (`sla_next_at`).
+pub fn marks(row: &CaseRow) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let clock = clock_of(row);
+    (clock.next_due(), clock.next_check())
+}
+
+/// The calendar the case was filed under, if a policy applied.
+fn calendar_of(row: &CaseRow) -> ApiResult<Option<Calendar>> {
+    let Some(json) = row.sla_calendar.as_deref() else {
+        return Ok(None);
+    };
+    let spec: CalendarSpec =
+        serde_json::from_str(json).map_err(|_| corrupt("service-level calendar"))?;
+    spec.calendar()
+        .map(Some)
+        .map_err(|_| corrupt("service-level calendar"))
+}
+
+/// The time the case has taken until `at`, in seconds: business time on
+/// its calendar less the pauses, or wall-clock time without a policy.
+fn taken(row: &CaseRow, calendar: Option<&Calendar>, at: DateTime<Utc>) -> i64 {
+    let filed = from_db_time(row.created_at);
+    let Some(calendar) = calendar else {
+        return (at - filed).num_seconds().max(0);
+    };
+    let open_pause = row.sla_paused_since.map_or(0, |since| {
+        calendar.between(from_db_time(since), at).num_seconds()
+    });
+    (calendar.between(filed, at).num_seconds() - row.sla_paused_seconds - open_pause).max(0)
+}
+
+/// Brings the case's service-level columns up to date after a change made
+/// in memory, before it is saved: the mediator's assignment time, a pause
+/// begun or ended (`at`: when the change took effect, such as a lapsed
+/// request's deadline), the first answer (`answered`), and resolution.
+pub fn settle(
     ctx: &mut CaseContext,
-    was_waiting: bool,
+    before: &Before,
+    answered: bool,
     at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let waiting = waits_on_party(&ctx.facts);
-    if waiting == was_waiting || ctx.row.sla_policy_id.is_none() {
-        return Ok(());
+    let calendar = calendar_of(&ctx.row)?;
+    let row = &mut ctx.row;
+    let facts = &ctx.facts;
+    if facts.people.mediator != before.mediator {
+        row.assigned_at = facts.people.mediator.map(|_| to_db_time(now));
     }
-    if waiting {
-        let since = to_db_time(at);
-        diesel::update(cases::table.filter(cases::id.eq(ctx.id())))
-            .set(cases::sla_paused_since.eq(since))
-            .execute(conn)?;
-        ctx.row.sla_paused_since = Some(since);
-        return Ok(());
+    let waiting = waits_on_party(facts);
+    match (&calendar, before.waiting, waiting) {
+        (Some(_), false, true) if row.sla_paused_since.is_none() => {
+            row.sla_paused_since = Some(to_db_time(at));
+        }
+        (Some(calendar), true, false) => resume(row, calendar, at),
+        _ => {}
     }
-    let Some(since) = ctx.row.sla_paused_since.map(from_db_time) else {
-        return Ok(());
-    };
-    let spec: Option<CalendarSpec> = ctx
-        .row
-        .sla_calendar
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok());
-    let calendar = spec
-        .and_then(|s| s.calendar().ok())
-        .ok_or_else(|| corrupt("service-level calendar"))?;
-    let until = at.max(since);
-    let shift = |due: Option<chrono::NaiveDateTime>| {
-        due.map(|d| to_db_time(after_pause(&calendar, from_db_time(d), since, until)))
-    };
-    let first = if ctx.row.first_response_at.is_none() {
-        shift(ctx.row.first_response_due)
-    } else {
-        ctx.row.first_response_due
-    };
-    let resolution = shift(ctx.row.resolution_due);
-    diesel::update(cases::table.filter(cases::id.eq(ctx.id())))
-        .set((
-            cases::first_response_due.eq(first),
-            cases::resolution_due.eq(resolution),
-            cases::sla_paused_since.eq(None::<chrono::NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    ctx.row.first_response_due = first;
-    ctx.row.resolution_due = resolution;
-    ctx.row.sla_paused_since = None;
+    if answered && row.first_response_at.is_none() {
+        row.first_response_at = Some(to_db_time(now));
+        row.first_response_seconds = Some(taken(row, calendar.as_ref(), now));
+    }
+    if before.state.is_unresolved() && !facts.state.is_unresolved() && row.resolved_at.is_none() {
+        row.resolved_at = Some(to_db_time(now));
+        row.resolution_seconds = Some(taken(row, calendar.as_ref(), now));
+        row.handling_seconds = row
+            .assigned_at
+            .map(|from| (now - from_db_time(from)).num_seconds().max(0));
+    }
     Ok(())
+}
+
+/// Ends a pause at `until`: each deadline and warning still ahead when it
+/// began moves on by the business time it took (the first answer's stay
+/// where they are once it was given), and that time is added to the
+/// case's paused total.
+fn resume(row: &mut CaseRow, calendar: &Calendar, until: DateTime<Utc>) {
+    let Some(since) = row.sla_paused_since.take().map(from_db_time) else {
+        return;
+    };
+    let until = until.max(since);
+    let shift = |due: Option<NaiveDateTime>| {
+        due.map(|d| to_db_time(after_pause(calendar, from_db_time(d), since, until)))
+    };
+    if row.first_response_at.is_none() {
+        row.first_response_due = shift(row.first_response_due);
+        row.first_response_warn_at = shift(row.first_response_warn_at);
+    }
+    row.resolution_due = shift(row.resolution_due);
+    row.resolution_warn_at = shift(row.resolution_warn_at);
+    row.sla_paused_seconds += calendar.between(since, until).num_seconds();
+}
+
+/// The scanner's part for one case: records the warnings and breaches due
+/// at `env.now`, once each, and escalates a breach (the priority goes up
+/// one step, and a case whose mediator is unavailable goes back to
+/// automatic assignment) when `sla_escalate` is on. `false` if there was
+/// nothing to do (nothing due, or another process recorded it first: the
+/// thresholds are saved with the case's version, so only one succeeds).
+/// In the caller's transaction.
+pub fn check(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> {
+    let system = Actor::system();
+    let Some(mut ctx) = CaseContext::load(conn, id, &system, env)? else {
+        return Ok(false);
+    };
+    let (due, fired) = clock_of(&ctx.row).due(env.now);
+    if fired.0 == ctx.row.sla_fired {
+        return Ok(false);
+    }
+    ctx.row.sla_fired = fired.0;
+    let breached = due.iter().any(|(_, t, _)| *t == Threshold::Breach);
+    let escalate = breached && env.settings.sla_escalate;
+    let raised = if escalate {
+        ctx.row.priority.raised()
+    } else {
+        None
+    };
+    if let Some(up) = raised {
+        ctx.row.priority = up;
+        ctx.row.priority_rank = up.rank();
+    }
+    match ctx.save(conn, env.now) {
+        Ok(()) => {}
+        // Changed since it was read: by a person (the next scan looks
+        // again) or by another process, which recorded these.
+        Err(ApiError::PreconditionFailed(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    for (target, threshold, deadline) in due {
+        let event = match threshold {
+            Threshold::Warning => CaseEvent::ServiceLevelWarning { target, deadline },
+            Threshold::Breach => CaseEvent::ServiceLevelBreached {
+                target,
+                deadline,
+                priority: raised,
+            },
+        };
+        let entry = EventRecord {
+            case_id: id,
+            actor: None,
+            at: env.now,
+            transition: None,
+            event,
+        };
+        record(conn, &env.settings, &ctx, &entry)?;
+    }
+    if escalate {
+        reroute(conn, env, &mut ctx)?;
+    }
+    Ok(true)
+}
+
+/// A breached case whose mediator cannot work on it now goes back to
+/// automatic assignment (when its category is assigned automatically and
+/// someone can take it); an unassigned one is routed again.
+fn reroute(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
+    use super::assignment::{candidates, hand_over, needs_mediator, route};
+    use crate::domain::desk::available;
+    if !ctx.category.auto_assign || !ctx.facts.state.is_unresolved() {
+        return Ok(());
+    }
+    let Some(mediator) = ctx.facts.people.mediator else {
+        if needs_mediator(ctx) {
+            route(conn, env, ctx, false)?;
+        }
+        return Ok(());
+    };
+    // Someone without a desk profile is taken to be at work.
+    let away = candidates(conn, Some(mediator), &[])?
+        .pop()
+        .is_some_and(|p| {
+            let c = p.candidate;
+            !c.active || !available(c.on_duty, c.absent_until, env.now)
+        });
+    if away {
+        hand_over(conn, env, ctx.id(), mediator)?;
+    }
+    Ok(())
+}
+
+/// The cases with a threshold due before `now`, soonest first, at most
+/// `limit`: read through the partial index `cases_sla_next`, so a scan
+/// with nothing due reads no case.
+pub fn due(now: NaiveDateTime, limit: i64) -> super::order::CaseIds {
+    cases::table
+        .filter(cases::sla_next_at.is_not_null())
+        .filter(cases::sla_next_at.le(now))
+        .order(cases::sla_next_at.asc())
+        .select(cases::id)
+        .limit(limit)
+        .into_boxed()
+}
+
+/// Where a case stands against its service level, as staff see it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"first_response": "met", "resolution": "warning", "resolved_at": null}))]
+pub struct ServiceLevelView {
+    /// The first answer: `running`, `paused`, `warning` (the policy's share
+    /// of the target has gone by), `breached`, `met` or `met_late`.
+    pub first_response: TargetStatus,
+    /// The full answer, the same way.
+    pub resolution: TargetStatus,
+    /// When the case was resolved (ruled, settled, dismissed or withdrawn).
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// The service-level status of a case for staff (`None` for a party, or
+/// without a policy).
+pub fn view(row: &CaseRow, standing: &Standing) -> Option<ServiceLevelView> {
+    if !matches!(standing, Standing::Staff { .. } | Standing::System) {
+        return None;
+    }
+    let clock = clock_of(row);
+    Some(ServiceLevelView {
+        first_response: clock.status(Target::FirstResponse)?,
+        resolution: clock.status(Target::Resolution)?,
+        resolved_at: row.resolved_at.map(from_db_time),
+    })
 }

@@ -97,6 +97,17 @@ diesel::table! {
         sla_policy_id -> Nullable<Text>,
         sla_calendar -> Nullable<Text>,
         sla_paused_since -> Nullable<Timestamp>,
+        first_response_warn_at -> Nullable<Timestamp>,
+        resolution_warn_at -> Nullable<Timestamp>,
+        sla_fired -> Integer,
+        sla_next_at -> Nullable<Timestamp>,
+        sla_due -> Nullable<Timestamp>,
+        sla_paused_seconds -> BigInt,
+        assigned_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        first_response_seconds -> Nullable<BigInt>,
+        resolution_seconds -> Nullable<BigInt>,
+        handling_seconds -> Nullable<BigInt>,
     }
 }
 

@@ -41,6 +41,16 @@ impl Priority {
             Priority::Low => 3,
         }
     }
+
+    /// The next priority up, if there is one (escalation).
+    pub fn raised(self) -> Option<Priority> {
+        match self {
+            Priority::Low => Some(Priority::Normal),
+            Priority::Normal => Some(Priority::High),
+            Priority::High => Some(Priority::Urgent),
+            Priority::Urgent => None,
+        }
+    }
 }
 
 /// Where a complaint came in from.

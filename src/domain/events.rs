@@ -11,6 +11,7 @@ use super::follow_up::{ObligationPart, ObligationStatus};
 use super::lifecycle::{Action, CaseState, Party};
 use super::related::LinkKind;
 use super::ruling::{AppealDecision, DismissalReason, Outcome};
+use super::service_level::Target;
 use super::triage::RuleRef;
 use super::{CaseId, EvidenceId, MessageId, Priority, UserId};
 
@@ -157,6 +158,26 @@ pub enum CaseEvent {
         party: Party,
         /// The deadline that passed.
         deadline: DateTime<Utc>,
+    },
+    /// A share of a service-level target went by without it being met
+    /// (`warn_percent` of the policy).
+    #[serde(rename = "service_level_warning")]
+    ServiceLevelWarning {
+        /// The target.
+        target: Target,
+        /// Its deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// A service-level deadline passed without its target being met.
+    #[serde(rename = "service_level_breached")]
+    ServiceLevelBreached {
+        /// The target.
+        target: Target,
+        /// The deadline that passed.
+        deadline: DateTime<Utc>,
+        /// The priority the case was raised to (escalation), if it was.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
     },
     /// A message was posted.
     MessagePosted {
@@ -452,6 +473,8 @@ impl CaseEvent {
             | CaseEvent::EvidenceAdded { visibility, .. }
             | CaseEvent::EvidenceRemoved { visibility, .. } => *visibility,
             CaseEvent::AwaitingAssignment { .. }
+            | CaseEvent::ServiceLevelWarning { .. }
+            | CaseEvent::ServiceLevelBreached { .. }
             | CaseEvent::Triaged { .. }
             | CaseEvent::EvidenceRead { .. }
             | CaseEvent::EvidenceHidden { .. }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::calendar::Calendar;
 use super::{CategoryId, Priority};
@@ -56,22 +57,226 @@ pub struct Policy {
     pub warn_percent: i32,
 }
 
-/// The deadlines a policy sets on a case filed at `filed`.
+/// The deadlines a policy sets on a case filed at `filed`, and when a
+/// warning on each is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadlines {
     /// When the first answer is due.
     pub first_response: Option<DateTime<Utc>>,
     /// When a full answer is due.
     pub resolution: Option<DateTime<Utc>>,
+    /// When a warning on the first answer is due.
+    pub first_response_warn: Option<DateTime<Utc>>,
+    /// When a warning on the full answer is due.
+    pub resolution_warn: Option<DateTime<Utc>>,
 }
 
 impl Policy {
-    /// The deadlines of a case filed at `filed` (none past the calendar's horizon).
+    /// The deadlines of a case filed at `filed` (none past the calendar's
+    /// horizon); a warning falls at `warn_percent` of each target, in
+    /// business time, to the second.
     pub fn deadlines(&self, filed: DateTime<Utc>) -> Deadlines {
+        let share = |target: Duration| {
+            Duration::seconds(target.num_seconds() * i64::from(self.warn_percent) / 100)
+        };
         Deadlines {
             first_response: self.calendar.add(filed, self.first_response),
             resolution: self.calendar.add(filed, self.resolution),
+            first_response_warn: self.calendar.add(filed, share(self.first_response)),
+            resolution_warn: self.calendar.add(filed, share(self.resolution)),
         }
+    }
+}
+
+/// A service-level target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The first answer.
+    FirstResponse,
+    /// The full answer (a ruling, a settlement, a dismissal or a withdrawal).
+    Resolution,
+}
+
+crate::domain::wire_names!(Target, "target" {
+    FirstResponse => "first_response",
+    Resolution => "resolution",
+});
+
+/// A point on the way to a target's deadline that the scanner records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Threshold {
+    /// The policy's share of the target has gone by (`warn_percent`).
+    Warning,
+    /// The deadline has passed.
+    Breach,
+}
+
+/// The thresholds of a case already recorded, one bit each (`cases.sla_fired`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fired(pub i32);
+
+impl Fired {
+    fn bit(target: Target, threshold: Threshold) -> i32 {
+        match (target, threshold) {
+            (Target::FirstResponse, Threshold::Warning) => 1,
+            (Target::FirstResponse, Threshold::Breach) => 2,
+            (Target::Resolution, Threshold::Warning) => 4,
+            (Target::Resolution, Threshold::Breach) => 8,
+        }
+    }
+
+    /// Whether that threshold was recorded.
+    pub fn has(self, target: Target, threshold: Threshold) -> bool {
+        self.0 & Fired::bit(target, threshold) != 0
+    }
+
+    /// With that threshold recorded too.
+    pub fn with(self, target: Target, threshold: Threshold) -> Fired {
+        Fired(self.0 | Fired::bit(target, threshold))
+    }
+}
+
+/// Where a case stands against one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    /// Running, no threshold reached.
+    Running,
+    /// The clock is paused while the case waits on a party.
+    Paused,
+    /// The warning was recorded.
+    Warning,
+    /// The deadline passed without it (recorded).
+    Breached,
+    /// Met by the deadline.
+    Met,
+    /// Met, but after the deadline.
+    MetLate,
+}
+
+/// A case's service-level clock, as stored: what the scanner and the
+/// lists read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// When the first answer is due, and when a warning on it is.
+    pub first_response: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    /// When the full answer is due, and when a warning on it is.
+    pub resolution: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    /// When the first answer was given.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// When the case was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Whether the clock is paused.
+    pub paused: bool,
+    /// The thresholds already recorded.
+    pub fired: Fired,
+}
+
+impl Clock {
+    /// The clock of a case just filed with these deadlines.
+    pub fn of_new(deadlines: Option<Deadlines>) -> Clock {
+        let pair = |due: Option<DateTime<Utc>>, warn| due.map(|d| (d, warn));
+        Clock {
+            first_response: deadlines.and_then(|d| pair(d.first_response, d.first_response_warn)),
+            resolution: deadlines.and_then(|d| pair(d.resolution, d.resolution_warn)),
+            answered_at: None,
+            resolved_at: None,
+            paused: false,
+            fired: Fired::default(),
+        }
+    }
+
+    fn target(&self, target: Target) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+        match target {
+            Target::FirstResponse => self.first_response,
+            Target::Resolution => self.resolution,
+        }
+    }
+
+    /// When `target` was met, if it was.
+    fn met_at(&self, target: Target) -> Option<DateTime<Utc>> {
+        match target {
+            // Resolving a case without a word to the complainant (a
+            // withdrawal) ends the wait for a first answer too.
+            Target::FirstResponse => self.answered_at.or(self.resolved_at),
+            Target::Resolution => self.resolved_at,
+        }
+    }
+
+    /// Whether `target`'s clock is running: it has a deadline, is not met
+    /// and not paused.
+    fn running(&self, target: Target) -> bool {
+        !self.paused && self.target(target).is_some() && self.met_at(target).is_none()
+    }
+
+    /// The thresholds still to record, with when each falls due.
+    pub fn pending(&self) -> Vec<(Target, Threshold, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        for target in [Target::FirstResponse, Target::Resolution] {
+            let Some((due, warn)) = self.target(target).filter(|_| self.running(target)) else {
+                continue;
+            };
+            if let Some(warn) = warn.filter(|_| !self.fired.has(target, Threshold::Warning)) {
+                out.push((target, Threshold::Warning, warn));
+            }
+            if !self.fired.has(target, Threshold::Breach) {
+                out.push((target, Threshold::Breach, due));
+            }
+        }
+        out
+    }
+
+    /// When the scanner next has something to record (`cases.sla_next_at`).
+    pub fn next_check(&self) -> Option<DateTime<Utc>> {
+        self.pending().into_iter().map(|(_, _, at)| at).min()
+    }
+
+    /// The next deadline not yet met, while a clock runs (`cases.sla_due`).
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        [Target::FirstResponse, Target::Resolution]
+            .into_iter()
+            .filter(|t| self.running(*t))
+            .filter_map(|t| self.target(t).map(|(due, _)| due))
+            .min()
+    }
+
+    /// The thresholds due at `now`, to record: a warning is left out when
+    /// its deadline has passed too (the breach says more), but counted as
+    /// recorded. Returns them and the thresholds recorded after.
+    pub fn due(&self, now: DateTime<Utc>) -> (Vec<(Target, Threshold, DateTime<Utc>)>, Fired) {
+        let mut fired = self.fired;
+        let mut record = Vec::new();
+        let pending = self.pending();
+        for &(target, threshold, at) in &pending {
+            if at > now {
+                continue;
+            }
+            fired = fired.with(target, threshold);
+            let breached_too = threshold == Threshold::Warning
+                && pending
+                    .iter()
+                    .any(|&(t, h, a)| t == target && h == Threshold::Breach && a <= now);
+            if !breached_too {
+                let due = self.target(target).map_or(at, |(due, _)| due);
+                record.push((target, threshold, due));
+            }
+        }
+        (record, fired)
+    }
+
+    /// Where the case stands against `target` (`None` without a deadline).
+    pub fn status(&self, target: Target) -> Option<TargetStatus> {
+        let (due, _) = self.target(target)?;
+        Some(match self.met_at(target) {
+            Some(at) if at <= due => TargetStatus::Met,
+            Some(_) => TargetStatus::MetLate,
+            None if self.fired.has(target, Threshold::Breach) => TargetStatus::Breached,
+            None if self.paused => TargetStatus::Paused,
+            None if self.fired.has(target, Threshold::Warning) => TargetStatus::Warning,
+            None => TargetStatus::Running,
+        })
     }
 }
 
@@ -133,6 +338,77 @@ mod tests {
             Some("2026-11-30T11:00:00Z".parse().unwrap())
         );
         assert_eq!(d.resolution, Some("2026-12-01T15:00:00Z".parse().unwrap()));
+    }
+
+    fn clock() -> Clock {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        Clock {
+            first_response: Some((t("2026-11-30T12:00:00Z"), Some(t("2026-11-30T11:00:00Z")))),
+            resolution: Some((t("2026-12-02T12:00:00Z"), Some(t("2026-12-01T12:00:00Z")))),
+            answered_at: None,
+            resolved_at: None,
+            paused: false,
+            fired: Fired::default(),
+        }
+    }
+
+    #[test]
+    fn each_threshold_is_due_once_and_a_late_warning_gives_way_to_the_breach() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let mut c = clock();
+        assert_eq!(c.next_check(), Some(t("2026-11-30T11:00:00Z")));
+        assert_eq!(c.next_due(), Some(t("2026-11-30T12:00:00Z")));
+        let (record, fired) = c.due(t("2026-11-30T11:30:00Z"));
+        assert_eq!(
+            record,
+            vec![(
+                Target::FirstResponse,
+                Threshold::Warning,
+                t("2026-11-30T12:00:00Z")
+            )]
+        );
+        c.fired = fired;
+        assert_eq!(c.due(t("2026-11-30T11:30:00Z")).0, vec![]);
+        assert_eq!(c.status(Target::FirstResponse), Some(TargetStatus::Warning));
+        // Scanned only on Wednesday: both resolution thresholds passed; the
+        // breach alone is recorded, both count as done.
+        let (record, fired) = c.due(t("2026-12-03T00:00:00Z"));
+        assert_eq!(
+            record,
+            vec![
+                (
+                    Target::FirstResponse,
+                    Threshold::Breach,
+                    t("2026-11-30T12:00:00Z")
+                ),
+                (
+                    Target::Resolution,
+                    Threshold::Breach,
+                    t("2026-12-02T12:00:00Z")
+                ),
+            ]
+        );
+        c.fired = fired;
+        assert_eq!(c.pending(), vec![]);
+        assert_eq!(c.next_check(), None);
+        assert_eq!(c.status(Target::Resolution), Some(TargetStatus::Breached));
+    }
+
+    #[test]
+    fn an_answer_stops_the_first_clock_and_a_pause_stops_both() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let mut c = clock();
+        c.answered_at = Some(t("2026-11-30T12:30:00Z"));
+        assert_eq!(c.next_due(), Some(t("2026-12-02T12:00:00Z")));
+        assert_eq!(c.status(Target::FirstResponse), Some(TargetStatus::MetLate));
+        assert_eq!(c.next_check(), Some(t("2026-12-01T12:00:00Z")));
+        c.paused = true;
+        assert_eq!((c.next_due(), c.next_check()), (None, None));
+        assert_eq!(c.status(Target::Resolution), Some(TargetStatus::Paused));
+        c.paused = false;
+        c.resolved_at = Some(t("2026-12-01T09:00:00Z"));
+        assert_eq!((c.next_due(), c.next_check()), (None, None));
+        assert_eq!(c.status(Target::Resolution), Some(TargetStatus::Met));
     }
 
     #[test]

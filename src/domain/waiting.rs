@@ -76,15 +76,16 @@ pub fn waiting_on(facts: &CaseFacts, standing: &Standing) -> Option<WaitingOn> {
         _ => WaitingWho::Complainant,
     };
     let (who, what, deadline) = match facts.state {
+        // Staff are waited on by the service level's next deadline, if any.
         CaseState::Intake => (
             WaitingWho::Lead,
             "triage and assignment to a mediator",
-            None,
+            facts.service_due,
         ),
         CaseState::Assigned => (
             WaitingWho::Mediator,
             "the mediator to start the investigation",
-            None,
+            facts.service_due,
         ),
         CaseState::Investigation => match facts.info_request {
             Some(req) => (
@@ -100,7 +101,11 @@ pub fn waiting_on(facts: &CaseFacts, standing: &Standing) -> Option<WaitingOn> {
                 "an answer to the settlement proposal",
                 None,
             ),
-            None => (WaitingWho::Mediator, "the investigation and a ruling", None),
+            None => (
+                WaitingWho::Mediator,
+                "the investigation and a ruling",
+                facts.service_due,
+            ),
         },
         CaseState::Ruling => (
             parties_left(facts.accepted_ruling),

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod follow_up;
 pub mod info_requests;
 pub mod obligations;
+pub mod service_levels;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,71 @@ where
     Ok(done)
 }
 
+/// The deadline scanner: every kind of deadline a case can pass, in turn
+/// (appeal windows closing, requests for information left unanswered,
+/// remedies and sanctions overdue, service-level warnings and breaches).
+/// Each reads what is due through an index on its due time and handles
+/// each case in a transaction of its own, once with any number of
+/// processes.
+pub async fn deadlines(db: &Db, settings: &Arc<Settings>, clock: &Clock) {
+    match follow_up::run_once(db, settings, clock).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
+        Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),
+    }
+    match info_requests::run_once(db, settings, clock).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cases = n, "recorded information requests left unanswered"),
+        Err(e) => tracing::warn!(error = %e, "information request scan failed"),
+    }
+    match obligations::run_once(db, settings, clock).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(obligations = n, "recorded remedies and sanctions overdue"),
+        Err(e) => tracing::warn!(error = %e, "obligation scan failed"),
+    }
+    match service_levels::run_once(db, settings, clock).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cases = n, "recorded service-level warnings and breaches"),
+        Err(e) => tracing::warn!(error = %e, "service-level scan failed"),
+    }
+}
+
+/// [`each_due`] for a scan of cases: `due` reads the ids of at most
+/// `BATCH` cases due at the clock's time, `handle` takes one case.
+pub(crate) async fn each_case_due<H>(
+    db: &Db,
+    settings: &Arc<Settings>,
+    clock: &Clock,
+    due: fn(chrono::NaiveDateTime, i64) -> crate::cases::order::CaseIds,
+    handle: H,
+) -> crate::error::ApiResult<usize>
+where
+    H: Fn(
+            &mut crate::db::DbConnection,
+            &crate::state::Env,
+            crate::domain::CaseId,
+        ) -> crate::error::ApiResult<bool>
+        + Send
+        + Sync
+        + 'static,
+{
+    use diesel::RunQueryDsl;
+    each_due(
+        db,
+        settings,
+        clock,
+        move |conn, now| Ok(due(now, BATCH).load::<String>(conn)?),
+        move |conn, env, id: String| {
+            let id = crate::domain::CaseId::from_db(&id).map_err(anyhow::Error::from)?;
+            handle(conn, env, id)
+        },
+    )
+    .await
+}
+
+/// Most cases or obligations a scan handles at once; the rest wait for the next.
+pub(crate) const BATCH: i64 = 200;
+
 /// The running background jobs.
 pub struct Jobs {
     stop: watch::Sender<bool>,
@@ -104,21 +170,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 _ = tick.tick() => {}
                 _ = scan_stop.changed() => return,
             }
-            match follow_up::run_once(&scan_db, &scan_settings, &scan_clock).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(cases = n, "moved ruled cases on to follow-up"),
-                Err(e) => tracing::warn!(error = %e, "follow-up scan failed"),
-            }
-            match info_requests::run_once(&scan_db, &scan_settings, &scan_clock).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(cases = n, "recorded information requests left unanswered"),
-                Err(e) => tracing::warn!(error = %e, "information request scan failed"),
-            }
-            match obligations::run_once(&scan_db, &scan_settings, &scan_clock).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(obligations = n, "recorded remedies and sanctions overdue"),
-                Err(e) => tracing::warn!(error = %e, "obligation scan failed"),
-            }
+            deadlines(&scan_db, &scan_settings, &scan_clock).await;
             match digest::run_once(&scan_db, &scan_settings, &scan_clock).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(digests = n, "wrote the leads' digests"),

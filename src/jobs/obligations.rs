@@ -14,16 +14,13 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
 
-/// Most obligations handled in one scan; the rest wait for the next.
-const BATCH: i64 = 200;
-
 /// One scan; returns how many obligations became overdue.
 pub async fn run_once(db: &Db, settings: &Arc<Settings>, clock: &Clock) -> ApiResult<usize> {
     super::each_due(
         db,
         settings,
         clock,
-        |conn, now| Ok(due(now, BATCH).load::<String>(conn)?),
+        |conn, now| Ok(due(now, super::BATCH).load::<String>(conn)?),
         |conn, env, id| mark_overdue(conn, env, &id),
     )
     .await

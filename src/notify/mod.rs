@@ -282,6 +282,16 @@ fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>
             d("question", question.clone()),
             d("deadline", when(*deadline)),
         ],
+        CaseEvent::ServiceLevelWarning { deadline, .. } => vec![d("due_by", when(*deadline))],
+        CaseEvent::ServiceLevelBreached {
+            deadline, priority, ..
+        } => {
+            let mut out = vec![d("due_by", when(*deadline))];
+            if let Some(p) = priority {
+                out.push(d("priority", enum_word("priorities", p.as_str())));
+            }
+            out
+        }
         CaseEvent::MessagePosted { body, .. } => vec![d("message", body.clone())],
         CaseEvent::EvidenceAdded {
             file_name,
@@ -485,6 +495,13 @@ fn mail_for(
         }
         _ => (None, false),
     };
+    let (target, raised) = match &record.event {
+        CaseEvent::ServiceLevelWarning { target, .. } => (Some(*target), None),
+        CaseEvent::ServiceLevelBreached {
+            target, priority, ..
+        } => (Some(*target), *priority),
+        _ => (None, None),
+    };
     let lang = templates::language_for(&to.language);
     let party = party_of(&record.event).map(|p| word(lang, &format!("parties.{}", p.as_str())));
     let vars = json!({
@@ -506,6 +523,9 @@ fn mail_for(
         "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
         "reason": reason.map(|r| word(lang, &format!("desk_reasons.{r}"))),
         "appeal": appeal,
+        // A service level's target, and the priority a breach raised the case to.
+        "target": target.map(|t| word(lang, &format!("targets.{}", t.as_str()))),
+        "raised": raised.map(|p| word(lang, &format!("priorities.{}", p.as_str()))),
         // Leads are mailed as the desk, not as people taking part.
         "desk": step.who == Who::Leads,
         // A guest cannot open the case (yet), so gets no link to it.

@@ -82,6 +82,8 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         CaseEvent::InfoRequested { party, .. } => to(&[Who::from(*party)], "info_requested", true),
         CaseEvent::InfoProvided { .. } => to(&[Mediator], "info_provided", false),
         CaseEvent::InfoRequestLapsed { .. } => to(&[Mediator], "info_overdue", true),
+        CaseEvent::ServiceLevelWarning { .. } => to(&[Mediator, Leads], "sla_warning", true),
+        CaseEvent::ServiceLevelBreached { .. } => to(&[Mediator, Leads], "sla_breached", true),
         CaseEvent::MessagePosted { visibility, .. }
         | CaseEvent::EvidenceAdded { visibility, .. } => {
             let template = match &record.event {

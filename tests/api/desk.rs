@@ -9,22 +9,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Cast, TestApp, TestUser, body_for, on_each_backend, problem};
 
-/// A category whose cases are assigned automatically; returns its slug.
-async fn auto_category(app: &TestApp) -> String {
-    let slug = format!("auto-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let res = app
-        .post(
-            "/categories",
-            &app.admin,
-            json!({"slug": slug, "name": "Auto", "auto_assign": true}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let view: Value = res.json().await.unwrap();
-    assert_eq!(view["auto_assign"], true);
-    slug
-}
-
 async fn put(app: &TestApp, path: &str, user: &TestUser, body: Value) -> reqwest::Response {
     app.call(Method::PUT, path, Some(user), Some(body)).await
 }
@@ -352,7 +336,7 @@ async fn conflicts_are_declared_by_the_mediator_and_withdrawn_by_a_lead() {
 async fn a_new_case_goes_to_the_eligible_mediator_with_the_lowest_load() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
-        let category = auto_category(&app).await;
+        let category = app.auto_category().await;
         let (a, b) = (&cast.mediator, &cast.other_mediator);
         let away = app.user(Role::Mediator).await;
         let unskilled = app.user(Role::Mediator).await;
@@ -432,7 +416,7 @@ async fn a_new_case_goes_to_the_eligible_mediator_with_the_lowest_load() {
 async fn a_case_in_the_complainants_language_goes_to_someone_who_speaks_it() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
-        let category = auto_category(&app).await;
+        let category = app.auto_category().await;
         cast.give_profile(
             &app,
             &cast.mediator,
@@ -466,7 +450,7 @@ async fn a_case_in_the_complainants_language_goes_to_someone_who_speaks_it() {
 async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
-        let category = auto_category(&app).await;
+        let category = app.auto_category().await;
         // The only mediator is full after one case.
         cast.give_profile(&app, &cast.mediator, json!({"capacity": 1}))
             .await;
@@ -506,7 +490,7 @@ async fn a_case_nobody_can_take_waits_and_the_leads_are_told() {
 async fn an_appeal_goes_to_someone_other_than_the_mediator_who_ruled() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
-        let category = auto_category(&app).await;
+        let category = app.auto_category().await;
         cast.give_profile(&app, &cast.mediator, json!({"capacity": 5}))
             .await;
         let case = file(&app, &cast, &cast.complainant, &category).await;
@@ -659,7 +643,7 @@ async fn concurrent_filings_never_push_a_mediator_past_capacity() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
         cast.quiet_desk(&app).await;
-        let category = auto_category(&app).await;
+        let category = app.auto_category().await;
         cast.give_profile(&app, &cast.mediator, json!({"capacity": 3}))
             .await;
         cast.give_profile(&app, &cast.other_mediator, json!({"capacity": 2}))
@@ -855,7 +839,7 @@ async fn a_burst_of_filings_is_spread_by_load_not_piled_on_one_mediator() {
     .await;
     let cast = Cast::new(&app).await;
     cast.quiet_desk(&app).await;
-    let category = auto_category(&app).await;
+    let category = app.auto_category().await;
     for m in [&cast.mediator, &cast.other_mediator] {
         cast.give_profile(&app, m, json!({"capacity": 50})).await;
     }
@@ -994,7 +978,7 @@ async fn within_working_hours_the_acknowledgement_mentions_no_opening() {
 async fn a_mediator_going_away_hands_their_cases_over() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
-        let auto = auto_category(&app).await;
+        let auto = app.auto_category().await;
         cast.give_profile(&app, &cast.mediator, json!({"capacity": 10}))
             .await;
         let mut mine = Vec::new();

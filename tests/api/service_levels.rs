@@ -378,3 +378,252 @@ async fn waiting_on_a_party_pauses_the_clock_and_the_answer_resumes_it() {
     })
     .await;
 }
+
+/// Runs the service-level scan in two processes at once (two pools, as
+/// two servers would have); returns how many cases each recorded.
+async fn scan_twice(app: &TestApp) -> (usize, usize) {
+    let settings = std::sync::Arc::new(app.settings.clone());
+    let pool =
+        || ombud::db::Db::connect(&app.db.url, 2, std::time::Duration::from_secs(5)).unwrap();
+    let (a, b) = (pool(), pool());
+    let (x, y) = tokio::join!(
+        ombud::jobs::service_levels::run_once(&a, &settings, &app.clock),
+        ombud::jobs::service_levels::run_once(&b, &settings, &app.clock)
+    );
+    (x.unwrap(), y.unwrap())
+}
+
+/// The service-level entries on a case's timeline, as staff read it.
+async fn alerts(app: &TestApp, lead: &TestUser, id: &str) -> Vec<(String, String)> {
+    app.timeline(lead, id)
+        .await
+        .iter()
+        .filter(|e| e["kind"].as_str().unwrap().starts_with("service_level"))
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["data"]["target"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The templates of the mail about case `id`, with their recipients.
+async fn mail_about(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    let page: Value = app
+        .get(&format!("/outbox?case_id={id}&limit=100"), &app.admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["template"].as_str().unwrap().to_string(),
+                m["recipient_email"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn warnings_and_breaches_fire_once_with_two_processes_and_a_breach_escalates() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let category = app.auto_category().await;
+        for m in [&cast.mediator, &cast.other_mediator] {
+            cast.give_profile(&app, m, json!({"capacity": 5})).await;
+        }
+        // Round the clock: first answer in an hour, full answer in four,
+        // a warning at half of each.
+        let res = app
+            .post(
+                "/service_policies",
+                &cast.admin,
+                json!({"priority": "normal", "first_response_minutes": 60,
+                       "resolution_minutes": 240, "warn_percent": 50}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let case = file(&app, &cast, &category, "normal").await;
+        let id = case["id"].as_str().unwrap();
+        assert_eq!(case["state"], "assigned");
+        let given = case["mediator"]["id"].as_str().unwrap().to_string();
+        let (holder, other) = if given == cast.mediator.id {
+            (&cast.mediator, &cast.other_mediator)
+        } else {
+            (&cast.other_mediator, &cast.mediator)
+        };
+        // Staff are waited on by the first answer's deadline.
+        assert_eq!(case["waiting_on"]["deadline"], case["first_response_due"]);
+        assert_eq!(case["service_level"]["first_response"], "running");
+        assert_eq!(scan_twice(&app).await, (0, 0), "nothing due yet");
+
+        // Half an hour and a minute: the warning on the first answer, once.
+        app.clock.advance(Duration::minutes(31));
+        let (a, b) = scan_twice(&app).await;
+        assert_eq!(a + b, 1, "recorded by one process");
+        assert_eq!(
+            alerts(&app, &cast.lead, id).await,
+            vec![("service_level_warning".into(), "first_response".into())]
+        );
+        let now = app.case(&cast.lead, id).await;
+        assert_eq!(now["service_level"]["first_response"], "warning");
+        assert_eq!(now["priority"], "normal");
+        // A party sees neither the entry nor the status.
+        let theirs = app.case(&cast.complainant, id).await;
+        assert!(theirs.get("service_level").is_none());
+        assert!(
+            !app.timeline(&cast.complainant, id)
+                .await
+                .iter()
+                .any(|e| e["kind"].as_str().unwrap().starts_with("service_level"))
+        );
+        // The mediator and the lead are told.
+        let mail = mail_about(&app, id).await;
+        for who in [&holder.email, &cast.lead.email] {
+            assert!(
+                mail.contains(&("sla_warning".into(), who.clone())),
+                "{who}: {mail:?}"
+            );
+        }
+
+        // The deadline passes: the breach, once; the priority goes up one
+        // step; the mediator is at work, so keeps the case.
+        app.clock.advance(Duration::minutes(30));
+        let (a, b) = scan_twice(&app).await;
+        assert_eq!(a + b, 1);
+        let now = app.case(&cast.lead, id).await;
+        assert_eq!(now["service_level"]["first_response"], "breached");
+        assert_eq!(now["priority"], "high");
+        assert_eq!(now["mediator"]["id"], json!(holder.id));
+        let breach = app
+            .timeline(&cast.lead, id)
+            .await
+            .into_iter()
+            .find(|e| e["kind"] == "service_level_breached")
+            .unwrap();
+        assert_eq!(breach["data"]["priority"], "high");
+        assert_eq!(breach["data"]["deadline"], case["first_response_due"]);
+        assert_eq!(scan_twice(&app).await, (0, 0), "each threshold once");
+
+        // The mediator goes off duty; the full answer's warning (two hours
+        // in) is only a warning, its breach (four hours) hands the case on.
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/mediators/{}/availability", holder.id),
+                Some(holder),
+                Some(json!({"on_duty": false})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        app.clock.advance(Duration::minutes(70));
+        let (a, b) = scan_twice(&app).await;
+        assert_eq!(a + b, 1);
+        assert_eq!(
+            app.case(&cast.lead, id).await["mediator"]["id"],
+            json!(holder.id)
+        );
+        app.clock.advance(Duration::minutes(120));
+        let (a, b) = scan_twice(&app).await;
+        assert_eq!(a + b, 1);
+        let now = app.case(&cast.lead, id).await;
+        assert_eq!(now["priority"], "urgent");
+        assert_eq!(now["mediator"]["id"], json!(other.id), "handed on");
+        assert_eq!(now["service_level"]["resolution"], "breached");
+        assert_eq!(
+            alerts(&app, &cast.lead, id).await,
+            vec![
+                ("service_level_warning".into(), "first_response".into()),
+                ("service_level_breached".into(), "first_response".into()),
+                ("service_level_warning".into(), "resolution".into()),
+                ("service_level_breached".into(), "resolution".into()),
+            ]
+        );
+        assert_eq!(scan_twice(&app).await, (0, 0));
+        // Answered late, the first answer is met late.
+        app.investigate(&cast, id).await;
+        let done = app.case(&cast.lead, id).await;
+        assert_eq!(done["service_level"]["first_response"], "met_late");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lists_filter_and_sort_by_deadline_and_the_queue_puts_the_earliest_first() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let slow = app.category().await;
+        let fast = app.category().await;
+        for (category, minutes) in [(&slow, 120), (&fast, 30)] {
+            let res = app
+                .post(
+                    "/service_policies",
+                    &cast.admin,
+                    json!({"priority": "normal", "category": category,
+                           "first_response_minutes": minutes, "resolution_minutes": 600}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+        // Filed first but due later; filed later but due sooner; none.
+        let early = file(&app, &cast, &slow, "normal").await;
+        app.clock.advance(Duration::minutes(1));
+        let soon = file(&app, &cast, &fast, "normal").await;
+        let none = file(&app, &cast, &slow, "low").await;
+        let ids = |page: &Value| -> Vec<String> {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let id = |c: &Value| c["id"].as_str().unwrap().to_string();
+        let page: Value = app
+            .get("/cases?sort=deadline", &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&page),
+            vec![id(&soon), id(&early)],
+            "no clock, not listed"
+        );
+        // Paged one at a time, the same order.
+        assert_eq!(
+            app.every_page(&cast.lead, "/cases?sort=deadline", 1).await,
+            vec![id(&soon), id(&early)]
+        );
+        // What breaches within the next hour.
+        let within = (app.clock.now() + Duration::hours(1)).to_rfc3339();
+        let path = format!("/cases?due_before={}", within.replace('+', "%2B"));
+        let page: Value = app.get(&path, &cast.lead).await.json().await.unwrap();
+        assert_eq!(ids(&page), vec![id(&soon)]);
+        // The urgent order and the lead's queue: same priority, the
+        // earlier deadline first, a case with none last.
+        let page: Value = app
+            .get("/cases?sort=urgent&priority=normal", &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ids(&page), vec![id(&soon), id(&early)]);
+        let queue = app.every_page(&cast.lead, "/queue", 10).await;
+        let place = |c: &Value| queue.iter().position(|q| *q == id(c)).unwrap();
+        assert!(place(&soon) < place(&early), "{queue:?}");
+        assert!(place(&early) < place(&none), "{queue:?}");
+        // A cursor of another order is refused.
+        let res = app
+            .get("/cases?sort=deadline&cursor=u:1|2|3|4", &cast.lead)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        problem(res).await;
+    })
+    .await;
+}

@@ -71,6 +71,28 @@ pub struct CaseRow {
     /// Since when the service-level clock has been paused (the case waits
     /// on a party).
     pub sla_paused_since: Option<NaiveDateTime>,
+    /// When a warning on the first answer is due.
+    pub first_response_warn_at: Option<NaiveDateTime>,
+    /// When a warning on the full answer is due.
+    pub resolution_warn_at: Option<NaiveDateTime>,
+    /// The service-level thresholds already recorded (`domain::service_level::Fired`).
+    pub sla_fired: i32,
+    /// When the next threshold falls due, if one can (the scanner's index).
+    pub sla_next_at: Option<NaiveDateTime>,
+    /// The next service-level deadline not yet met, while one runs.
+    pub sla_due: Option<NaiveDateTime>,
+    /// Business time spent paused so far, in seconds.
+    pub sla_paused_seconds: i64,
+    /// When the current mediator was given the case.
+    pub assigned_at: Option<NaiveDateTime>,
+    /// When the case was resolved (ruled, settled, dismissed or withdrawn).
+    pub resolved_at: Option<NaiveDateTime>,
+    /// Business time from filing to the first answer, in seconds.
+    pub first_response_seconds: Option<i64>,
+    /// Business time from filing to resolution, in seconds.
+    pub resolution_seconds: Option<i64>,
+    /// Time from assignment to resolution, in seconds.
+    pub handling_seconds: Option<i64>,
 }
 
 /// A case to file.
@@ -119,6 +141,14 @@ pub struct NewCase {
     pub sla_policy_id: Option<String>,
     /// Its calendar, as it was (JSON).
     pub sla_calendar: Option<String>,
+    /// When a warning on the first answer is due.
+    pub first_response_warn_at: Option<NaiveDateTime>,
+    /// When a warning on the full answer is due.
+    pub resolution_warn_at: Option<NaiveDateTime>,
+    /// When the scanner next has something to check.
+    pub sla_next_at: Option<NaiveDateTime>,
+    /// The next deadline not yet met.
+    pub sla_due: Option<NaiveDateTime>,
 }
 
 impl NewCase {
@@ -171,6 +201,17 @@ impl NewCase {
             sla_policy_id: self.sla_policy_id,
             sla_calendar: self.sla_calendar,
             sla_paused_since: None,
+            first_response_warn_at: self.first_response_warn_at,
+            resolution_warn_at: self.resolution_warn_at,
+            sla_fired: 0,
+            sla_next_at: self.sla_next_at,
+            sla_due: self.sla_due,
+            sla_paused_seconds: 0,
+            assigned_at: None,
+            resolved_at: None,
+            first_response_seconds: None,
+            resolution_seconds: None,
+            handling_seconds: None,
         }
     }
 }
@@ -200,4 +241,21 @@ pub struct CaseChanges {
     pub updated_at: Option<NaiveDateTime>,
     pub waiting_on: Option<String>,
     pub due_at: Option<NaiveDateTime>,
+    pub priority: Option<Priority>,
+    pub priority_rank: Option<i16>,
+    pub first_response_due: Option<Option<NaiveDateTime>>,
+    pub resolution_due: Option<Option<NaiveDateTime>>,
+    pub first_response_at: Option<Option<NaiveDateTime>>,
+    pub sla_paused_since: Option<Option<NaiveDateTime>>,
+    pub first_response_warn_at: Option<Option<NaiveDateTime>>,
+    pub resolution_warn_at: Option<Option<NaiveDateTime>>,
+    pub sla_fired: Option<i32>,
+    pub sla_next_at: Option<Option<NaiveDateTime>>,
+    pub sla_due: Option<Option<NaiveDateTime>>,
+    pub sla_paused_seconds: Option<i64>,
+    pub assigned_at: Option<Option<NaiveDateTime>>,
+    pub resolved_at: Option<Option<NaiveDateTime>>,
+    pub first_response_seconds: Option<Option<i64>>,
+    pub resolution_seconds: Option<Option<i64>>,
+    pub handling_seconds: Option<Option<i64>>,
 }

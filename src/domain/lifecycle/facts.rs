@@ -47,6 +47,9 @@ pub struct CaseFacts {
     pub reopen_period: Duration,
     /// Whether the case is grouped under a lead case (whose ruling it gets).
     pub grouped: bool,
+    /// The next service-level deadline not yet met, while one runs: what
+    /// staff are waited on by.
+    pub service_due: Option<DateTime<Utc>>,
 }
 
 impl CaseFacts {
@@ -67,6 +70,7 @@ impl CaseFacts {
             closed_at: None,
             reopen_period,
             grouped: false,
+            service_due: None,
         }
     }
 

@@ -42,6 +42,15 @@ crate::domain::wire_names!(CaseState, "case state" {
 });
 
 impl CaseState {
+    /// Before a ruling, a settlement or an end: the case still waits for
+    /// its full answer (a service level's resolution).
+    pub fn is_unresolved(self) -> bool {
+        matches!(
+            self,
+            CaseState::Intake | CaseState::Assigned | CaseState::Investigation
+        )
+    }
+
     /// No action leaves these states except `reopen` from `closed`.
     pub fn is_terminal(self) -> bool {
         matches!(

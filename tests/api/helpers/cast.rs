@@ -69,6 +69,22 @@ impl TestApp {
         slug
     }
 
+    /// Creates a category whose cases are assigned automatically; returns its slug.
+    pub async fn auto_category(&self) -> String {
+        let slug = format!("auto-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let res = self
+            .post(
+                "/categories",
+                &self.admin.clone(),
+                json!({"slug": slug, "name": "Auto", "auto_assign": true}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let view: Value = res.json().await.expect("category");
+        assert_eq!(view["auto_assign"], true);
+        slug
+    }
+
     /// Files a case by `complainant` against `respondent` and returns its JSON.
     pub async fn file_case(
         &self,

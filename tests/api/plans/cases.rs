@@ -84,13 +84,22 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
                     "NULL" => "'9999-12-31 00:00:00'",
                     d => d,
                 };
+                // A third of the cases before a ruling have a running
+                // service-level clock.
+                let (sla_due, sla_next) =
+                    if matches!(state, "intake" | "assigned" | "investigation") && i % 3 == 0 {
+                        (minutes(i + 24 * 60), minutes(i + 12 * 60))
+                    } else {
+                        ("NULL".into(), "NULL".into())
+                    };
                 format!(
                     "('00000000-0000-7000-8000-{i:012}', 'OMB-2025-{i:06}', 't', 'd', \
                      '00000000-0000-7000-a000-{cat:012}', '{prio}', 'en', 'web', '[]', '{state}', \
                      '{complainant}', '{respondent}', 'r', NULL, {assigned}, {ruled}, NULL, NULL, \
                      FALSE, NULL, FALSE, FALSE, FALSE, {deadline}, FALSE, FALSE, FALSE, FALSE, NULL, 1, \
                      {created}, {created}, '{waiting}', {rank}, {due}, '[]', '[]', '[]', NULL, 0, \
-                     NULL, NULL, NULL, NULL, NULL, NULL)",
+                     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, {sla_next}, {sla_due}, 0, \
+                     NULL, NULL, NULL, NULL, NULL)",
                     rank = 3 - i % 4,
                     cat = 1 + i % 4,
                     prio = priorities[i % 4],
@@ -329,7 +338,7 @@ fn check_queues(conn: &mut DbConnection, stage: &str) {
 
 fn check_follow_up_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
-    let p = plan(conn, ombud::jobs::follow_up::due(now));
+    let p = plan(conn, ombud::jobs::follow_up::due(now, 200));
     assert!(
         faults(&p, "cases", CASES, false).is_empty()
             && p.iter().any(|l| l.contains("cases_ruling_due")),
@@ -369,6 +378,50 @@ fn check_duplicate_suggestions(conn: &mut DbConnection, stage: &str) {
     );
 }
 
+fn check_service_level_scan(conn: &mut DbConnection, stage: &str) {
+    let now = chrono::Utc::now().naive_utc();
+    let p = plan(conn, ombud::cases::service_level::due(now, 200));
+    assert!(
+        faults(&p, "cases", CASES, false).is_empty()
+            && p.iter().any(|l| l.contains("cases_sla_next")),
+        "{stage}: the service-level scan does not read through cases_sla_next:\n{}",
+        p.join("\n")
+    );
+}
+
+/// What breaches soonest, as a lead asks for it (`sort=deadline`, with and
+/// without `due_before`, first and later page), reads the running clocks
+/// through `cases_sla_due` in order.
+fn check_deadline_list(conn: &mut DbConnection, cursor: &str, stage: &str) {
+    let lead = actor(1, Role::Lead);
+    let mut wrong = Vec::new();
+    for due_before in [None, Some("2025-01-03T00:00:00Z".parse().unwrap())] {
+        let f = CaseFilter {
+            sort: Some(CaseSort::Deadline),
+            due_before,
+            ..CaseFilter::default()
+        };
+        for page in [
+            Page::new(Some(20), None).unwrap(),
+            Page::new(Some(20), Some(cursor)).unwrap(),
+        ] {
+            for q in queries(&lead, &f, &page).unwrap() {
+                let p = plan(conn, q);
+                if !faults(&p, "cases", CASES, false).is_empty()
+                    || !p.iter().any(|l| l.contains("cases_sla_due"))
+                {
+                    wrong.push(p.join("\n    "));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{stage}: the deadline order does not read cases_sla_due in order:\n{}",
+        wrong.join("\n")
+    );
+}
+
 fn check_info_request_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
     let p = plan(conn, ombud::cases::info_requests::due(now, 200));
@@ -392,8 +445,11 @@ async fn lists_queues_and_the_follow_up_scan_read_through_indexes_that_serve_the
         ] {
             cursors.push((sort, cursor(&app, name).await));
         }
+        let deadline_cursor = cursor(&app, "deadline").await;
         at_each_stage(&mut conn, app.backend, |conn, stage| {
             check_lists(conn, &cursors, stage);
+            check_service_level_scan(conn, stage);
+            check_deadline_list(conn, &deadline_cursor, stage);
             check_queues(conn, stage);
             check_follow_up_scan(conn, stage);
             check_info_request_scan(conn, stage);

@@ -1,0 +1,13 @@
+DROP INDEX cases_sla_due;
+DROP INDEX cases_sla_next;
+ALTER TABLE cases DROP COLUMN handling_seconds;
+ALTER TABLE cases DROP COLUMN resolution_seconds;
+ALTER TABLE cases DROP COLUMN first_response_seconds;
+ALTER TABLE cases DROP COLUMN resolved_at;
+ALTER TABLE cases DROP COLUMN assigned_at;
+ALTER TABLE cases DROP COLUMN sla_paused_seconds;
+ALTER TABLE cases DROP COLUMN sla_due;
+ALTER TABLE cases DROP COLUMN sla_next_at;
+ALTER TABLE cases DROP COLUMN sla_fired;
+ALTER TABLE cases DROP COLUMN resolution_warn_at;
+ALTER TABLE cases DROP COLUMN first_response_warn_at;
