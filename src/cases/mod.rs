@@ -24,6 +24,7 @@ pub mod related;
 pub mod respondents;
 pub mod rulebook;
 pub mod service_level;
+pub mod statistics;
 pub mod summary;
 pub mod templates;
 pub mod timeline;

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod rules;
 pub mod service_policies;
 pub mod spec;
+pub mod statistics;
 pub mod templates;
 pub mod triage;
 pub mod users;
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(service_policies::create_service_policy)
         .service(service_policies::put_service_policy)
         .service(service_policies::delete_service_policy)
+        .service(statistics::get_statistics)
         .service(rules::list_rules::list_rules)
         .service(rules::publish_rule::publish_rule)
         .service(rules::get_rule::get_rule)

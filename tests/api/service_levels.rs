@@ -627,3 +627,212 @@ async fn lists_filter_and_sort_by_deadline_and_the_queue_puts_the_earliest_first
     })
     .await;
 }
+
+/// `value` is `seconds`, give or take the few seconds the test itself
+/// took (the clock runs on between steps).
+fn about(value: &Value, seconds: i64) {
+    let v = value
+        .as_i64()
+        .unwrap_or_else(|| panic!("{value} is not a number"));
+    assert!((v - seconds).abs() <= 5, "{v} is not about {seconds}");
+}
+
+#[tokio::test]
+async fn statistics_match_figures_worked_out_by_hand() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let (m, o) = (&cast.mediator, &cast.other_mediator);
+        // The bootstrap admin's token lasts an hour; this test spans five.
+        let admin = app.user(Role::Admin).await;
+        let a = app.category().await;
+        let b = app.category().await;
+        // Category a: first answer within an hour, full answer within four,
+        // round the clock; category b has no service level.
+        let res = app
+            .post(
+                "/service_policies",
+                &cast.admin,
+                json!({"priority": "normal", "category": a, "first_response_minutes": 60,
+                       "resolution_minutes": 240}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let c1 = file(&app, &cast, &a, "normal").await["id"].as_str().unwrap().to_string();
+        let c2 = file(&app, &cast, &a, "normal").await["id"].as_str().unwrap().to_string();
+        let c3 = file(&app, &cast, &b, "normal").await["id"].as_str().unwrap().to_string();
+        for (case, who) in [(&c1, m), (&c2, m), (&c3, o)] {
+            app.act_ok(&cast.lead, case, "assign", json!({"mediator_id": who.id}))
+                .await;
+        }
+        let step = |minutes| app.clock.advance(Duration::minutes(minutes));
+        step(30);
+        app.act_ok(m, &c1, "start_investigation", json!({})).await;
+        step(30);
+        app.act_ok(o, &c3, "dismiss", json!({"reason": "other", "detail": "Not for us."}))
+            .await;
+        step(30);
+        app.act_ok(m, &c2, "start_investigation", json!({})).await;
+        step(30);
+        let ruling = json!({"outcome": "upheld", "rationale": "Paid and not delivered."});
+        app.act_ok(m, &c1, "issue_ruling", ruling.clone()).await;
+        step(180);
+        app.act_ok(m, &c2, "issue_ruling", ruling).await;
+        let c4 = file(&app, &cast, &a, "normal").await["id"].as_str().unwrap().to_string();
+        // c1 is accepted, closed and rated 4 and 2; c2 is appealed and overturned.
+        for party in [&cast.complainant, &cast.respondent] {
+            app.act_ok(party, &c1, "accept_ruling", json!({})).await;
+        }
+        app.act_ok(m, &c1, "close", json!({})).await;
+        for (party, rating) in [(&cast.complainant, 4), (&cast.respondent, 2)] {
+            let res = app
+                .post(&format!("/cases/{c1}/feedback"), party, json!({"rating": rating}))
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+        app.act_ok(&cast.complainant, &c2, "appeal", json!({"grounds": "The receipt was ignored."}))
+            .await;
+        app.act_ok(
+            &cast.lead,
+            &c2,
+            "decide_appeal",
+            json!({"decision": "overturn", "outcome": "not_upheld", "rationale": "Delivered after all."}),
+        )
+        .await;
+
+        // By hand. First answers: c1 30 min, c3 60 min (its dismissal),
+        // c2 90 min; c4 not yet. Median (nearest rank, 2 of 3) 60 min,
+        // 90th percentile (3 of 3) 90 min. With a target and decided: c1
+        // (met) and c2 (missed); c4's is not due yet. Resolutions: c3 60
+        // min, c1 120, c2 300: median 120, 90th 300; c1 met, c2 missed.
+        let res = app.get("/statistics", &cast.lead).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let s: Value = res.json().await.unwrap();
+        assert_eq!(s["filed"], 4);
+        assert_eq!(s["by_state"]["closed"], 1);
+        assert_eq!(s["by_state"]["follow_up"], 1);
+        assert_eq!(s["by_state"]["dismissed"], 1);
+        assert_eq!(s["by_state"]["intake"], 1);
+        assert_eq!(s["by_state"]["investigation"], 0);
+        assert_eq!(s["by_priority"]["normal"], 4);
+        assert_eq!(s["by_category"][&a], 3);
+        assert_eq!(s["by_category"][&b], 1);
+        let fr = &s["first_response"];
+        assert_eq!(fr["count"], 3);
+        about(&fr["median_seconds"], 3600);
+        about(&fr["p90_seconds"], 5400);
+        assert_eq!((fr["with_target"].as_i64(), fr["within_target"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(fr["share_within_target"], 0.5);
+        let res_ = &s["resolution"];
+        assert_eq!(res_["count"], 3);
+        about(&res_["median_seconds"], 7200);
+        about(&res_["p90_seconds"], 18000);
+        assert_eq!((res_["with_target"].as_i64(), res_["within_target"].as_i64()), (Some(2), Some(1)));
+        // Category a alone: first answers 30 and 90 min (median 1 of 2).
+        let cat_a = s["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == json!(a))
+            .unwrap();
+        assert_eq!(cat_a["filed"], 3);
+        about(&cat_a["first_response"]["median_seconds"], 1800);
+        about(&cat_a["first_response"]["p90_seconds"], 5400);
+        // The backlog: c4 alone is unresolved, filed just now.
+        let backlog: Vec<(String, i64)> = s["backlog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["age"].as_str().unwrap().to_string(), b["count"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(
+            backlog,
+            vec![
+                ("<1d".into(), 1),
+                ("1-3d".into(), 0),
+                ("3-7d".into(), 0),
+                ("7-30d".into(), 0),
+                (">30d".into(), 0)
+            ]
+        );
+        // Per mediator. m: c2 still open (follow-up); resolved c1 (2 h
+        // after assignment) and c2 (5 h): median 2 h; two rulings, one
+        // appealed and overturned; rated 4 and 2. o: c3 resolved an hour
+        // after assignment.
+        let of = |who: &TestUser| {
+            s["mediators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["mediator_id"] == json!(who.id))
+                .unwrap_or_else(|| panic!("{} in {}", who.id, s["mediators"]))
+                .clone()
+        };
+        let fm = of(m);
+        assert_eq!((fm["open"].as_i64(), fm["resolved"].as_i64()), (Some(1), Some(2)));
+        about(&fm["median_handling_seconds"], 7200);
+        assert_eq!((fm["rulings"].as_i64(), fm["appealed"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(fm["appeal_rate"], 0.5);
+        assert_eq!((fm["appeals_decided"].as_i64(), fm["changed_on_appeal"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(fm["overturn_rate"], 1.0);
+        assert_eq!((fm["ratings"].as_i64(), fm["average_rating"].as_f64()), (Some(2), Some(3.0)));
+        let fo = of(o);
+        assert_eq!((fo["open"].as_i64(), fo["resolved"].as_i64()), (Some(0), Some(1)));
+        about(&fo["median_handling_seconds"], 3600);
+        assert_eq!(fo["rulings"], 0);
+        assert!(fo["appeal_rate"].is_null() && fo["average_rating"].is_null());
+
+        // One category; a range with nothing in it.
+        let one: Value = app
+            .get(&format!("/statistics?category={b}"), &cast.lead)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(one["filed"], 1);
+        assert_eq!(one["by_state"]["dismissed"], 1);
+        let empty: Value = app
+            .get("/statistics?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(empty["filed"], 0, "{empty}");
+        assert!(empty["first_response"]["median_seconds"].is_null());
+
+        // CSV, one figure a line.
+        let res = app
+            .client
+            .get(app.url("/statistics"))
+            .bearer_auth(&cast.lead.token)
+            .header("Accept", "text/csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = res.text().await.unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "section,key,metric,value");
+        assert!(lines.contains(&"cases,,filed,4"), "{csv}");
+        assert!(lines.contains(&"first_response,,with_target,2"), "{csv}");
+        assert!(lines.contains(&format!("mediator,{},rulings,2", m.id).as_str()), "{csv}");
+
+        // Leads and admins only; a bad range or category is refused.
+        for who in [m, &cast.complainant] {
+            let res = app.get("/statistics", who).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            problem(res).await;
+        }
+        for bad in [
+            "/statistics?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+            "/statistics?category=no-such-category",
+            "/statistics?from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        ] {
+            let res = app.get(bad, &cast.lead).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            problem(res).await;
+        }
+        let _ = c4;
+    })
+    .await;
+}

@@ -1,0 +1,679 @@
+//! Statistics for leads and admins: how many cases came in and where they
+//! stand, how long the first and the full answer took (business time, as
+//! each case's service level counts it) and how often within target, the
+//! backlog by age, and each mediator's figures.
+//!
+//! Every figure is about the cases *filed* in the range asked for, except
+//! the backlog and each mediator's open load, which are as of now. The
+//! database does the counting: grouped counts and sums, and percentiles by
+//! nearest rank through window functions (the same SQL on both backends);
+//! what comes back is a few rows per category, state and priority, and per
+//! mediator, which are added up here. The times were measured when each
+//! case was answered and resolved (`cases::service_level::settle`), so no
+//! calendar is walked here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::DbConnection;
+use crate::db::schema::{categories, users};
+use crate::domain::{CaseState, Priority};
+use crate::error::{ApiError, ApiResult};
+
+/// The range and scope of the statistics.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatisticsQuery {
+    /// Cases filed at or after this time (RFC 3339); 30 days before `to`
+    /// when left out.
+    pub from: Option<DateTime<Utc>>,
+    /// Cases filed before this time (RFC 3339); now when left out.
+    pub to: Option<DateTime<Utc>>,
+    /// Only cases of this category (slug).
+    pub category: Option<String>,
+}
+
+/// How long something took, over the cases where it happened.
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"count": 120, "median_seconds": 2700, "p90_seconds": 10800,
+    "with_target": 118, "within_target": 109, "share_within_target": 0.924}))]
+pub struct Timing {
+    /// How many cases it happened to.
+    pub count: i64,
+    /// The median time it took, in seconds of business time (nearest rank).
+    pub median_seconds: Option<i64>,
+    /// The 90th percentile, the same way.
+    pub p90_seconds: Option<i64>,
+    /// Of the cases with a deadline for it, those decided: met, or past the
+    /// deadline without it.
+    pub with_target: i64,
+    /// Of those, the ones met by the deadline.
+    pub within_target: i64,
+    /// `within_target / with_target` (none when nothing is decided).
+    pub share_within_target: Option<f64>,
+}
+
+/// The figures of one category.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"category": "delivery", "filed": 240,
+    "first_response": {"count": 120, "median_seconds": 2700, "p90_seconds": 10800, "with_target": 118, "within_target": 109, "share_within_target": 0.924},
+    "resolution": {"count": 80, "median_seconds": 86400, "p90_seconds": 200000, "with_target": 80, "within_target": 70, "share_within_target": 0.875}}))]
+pub struct CategoryFigures {
+    /// The category's slug.
+    pub category: String,
+    /// Cases filed.
+    pub filed: i64,
+    /// The first answer.
+    pub first_response: Timing,
+    /// Resolution.
+    pub resolution: Timing,
+}
+
+/// The figures of one mediator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"mediator_id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "name": "Mia Mediator",
+    "open": 7, "resolved": 31, "median_handling_seconds": 172800, "rulings": 20, "appealed": 3,
+    "appeal_rate": 0.15, "appeals_decided": 3, "changed_on_appeal": 1, "overturn_rate": 0.333,
+    "ratings": 12, "average_rating": 4.25}))]
+pub struct MediatorFigures {
+    /// The mediator.
+    pub mediator_id: uuid::Uuid,
+    /// Their name.
+    pub name: String,
+    /// Open cases assigned to them now (any filing date).
+    pub open: i64,
+    /// Cases of the range they resolved (ruled on, or held when settled,
+    /// dismissed or withdrawn).
+    pub resolved: i64,
+    /// The median time from their assignment to resolution, in seconds.
+    pub median_handling_seconds: Option<i64>,
+    /// Their rulings on cases of the range.
+    pub rulings: i64,
+    /// Of those, the ones appealed.
+    pub appealed: i64,
+    /// `appealed / rulings`.
+    pub appeal_rate: Option<f64>,
+    /// Appeals against their rulings that were decided.
+    pub appeals_decided: i64,
+    /// Of those, the ones that amended or overturned the ruling.
+    pub changed_on_appeal: i64,
+    /// `changed_on_appeal / appeals_decided`.
+    pub overturn_rate: Option<f64>,
+    /// Feedback ratings on their cases.
+    pub ratings: i64,
+    /// The average rating (1 to 5).
+    pub average_rating: Option<f64>,
+}
+
+/// Unresolved cases of one age, as of now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"age": "1-3d", "count": 14}))]
+pub struct BacklogBucket {
+    /// The age since filing: `<1d`, `1-3d`, `3-7d`, `7-30d`, `>30d`.
+    pub age: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// Statistics over a range of filing dates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "from": "2026-10-29T00:00:00Z", "to": "2026-11-28T00:00:00Z", "category": null, "filed": 240,
+    "by_state": {"intake": 4, "investigation": 30, "closed": 206}, "by_priority": {"normal": 200, "high": 40},
+    "by_category": {"delivery": 240},
+    "first_response": {"count": 236, "median_seconds": 2700, "p90_seconds": 10800, "with_target": 230, "within_target": 212, "share_within_target": 0.922},
+    "resolution": {"count": 206, "median_seconds": 86400, "p90_seconds": 200000, "with_target": 200, "within_target": 170, "share_within_target": 0.85},
+    "backlog": [{"age": "<1d", "count": 3}, {"age": "1-3d", "count": 14}, {"age": "3-7d", "count": 9}, {"age": "7-30d", "count": 8}, {"age": ">30d", "count": 0}],
+    "categories": [], "mediators": []
+}))]
+pub struct Statistics {
+    /// The start of the range.
+    pub from: DateTime<Utc>,
+    /// Its end (not included).
+    pub to: DateTime<Utc>,
+    /// The category asked for, if one was.
+    pub category: Option<String>,
+    /// Cases filed in the range.
+    pub filed: i64,
+    /// Of those, how many are in each state now.
+    pub by_state: BTreeMap<String, i64>,
+    /// By priority (as it is now, after any escalation).
+    pub by_priority: BTreeMap<String, i64>,
+    /// By category slug.
+    pub by_category: BTreeMap<String, i64>,
+    /// The first answer.
+    pub first_response: Timing,
+    /// Resolution.
+    pub resolution: Timing,
+    /// Unresolved cases by age, as of now (any filing date).
+    pub backlog: Vec<BacklogBucket>,
+    /// Per category.
+    pub categories: Vec<CategoryFigures>,
+    /// Per mediator, for the cases they handled.
+    pub mediators: Vec<MediatorFigures>,
+}
+
+/// A timestamp as an SQL literal both backends compare with a stored one.
+fn at(t: DateTime<Utc>) -> String {
+    format!("'{}'", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f"))
+}
+
+/// The range (and category) as SQL conditions on `cases` aliased `c`. Only
+/// values typed here go into the text: timestamps and a UUID.
+struct Scope {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    category: Option<String>,
+}
+
+impl Scope {
+    fn filed(&self) -> String {
+        let mut w = format!(
+            "c.created_at >= {} AND c.created_at < {}",
+            at(self.from),
+            at(self.to)
+        );
+        if let Some(id) = &self.category {
+            w += &format!(" AND c.category_id = '{id}'");
+        }
+        w
+    }
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = Text)]
+    category_id: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Text)]
+    priority: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    fr_count: i64,
+    #[diesel(sql_type = BigInt)]
+    fr_decided: i64,
+    #[diesel(sql_type = BigInt)]
+    fr_within: i64,
+    #[diesel(sql_type = BigInt)]
+    res_count: i64,
+    #[diesel(sql_type = BigInt)]
+    res_decided: i64,
+    #[diesel(sql_type = BigInt)]
+    res_within: i64,
+}
+
+#[derive(QueryableByName)]
+struct RankRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    g: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    v: i64,
+    #[diesel(sql_type = BigInt)]
+    rn: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct MediatorRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    m: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    b: i64,
+    #[diesel(sql_type = BigInt)]
+    c: i64,
+    #[diesel(sql_type = BigInt)]
+    d: i64,
+}
+
+#[derive(QueryableByName)]
+struct BacklogRow {
+    #[diesel(sql_type = BigInt)]
+    d1: i64,
+    #[diesel(sql_type = BigInt)]
+    d3: i64,
+    #[diesel(sql_type = BigInt)]
+    d7: i64,
+    #[diesel(sql_type = BigInt)]
+    d30: i64,
+    #[diesel(sql_type = BigInt)]
+    older: i64,
+}
+
+/// `1` where `cond` holds, summed as a 64-bit count on both backends.
+fn count_if(cond: &str) -> String {
+    format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
+}
+
+/// The median and 90th percentile (nearest rank) of `value` over the
+/// cases of `scope` where it is set, per `group` (an SQL expression, or
+/// `NULL` for all of them together).
+fn percentiles(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    value: &str,
+    group: &str,
+) -> ApiResult<HashMap<Option<String>, (i64, i64)>> {
+    let sql = format!(
+        "SELECT g, v, rn, n FROM (
+            SELECT {group} AS g, c.{value} AS v,
+                ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY c.{value}) AS rn,
+                COUNT(*) OVER (PARTITION BY {group}) AS n
+            FROM cases c WHERE {filed} AND c.{value} IS NOT NULL
+        ) ranked WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100",
+        filed = scope.filed()
+    );
+    let rows: Vec<RankRow> = diesel::sql_query(sql).load(conn)?;
+    let mut out: HashMap<Option<String>, (i64, i64)> = HashMap::new();
+    for r in rows {
+        let e = out.entry(r.g).or_default();
+        if r.rn == (r.n * 50 + 99) / 100 {
+            e.0 = r.v;
+        }
+        if r.rn == (r.n * 90 + 99) / 100 {
+            e.1 = r.v;
+        }
+    }
+    Ok(out)
+}
+
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 1000.0)
+}
+
+fn timing(count: i64, decided: i64, within: i64, ranks: Option<&(i64, i64)>) -> Timing {
+    Timing {
+        count,
+        median_seconds: ranks.filter(|_| count > 0).map(|r| r.0),
+        p90_seconds: ranks.filter(|_| count > 0).map(|r| r.1),
+        with_target: decided,
+        within_target: within,
+        share_within_target: share(within, decided),
+    }
+}
+
+/// Checks the query: a range of at most ten years that ends after it
+/// starts, and a category that exists (422 otherwise).
+fn scope_of(
+    conn: &mut DbConnection,
+    q: &StatisticsQuery,
+    now: DateTime<Utc>,
+) -> ApiResult<(Scope, HashMap<String, String>)> {
+    let to = q.to.unwrap_or(now);
+    let from = q.from.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(ApiError::field("from", "must be before `to`"));
+    }
+    if to - from > Duration::days(3660) {
+        return Err(ApiError::field(
+            "from",
+            "the range may span ten years at most",
+        ));
+    }
+    let slugs: HashMap<String, String> = categories::table
+        .select((categories::id, categories::slug))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let category = match &q.category {
+        None => None,
+        Some(slug) => Some(
+            slugs
+                .iter()
+                .find(|(_, s)| *s == slug)
+                .map(|(id, _)| id.clone())
+                .ok_or_else(|| ApiError::field("category", "no such category"))?,
+        ),
+    };
+    Ok((Scope { from, to, category }, slugs))
+}
+
+/// The statistics `q` asks for, as of `now`.
+pub fn compute(
+    conn: &mut DbConnection,
+    q: &StatisticsQuery,
+    now: DateTime<Utc>,
+) -> ApiResult<Statistics> {
+    let (scope, slugs) = scope_of(conn, q, now)?;
+    let slug = |id: &str| slugs.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let now_sql = at(now);
+    // The first answer counts as met when the case was resolved without
+    // one (a withdrawal), as the case's own clock counts it.
+    let fr_met = "COALESCE(c.first_response_at, c.resolved_at)";
+    let counts = format!(
+        "SELECT c.category_id, c.state, c.priority, CAST(COUNT(*) AS BIGINT) AS n,
+            CAST(COUNT(c.first_response_seconds) AS BIGINT) AS fr_count,
+            {fr_decided} AS fr_decided, {fr_within} AS fr_within,
+            CAST(COUNT(c.resolution_seconds) AS BIGINT) AS res_count,
+            {res_decided} AS res_decided, {res_within} AS res_within
+        FROM cases c WHERE {filed}
+        GROUP BY c.category_id, c.state, c.priority",
+        fr_decided = count_if(&format!(
+            "c.first_response_due IS NOT NULL AND ({fr_met} IS NOT NULL OR c.first_response_due < {now_sql})"
+        )),
+        fr_within = count_if(&format!("{fr_met} <= c.first_response_due")),
+        res_decided = count_if(&format!(
+            "c.resolution_due IS NOT NULL AND (c.resolved_at IS NOT NULL OR c.resolution_due < {now_sql})"
+        )),
+        res_within = count_if("c.resolved_at <= c.resolution_due"),
+        filed = scope.filed(),
+    );
+    let rows: Vec<CountRow> = diesel::sql_query(counts).load(conn)?;
+
+    let mut stats = Statistics {
+        from: scope.from,
+        to: scope.to,
+        category: q.category.clone(),
+        filed: 0,
+        by_state: BTreeMap::new(),
+        by_priority: BTreeMap::new(),
+        by_category: BTreeMap::new(),
+        first_response: Timing::default(),
+        resolution: Timing::default(),
+        backlog: Vec::new(),
+        categories: Vec::new(),
+        mediators: Vec::new(),
+    };
+    // Per category: filed, and the six target counts.
+    let mut per_cat: BTreeMap<String, [i64; 7]> = BTreeMap::new();
+    let mut all = [0i64; 7];
+    for r in &rows {
+        stats.filed += r.n;
+        *stats.by_state.entry(r.state.clone()).or_default() += r.n;
+        *stats.by_priority.entry(r.priority.clone()).or_default() += r.n;
+        let figures = [
+            r.n,
+            r.fr_count,
+            r.fr_decided,
+            r.fr_within,
+            r.res_count,
+            r.res_decided,
+            r.res_within,
+        ];
+        let cat = per_cat.entry(r.category_id.clone()).or_default();
+        for (i, f) in figures.iter().enumerate() {
+            cat[i] += f;
+            all[i] += f;
+        }
+    }
+    let by_category = "c.category_id";
+    let fr_all = percentiles(conn, &scope, "first_response_seconds", "NULL")?;
+    let res_all = percentiles(conn, &scope, "resolution_seconds", "NULL")?;
+    let fr_cat = percentiles(conn, &scope, "first_response_seconds", by_category)?;
+    let res_cat = percentiles(conn, &scope, "resolution_seconds", by_category)?;
+    stats.first_response = timing(all[1], all[2], all[3], fr_all.get(&None));
+    stats.resolution = timing(all[4], all[5], all[6], res_all.get(&None));
+    for (id, f) in per_cat {
+        let key = Some(id.clone());
+        stats.by_category.insert(slug(&id), f[0]);
+        stats.categories.push(CategoryFigures {
+            category: slug(&id),
+            filed: f[0],
+            first_response: timing(f[1], f[2], f[3], fr_cat.get(&key)),
+            resolution: timing(f[4], f[5], f[6], res_cat.get(&key)),
+        });
+    }
+    stats.backlog = backlog(conn, &scope, now)?;
+    stats.mediators = mediators(conn, &scope)?;
+    // Every state and priority is named, with 0 where there are none.
+    for s in CaseState::ALL {
+        stats.by_state.entry(s.as_str().to_string()).or_default();
+    }
+    for p in [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ] {
+        stats.by_priority.entry(p.as_str().to_string()).or_default();
+    }
+    Ok(stats)
+}
+
+/// Unresolved cases by age as of `now`, read through `cases_state_created`.
+fn backlog(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<BacklogBucket>> {
+    let ago = |days: i64| at(now - Duration::days(days));
+    let category = scope
+        .category
+        .as_ref()
+        .map(|id| format!(" AND c.category_id = '{id}'"))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT {d1} AS d1, {d3} AS d3, {d7} AS d7, {d30} AS d30, {older} AS older
+        FROM cases c WHERE c.state IN ('intake', 'assigned', 'investigation'){category}",
+        d1 = count_if(&format!("c.created_at >= {}", ago(1))),
+        d3 = count_if(&format!(
+            "c.created_at < {} AND c.created_at >= {}",
+            ago(1),
+            ago(3)
+        )),
+        d7 = count_if(&format!(
+            "c.created_at < {} AND c.created_at >= {}",
+            ago(3),
+            ago(7)
+        )),
+        d30 = count_if(&format!(
+            "c.created_at < {} AND c.created_at >= {}",
+            ago(7),
+            ago(30)
+        )),
+        older = count_if(&format!("c.created_at < {}", ago(30))),
+    );
+    let r: BacklogRow = diesel::sql_query(sql).get_result(conn)?;
+    Ok([
+        ("<1d", r.d1),
+        ("1-3d", r.d3),
+        ("3-7d", r.d7),
+        ("7-30d", r.d30),
+        (">30d", r.older),
+    ]
+    .into_iter()
+    .map(|(age, count)| BacklogBucket {
+        age: age.into(),
+        count,
+    })
+    .collect())
+}
+
+/// Each mediator's figures: who handled a case is the mediator who ruled
+/// on it, else the one who held it.
+fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFigures>> {
+    let filed = scope.filed();
+    let handler = "COALESCE(c.ruling_mediator_id, c.assigned_mediator_id)";
+    let load = |conn: &mut DbConnection, sql: String| -> ApiResult<HashMap<String, MediatorRow>> {
+        let rows: Vec<MediatorRow> = diesel::sql_query(sql).load(conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.m.clone().map(|m| (m, r)))
+            .collect())
+    };
+    let category = scope
+        .category
+        .as_ref()
+        .map(|id| format!(" AND c.category_id = '{id}'"))
+        .unwrap_or_default();
+    // Open load now, through `cases_mediator_queue`.
+    let open = load(
+        conn,
+        format!(
+            "SELECT c.assigned_mediator_id AS m, CAST(COUNT(*) AS BIGINT) AS a, CAST(0 AS BIGINT) AS b,
+                CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d
+            FROM cases c WHERE c.waiting_on <> 'nobody' AND c.assigned_mediator_id IS NOT NULL{category}
+            GROUP BY c.assigned_mediator_id"
+        ),
+    )?;
+    let resolved = load(
+        conn,
+        format!(
+            "SELECT {handler} AS m, CAST(COUNT(*) AS BIGINT) AS a, CAST(0 AS BIGINT) AS b,
+                CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d
+            FROM cases c WHERE {filed} AND c.resolved_at IS NOT NULL GROUP BY {handler}"
+        ),
+    )?;
+    // Rulings (not appeal decisions), and the appeals made after each.
+    let after = "FROM appeals a WHERE a.case_id = r.case_id AND a.created_at >= r.created_at";
+    let appeals = load(
+        conn,
+        format!(
+            "SELECT r.mediator_id AS m, CAST(COUNT(*) AS BIGINT) AS a,
+                {appealed} AS b, {decided} AS c, {changed} AS d
+            FROM rulings r JOIN cases c ON c.id = r.case_id
+            WHERE {filed} AND r.kind = 'ruling' AND r.mediator_id IS NOT NULL
+            GROUP BY r.mediator_id",
+            appealed = count_if(&format!("EXISTS (SELECT 1 {after})")),
+            decided = count_if(&format!(
+                "EXISTS (SELECT 1 {after} AND a.decision IS NOT NULL)"
+            )),
+            changed = count_if(&format!(
+                "EXISTS (SELECT 1 {after} AND a.decision IN ('amend', 'overturn'))"
+            )),
+        ),
+    )?;
+    let ratings = load(
+        conn,
+        format!(
+            "SELECT {handler} AS m, CAST(COUNT(*) AS BIGINT) AS a,
+                CAST(COALESCE(SUM(f.rating), 0) AS BIGINT) AS b, CAST(0 AS BIGINT) AS c,
+                CAST(0 AS BIGINT) AS d
+            FROM case_feedback f JOIN cases c ON c.id = f.case_id
+            WHERE {filed} GROUP BY {handler}"
+        ),
+    )?;
+    let handling = percentiles(conn, scope, "handling_seconds", handler)?;
+    let mut ids: Vec<&String> = open
+        .keys()
+        .chain(resolved.keys())
+        .chain(appeals.keys())
+        .chain(ratings.keys())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names: HashMap<String, String> = users::table
+        .filter(users::id.eq_any(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+        .select((users::id, users::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let get = |map: &HashMap<String, MediatorRow>, id: &str| {
+        map.get(id).map_or((0, 0, 0, 0), |r| (r.a, r.b, r.c, r.d))
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let Ok(uuid) = uuid::Uuid::parse_str(id) else {
+            continue;
+        };
+        let (rulings, appealed, decided, changed) = get(&appeals, id);
+        let (count, sum, _, _) = get(&ratings, id);
+        out.push(MediatorFigures {
+            mediator_id: uuid,
+            name: names.get(id).cloned().unwrap_or_default(),
+            open: get(&open, id).0,
+            resolved: get(&resolved, id).0,
+            median_handling_seconds: handling.get(&Some(id.clone())).map(|r| r.0),
+            rulings,
+            appealed,
+            appeal_rate: share(appealed, rulings),
+            appeals_decided: decided,
+            changed_on_appeal: changed,
+            overturn_rate: share(changed, decided),
+            ratings: count,
+            average_rating: (count > 0)
+                .then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
+        });
+    }
+    Ok(out)
+}
+
+/// The statistics as CSV: one figure per line, `section,key,metric,value`.
+pub fn to_csv(s: &Statistics) -> String {
+    let mut out = String::from("section,key,metric,value\n");
+    let mut line = |section: &str, key: &str, metric: &str, value: String| {
+        let quote = |v: &str| {
+            // A cell a spreadsheet would take for a formula is kept as text.
+            let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
+                format!("'{v}")
+            } else {
+                v.to_string()
+            };
+            if v.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", v.replace('"', "\"\""))
+            } else {
+                v
+            }
+        };
+        out += &format!(
+            "{},{},{},{}\n",
+            quote(section),
+            quote(key),
+            quote(metric),
+            quote(&value)
+        );
+    };
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let optf = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    line("range", "", "from", s.from.to_rfc3339());
+    line("range", "", "to", s.to.to_rfc3339());
+    line("cases", "", "filed", s.filed.to_string());
+    for (k, v) in &s.by_state {
+        line("state", k, "count", v.to_string());
+    }
+    for (k, v) in &s.by_priority {
+        line("priority", k, "count", v.to_string());
+    }
+    for (k, v) in &s.by_category {
+        line("category", k, "count", v.to_string());
+    }
+    let mut timing = |section: &str, key: &str, t: &Timing| {
+        line(section, key, "count", t.count.to_string());
+        line(section, key, "median_seconds", opt(t.median_seconds));
+        line(section, key, "p90_seconds", opt(t.p90_seconds));
+        line(section, key, "with_target", t.with_target.to_string());
+        line(section, key, "within_target", t.within_target.to_string());
+        line(
+            section,
+            key,
+            "share_within_target",
+            optf(t.share_within_target),
+        );
+    };
+    timing("first_response", "", &s.first_response);
+    timing("resolution", "", &s.resolution);
+    for c in &s.categories {
+        timing("first_response", &c.category, &c.first_response);
+        timing("resolution", &c.category, &c.resolution);
+    }
+    for b in &s.backlog {
+        line("backlog", &b.age, "count", b.count.to_string());
+    }
+    for m in &s.mediators {
+        let key = m.mediator_id.to_string();
+        line("mediator", &key, "name", m.name.clone());
+        line("mediator", &key, "open", m.open.to_string());
+        line("mediator", &key, "resolved", m.resolved.to_string());
+        line(
+            "mediator",
+            &key,
+            "median_handling_seconds",
+            opt(m.median_handling_seconds),
+        );
+        line("mediator", &key, "rulings", m.rulings.to_string());
+        line("mediator", &key, "appeal_rate", optf(m.appeal_rate));
+        line("mediator", &key, "overturn_rate", optf(m.overturn_rate));
+        line("mediator", &key, "ratings", m.ratings.to_string());
+        line("mediator", &key, "average_rating", optf(m.average_rating));
+    }
+    out
+}
