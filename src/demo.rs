@@ -140,6 +140,7 @@ impl Seeder<'_> {
             party: Party::Respondent,
             question: "Please explain the replies of 3 November.".into(),
             deadline: self.env.now + Duration::days(5),
+            last: false,
         };
         self.act::<act::request_info::RequestInfo>("mia", id, question)?;
 

@@ -65,6 +65,7 @@ pub fn facts_of(row: &CaseRow, now: DateTime<Utc>, reopen_days: i64) -> CaseFact
         (Some(party), Some(deadline)) => Some(InfoRequest {
             party,
             deadline: from_db_time(deadline),
+            last: row.info_final,
         }),
         _ => None,
     };
@@ -133,6 +134,7 @@ fn changes(
         ruling_mediator_id: Some(f.people.ruling_mediator),
         info_party: Some(f.info_request.map(|r| r.party)),
         info_deadline: Some(f.info_request.map(|r| to_db_time(r.deadline))),
+        info_final: Some(f.info_request.is_some_and(|r| r.last)),
         settlement_open: Some(f.settlement_open),
         settlement_terms: Some(f.settlement_terms.clone()),
         settlement_accepted_complainant: Some(f.accepted_settlement.complainant),

@@ -6,13 +6,16 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::act::take_on;
+use super::actions::withdraw::Withdraw;
 use super::context::CaseContext;
 use super::record::record;
+use super::version::Expected;
 use crate::db::DbConnection;
 use crate::db::schema::cases;
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::lifecycle::Effect;
-use crate::domain::{Actor, CaseId};
+use crate::domain::{Actor, CaseId, Party};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Env;
 
@@ -64,5 +67,21 @@ pub fn lapse(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
         },
     };
     record(conn, &env.settings, &ctx, &lapsed)?;
+    // A final request to the complainant, left unanswered: the desk
+    // withdraws the case, if it is set to.
+    if request.last && request.party == Party::Complainant && env.settings.auto_withdraw_silent {
+        let withdraw = Withdraw {
+            note: None,
+            silent: true,
+        };
+        take_on(
+            conn,
+            env,
+            &Actor::system(),
+            &mut ctx,
+            &Expected::Absent,
+            withdraw,
+        )?;
+    }
     Ok(true)
 }

@@ -108,6 +108,7 @@ diesel::table! {
         first_response_seconds -> Nullable<BigInt>,
         resolution_seconds -> Nullable<BigInt>,
         handling_seconds -> Nullable<BigInt>,
+        info_final -> Bool,
     }
 }
 

@@ -145,6 +145,10 @@ pub enum CaseEvent {
         question: String,
         /// When the answer is due.
         deadline: DateTime<Utc>,
+        /// A final request: without an answer by the deadline the case is
+        /// withdrawn.
+        #[serde(default, rename = "final", skip_serializing_if = "std::ops::Not::not")]
+        last: bool,
     },
     /// The party asked answered (by posting a message).
     InfoProvided {
@@ -451,6 +455,10 @@ pub enum CaseEvent {
     Withdrawn {
         /// A note.
         note: Option<String>,
+        /// Withdrawn by the desk: the complainant left a final request for
+        /// information unanswered past its deadline.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        silent: bool,
     },
     /// The case was dismissed.
     #[serde(rename = "dismiss")]

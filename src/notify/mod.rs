@@ -307,7 +307,9 @@ fn details(lang: &str, case: &MailCase, event: &CaseEvent) -> Result<Vec<Detail>
         } => vec![d("terms", terms.clone())],
         CaseEvent::Appealed { grounds, .. } => vec![d("grounds", grounds.clone())],
         CaseEvent::Reopened { reason } => vec![d("reason", reason.clone())],
-        CaseEvent::Withdrawn { note: Some(note) } if !note.is_empty() => {
+        CaseEvent::Withdrawn {
+            note: Some(note), ..
+        } if !note.is_empty() => {
             vec![d("reason", note.clone())]
         }
         CaseEvent::Dismissed { reason, detail } => vec![d(
@@ -523,6 +525,9 @@ fn mail_for(
         "decision": decision.map(|d| word(lang, &format!("decisions.{d}"))),
         "reason": reason.map(|r| word(lang, &format!("desk_reasons.{r}"))),
         "appeal": appeal,
+        // A final request for information, and a withdrawal for silence.
+        "final": matches!(record.event, CaseEvent::InfoRequested { last: true, .. }),
+        "silent": matches!(record.event, CaseEvent::Withdrawn { silent: true, .. }),
         // A service level's target, and the priority a breach raised the case to.
         "target": target.map(|t| word(lang, &format!("targets.{}", t.as_str()))),
         "raised": raised.map(|p| word(lang, &format!("priorities.{}", p.as_str()))),

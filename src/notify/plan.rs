@@ -201,6 +201,7 @@ mod tests {
             party: Party::Respondent,
             question: "q".into(),
             deadline: Utc::now(),
+            last: false,
         });
         for r in [&filed, &ruled, &ask] {
             assert!(plan(r).iter().all(|s| s.essential), "{:?}", r.event);

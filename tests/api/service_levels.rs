@@ -836,3 +836,118 @@ async fn statistics_match_figures_worked_out_by_hand() {
     })
     .await;
 }
+
+/// Records information requests left unanswered, as the deadline scanner does.
+async fn lapse_scan(app: &TestApp) -> usize {
+    let db = ombud::db::Db::connect(&app.db.url, 2, std::time::Duration::from_secs(5)).unwrap();
+    let settings = std::sync::Arc::new(app.settings.clone());
+    ombud::jobs::info_requests::run_once(&db, &settings, &app.clock)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_complainant_silent_past_a_final_request_has_the_case_withdrawn_when_the_desk_allows_it()
+{
+    // Off by default: a request cannot be final.
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = crate::helpers::case_in(&app, &cast, "investigation").await;
+        let deadline = (app.clock.now() + Duration::days(2)).to_rfc3339();
+        let res = app
+            .act(
+                &cast.mediator,
+                &id,
+                "request_info",
+                json!({"party": "complainant", "question": "Which order?", "deadline": deadline, "final": true}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(problem(res).await.to_string().contains("auto_withdraw_silent"));
+    })
+    .await;
+    for backend in crate::helpers::backends() {
+        let app = crate::helpers::spawn_app_with(backend, |s| s.auto_withdraw_silent = true).await;
+        let cast = Cast::new(&app).await;
+        // The bootstrap admin's token lasts an hour; this test spans days.
+        let admin = app.user(Role::Admin).await;
+        let ask = |party: &str, last: bool| {
+            json!({"party": party, "question": "Which order?", "final": last,
+                   "deadline": (app.clock.now() + Duration::days(2)).to_rfc3339()})
+        };
+        let id = crate::helpers::case_in(&app, &cast, "investigation").await;
+        // Only a request to the complainant can be final.
+        let res = app
+            .act(&cast.mediator, &id, "request_info", ask("respondent", true))
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        problem(res).await;
+        // A request that is not final only lapses.
+        app.act_ok(
+            &cast.mediator,
+            &id,
+            "request_info",
+            ask("complainant", false),
+        )
+        .await;
+        app.clock.advance(Duration::days(3));
+        assert_eq!(lapse_scan(&app).await, 1);
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "investigation");
+        // A final one says so, and once it lapses the desk withdraws the
+        // case; one answered in time is just answered.
+        let other = crate::helpers::case_in(&app, &cast, "investigation").await;
+        for case in [&id, &other] {
+            app.act_ok(
+                &cast.mediator,
+                case,
+                "request_info",
+                ask("complainant", true),
+            )
+            .await;
+        }
+        say(&app, &cast.complainant, &other, "all_parties").await;
+        let page: Value = app
+            .get(&format!("/outbox?case_id={id}&limit=100"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let asked = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["template"] == "info_requested")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mail: Value = app
+            .get(&format!("/outbox/{asked}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            mail["body_text"]
+                .as_str()
+                .unwrap()
+                .contains("final request"),
+            "{}",
+            mail["body_text"]
+        );
+        app.clock.advance(Duration::hours(47));
+        assert_eq!(lapse_scan(&app).await, 0, "not yet");
+        app.clock.advance(Duration::hours(2));
+        assert_eq!(lapse_scan(&app).await, 1);
+        let case = app.case(&cast.lead, &id).await;
+        assert_eq!(case["state"], "withdrawn");
+        let entries = app.timeline(&cast.complainant, &id).await;
+        let withdrawn = entries.iter().find(|e| e["kind"] == "withdraw").unwrap();
+        assert!(withdrawn["actor"].is_null());
+        assert_eq!(withdrawn["data"]["silent"], true);
+        assert!(entries.iter().any(|e| e["kind"] == "info_request_lapsed"));
+        assert_eq!(lapse_scan(&app).await, 0);
+        // Answered in time, a final request is just answered.
+        assert_eq!(app.case(&cast.lead, &other).await["state"], "investigation");
+    }
+}

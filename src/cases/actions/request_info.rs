@@ -26,6 +26,11 @@ pub struct RequestInfoBody {
     pub question: String,
     /// When the answer is due: in the future, at most 90 days ahead.
     pub deadline: DateTime<Utc>,
+    /// A final request to the complainant: without an answer by the
+    /// deadline the case is withdrawn, and the request says so. Only where
+    /// the desk allows it (`auto_withdraw_silent`; `422` otherwise).
+    #[serde(default, rename = "final")]
+    pub last: bool,
 }
 
 /// Ask a party for information.
@@ -37,6 +42,8 @@ pub struct RequestInfo {
     pub question: String,
     /// The deadline.
     pub deadline: DateTime<Utc>,
+    /// Whether it is final.
+    pub last: bool,
 }
 
 impl CaseAction for RequestInfo {
@@ -52,11 +59,20 @@ impl CaseAction for RequestInfo {
                 "must be in the future and at most 90 days ahead",
             );
         }
+        if body.last && body.party != Party::Complainant {
+            c.fail("final", "only a request to the complainant can be final");
+        } else if body.last && !env.settings.auto_withdraw_silent {
+            c.fail(
+                "final",
+                "this desk does not withdraw cases by itself (auto_withdraw_silent is off)",
+            );
+        }
         c.finish()?;
         Ok(RequestInfo {
             party: body.party,
             question,
             deadline: body.deadline,
+            last: body.last,
         })
     }
 
@@ -70,11 +86,13 @@ impl CaseAction for RequestInfo {
         step.effect(Effect::AskParty(InfoRequest {
             party: self.party,
             deadline: self.deadline,
+            last: self.last,
         }));
         Ok(CaseEvent::InfoRequested {
             party: self.party,
             question: self.question,
             deadline: self.deadline,
+            last: self.last,
         })
     }
 }

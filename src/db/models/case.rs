@@ -93,6 +93,8 @@ pub struct CaseRow {
     pub resolution_seconds: Option<i64>,
     /// Time from assignment to resolution, in seconds.
     pub handling_seconds: Option<i64>,
+    /// Whether the open request for information is final.
+    pub info_final: bool,
 }
 
 /// A case to file.
@@ -212,6 +214,7 @@ impl NewCase {
             first_response_seconds: None,
             resolution_seconds: None,
             handling_seconds: None,
+            info_final: false,
         }
     }
 }
@@ -226,6 +229,7 @@ pub struct CaseChanges {
     pub ruling_mediator_id: Option<Option<UserId>>,
     pub info_party: Option<Option<Party>>,
     pub info_deadline: Option<Option<NaiveDateTime>>,
+    pub info_final: Option<bool>,
     pub settlement_open: Option<bool>,
     pub settlement_terms: Option<Option<String>>,
     pub settlement_accepted_complainant: Option<bool>,

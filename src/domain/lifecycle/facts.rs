@@ -14,6 +14,9 @@ pub struct InfoRequest {
     pub party: Party,
     /// The deadline for the answer.
     pub deadline: DateTime<Utc>,
+    /// A final request: the complainant was told that without an answer
+    /// by the deadline the case is withdrawn.
+    pub last: bool,
 }
 
 /// Everything about a case that actions read or change.

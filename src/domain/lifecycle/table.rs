@@ -26,8 +26,9 @@ pub enum Who {
     CaseTaker,
     /// Either party.
     Party,
-    /// The complainant only.
-    Complainant,
+    /// The complainant, or background jobs (a complainant silent past a
+    /// final request for information, where the desk withdraws for them).
+    ComplainantOrSystem,
     /// Background jobs, never a person.
     System,
 }
@@ -49,7 +50,9 @@ impl Who {
                 }
             ),
             Who::Party => s.party().is_some(),
-            Who::Complainant => s.party() == Some(super::Party::Complainant),
+            Who::ComplainantOrSystem => {
+                s.party() == Some(super::Party::Complainant) || *s == Standing::System
+            }
             Who::System => *s == Standing::System,
         }
     }
@@ -73,7 +76,9 @@ impl Who {
             }
             Who::CaseTaker => format!("only a mediator or a lead may {}", action.as_str()),
             Who::Party => format!("only a party to the case may {}", action.as_str()),
-            Who::Complainant => format!("only the complainant may {}", action.as_str()),
+            Who::ComplainantOrSystem => {
+                format!("only the complainant may {}", action.as_str())
+            }
             Who::System => match action {
                 Action::AutoAssign => {
                     "only the desk assigns automatically; a lead may `assign`".into()
@@ -239,7 +244,7 @@ pub const TABLE: &[Transition] = &[
     row(
         Action::Withdraw,
         BEFORE_RULING,
-        Who::Complainant,
+        Who::ComplainantOrSystem,
         To::Goes(Withdrawn),
     ),
     row(

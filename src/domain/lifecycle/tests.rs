@@ -82,7 +82,8 @@ fn who(action: Action) -> &'static [&'static str] {
             "lead",
             "ruling_lead",
         ],
-        Action::Withdraw => &["complainant", "lead_complainant"],
+        // The desk withdraws for a complainant silent past a final request.
+        Action::Withdraw => &["complainant", "lead_complainant", "system"],
         Action::Dismiss => &[
             "assigned_mediator",
             "ruling_mediator",
