@@ -129,6 +129,7 @@ fn changes(
         first_response_seconds: Some(r.first_response_seconds),
         resolution_seconds: Some(r.resolution_seconds),
         handling_seconds: Some(r.handling_seconds),
+        sla_outcome: Some(r.sla_outcome),
         state: Some(f.state),
         assigned_mediator_id: Some(f.people.mediator),
         ruling_mediator_id: Some(f.people.ruling_mediator),
@@ -254,9 +255,10 @@ impl CaseContext {
     /// case since it was read, nothing is written and the answer is 412.
     pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
         let version = self.row.version + 1;
-        let (due, next) = super::service_level::marks(&self.row);
+        let (due, next, outcome) = super::service_level::marks(&self.row);
         self.row.sla_due = due.map(to_db_time);
         self.row.sla_next_at = next.map(to_db_time);
+        self.row.sla_outcome = outcome;
         self.facts.service_due = due;
         let slot = queue_slot(&self.facts);
         let updated = Prepared(

@@ -66,9 +66,9 @@ pub fn lapse(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
             deadline: request.deadline,
         },
     };
-    record(conn, &env.settings, &ctx, &lapsed)?;
     // A final request to the complainant, left unanswered: the desk
-    // withdraws the case, if it is set to.
+    // withdraws the case, if it is set to; the withdrawal says why (and
+    // the mediator is not told the case waits on them again).
     if request.last && request.party == Party::Complainant && env.settings.auto_withdraw_silent {
         let withdraw = Withdraw {
             note: None,
@@ -82,6 +82,8 @@ pub fn lapse(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
             &Expected::Absent,
             withdraw,
         )?;
+        return Ok(true);
     }
+    record(conn, &env.settings, &ctx, &lapsed)?;
     Ok(true)
 }

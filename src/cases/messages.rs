@@ -80,6 +80,10 @@ pub fn post(
 ) -> ApiResult<MessageView> {
     let text = check(&body)?;
     let visibility = body.visibility;
+    // Held (PostgreSQL) so that the versioned save below, when the message
+    // answers a request or is staff's first answer, cannot lose to the
+    // scanner or an action committing in between.
+    super::context::hold(conn, id)?;
     let (mut ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     standing
         .may_post()

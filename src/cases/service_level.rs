@@ -64,6 +64,7 @@ pub struct Before {
     waiting: bool,
     mediator: Option<UserId>,
     state: CaseState,
+    info_deadline: Option<DateTime<Utc>>,
 }
 
 impl Before {
@@ -73,6 +74,7 @@ impl Before {
             waiting: waits_on_party(&ctx.facts),
             mediator: ctx.facts.people.mediator,
             state: ctx.facts.state,
+            info_deadline: ctx.facts.info_request.map(|r| r.deadline),
         }
     }
 }
@@ -94,10 +96,11 @@ pub fn clock_of(row: &CaseRow) -> Clock {
 
 /// The columns a save derives from the clock: the next deadline not yet
 /// met (`sla_due`) and when the scanner next has something to record
-/// (`sla_next_at`).
-pub fn marks(row: &CaseRow) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+/// (`sla_next_at`), and each target's result for the statistics
+/// (`sla_outcome`).
+pub fn marks(row: &CaseRow) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, i16) {
     let clock = clock_of(row);
-    (clock.next_due(), clock.next_check())
+    (clock.next_due(), clock.next_check(), clock.outcome())
 }
 
 /// The calendar the case was filed under, if a policy applied.
@@ -136,21 +139,45 @@ pub fn settle(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let calendar = calendar_of(&ctx.row)?;
-    let row = &mut ctx.row;
     let facts = &ctx.facts;
+    let waiting = waits_on_party(facts);
+    let answering = answered && ctx.row.first_response_at.is_none();
+    let resolving = before.state.is_unresolved()
+        && !facts.state.is_unresolved()
+        && ctx.row.resolved_at.is_none();
+    let has_policy = ctx.row.sla_calendar.is_some();
+    // The calendar is read only when something is counted on it; one that
+    // does not parse (a bug) is logged, and time then counts as wall-clock
+    // time, so the case can still move.
+    let calendar = if has_policy && (waiting != before.waiting || answering || resolving) {
+        calendar_of(&ctx.row).unwrap_or_else(|e| {
+            tracing::error!(case = %ctx.row.id, error = %e, "a case's service-level calendar");
+            None
+        })
+    } else {
+        None
+    };
+    let row = &mut ctx.row;
     if facts.people.mediator != before.mediator {
         row.assigned_at = facts.people.mediator.map(|_| to_db_time(now));
     }
-    let waiting = waits_on_party(facts);
-    match (&calendar, before.waiting, waiting) {
-        (Some(_), false, true) if row.sla_paused_since.is_none() => {
+    // A request answered or withdrawn after its deadline, before the scan
+    // recorded it as lapsed, ended the wait at its deadline.
+    let at = match before.info_deadline {
+        Some(deadline) if facts.info_request.is_none() && deadline < at => deadline,
+        _ => at,
+    };
+    match (has_policy, before.waiting, waiting) {
+        (true, false, true) if row.sla_paused_since.is_none() => {
             row.sla_paused_since = Some(to_db_time(at));
         }
-        (Some(calendar), true, false) => resume(row, calendar, at),
+        (true, true, false) => match &calendar {
+            Some(calendar) => resume(row, calendar, at),
+            None => row.sla_paused_since = None,
+        },
         _ => {}
     }
-    if answered && row.first_response_at.is_none() {
+    if answering {
         row.first_response_at = Some(to_db_time(now));
         row.first_response_seconds = Some(taken(row, calendar.as_ref(), now));
     }
@@ -220,13 +247,15 @@ pub fn check(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
         Err(ApiError::PreconditionFailed(_)) => return Ok(false),
         Err(e) => return Err(e),
     }
+    let mut raised = raised;
     for (target, threshold, deadline) in due {
         let event = match threshold {
             Threshold::Warning => CaseEvent::ServiceLevelWarning { target, deadline },
+            // The priority went up one step, once: the first breach says so.
             Threshold::Breach => CaseEvent::ServiceLevelBreached {
                 target,
                 deadline,
-                priority: raised,
+                priority: raised.take(),
             },
         };
         let entry = EventRecord {
@@ -246,17 +275,15 @@ pub fn check(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> 
 
 /// A breached case whose mediator cannot work on it now goes back to
 /// automatic assignment (when its category is assigned automatically and
-/// someone can take it); an unassigned one is routed again.
+/// someone can take it). An unassigned case is left to the leads, who are
+/// told (triage may have held it for them).
 fn reroute(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
-    use super::assignment::{candidates, hand_over, needs_mediator, route};
+    use super::assignment::{candidates, hand_over};
     use crate::domain::desk::available;
     if !ctx.category.auto_assign || !ctx.facts.state.is_unresolved() {
         return Ok(());
     }
     let Some(mediator) = ctx.facts.people.mediator else {
-        if needs_mediator(ctx) {
-            route(conn, env, ctx, false)?;
-        }
         return Ok(());
     };
     // Someone without a desk profile is taken to be at work.

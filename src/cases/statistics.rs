@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Nullable, SmallInt, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -158,9 +158,11 @@ pub struct Statistics {
     pub mediators: Vec<MediatorFigures>,
 }
 
-/// A timestamp as an SQL literal both backends compare with a stored one.
+/// A timestamp as an SQL literal both backends compare with a stored one:
+/// the text diesel stores on SQLite (`%F %T%.f`), so that equal times
+/// compare equal there too.
 fn at(t: DateTime<Utc>) -> String {
-    format!("'{}'", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f"))
+    format!("'{}'", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.f"))
 }
 
 /// The range (and category) as SQL conditions on `cases` aliased `c`. Only
@@ -193,30 +195,22 @@ struct CountRow {
     state: String,
     #[diesel(sql_type = Text)]
     priority: String,
+    #[diesel(sql_type = SmallInt)]
+    outcome: i16,
+    /// The first answer's time in whole minutes, if it was given.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    minutes: Option<i64>,
     #[diesel(sql_type = BigInt)]
     n: i64,
-    #[diesel(sql_type = BigInt)]
-    fr_count: i64,
-    #[diesel(sql_type = BigInt)]
-    fr_decided: i64,
-    #[diesel(sql_type = BigInt)]
-    fr_within: i64,
-    #[diesel(sql_type = BigInt)]
-    res_count: i64,
-    #[diesel(sql_type = BigInt)]
-    res_decided: i64,
-    #[diesel(sql_type = BigInt)]
-    res_within: i64,
 }
 
+/// How many of a group's cases took each whole number of minutes.
 #[derive(QueryableByName)]
-struct RankRow {
+struct BucketRow {
     #[diesel(sql_type = Nullable<Text>)]
     g: Option<String>,
     #[diesel(sql_type = BigInt)]
-    v: i64,
-    #[diesel(sql_type = BigInt)]
-    rn: i64,
+    minutes: i64,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -254,34 +248,57 @@ fn count_if(cond: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
 }
 
-/// The median and 90th percentile (nearest rank) of `value` over the
-/// cases of `scope` where it is set, per `group` (an SQL expression, or
-/// `NULL` for all of them together).
-fn percentiles(
+/// The median and the 90th percentile by nearest rank (the value at rank
+/// ⌈p·n⌉), to the minute, of a histogram of whole minutes.
+#[derive(Debug, Default, Clone)]
+struct Histogram(BTreeMap<i64, i64>);
+
+impl Histogram {
+    fn add(&mut self, minutes: i64, n: i64) {
+        *self.0.entry(minutes).or_default() += n;
+    }
+
+    fn count(&self) -> i64 {
+        self.0.values().sum()
+    }
+
+    /// The value at rank ⌈p·n/100⌉, in seconds.
+    fn rank(&self, percent: i64) -> Option<i64> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let want = (n * percent + 99) / 100;
+        let mut seen = 0;
+        for (minutes, k) in &self.0 {
+            seen += k;
+            if seen >= want {
+                return Some(minutes * 60);
+            }
+        }
+        None
+    }
+}
+
+/// Histograms of `value` (seconds, counted in whole minutes) over the
+/// cases of `scope` where it is set, per `group` (an SQL expression).
+fn histograms(
     conn: &mut DbConnection,
     scope: &Scope,
     value: &str,
     group: &str,
-) -> ApiResult<HashMap<Option<String>, (i64, i64)>> {
+    extra: &str,
+) -> ApiResult<HashMap<Option<String>, Histogram>> {
     let sql = format!(
-        "SELECT g, v, rn, n FROM (
-            SELECT {group} AS g, c.{value} AS v,
-                ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY c.{value}) AS rn,
-                COUNT(*) OVER (PARTITION BY {group}) AS n
-            FROM cases c WHERE {filed} AND c.{value} IS NOT NULL
-        ) ranked WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100",
+        "SELECT {group} AS g, CAST(c.{value} / 60 AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS n
+        FROM cases c WHERE {filed} AND c.{value} IS NOT NULL{extra}
+        GROUP BY {group}, c.{value} / 60",
         filed = scope.filed()
     );
-    let rows: Vec<RankRow> = diesel::sql_query(sql).load(conn)?;
-    let mut out: HashMap<Option<String>, (i64, i64)> = HashMap::new();
+    let rows: Vec<BucketRow> = diesel::sql_query(sql).load(conn)?;
+    let mut out: HashMap<Option<String>, Histogram> = HashMap::new();
     for r in rows {
-        let e = out.entry(r.g).or_default();
-        if r.rn == (r.n * 50 + 99) / 100 {
-            e.0 = r.v;
-        }
-        if r.rn == (r.n * 90 + 99) / 100 {
-            e.1 = r.v;
-        }
+        out.entry(r.g).or_default().add(r.minutes, r.n);
     }
     Ok(out)
 }
@@ -290,11 +307,11 @@ fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 1000.0)
 }
 
-fn timing(count: i64, decided: i64, within: i64, ranks: Option<&(i64, i64)>) -> Timing {
+fn timing(decided: i64, within: i64, times: &Histogram) -> Timing {
     Timing {
-        count,
-        median_seconds: ranks.filter(|_| count > 0).map(|r| r.0),
-        p90_seconds: ranks.filter(|_| count > 0).map(|r| r.1),
+        count: times.count(),
+        median_seconds: times.rank(50),
+        p90_seconds: times.rank(90),
         with_target: decided,
         within_target: within,
         share_within_target: share(within, decided),
@@ -310,6 +327,12 @@ fn scope_of(
 ) -> ApiResult<(Scope, HashMap<String, String>)> {
     let to = q.to.unwrap_or(now);
     let from = q.from.unwrap_or(to - Duration::days(30));
+    use chrono::Datelike;
+    for (field, t) in [("from", from), ("to", to)] {
+        if !(1970..=9999).contains(&t.year()) {
+            return Err(ApiError::field(field, "must be between 1970 and 9999"));
+        }
+    }
     if from >= to {
         return Err(ApiError::field("from", "must be before `to`"));
     }
@@ -345,29 +368,18 @@ pub fn compute(
 ) -> ApiResult<Statistics> {
     let (scope, slugs) = scope_of(conn, q, now)?;
     let slug = |id: &str| slugs.get(id).cloned().unwrap_or_else(|| id.to_string());
-    let now_sql = at(now);
-    // The first answer counts as met when the case was resolved without
-    // one (a withdrawal), as the case's own clock counts it.
-    let fr_met = "COALESCE(c.first_response_at, c.resolved_at)";
+    // One pass over the covering index `cases_stats`: the counts, each
+    // target's result, and the first answer's minutes.
     let counts = format!(
-        "SELECT c.category_id, c.state, c.priority, CAST(COUNT(*) AS BIGINT) AS n,
-            CAST(COUNT(c.first_response_seconds) AS BIGINT) AS fr_count,
-            {fr_decided} AS fr_decided, {fr_within} AS fr_within,
-            CAST(COUNT(c.resolution_seconds) AS BIGINT) AS res_count,
-            {res_decided} AS res_decided, {res_within} AS res_within
+        "SELECT c.category_id, c.state, c.priority, c.sla_outcome AS outcome,
+            CAST(c.first_response_seconds / 60 AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS n
         FROM cases c WHERE {filed}
-        GROUP BY c.category_id, c.state, c.priority",
-        fr_decided = count_if(&format!(
-            "c.first_response_due IS NOT NULL AND ({fr_met} IS NOT NULL OR c.first_response_due < {now_sql})"
-        )),
-        fr_within = count_if(&format!("{fr_met} <= c.first_response_due")),
-        res_decided = count_if(&format!(
-            "c.resolution_due IS NOT NULL AND (c.resolved_at IS NOT NULL OR c.resolution_due < {now_sql})"
-        )),
-        res_within = count_if("c.resolved_at <= c.resolution_due"),
+        GROUP BY c.category_id, c.state, c.priority, c.sla_outcome, c.first_response_seconds / 60",
         filed = scope.filed(),
     );
     let rows: Vec<CountRow> = diesel::sql_query(counts).load(conn)?;
+    // And the resolutions' minutes, per category.
+    let resolutions = histograms(conn, &scope, "resolution_seconds", "c.category_id", "")?;
 
     let mut stats = Statistics {
         from: scope.from,
@@ -383,43 +395,55 @@ pub fn compute(
         categories: Vec::new(),
         mediators: Vec::new(),
     };
-    // Per category: filed, and the six target counts.
-    let mut per_cat: BTreeMap<String, [i64; 7]> = BTreeMap::new();
-    let mut all = [0i64; 7];
+    /// A category's figures as they are added up.
+    #[derive(Default)]
+    struct Tally {
+        filed: i64,
+        outcome: [i64; 4],
+        first: Histogram,
+        resolved: Histogram,
+    }
+    let mut per_cat: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut all = Tally::default();
     for r in &rows {
         stats.filed += r.n;
         *stats.by_state.entry(r.state.clone()).or_default() += r.n;
         *stats.by_priority.entry(r.priority.clone()).or_default() += r.n;
-        let figures = [
-            r.n,
-            r.fr_count,
-            r.fr_decided,
-            r.fr_within,
-            r.res_count,
-            r.res_decided,
-            r.res_within,
-        ];
         let cat = per_cat.entry(r.category_id.clone()).or_default();
-        for (i, f) in figures.iter().enumerate() {
-            cat[i] += f;
-            all[i] += f;
+        for t in [&mut *cat, &mut all] {
+            t.filed += r.n;
+            for (k, bit) in [1, 2, 4, 8].into_iter().enumerate() {
+                if r.outcome & bit != 0 {
+                    t.outcome[k] += r.n;
+                }
+            }
+            if let Some(m) = r.minutes {
+                t.first.add(m, r.n);
+            }
         }
     }
-    let by_category = "c.category_id";
-    let fr_all = percentiles(conn, &scope, "first_response_seconds", "NULL")?;
-    let res_all = percentiles(conn, &scope, "resolution_seconds", "NULL")?;
-    let fr_cat = percentiles(conn, &scope, "first_response_seconds", by_category)?;
-    let res_cat = percentiles(conn, &scope, "resolution_seconds", by_category)?;
-    stats.first_response = timing(all[1], all[2], all[3], fr_all.get(&None));
-    stats.resolution = timing(all[4], all[5], all[6], res_all.get(&None));
-    for (id, f) in per_cat {
-        let key = Some(id.clone());
-        stats.by_category.insert(slug(&id), f[0]);
+    for (id, h) in resolutions {
+        let Some(id) = id else { continue };
+        for (m, n) in &h.0 {
+            per_cat.entry(id.clone()).or_default().resolved.add(*m, *n);
+            all.resolved.add(*m, *n);
+        }
+    }
+    let figures = |t: &Tally| {
+        (
+            timing(t.outcome[0], t.outcome[1], &t.first),
+            timing(t.outcome[2], t.outcome[3], &t.resolved),
+        )
+    };
+    (stats.first_response, stats.resolution) = figures(&all);
+    for (id, t) in &per_cat {
+        let (first_response, resolution) = figures(t);
+        stats.by_category.insert(slug(id), t.filed);
         stats.categories.push(CategoryFigures {
-            category: slug(&id),
-            filed: f[0],
-            first_response: timing(f[1], f[2], f[3], fr_cat.get(&key)),
-            resolution: timing(f[4], f[5], f[6], res_cat.get(&key)),
+            category: slug(id),
+            filed: t.filed,
+            first_response,
+            resolution,
         });
     }
     stats.backlog = backlog(conn, &scope, now)?;
@@ -552,7 +576,7 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             WHERE {filed} GROUP BY {handler}"
         ),
     )?;
-    let handling = percentiles(conn, scope, "handling_seconds", handler)?;
+    let handling = histograms(conn, scope, "handling_seconds", handler, "")?;
     let mut ids: Vec<&String> = open
         .keys()
         .chain(resolved.keys())
@@ -582,7 +606,7 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             name: names.get(id).cloned().unwrap_or_default(),
             open: get(&open, id).0,
             resolved: get(&resolved, id).0,
-            median_handling_seconds: handling.get(&Some(id.clone())).map(|r| r.0),
+            median_handling_seconds: handling.get(&Some(id.clone())).and_then(|h| h.rank(50)),
             rulings,
             appealed,
             appeal_rate: share(appealed, rulings),
@@ -670,7 +694,20 @@ pub fn to_csv(s: &Statistics) -> String {
             opt(m.median_handling_seconds),
         );
         line("mediator", &key, "rulings", m.rulings.to_string());
+        line("mediator", &key, "appealed", m.appealed.to_string());
         line("mediator", &key, "appeal_rate", optf(m.appeal_rate));
+        line(
+            "mediator",
+            &key,
+            "appeals_decided",
+            m.appeals_decided.to_string(),
+        );
+        line(
+            "mediator",
+            &key,
+            "changed_on_appeal",
+            m.changed_on_appeal.to_string(),
+        );
         line("mediator", &key, "overturn_rate", optf(m.overturn_rate));
         line("mediator", &key, "ratings", m.ratings.to_string());
         line("mediator", &key, "average_rating", optf(m.average_rating));

@@ -61,6 +61,9 @@ pub struct InfoRequestView {
     pub party: Party,
     /// By when.
     pub deadline: DateTime<Utc>,
+    /// A final request: without an answer by the deadline the case is withdrawn.
+    #[serde(rename = "final")]
+    pub last: bool,
 }
 
 /// The open settlement proposal.
@@ -372,6 +375,7 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         info_request: facts.info_request.map(|r| InfoRequestView {
             party: r.party,
             deadline: r.deadline,
+            last: r.last,
         }),
         settlement: facts.settlement_open.then(|| SettlementView {
             terms: facts.settlement_terms.clone().unwrap_or_default(),

@@ -109,6 +109,7 @@ diesel::table! {
         resolution_seconds -> Nullable<BigInt>,
         handling_seconds -> Nullable<BigInt>,
         info_final -> Bool,
+        sla_outcome -> SmallInt,
     }
 }
 

@@ -154,6 +154,9 @@ pub enum TargetStatus {
     Met,
     /// Met, but after the deadline.
     MetLate,
+    /// No longer needed: the case ended without it (a withdrawal before
+    /// any answer). Not counted for or against the target.
+    Ended,
 }
 
 /// A case's service-level clock, as stored: what the scanner and the
@@ -198,17 +201,19 @@ impl Clock {
     /// When `target` was met, if it was.
     fn met_at(&self, target: Target) -> Option<DateTime<Utc>> {
         match target {
-            // Resolving a case without a word to the complainant (a
-            // withdrawal) ends the wait for a first answer too.
-            Target::FirstResponse => self.answered_at.or(self.resolved_at),
+            Target::FirstResponse => self.answered_at,
             Target::Resolution => self.resolved_at,
         }
     }
 
-    /// Whether `target`'s clock is running: it has a deadline, is not met
-    /// and not paused.
+    /// Whether `target`'s clock is running: it has a deadline, is not met,
+    /// not paused, and the case is not resolved (a case withdrawn before
+    /// any answer no longer waits for one).
     fn running(&self, target: Target) -> bool {
-        !self.paused && self.target(target).is_some() && self.met_at(target).is_none()
+        !self.paused
+            && self.target(target).is_some()
+            && self.met_at(target).is_none()
+            && self.resolved_at.is_none()
     }
 
     /// The thresholds still to record, with when each falls due.
@@ -266,6 +271,18 @@ impl Clock {
         (record, fired)
     }
 
+    /// Each target's result, as the statistics count it: 1 when the first
+    /// answer is decided (met, or missed and recorded), 2 when it was met
+    /// by its deadline; 4 and 8 the same for resolution.
+    pub fn outcome(&self) -> i16 {
+        let bits = |target, decided, met| match self.status(target) {
+            Some(TargetStatus::Met) => decided | met,
+            Some(TargetStatus::MetLate | TargetStatus::Breached) => decided,
+            _ => 0,
+        };
+        bits(Target::FirstResponse, 1, 2) | bits(Target::Resolution, 4, 8)
+    }
+
     /// Where the case stands against `target` (`None` without a deadline).
     pub fn status(&self, target: Target) -> Option<TargetStatus> {
         let (due, _) = self.target(target)?;
@@ -273,6 +290,7 @@ impl Clock {
             Some(at) if at <= due => TargetStatus::Met,
             Some(_) => TargetStatus::MetLate,
             None if self.fired.has(target, Threshold::Breach) => TargetStatus::Breached,
+            None if self.resolved_at.is_some() => TargetStatus::Ended,
             None if self.paused => TargetStatus::Paused,
             None if self.fired.has(target, Threshold::Warning) => TargetStatus::Warning,
             None => TargetStatus::Running,

@@ -25,13 +25,29 @@ ALTER TABLE cases ADD COLUMN resolved_at TIMESTAMP;
 ALTER TABLE cases ADD COLUMN first_response_seconds BIGINT;
 ALTER TABLE cases ADD COLUMN resolution_seconds BIGINT;
 ALTER TABLE cases ADD COLUMN handling_seconds BIGINT;
--- Cases filed before: those past a ruling count as resolved when they
--- last changed; running deadlines are checked from now on.
-UPDATE cases SET resolved_at = updated_at
+-- Cases filed before: those past a ruling count as resolved when their
+-- first ruling, settlement, withdrawal or dismissal was recorded (else when
+-- they last changed). Deadlines already passed are taken as recorded, so
+-- the scanner does not warn, mail and escalate every old case at once;
+-- it watches the ones still ahead.
+UPDATE cases SET resolved_at = COALESCE(
+        (SELECT MIN(t.created_at) FROM timeline_events t WHERE t.case_id = cases.id
+            AND t.kind IN ('issue_ruling', 'apply_group_ruling', 'accept_settlement', 'withdraw', 'dismiss')),
+        updated_at)
     WHERE state NOT IN ('intake', 'assigned', 'investigation');
+UPDATE cases SET sla_fired =
+        (CASE WHEN first_response_due IS NOT NULL AND first_response_due <= strftime('%Y-%m-%d %H:%M:%f', 'now') THEN 3 ELSE 0 END)
+      + (CASE WHEN resolution_due IS NOT NULL AND resolution_due <= strftime('%Y-%m-%d %H:%M:%f', 'now') THEN 12 ELSE 0 END)
+    WHERE resolved_at IS NULL;
 UPDATE cases SET sla_due = CASE WHEN first_response_at IS NULL
         THEN first_response_due ELSE resolution_due END
     WHERE resolved_at IS NULL AND sla_paused_since IS NULL;
-UPDATE cases SET sla_next_at = sla_due WHERE sla_due IS NOT NULL;
+UPDATE cases SET sla_next_at = CASE
+        WHEN first_response_at IS NULL AND first_response_due > strftime('%Y-%m-%d %H:%M:%f', 'now') THEN first_response_due
+        WHEN resolution_due > strftime('%Y-%m-%d %H:%M:%f', 'now') THEN resolution_due END
+    WHERE resolved_at IS NULL AND sla_paused_since IS NULL;
+-- Staff are waited on by the next deadline (the queues' order).
+UPDATE cases SET due_at = sla_due
+    WHERE sla_due IS NOT NULL AND waiting_on IN ('lead', 'mediator');
 CREATE INDEX cases_sla_next ON cases(sla_next_at) WHERE sla_next_at IS NOT NULL;
 CREATE INDEX cases_sla_due ON cases(sla_due, id) WHERE sla_due IS NOT NULL;

@@ -95,6 +95,8 @@ pub struct CaseRow {
     pub handling_seconds: Option<i64>,
     /// Whether the open request for information is final.
     pub info_final: bool,
+    /// Each target's result (`domain::service_level::Clock::outcome`).
+    pub sla_outcome: i16,
 }
 
 /// A case to file.
@@ -215,6 +217,7 @@ impl NewCase {
             resolution_seconds: None,
             handling_seconds: None,
             info_final: false,
+            sla_outcome: 0,
         }
     }
 }
@@ -262,4 +265,5 @@ pub struct CaseChanges {
     pub first_response_seconds: Option<Option<i64>>,
     pub resolution_seconds: Option<Option<i64>>,
     pub handling_seconds: Option<Option<i64>>,
+    pub sla_outcome: Option<i16>,
 }
