@@ -30,7 +30,7 @@ stop_server
 
 step=$((2 * 365 * 86400 / n))
 if [ "$backend" = postgres ]; then
-    series="generate_series(1, $n) AS g(i)"
+    series="generate_series(1::bigint, $n) AS g(i)"
     uuid="'00000000-0000-4000-8000-' || lpad(i::text, 12, '0')"
     ref="'OMB-2000-' || lpad(i::text, 7, '0')"
     at() { echo "(now() AT TIME ZONE 'UTC') - make_interval(secs => i * $step) + make_interval(secs => $1)"; }
@@ -40,7 +40,8 @@ else
     ref="printf('OMB-2000-%07d', i)"
     at() { echo "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (i * $step) || ' seconds', '+' || ($1) || ' seconds')"; }
 fi
-open="i % 5 < 3"
+open="(i * $step < 5184000 AND i % 5 < 3)"
+intake="($open AND i % 5 = 0)"
 # First answers between 10 and 110 minutes, resolutions between 1 and 4 days.
 fr="(600 + (i * 37) % 6000)"
 res="(86400 + (i * 7919) % 259200)"
@@ -52,28 +53,31 @@ sql "INSERT INTO cases (id, reference, title, description, category_id, priority
         created_at, updated_at, waiting_on, priority_rank, due_at, cited_rules, staff_tags,
         suggested_templates, group_members, first_response_due, resolution_due, first_response_at,
         sla_policy_id, sla_calendar, sla_fired, sla_paused_seconds, assigned_at, resolved_at,
-        first_response_seconds, resolution_seconds, handling_seconds, info_final)
+        first_response_seconds, resolution_seconds, handling_seconds, info_final, sla_outcome)
      SELECT $uuid, $ref, t.title, t.description, t.category_id, t.priority, t.language, t.channel,
         t.tags,
-        CASE i % 5 WHEN 0 THEN 'intake' WHEN 1 THEN 'assigned' WHEN 2 THEN 'investigation' ELSE 'closed' END,
+        CASE WHEN $intake THEN 'intake' WHEN $open AND i % 5 = 1 THEN 'assigned'
+            WHEN $open THEN 'investigation' ELSE 'closed' END,
         t.complainant_id, t.respondent_id, t.respondent_name, t.respondent_email,
-        CASE i % 5 WHEN 0 THEN NULL WHEN 4 THEN '$MEDIATOR2' ELSE '$MEDIATOR' END,
-        CASE WHEN $open THEN NULL WHEN i % 5 = 4 THEN '$MEDIATOR2' ELSE '$MEDIATOR' END,
+        CASE WHEN $intake THEN NULL WHEN i % 2 = 0 THEN '$MEDIATOR2' ELSE '$MEDIATOR' END,
+        CASE WHEN $open THEN NULL WHEN i % 2 = 0 THEN '$MEDIATOR2' ELSE '$MEDIATOR' END,
         t.settlement_open, t.settlement_accepted_complainant, t.settlement_accepted_respondent,
         t.ruling_appealable, t.ruling_accepted_complainant, t.ruling_accepted_respondent,
         t.appealed_complainant, t.appealed_respondent,
         CASE WHEN $open THEN NULL ELSE $(at "$res") END, 1,
-        $(at 0), $(at 0), CASE i % 5 WHEN 0 THEN 'lead' WHEN 1 THEN 'mediator' WHEN 2 THEN 'mediator' ELSE 'nobody' END,
+        $(at 0), $(at 0), CASE WHEN $intake THEN 'lead' WHEN $open THEN 'mediator' ELSE 'nobody' END,
         t.priority_rank, t.due_at, t.cited_rules, t.staff_tags, t.suggested_templates, 0,
         $(at 3600), $(at 172800),
-        CASE WHEN i % 5 = 0 THEN NULL ELSE $(at "$fr") END,
+        CASE WHEN $intake THEN NULL ELSE $(at "$fr") END,
         t.sla_policy_id, t.sla_calendar, 0, 0,
-        CASE WHEN i % 5 = 0 THEN NULL ELSE $(at 0) END,
+        CASE WHEN $intake THEN NULL ELSE $(at 0) END,
         CASE WHEN $open THEN NULL ELSE $(at "$res") END,
-        CASE WHEN i % 5 = 0 THEN NULL ELSE $fr END,
+        CASE WHEN $intake THEN NULL ELSE $fr END,
         CASE WHEN $open THEN NULL ELSE $res END,
         CASE WHEN $open THEN NULL ELSE $res END,
-        FALSE
+        FALSE,
+        (CASE WHEN $intake THEN 0 WHEN $fr <= 3600 THEN 3 ELSE 1 END)
+          + (CASE WHEN $open THEN 0 WHEN $res <= 172800 THEN 12 ELSE 4 END)
      FROM $series, (SELECT * FROM cases WHERE id = '$id') AS t"
 sql "INSERT INTO rulings (id, case_id, mediator_id, kind, outcome, rationale, rules_cited, sanctions,
         remedies, appealable, created_at, cited_rules)

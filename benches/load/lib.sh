@@ -35,7 +35,8 @@ cleanup() {
     # Every background process of the run (server, workers, SMTP sink).
     kill $(jobs -p) 2>/dev/null || true
     wait 2>/dev/null || true
-    [ -n "$dbname" ] && psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" || true
+    # KEEP_PG=1 keeps the database, to look at the plans.
+    [ -n "$dbname" ] && [ -z "${KEEP_PG:-}" ] && psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" || true
     rm -rf "$work"
 }
 trap cleanup EXIT

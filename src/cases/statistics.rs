@@ -92,7 +92,7 @@ pub struct MediatorFigures {
     pub resolved: i64,
     /// The median time from their assignment to resolution, in seconds.
     pub median_handling_seconds: Option<i64>,
-    /// Their rulings on cases of the range.
+    /// Cases of the range they ruled on.
     pub rulings: i64,
     /// Of those, the ones appealed.
     pub appealed: i64,
@@ -227,6 +227,18 @@ struct MediatorRow {
     c: i64,
     #[diesel(sql_type = BigInt)]
     d: i64,
+}
+
+#[derive(QueryableByName)]
+struct HandledRow {
+    #[diesel(sql_type = Text)]
+    m: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    minutes: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    resolved: i64,
+    #[diesel(sql_type = BigInt)]
+    ruled: i64,
 }
 
 #[derive(QueryableByName)]
@@ -539,31 +551,39 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             GROUP BY c.assigned_mediator_id"
         ),
     )?;
-    let resolved = load(
-        conn,
-        format!(
-            "SELECT {handler} AS m, CAST(COUNT(*) AS BIGINT) AS a, CAST(0 AS BIGINT) AS b,
-                CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d
-            FROM cases c WHERE {filed} AND c.resolved_at IS NOT NULL GROUP BY {handler}"
-        ),
-    )?;
-    // Rulings (not appeal decisions), and the appeals made after each.
-    let after = "FROM appeals a WHERE a.case_id = r.case_id AND a.created_at >= r.created_at";
+    // One pass over the range for who handled what: cases resolved, cases
+    // ruled, and the handling time in whole minutes.
+    let handled: Vec<HandledRow> = diesel::sql_query(format!(
+        "SELECT {handler} AS m, CAST(c.handling_seconds / 60 AS BIGINT) AS minutes,
+            {resolved} AS resolved, {ruled} AS ruled
+        FROM cases c WHERE {filed} AND {handler} IS NOT NULL
+        GROUP BY {handler}, c.handling_seconds / 60",
+        resolved = count_if("c.resolved_at IS NOT NULL"),
+        ruled = count_if("c.ruling_mediator_id IS NOT NULL"),
+    ))
+    .load(conn)?;
+    let mut resolved: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut handling: HashMap<String, Histogram> = HashMap::new();
+    for r in handled {
+        let e = resolved.entry(r.m.clone()).or_default();
+        e.0 += r.resolved;
+        e.1 += r.ruled;
+        if let Some(m) = r.minutes {
+            handling.entry(r.m).or_default().add(m, r.resolved);
+        }
+    }
+    // Appeals against their rulings (through the appeals, which are few):
+    // cases appealed, appeals decided, appeals that amended or overturned.
     let appeals = load(
         conn,
         format!(
-            "SELECT r.mediator_id AS m, CAST(COUNT(*) AS BIGINT) AS a,
-                {appealed} AS b, {decided} AS c, {changed} AS d
-            FROM rulings r JOIN cases c ON c.id = r.case_id
-            WHERE {filed} AND r.kind = 'ruling' AND r.mediator_id IS NOT NULL
-            GROUP BY r.mediator_id",
-            appealed = count_if(&format!("EXISTS (SELECT 1 {after})")),
-            decided = count_if(&format!(
-                "EXISTS (SELECT 1 {after} AND a.decision IS NOT NULL)"
-            )),
-            changed = count_if(&format!(
-                "EXISTS (SELECT 1 {after} AND a.decision IN ('amend', 'overturn'))"
-            )),
+            "SELECT c.ruling_mediator_id AS m, CAST(COUNT(DISTINCT a.case_id) AS BIGINT) AS a,
+                {decided} AS b, {changed} AS c, CAST(0 AS BIGINT) AS d
+            FROM appeals a JOIN cases c ON c.id = a.case_id
+            WHERE {filed} AND c.ruling_mediator_id IS NOT NULL
+            GROUP BY c.ruling_mediator_id",
+            decided = count_if("a.decision IS NOT NULL"),
+            changed = count_if("a.decision IN ('amend', 'overturn')"),
         ),
     )?;
     let ratings = load(
@@ -576,7 +596,6 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             WHERE {filed} GROUP BY {handler}"
         ),
     )?;
-    let handling = histograms(conn, scope, "handling_seconds", handler, "")?;
     let mut ids: Vec<&String> = open
         .keys()
         .chain(resolved.keys())
@@ -599,14 +618,15 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
         let Ok(uuid) = uuid::Uuid::parse_str(id) else {
             continue;
         };
-        let (rulings, appealed, decided, changed) = get(&appeals, id);
+        let (resolved_count, rulings) = resolved.get(id).copied().unwrap_or_default();
+        let (appealed, decided, changed, _) = get(&appeals, id);
         let (count, sum, _, _) = get(&ratings, id);
         out.push(MediatorFigures {
             mediator_id: uuid,
             name: names.get(id).cloned().unwrap_or_default(),
             open: get(&open, id).0,
-            resolved: get(&resolved, id).0,
-            median_handling_seconds: handling.get(&Some(id.clone())).and_then(|h| h.rank(50)),
+            resolved: resolved_count,
+            median_handling_seconds: handling.get(id).and_then(|h| h.rank(50)),
             rulings,
             appealed,
             appeal_rate: share(appealed, rulings),

@@ -75,27 +75,6 @@ async fn record(
         .await
 }
 
-/// The templates of the mail written about `case`, with the recipient.
-async fn mails(app: &TestApp, admin: &TestUser, case: &str) -> Vec<(String, String)> {
-    let list: Value = app
-        .get(&format!("/outbox?case_id={case}&limit=100"), admin)
-        .await
-        .json()
-        .await
-        .unwrap();
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["template"].as_str().unwrap().to_string(),
-                m["recipient_email"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn scan_with(app: &TestApp) -> (Db, Arc<ombud::config::Settings>) {
     let db = Db::connect(&app.db.url, 2, Duration::from_secs(5)).unwrap();
     (db, Arc::new(app.settings.clone()))
@@ -239,7 +218,7 @@ async fn each_remedy_and_sanction_is_followed_up_until_the_case_closes_by_itself
             item(&app, &cast.complainant, &case, "warning").await["status"],
             "overdue"
         );
-        let overdue: Vec<String> = mails(&app, &admin, &case)
+        let overdue: Vec<String> = app.mails_about(&admin, &case)
             .await
             .into_iter()
             .filter(|(t, _)| t == "obligation_overdue")
@@ -251,7 +230,7 @@ async fn each_remedy_and_sanction_is_followed_up_until_the_case_closes_by_itself
         // owes it hears as well.
         app.clock.advance(Days::days(2));
         assert_eq!(scan().await.unwrap(), 1);
-        let mut overdue: Vec<String> = mails(&app, &admin, &case)
+        let mut overdue: Vec<String> = app.mails_about(&admin, &case)
             .await
             .into_iter()
             .filter(|(t, _)| t == "obligation_overdue")
@@ -313,7 +292,7 @@ async fn each_remedy_and_sanction_is_followed_up_until_the_case_closes_by_itself
         );
         let close = timeline.iter().find(|e| e["kind"] == "close").unwrap();
         assert!(close["actor"].is_null(), "{close}");
-        let sent = mails(&app, &admin, &case).await;
+        let sent = app.mails_about(&admin, &case).await;
         let count = |t: &str| sent.iter().filter(|(x, _)| x == t).count();
         assert_eq!(count("obligation_done"), 6, "three items done, each to both parties");
         assert_eq!(count("obligation_waived"), 2);

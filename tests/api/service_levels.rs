@@ -408,27 +408,6 @@ async fn alerts(app: &TestApp, lead: &TestUser, id: &str) -> Vec<(String, String
         .collect()
 }
 
-/// The templates of the mail about case `id`, with their recipients.
-async fn mail_about(app: &TestApp, id: &str) -> Vec<(String, String)> {
-    let page: Value = app
-        .get(&format!("/outbox?case_id={id}&limit=100"), &app.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["template"].as_str().unwrap().to_string(),
-                m["recipient_email"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn warnings_and_breaches_fire_once_with_two_processes_and_a_breach_escalates() {
     on_each_backend(|app| async move {
@@ -483,7 +462,7 @@ async fn warnings_and_breaches_fire_once_with_two_processes_and_a_breach_escalat
                 .any(|e| e["kind"].as_str().unwrap().starts_with("service_level"))
         );
         // The mediator and the lead are told.
-        let mail = mail_about(&app, id).await;
+        let mail = app.mails_about(&app.admin, id).await;
         for who in [&holder.email, &cast.lead.email] {
             assert!(
                 mail.contains(&("sla_warning".into(), who.clone())),

@@ -69,6 +69,31 @@ impl TestApp {
         slug
     }
 
+    /// The templates of the mail written about `case`, with the recipient
+    /// (read by `admin` from the outbox).
+    pub async fn mails_about(&self, admin: &TestUser, case: &str) -> Vec<(String, String)> {
+        let list: Value = self
+            .get(&format!("/outbox?case_id={case}&limit=100"), admin)
+            .await
+            .json()
+            .await
+            .expect("outbox");
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|m| {
+                (
+                    m["template"].as_str().unwrap_or_default().to_string(),
+                    m["recipient_email"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// Creates a category whose cases are assigned automatically; returns its slug.
     pub async fn auto_category(&self) -> String {
         let slug = format!("auto-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
