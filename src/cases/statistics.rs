@@ -558,7 +558,8 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             {resolved} AS resolved, {ruled} AS ruled
         FROM cases c WHERE {filed} AND {handler} IS NOT NULL
         GROUP BY {handler}, c.handling_seconds / 60",
-        resolved = count_if("c.resolved_at IS NOT NULL"),
+        // Set together with `resolved_at`; in the covering index.
+        resolved = count_if("c.resolution_seconds IS NOT NULL"),
         ruled = count_if("c.ruling_mediator_id IS NOT NULL"),
     ))
     .load(conn)?;
