@@ -255,7 +255,7 @@ impl CaseContext {
     /// case since it was read, nothing is written and the answer is 412.
     pub fn save(&mut self, conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<()> {
         let version = self.row.version + 1;
-        let (due, next, outcome) = super::service_level::marks(&self.row);
+        let (due, next, outcome) = super::service_clock::marks(&self.row);
         self.row.sla_due = due.map(to_db_time);
         self.row.sla_next_at = next.map(to_db_time);
         self.row.sla_outcome = outcome;

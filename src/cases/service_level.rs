@@ -15,26 +15,19 @@
 //!   open settlement proposal) its clock is paused; when that ends, the
 //!   deadlines and warnings not yet passed move on by the business time the
 //!   pause took.
-//! - [`check`] records the warnings and breaches due, once each, and
-//!   escalates a breach.
+//! - The clock as stored, what a save derives from it and the staff view
+//!   are in `service_clock.rs` (which the save reads); the scanner's step
+//!   is in `service_scan.rs`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
 
 use super::context::{CaseContext, corrupt};
-use super::record::record;
-use crate::db::DbConnection;
 use crate::db::models::{CaseRow, from_db_time, to_db_time};
-use crate::db::schema::cases;
 use crate::domain::calendar::Calendar;
 use crate::domain::events::Visibility;
-use crate::domain::events::{CaseEvent, EventRecord};
-use crate::domain::service_level::{
-    CalendarSpec, Clock, Fired, Target, TargetStatus, Threshold, after_pause,
-};
-use crate::domain::{Action, Actor, CaseFacts, CaseId, CaseState, Standing, UserId};
-use crate::error::{ApiError, ApiResult};
-use crate::state::Env;
+use crate::domain::service_level::{CalendarSpec, after_pause};
+use crate::domain::{Action, CaseFacts, CaseState, Standing, UserId};
+use crate::error::ApiResult;
 
 /// Whether the case waits on a party: an open request for information or
 /// an open settlement proposal. Its service-level clock is paused then.
@@ -77,30 +70,6 @@ impl Before {
             info_deadline: ctx.facts.info_request.map(|r| r.deadline),
         }
     }
-}
-
-/// The service-level clock of a stored case.
-pub fn clock_of(row: &CaseRow) -> Clock {
-    let pair = |due: Option<NaiveDateTime>, warn: Option<NaiveDateTime>| {
-        due.map(|d| (from_db_time(d), warn.map(from_db_time)))
-    };
-    Clock {
-        first_response: pair(row.first_response_due, row.first_response_warn_at),
-        resolution: pair(row.resolution_due, row.resolution_warn_at),
-        answered_at: row.first_response_at.map(from_db_time),
-        resolved_at: row.resolved_at.map(from_db_time),
-        paused: row.sla_paused_since.is_some(),
-        fired: Fired(row.sla_fired),
-    }
-}
-
-/// The columns a save derives from the clock: the next deadline not yet
-/// met (`sla_due`) and when the scanner next has something to record
-/// (`sla_next_at`), and each target's result for the statistics
-/// (`sla_outcome`).
-pub fn marks(row: &CaseRow) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, i16) {
-    let clock = clock_of(row);
-    (clock.next_due(), clock.next_check(), clock.outcome())
 }
 
 /// The calendar the case was filed under, if a policy applied.
@@ -210,131 +179,4 @@ fn resume(row: &mut CaseRow, calendar: &Calendar, until: DateTime<Utc>) {
     row.resolution_due = shift(row.resolution_due);
     row.resolution_warn_at = shift(row.resolution_warn_at);
     row.sla_paused_seconds += calendar.between(since, until).num_seconds();
-}
-
-/// The scanner's part for one case: records the warnings and breaches due
-/// at `env.now`, once each, and escalates a breach (the priority goes up
-/// one step, and a case whose mediator is unavailable goes back to
-/// automatic assignment) when `sla_escalate` is on. `false` if there was
-/// nothing to do (nothing due, or another process recorded it first: the
-/// thresholds are saved with the case's version, so only one succeeds).
-/// In the caller's transaction.
-pub fn check(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<bool> {
-    let system = Actor::system();
-    let Some(mut ctx) = CaseContext::load(conn, id, &system, env)? else {
-        return Ok(false);
-    };
-    let (due, fired) = clock_of(&ctx.row).due(env.now);
-    if fired.0 == ctx.row.sla_fired {
-        return Ok(false);
-    }
-    ctx.row.sla_fired = fired.0;
-    let breached = due.iter().any(|(_, t, _)| *t == Threshold::Breach);
-    let escalate = breached && env.settings.sla_escalate;
-    let raised = if escalate {
-        ctx.row.priority.raised()
-    } else {
-        None
-    };
-    if let Some(up) = raised {
-        ctx.row.priority = up;
-        ctx.row.priority_rank = up.rank();
-    }
-    match ctx.save(conn, env.now) {
-        Ok(()) => {}
-        // Changed since it was read: by a person (the next scan looks
-        // again) or by another process, which recorded these.
-        Err(ApiError::PreconditionFailed(_)) => return Ok(false),
-        Err(e) => return Err(e),
-    }
-    let mut raised = raised;
-    for (target, threshold, deadline) in due {
-        let event = match threshold {
-            Threshold::Warning => CaseEvent::ServiceLevelWarning { target, deadline },
-            // The priority went up one step, once: the first breach says so.
-            Threshold::Breach => CaseEvent::ServiceLevelBreached {
-                target,
-                deadline,
-                priority: raised.take(),
-            },
-        };
-        let entry = EventRecord {
-            case_id: id,
-            actor: None,
-            at: env.now,
-            transition: None,
-            event,
-        };
-        record(conn, &env.settings, &ctx, &entry)?;
-    }
-    if escalate {
-        reroute(conn, env, &mut ctx)?;
-    }
-    Ok(true)
-}
-
-/// A breached case whose mediator cannot work on it now goes back to
-/// automatic assignment (when its category is assigned automatically and
-/// someone can take it). An unassigned case is left to the leads, who are
-/// told (triage may have held it for them).
-fn reroute(conn: &mut DbConnection, env: &Env, ctx: &mut CaseContext) -> ApiResult<()> {
-    use super::assignment::{candidates, hand_over};
-    use crate::domain::desk::available;
-    if !ctx.category.auto_assign || !ctx.facts.state.is_unresolved() {
-        return Ok(());
-    }
-    let Some(mediator) = ctx.facts.people.mediator else {
-        return Ok(());
-    };
-    // Someone without a desk profile is taken to be at work.
-    let away = candidates(conn, Some(mediator), &[])?
-        .pop()
-        .is_some_and(|p| {
-            let c = p.candidate;
-            !c.active || !available(c.on_duty, c.absent_until, env.now)
-        });
-    if away {
-        hand_over(conn, env, ctx.id(), mediator)?;
-    }
-    Ok(())
-}
-
-/// The cases with a threshold due before `now`, soonest first, at most
-/// `limit`: read through the partial index `cases_sla_next`, so a scan
-/// with nothing due reads no case.
-pub fn due(now: NaiveDateTime, limit: i64) -> super::order::CaseIds {
-    cases::table
-        .filter(cases::sla_next_at.is_not_null())
-        .filter(cases::sla_next_at.le(now))
-        .order(cases::sla_next_at.asc())
-        .select(cases::id)
-        .limit(limit)
-        .into_boxed()
-}
-
-/// Where a case stands against its service level, as staff see it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"first_response": "met", "resolution": "warning", "resolved_at": null}))]
-pub struct ServiceLevelView {
-    /// The first answer: `running`, `paused`, `warning` (the policy's share
-    /// of the target has gone by), `breached`, `met` or `met_late`.
-    pub first_response: TargetStatus,
-    /// The full answer, the same way.
-    pub resolution: TargetStatus,
-    /// When the case was resolved (ruled, settled, dismissed or withdrawn).
-    pub resolved_at: Option<DateTime<Utc>>,
-}
-
-/// The service-level status of a case for staff (`None` for a party, or
-/// without a policy).
-pub fn view(row: &CaseRow, standing: &Standing) -> Option<ServiceLevelView> {
-    if !matches!(standing, Standing::Staff { .. } | Standing::System) {
-        return None;
-    }
-    let clock = clock_of(row);
-    Some(ServiceLevelView {
-        first_response: clock.status(Target::FirstResponse)?,
-        resolution: clock.status(Target::Resolution)?,
-        resolved_at: row.resolved_at.map(from_db_time),
-    })
 }

@@ -61,7 +61,7 @@ pub struct CaseSummary {
     /// Where the case stands against its service level (staff only, and
     /// only when a policy applies).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_level: Option<super::service_level::ServiceLevelView>,
+    pub service_level: Option<super::service_clock::ServiceLevelView>,
     /// Version (`ETag` `"v{version}"`).
     pub version: i64,
     /// When it was filed.
@@ -117,7 +117,7 @@ pub fn summaries(
                 first_response_due: row.first_response_due.map(from_db_time),
                 resolution_due: row.resolution_due.map(from_db_time),
                 first_response_at: row.first_response_at.map(from_db_time),
-                service_level: super::service_level::view(&row, &standing),
+                service_level: super::service_clock::view(&row, &standing),
                 version: row.version,
                 created_at: from_db_time(row.created_at),
                 updated_at: from_db_time(row.updated_at),

@@ -204,7 +204,7 @@ pub struct CaseView {
     /// Where the case stands against its service level (staff only, and
     /// only when a policy applies).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_level: Option<super::service_level::ServiceLevelView>,
+    pub service_level: Option<super::service_clock::ServiceLevelView>,
     /// The group of complaints the case leads or belongs to, if any. A
     /// party sees only its part in it; staff also see the lead case (of a
     /// member) or the size (of a lead case).
@@ -393,7 +393,7 @@ pub fn case_view(ctx: &CaseContext, standing: &Standing) -> ApiResult<CaseView> 
         first_response_at: ctx.row.first_response_at.map(from_db_time),
         resolution_due: ctx.row.resolution_due.map(from_db_time),
         clock_paused_since: ctx.row.sla_paused_since.map(from_db_time),
-        service_level: super::service_level::view(&ctx.row, standing),
+        service_level: super::service_clock::view(&ctx.row, standing),
         group: group_ref(&ctx.row, standing),
         your_party: standing.party(),
         waiting_on,

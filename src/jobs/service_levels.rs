@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::cases::service_level::{check, due};
+use crate::cases::service_scan::{check, due};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;

@@ -380,7 +380,7 @@ fn check_duplicate_suggestions(conn: &mut DbConnection, stage: &str) {
 
 fn check_service_level_scan(conn: &mut DbConnection, stage: &str) {
     let now = chrono::Utc::now().naive_utc();
-    let p = plan(conn, ombud::cases::service_level::due(now, 200));
+    let p = plan(conn, ombud::cases::service_scan::due(now, 200));
     assert!(
         faults(&p, "cases", CASES, false).is_empty()
             && p.iter().any(|l| l.contains("cases_sla_next")),
