@@ -735,3 +735,63 @@ pub fn to_csv(s: &Statistics) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_by_nearest_rank_to_the_minute() {
+        let mut h = Histogram::default();
+        assert_eq!(h.rank(50), None);
+        // 1, 2, 2, 3, 10 minutes: rank ⌈2.5⌉ = 3 is 2 min, rank ⌈4.5⌉ = 5 is 10 min.
+        for (m, n) in [(10, 1), (2, 2), (1, 1), (3, 1)] {
+            h.add(m, n);
+        }
+        assert_eq!(h.count(), 5);
+        assert_eq!(h.rank(50), Some(120));
+        assert_eq!(h.rank(90), Some(600));
+        // One value: it is every percentile.
+        let mut one = Histogram::default();
+        one.add(7, 1);
+        assert_eq!((one.rank(50), one.rank(90)), (Some(420), Some(420)));
+    }
+
+    #[test]
+    fn csv_keeps_formulas_as_text_and_quotes_what_needs_it() {
+        let s = Statistics {
+            from: "2026-11-01T00:00:00Z".parse().unwrap(),
+            to: "2026-11-28T00:00:00Z".parse().unwrap(),
+            category: None,
+            filed: 1,
+            by_state: BTreeMap::new(),
+            by_priority: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+            first_response: Timing::default(),
+            resolution: Timing::default(),
+            backlog: Vec::new(),
+            categories: Vec::new(),
+            mediators: vec![MediatorFigures {
+                mediator_id: uuid::Uuid::nil(),
+                name: "=HYPERLINK(\"x\"), Jr".into(),
+                open: 0,
+                resolved: 0,
+                median_handling_seconds: None,
+                rulings: 0,
+                appealed: 0,
+                appeal_rate: None,
+                appeals_decided: 0,
+                changed_on_appeal: 0,
+                overturn_rate: None,
+                ratings: 0,
+                average_rating: None,
+            }],
+        };
+        let csv = to_csv(&s);
+        assert!(csv.starts_with("section,key,metric,value\n"));
+        assert!(
+            csv.contains("mediator,00000000-0000-0000-0000-000000000000,name,\"'=HYPERLINK(\"\"x\"\"), Jr\"\n"),
+            "{csv}"
+        );
+    }
+}
