@@ -331,7 +331,8 @@ fn timing(decided: i64, within: i64, times: &Histogram) -> Timing {
 }
 
 /// Checks the query: a range of at most ten years that ends after it
-/// starts, and a category that exists (422 otherwise).
+/// starts, and a category that exists (400 otherwise, as for any
+/// malformed query parameter).
 fn scope_of(
     conn: &mut DbConnection,
     q: &StatisticsQuery,
@@ -342,16 +343,17 @@ fn scope_of(
     use chrono::Datelike;
     for (field, t) in [("from", from), ("to", to)] {
         if !(1970..=9999).contains(&t.year()) {
-            return Err(ApiError::field(field, "must be between 1970 and 9999"));
+            return Err(ApiError::BadRequest(format!(
+                "`{field}` must be between 1970 and 9999"
+            )));
         }
     }
     if from >= to {
-        return Err(ApiError::field("from", "must be before `to`"));
+        return Err(ApiError::BadRequest("`from` must be before `to`".into()));
     }
     if to - from > Duration::days(3660) {
-        return Err(ApiError::field(
-            "from",
-            "the range may span ten years at most",
+        return Err(ApiError::BadRequest(
+            "the range from `from` to `to` may span ten years at most".into(),
         ));
     }
     let slugs: HashMap<String, String> = categories::table
@@ -366,7 +368,7 @@ fn scope_of(
                 .iter()
                 .find(|(_, s)| *s == slug)
                 .map(|(id, _)| id.clone())
-                .ok_or_else(|| ApiError::field("category", "no such category"))?,
+                .ok_or_else(|| ApiError::BadRequest("`category`: no such category".into()))?,
         ),
     };
     Ok((Scope { from, to, category }, slugs))
