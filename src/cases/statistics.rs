@@ -174,16 +174,22 @@ struct Scope {
 }
 
 impl Scope {
+    /// ` AND` the category asked for, if one was.
+    fn in_category(&self) -> String {
+        self.category
+            .as_ref()
+            .map(|id| format!(" AND c.category_id = '{id}'"))
+            .unwrap_or_default()
+    }
+
+    /// The cases filed in the range (and the category).
     fn filed(&self) -> String {
-        let mut w = format!(
-            "c.created_at >= {} AND c.created_at < {}",
+        format!(
+            "c.created_at >= {} AND c.created_at < {}{}",
             at(self.from),
-            at(self.to)
-        );
-        if let Some(id) = &self.category {
-            w += &format!(" AND c.category_id = '{id}'");
-        }
-        w
+            at(self.to),
+            self.in_category()
+        )
     }
 }
 
@@ -299,11 +305,10 @@ fn histograms(
     scope: &Scope,
     value: &str,
     group: &str,
-    extra: &str,
 ) -> ApiResult<HashMap<Option<String>, Histogram>> {
     let sql = format!(
         "SELECT {group} AS g, CAST(c.{value} / 60 AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS n
-        FROM cases c WHERE {filed} AND c.{value} IS NOT NULL{extra}
+        FROM cases c WHERE {filed} AND c.{value} IS NOT NULL
         GROUP BY {group}, c.{value} / 60",
         filed = scope.filed()
     );
@@ -393,7 +398,7 @@ pub fn compute(
     );
     let rows: Vec<CountRow> = diesel::sql_query(counts).load(conn)?;
     // And the resolutions' minutes, per category.
-    let resolutions = histograms(conn, &scope, "resolution_seconds", "c.category_id", "")?;
+    let resolutions = histograms(conn, &scope, "resolution_seconds", "c.category_id")?;
 
     let mut stats = Statistics {
         from: scope.from,
@@ -484,11 +489,7 @@ fn backlog(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<BacklogBucket>> {
     let ago = |days: i64| at(now - Duration::days(days));
-    let category = scope
-        .category
-        .as_ref()
-        .map(|id| format!(" AND c.category_id = '{id}'"))
-        .unwrap_or_default();
+    let category = scope.in_category();
     let sql = format!(
         "SELECT {d1} AS d1, {d3} AS d3, {d7} AS d7, {d30} AS d30, {older} AS older
         FROM cases c WHERE c.state IN ('intake', 'assigned', 'investigation'){category}",
@@ -538,11 +539,7 @@ fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFi
             .filter_map(|r| r.m.clone().map(|m| (m, r)))
             .collect())
     };
-    let category = scope
-        .category
-        .as_ref()
-        .map(|id| format!(" AND c.category_id = '{id}'"))
-        .unwrap_or_default();
+    let category = scope.in_category();
     // Open load now, through `cases_mediator_queue`.
     let open = load(
         conn,
