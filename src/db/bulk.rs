@@ -32,6 +32,8 @@ pub enum Col {
     Bool,
     /// `INTEGER`.
     Int,
+    /// `BIGINT`.
+    BigInt,
     /// `TIMESTAMP` (without time zone, UTC).
     Time,
 }
@@ -42,6 +44,7 @@ impl Col {
             Col::Text => "text",
             Col::Bool => "boolean",
             Col::Int => "integer",
+            Col::BigInt => "bigint",
             Col::Time => "timestamp",
         }
     }

@@ -7,6 +7,7 @@ pub mod follow_up;
 pub mod info_requests;
 pub mod obligations;
 pub mod service_levels;
+pub mod statistics;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,6 +176,11 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(0) => {}
                 Ok(n) => tracing::info!(digests = n, "wrote the leads' digests"),
                 Err(e) => tracing::warn!(error = %e, "digest scan failed"),
+            }
+            match statistics::run_once(&scan_db, &scan_clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(periods = n, "rolled up the statistics"),
+                Err(e) => tracing::warn!(error = %e, "statistics roll-up failed"),
             }
             let now = scan_clock.now();
             if now >= next_sweep {

@@ -800,21 +800,10 @@ fn hold_profile_lock(
 
 /// How many sessions of the app's database wait for a lock.
 fn waiting_on_locks(app: &TestApp) -> i64 {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let manager = ombud::db::Manager::new(&app.db.url, std::time::Duration::from_secs(5)).unwrap();
-    let mut conn = manager.open().unwrap();
-    let count: Count = diesel::sql_query(
+    app.count(
         "SELECT count(*) AS n FROM pg_stat_activity \
          WHERE datname = current_database() AND wait_event_type = 'Lock'",
     )
-    .get_result(&mut conn)
-    .unwrap();
-    count.n
 }
 
 #[tokio::test]

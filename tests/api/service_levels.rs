@@ -816,6 +816,124 @@ async fn statistics_match_figures_worked_out_by_hand() {
     .await;
 }
 
+/// How many of the periods named like `like` (SQL `LIKE`) have fresh
+/// statistics totals.
+fn fresh_periods(app: &TestApp, like: &str) -> i64 {
+    app.count(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM statistics_periods \
+         WHERE NOT stale AND period LIKE '{like}'"
+    ))
+}
+
+/// One scan of the statistics roll-up; how many periods it wrote.
+async fn roll_up(app: &TestApp) -> usize {
+    let db = ombud::db::Db::connect(&app.db.url, 2, std::time::Duration::from_secs(5)).unwrap();
+    ombud::jobs::statistics::run_once(&db, &app.clock)
+        .await
+        .unwrap()
+}
+
+/// The statistics at `url`, but the backlog (which is as of now).
+async fn figures(app: &TestApp, url: &str, lead: &TestUser) -> Value {
+    let res = app.get(url, lead).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut s: Value = res.json().await.unwrap();
+    s.as_object_mut().unwrap().remove("backlog");
+    s
+}
+
+#[tokio::test]
+async fn statistics_read_the_totals_of_ended_days_and_months_until_a_case_of_them_changes() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let m = &cast.mediator;
+        let a = app.category().await;
+        // Filed at noon tomorrow, far from a day's end.
+        let now = app.clock.now();
+        let day = now.date_naive() + Duration::days(1);
+        app.clock
+            .advance(day.and_hms_opt(12, 0, 0).unwrap().and_utc() - now);
+        let c1 = file(&app, &cast, &a, "normal").await["id"].as_str().unwrap().to_string();
+        let c2 = file(&app, &cast, &a, "normal").await["id"].as_str().unwrap().to_string();
+        for case in [&c1, &c2] {
+            app.act_ok(&cast.lead, case, "assign", json!({"mediator_id": m.id}))
+                .await;
+        }
+        app.act_ok(m, &c1, "start_investigation", json!({})).await;
+        let ruling = json!({"outcome": "upheld", "rationale": "Paid and not delivered."});
+        app.act_ok(m, &c1, "issue_ruling", ruling).await;
+        for party in [&cast.complainant, &cast.respondent] {
+            app.act_ok(party, &c1, "accept_ruling", json!({})).await;
+        }
+        app.act_ok(m, &c1, "close", json!({})).await;
+        // Whole days around the filing.
+        let days = format!(
+            "/statistics?from={}T00:00:00Z&to={}T00:00:00Z",
+            day - Duration::days(1),
+            day + Duration::days(3)
+        );
+        let counted = figures(&app, &days, &cast.lead).await;
+        assert_eq!(counted["filed"], 2);
+        assert_eq!(counted["by_state"]["closed"], 1);
+
+        // Three days on, the day (and any day before it in its month) is
+        // rolled up once, and read instead of its cases, to the same figures.
+        app.clock.advance(Duration::days(3));
+        assert!(roll_up(&app).await >= 1);
+        assert_eq!(fresh_periods(&app, &day.to_string()), 1);
+        assert_eq!(roll_up(&app).await, 0, "nothing is rolled up twice");
+        assert_eq!(figures(&app, &days, &cast.lead).await, counted);
+        // What is read is the totals: changed behind the service's back,
+        // the figures follow them.
+        app.sql("UPDATE statistics_totals SET n = n + 100 WHERE kind = 1 AND k1 = 'closed'");
+        assert_eq!(figures(&app, &days, &cast.lead).await["filed"], 102);
+        app.sql("UPDATE statistics_totals SET n = n - 100 WHERE kind = 1 AND k1 = 'closed'");
+
+        // A rating of a case filed that day makes the day stale: its cases
+        // are counted again at once, and the scanner rolls it up anew.
+        let res = app
+            .post(&format!("/cases/{c1}/feedback"), &cast.complainant, json!({"rating": 5}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(fresh_periods(&app, &day.to_string()), 0);
+        let rated = figures(&app, &days, &cast.lead).await;
+        assert_eq!(rated["mediators"][0]["ratings"], 1, "{rated}");
+        // So does a change of state.
+        app.act_ok(m, &c2, "dismiss", json!({"reason": "other", "detail": "Not for us."}))
+            .await;
+        let dismissed = figures(&app, &days, &cast.lead).await;
+        assert_eq!(dismissed["by_state"]["dismissed"], 1, "{dismissed}");
+        assert_eq!(dismissed["mediators"][0]["ratings"], 1);
+        assert!(roll_up(&app).await >= 1);
+        assert_eq!(fresh_periods(&app, &day.to_string()), 1);
+        assert_eq!(figures(&app, &days, &cast.lead).await, dismissed);
+
+        // Once the month has ended, a range of whole months reads the
+        // month's totals, to the same figures.
+        let month = day.format("%Y-%m").to_string();
+        let first = day - Duration::days(i64::from(chrono::Datelike::day0(&day)));
+        let months = format!(
+            "/statistics?from={first}T00:00:00Z&to={}T00:00:00Z",
+            first + Duration::days(62)
+        );
+        let before = figures(&app, &months, &cast.lead).await;
+        assert_eq!(before["filed"], 2);
+        app.clock.advance(Duration::days(45));
+        let lead = TestUser {
+            token: app.sign_in(&cast.lead.email, crate::helpers::PASSWORD).await,
+            ..cast.lead.clone()
+        };
+        assert!(roll_up(&app).await >= 1);
+        assert_eq!(fresh_periods(&app, &month), 1);
+        assert_eq!(figures(&app, &months, &lead).await, before);
+        app.sql(&format!(
+            "UPDATE statistics_totals SET n = n + 100 WHERE kind = 1 AND k1 = 'closed' AND period = '{month}'"
+        ));
+        assert_eq!(figures(&app, &months, &lead).await["filed"], 102);
+    })
+    .await;
+}
+
 /// Records information requests left unanswered, as the deadline scanner does.
 async fn lapse_scan(app: &TestApp) -> usize {
     let db = ombud::db::Db::connect(&app.db.url, 2, std::time::Duration::from_secs(5)).unwrap();

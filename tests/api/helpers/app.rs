@@ -204,6 +204,22 @@ impl TestApp {
         }
     }
 
+    /// The number `sql` counts (as `n`), read from the app's database
+    /// directly.
+    pub fn count(&self, sql: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let manager =
+            ombud::db::Manager::new(&self.db.url, Duration::from_secs(5)).expect("manager");
+        let mut conn = manager.open().expect("open");
+        let count: Count = diesel::sql_query(sql).get_result(&mut conn).expect("count");
+        count.n
+    }
+
     /// Runs SQL on the app's database directly (to set up what the API
     /// cannot, such as time having passed).
     pub fn sql(&self, sql: &str) {

@@ -5,18 +5,18 @@
 //!
 //! Every figure is about the cases *filed* in the range asked for, except
 //! the backlog and each mediator's open load, which are as of now. The
-//! database does the counting: grouped counts and sums, and percentiles by
-//! nearest rank through window functions (the same SQL on both backends);
-//! what comes back is a few rows per category, state and priority, and per
-//! mediator, which are added up here. The times were measured when each
-//! case was answered and resolved (`cases::service_level::settle`), so no
-//! calendar is walked here.
+//! database does the counting: grouped counts and minute histograms
+//! ([`totals`]), read from the totals kept per filing day and month where
+//! they are fresh and counted from the cases elsewhere; what comes back is
+//! a few rows per category, state, minute and mediator, added up here. The
+//! times were measured when each case was answered and resolved
+//! (`cases::service_level::settle`), so no calendar is walked here.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, SmallInt, Text};
+use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,6 +24,10 @@ use crate::db::DbConnection;
 use crate::db::schema::{categories, users};
 use crate::domain::{CaseState, Priority};
 use crate::error::{ApiError, ApiResult};
+
+pub mod totals;
+
+use totals::Total;
 
 /// The range and scope of the statistics.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -45,7 +49,9 @@ pub struct StatisticsQuery {
 pub struct Timing {
     /// How many cases it happened to.
     pub count: i64,
-    /// The median time it took, in seconds of business time (nearest rank).
+    /// The median time it took, in seconds of business time (nearest
+    /// rank), in whole minutes: exact up to 255 minutes, beyond that
+    /// rounded down to 8 significant bits (within 0.8 %).
     pub median_seconds: Option<i64>,
     /// The 90th percentile, the same way.
     pub p90_seconds: Option<i64>,
@@ -90,7 +96,8 @@ pub struct MediatorFigures {
     /// Cases of the range they resolved (ruled on, or held when settled,
     /// dismissed or withdrawn).
     pub resolved: i64,
-    /// The median time from their assignment to resolution, in seconds.
+    /// The median time from their assignment to resolution, in seconds
+    /// (whole minutes, kept as the other medians).
     pub median_handling_seconds: Option<i64>,
     /// Cases of the range they ruled on.
     pub rulings: i64,
@@ -193,58 +200,13 @@ impl Scope {
     }
 }
 
+/// Open cases per mediator.
 #[derive(QueryableByName)]
-struct CountRow {
-    #[diesel(sql_type = Text)]
-    category_id: String,
-    #[diesel(sql_type = Text)]
-    state: String,
-    #[diesel(sql_type = Text)]
-    priority: String,
-    #[diesel(sql_type = SmallInt)]
-    outcome: i16,
-    /// The first answer's time in whole minutes, if it was given.
-    #[diesel(sql_type = Nullable<BigInt>)]
-    minutes: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// How many of a group's cases took each whole number of minutes.
-#[derive(QueryableByName)]
-struct BucketRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    g: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
-struct MediatorRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    m: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    a: i64,
-    #[diesel(sql_type = BigInt)]
-    b: i64,
-    #[diesel(sql_type = BigInt)]
-    c: i64,
-    #[diesel(sql_type = BigInt)]
-    d: i64,
-}
-
-#[derive(QueryableByName)]
-struct HandledRow {
+struct OpenRow {
     #[diesel(sql_type = Text)]
     m: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    minutes: Option<i64>,
     #[diesel(sql_type = BigInt)]
-    resolved: i64,
-    #[diesel(sql_type = BigInt)]
-    ruled: i64,
+    n: i64,
 }
 
 #[derive(QueryableByName)]
@@ -267,13 +229,15 @@ fn count_if(cond: &str) -> String {
 }
 
 /// The median and the 90th percentile by nearest rank (the value at rank
-/// ⌈p·n⌉), to the minute, of a histogram of whole minutes.
+/// ⌈p·n⌉) of a histogram of whole minutes, kept to 8 significant bits.
 #[derive(Debug, Default, Clone)]
 struct Histogram(BTreeMap<i64, i64>);
 
 impl Histogram {
+    /// Adds `n` cases that took `minutes`, kept to 8 significant bits
+    /// ([`totals::bucket`]).
     fn add(&mut self, minutes: i64, n: i64) {
-        *self.0.entry(minutes).or_default() += n;
+        *self.0.entry(totals::bucket(minutes)).or_default() += n;
     }
 
     fn count(&self) -> i64 {
@@ -296,28 +260,6 @@ impl Histogram {
         }
         None
     }
-}
-
-/// Histograms of `value` (seconds, counted in whole minutes) over the
-/// cases of `scope` where it is set, per `group` (an SQL expression).
-fn histograms(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    value: &str,
-    group: &str,
-) -> ApiResult<HashMap<Option<String>, Histogram>> {
-    let sql = format!(
-        "SELECT {group} AS g, CAST(c.{value} / 60 AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS n
-        FROM cases c WHERE {filed} AND c.{value} IS NOT NULL
-        GROUP BY {group}, c.{value} / 60",
-        filed = scope.filed()
-    );
-    let rows: Vec<BucketRow> = diesel::sql_query(sql).load(conn)?;
-    let mut out: HashMap<Option<String>, Histogram> = HashMap::new();
-    for r in rows {
-        out.entry(r.g).or_default().add(r.minutes, r.n);
-    }
-    Ok(out)
 }
 
 fn share(part: i64, whole: i64) -> Option<f64> {
@@ -387,18 +329,7 @@ pub fn compute(
 ) -> ApiResult<Statistics> {
     let (scope, slugs) = scope_of(conn, q, now)?;
     let slug = |id: &str| slugs.get(id).cloned().unwrap_or_else(|| id.to_string());
-    // One pass over the covering index `cases_stats`: the counts, each
-    // target's result, and the first answer's minutes.
-    let counts = format!(
-        "SELECT c.category_id, c.state, c.priority, c.sla_outcome AS outcome,
-            CAST(c.first_response_seconds / 60 AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS n
-        FROM cases c WHERE {filed}
-        GROUP BY c.category_id, c.state, c.priority, c.sla_outcome, c.first_response_seconds / 60",
-        filed = scope.filed(),
-    );
-    let rows: Vec<CountRow> = diesel::sql_query(counts).load(conn)?;
-    // And the resolutions' minutes, per category.
-    let resolutions = histograms(conn, &scope, "resolution_seconds", "c.category_id")?;
+    let totals = totals::of_range(conn, &scope)?;
 
     let mut stats = Statistics {
         from: scope.from,
@@ -424,28 +355,31 @@ pub fn compute(
     }
     let mut per_cat: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
-    for r in &rows {
-        stats.filed += r.n;
-        *stats.by_state.entry(r.state.clone()).or_default() += r.n;
-        *stats.by_priority.entry(r.priority.clone()).or_default() += r.n;
+    for r in &totals {
         let cat = per_cat.entry(r.category_id.clone()).or_default();
-        for t in [&mut *cat, &mut all] {
-            t.filed += r.n;
-            for (k, bit) in [1, 2, 4, 8].into_iter().enumerate() {
-                if r.outcome & bit != 0 {
-                    t.outcome[k] += r.n;
+        match r.kind {
+            totals::FILED => {
+                stats.filed += r.n;
+                *stats.by_state.entry(r.k1.clone()).or_default() += r.n;
+                *stats.by_priority.entry(r.k2.clone()).or_default() += r.n;
+                for t in [&mut *cat, &mut all] {
+                    t.filed += r.n;
+                    for (k, bit) in [1, 2, 4, 8].into_iter().enumerate() {
+                        if r.outcome & bit != 0 {
+                            t.outcome[k] += r.n;
+                        }
+                    }
                 }
             }
-            if let Some(m) = r.minutes {
-                t.first.add(m, r.n);
+            totals::FIRST => {
+                cat.first.add(r.minutes, r.n);
+                all.first.add(r.minutes, r.n);
             }
-        }
-    }
-    for (id, h) in resolutions {
-        let Some(id) = id else { continue };
-        for (m, n) in &h.0 {
-            per_cat.entry(id.clone()).or_default().resolved.add(*m, *n);
-            all.resolved.add(*m, *n);
+            totals::RESOLVED => {
+                cat.resolved.add(r.minutes, r.n);
+                all.resolved.add(r.minutes, r.n);
+            }
+            _ => {}
         }
     }
     let figures = |t: &Tally| {
@@ -456,6 +390,9 @@ pub fn compute(
     };
     (stats.first_response, stats.resolution) = figures(&all);
     for (id, t) in &per_cat {
+        if t.filed == 0 {
+            continue;
+        }
         let (first_response, resolution) = figures(t);
         stats.by_category.insert(slug(id), t.filed);
         stats.categories.push(CategoryFigures {
@@ -466,7 +403,7 @@ pub fn compute(
         });
     }
     stats.backlog = backlog(conn, &scope, now)?;
-    stats.mediators = mediators(conn, &scope)?;
+    stats.mediators = mediators(conn, &scope, &totals)?;
     // Every state and priority is named, with 0 where there are none.
     for s in CaseState::ALL {
         stats.by_state.entry(s.as_str().to_string()).or_default();
@@ -527,115 +464,90 @@ fn backlog(
     .collect())
 }
 
-/// Each mediator's figures: who handled a case is the mediator who ruled
-/// on it, else the one who held it.
-fn mediators(conn: &mut DbConnection, scope: &Scope) -> ApiResult<Vec<MediatorFigures>> {
-    let filed = scope.filed();
-    let handler = "COALESCE(c.ruling_mediator_id, c.assigned_mediator_id)";
-    let load = |conn: &mut DbConnection, sql: String| -> ApiResult<HashMap<String, MediatorRow>> {
-        let rows: Vec<MediatorRow> = diesel::sql_query(sql).load(conn)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| r.m.clone().map(|m| (m, r)))
-            .collect())
-    };
-    let category = scope.in_category();
+/// Each mediator's figures, from the range's `totals` and their open load
+/// now: who handled a case is the mediator who ruled on it, else the one
+/// who held it.
+fn mediators(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    totals: &[Total],
+) -> ApiResult<Vec<MediatorFigures>> {
+    /// One mediator's figures as they are added up.
+    #[derive(Default)]
+    struct Tally {
+        open: i64,
+        resolved: i64,
+        rulings: i64,
+        handling: Histogram,
+        appealed: i64,
+        decided: i64,
+        changed: i64,
+        ratings: i64,
+        rating_sum: i64,
+    }
+    let mut per: BTreeMap<String, Tally> = BTreeMap::new();
     // Open load now, through `cases_mediator_queue`.
-    let open = load(
-        conn,
-        format!(
-            "SELECT c.assigned_mediator_id AS m, CAST(COUNT(*) AS BIGINT) AS a, CAST(0 AS BIGINT) AS b,
-                CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d
-            FROM cases c WHERE c.waiting_on <> 'nobody' AND c.assigned_mediator_id IS NOT NULL{category}
-            GROUP BY c.assigned_mediator_id"
-        ),
-    )?;
-    // One pass over the range for who handled what: cases resolved, cases
-    // ruled, and the handling time in whole minutes.
-    let handled: Vec<HandledRow> = diesel::sql_query(format!(
-        "SELECT {handler} AS m, CAST(c.handling_seconds / 60 AS BIGINT) AS minutes,
-            {resolved} AS resolved, {ruled} AS ruled
-        FROM cases c WHERE {filed} AND {handler} IS NOT NULL
-        GROUP BY {handler}, c.handling_seconds / 60",
-        // Set together with `resolved_at`; in the covering index.
-        resolved = count_if("c.resolution_seconds IS NOT NULL"),
-        ruled = count_if("c.ruling_mediator_id IS NOT NULL"),
+    let open: Vec<OpenRow> = diesel::sql_query(format!(
+        "SELECT c.assigned_mediator_id AS m, CAST(COUNT(*) AS BIGINT) AS n
+        FROM cases c WHERE c.waiting_on <> 'nobody' AND c.assigned_mediator_id IS NOT NULL{}
+        GROUP BY c.assigned_mediator_id",
+        scope.in_category()
     ))
     .load(conn)?;
-    let mut resolved: HashMap<String, (i64, i64)> = HashMap::new();
-    let mut handling: HashMap<String, Histogram> = HashMap::new();
-    for r in handled {
-        let e = resolved.entry(r.m.clone()).or_default();
-        e.0 += r.resolved;
-        e.1 += r.ruled;
-        if let Some(m) = r.minutes {
-            handling.entry(r.m).or_default().add(m, r.resolved);
+    for r in open {
+        per.entry(r.m).or_default().open += r.n;
+    }
+    for r in totals {
+        if r.k1.is_empty() || !matches!(r.kind, totals::HANDLED | totals::APPEALS | totals::RATINGS)
+        {
+            continue;
+        }
+        let t = per.entry(r.k1.clone()).or_default();
+        match r.kind {
+            totals::HANDLED => {
+                t.resolved += r.n;
+                t.rulings += r.n2;
+                if r.minutes >= 0 {
+                    t.handling.add(r.minutes, r.n);
+                }
+            }
+            totals::APPEALS => {
+                t.appealed += r.n;
+                t.decided += r.n2;
+                t.changed += r.n3;
+            }
+            _ => {
+                t.ratings += r.n;
+                t.rating_sum += r.n2;
+            }
         }
     }
-    // Appeals against their rulings (through the appeals, which are few):
-    // cases appealed, appeals decided, appeals that amended or overturned.
-    let appeals = load(
-        conn,
-        format!(
-            "SELECT c.ruling_mediator_id AS m, CAST(COUNT(DISTINCT a.case_id) AS BIGINT) AS a,
-                {decided} AS b, {changed} AS c, CAST(0 AS BIGINT) AS d
-            FROM appeals a JOIN cases c ON c.id = a.case_id
-            WHERE {filed} AND c.ruling_mediator_id IS NOT NULL
-            GROUP BY c.ruling_mediator_id",
-            decided = count_if("a.decision IS NOT NULL"),
-            changed = count_if("a.decision IN ('amend', 'overturn')"),
-        ),
-    )?;
-    let ratings = load(
-        conn,
-        format!(
-            "SELECT {handler} AS m, CAST(COUNT(*) AS BIGINT) AS a,
-                CAST(COALESCE(SUM(f.rating), 0) AS BIGINT) AS b, CAST(0 AS BIGINT) AS c,
-                CAST(0 AS BIGINT) AS d
-            FROM case_feedback f JOIN cases c ON c.id = f.case_id
-            WHERE {filed} GROUP BY {handler}"
-        ),
-    )?;
-    let mut ids: Vec<&String> = open
-        .keys()
-        .chain(resolved.keys())
-        .chain(appeals.keys())
-        .chain(ratings.keys())
-        .collect();
-    ids.sort();
-    ids.dedup();
     let names: HashMap<String, String> = users::table
-        .filter(users::id.eq_any(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+        .filter(users::id.eq_any(per.keys().cloned().collect::<Vec<_>>()))
         .select((users::id, users::name))
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let get = |map: &HashMap<String, MediatorRow>, id: &str| {
-        map.get(id).map_or((0, 0, 0, 0), |r| (r.a, r.b, r.c, r.d))
-    };
     let mut out = Vec::new();
-    for id in ids {
-        let Ok(uuid) = uuid::Uuid::parse_str(id) else {
+    for (id, t) in per {
+        let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
             continue;
         };
-        let (resolved_count, rulings) = resolved.get(id).copied().unwrap_or_default();
-        let (appealed, decided, changed, _) = get(&appeals, id);
-        let (count, sum, _, _) = get(&ratings, id);
         out.push(MediatorFigures {
             mediator_id: uuid,
-            name: names.get(id).cloned().unwrap_or_default(),
-            open: get(&open, id).0,
-            resolved: resolved_count,
-            median_handling_seconds: handling.get(id).and_then(|h| h.rank(50)),
-            rulings,
-            appealed,
-            appeal_rate: share(appealed, rulings),
-            appeals_decided: decided,
-            changed_on_appeal: changed,
-            overturn_rate: share(changed, decided),
-            ratings: count,
-            average_rating: (count > 0)
-                .then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
+            name: names.get(&id).cloned().unwrap_or_default(),
+            open: t.open,
+            resolved: t.resolved,
+            median_handling_seconds: t.handling.rank(50),
+            rulings: t.rulings,
+            appealed: t.appealed,
+            appeal_rate: share(t.appealed, t.rulings),
+            appeals_decided: t.decided,
+            changed_on_appeal: t.changed,
+            overturn_rate: share(t.changed, t.decided),
+            ratings: t.ratings,
+            average_rating: (t.ratings > 0)
+                .then(|| (t.rating_sum as f64 / t.ratings as f64 * 100.0).round() / 100.0),
         });
     }
     Ok(out)

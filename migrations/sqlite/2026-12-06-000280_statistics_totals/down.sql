@@ -1,0 +1,11 @@
+DROP TRIGGER appeals_statistics_added;
+DROP TRIGGER appeals_statistics_changed;
+DROP TRIGGER appeals_statistics_removed;
+DROP TRIGGER case_feedback_statistics_added;
+DROP TRIGGER case_feedback_statistics_changed;
+DROP TRIGGER case_feedback_statistics_removed;
+DROP TRIGGER cases_statistics_filed;
+DROP TRIGGER cases_statistics_removed;
+DROP TRIGGER cases_statistics_changed;
+DROP TABLE statistics_totals;
+DROP TABLE statistics_periods;
