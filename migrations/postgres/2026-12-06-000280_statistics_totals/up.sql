@@ -30,14 +30,13 @@ CREATE TABLE statistics_totals (
     PRIMARY KEY (period, kind, category_id, k1, k2, outcome, minutes)
 );
 
--- Marks the day and the month of `filed` stale. The shared advisory lock
--- (one of 256, chosen by the day; many writers hold it at once) lets the
--- scanner, which takes the day's lock exclusively, wait for every
--- transaction that changed a case of that day before it counts, and hold
--- back new ones until it has committed: no change falls between its count
--- and its mark. (256 at most per transaction, however many days a bulk
--- update touches.) A month is rolled up from its days' rows, which it
--- holds `FOR SHARE`, so a writer marking a day waits for it instead.
+-- Marks the day and the month of `filed` stale. The shared advisory locks
+-- (one of 256 for days and one of 256 for months, chosen by the name; many
+-- writers hold them at once) let the scanner, which takes a period's lock
+-- exclusively before it counts, know that no transaction that changed a
+-- case of the period is still open, and hold back new ones until it has
+-- committed: no change falls between its count and its mark. (At most 512
+-- locks a transaction, however many days a bulk update touches.)
 CREATE FUNCTION statistics_stale(filed TIMESTAMP) RETURNS void AS $$
 DECLARE
     d TEXT := to_char(filed, 'YYYY-MM-DD');
@@ -47,6 +46,7 @@ BEGIN
         RETURN;
     END IF;
     PERFORM pg_advisory_xact_lock_shared(1937006964, hashtext(d) & 255);
+    PERFORM pg_advisory_xact_lock_shared(1937006965, hashtext(m) & 255);
     UPDATE statistics_periods SET stale = TRUE WHERE period IN (d, m) AND NOT stale;
 END $$ LANGUAGE plpgsql;
 

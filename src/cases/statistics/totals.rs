@@ -358,18 +358,27 @@ static TOTALS: BulkInsert = BulkInsert::new(
 /// Most periods one scan rolls up; the rest wait for the next.
 const PERIODS_PER_SCAN: usize = 100;
 
-/// On PostgreSQL, waits for every transaction that changed a case filed
-/// on `day` to end and holds back new ones until this one does (the
-/// writers' trigger takes the same lock shared: one of 256, by the day);
+/// On PostgreSQL, takes the lock of `period` (a day's or a month's) that
+/// the writers' trigger takes shared: held, no transaction that changed a
+/// case of the period is open, and new ones wait until this one ends.
+/// Only if it is free at once (else `false`, and the next scan tries
+/// again), so that writers never queue behind a roll-up that waits.
 /// SQLite's one writer at a time does this already.
-fn lock(conn: &mut DbConnection, day: &str) -> ApiResult<()> {
-    if let DbConnection::Postgresql(_) = conn {
-        diesel::sql_query(format!(
-            "SELECT pg_advisory_xact_lock(1937006964, hashtext('{day}') & 255)"
-        ))
-        .execute(conn)?;
+fn lock(conn: &mut DbConnection, period: &str, month: bool) -> ApiResult<bool> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Bool)]
+        ok: bool,
     }
-    Ok(())
+    if let DbConnection::Postgresql(_) = conn {
+        let space = if month { 1937006965 } else { 1937006964 };
+        let taken: Taken = diesel::sql_query(format!(
+            "SELECT pg_try_advisory_xact_lock({space}, hashtext('{period}') & 255) AS ok"
+        ))
+        .get_result(conn)?;
+        return Ok(taken.ok);
+    }
+    Ok(true)
 }
 
 /// Marks `period` fresh as of `now` with no totals yet.
@@ -387,10 +396,13 @@ fn start(conn: &mut DbConnection, period: &str, now: DateTime<Utc>) -> ApiResult
     Ok(())
 }
 
-/// Writes the totals of day `d` from its cases (in a transaction).
-fn roll_day(conn: &mut DbConnection, d: NaiveDate, now: DateTime<Utc>) -> ApiResult<()> {
+/// Writes the totals of day `d` from its cases (in a transaction); says
+/// whether it did.
+fn roll_day(conn: &mut DbConnection, d: NaiveDate, now: DateTime<Utc>) -> ApiResult<bool> {
     let name = day_name(d);
-    lock(conn, &name)?;
+    if !lock(conn, &name, false)? {
+        return Ok(false);
+    }
     start(conn, &name, now)?;
     let day = Scope {
         from: midnight(d),
@@ -406,23 +418,20 @@ fn roll_day(conn: &mut DbConnection, d: NaiveDate, now: DateTime<Utc>) -> ApiRes
         })
         .collect();
     TOTALS.execute(conn, rows)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Writes the totals of the month starting `d` from its days' (in a
 /// transaction), if every day's are there and fresh; says whether it did.
 fn roll_month(conn: &mut DbConnection, d: NaiveDate, now: DateTime<Utc>) -> ApiResult<bool> {
     let name = month_name(d);
+    if !lock(conn, &name, true)? {
+        return Ok(false);
+    }
     let (first, last) = (day_name(d), day_name(next_month(d) - Duration::days(1)));
     let days = format!("period >= '{first}' AND period <= '{last}'");
-    // The days' rows, held on PostgreSQL until this commits: a writer
-    // marking one of them stale waits, then marks the month too.
-    let hold = match conn {
-        DbConnection::Postgresql(_) => " FOR SHARE",
-        DbConnection::Sqlite(_) => "",
-    };
     let fresh: Vec<PeriodRow> = diesel::sql_query(format!(
-        "SELECT period, stale FROM statistics_periods WHERE {days} AND NOT stale{hold}"
+        "SELECT period, stale FROM statistics_periods WHERE {days} AND NOT stale"
     ))
     .load(conn)?;
     if fresh.len() as i64 != (next_month(d) - d).num_days() {
@@ -503,7 +512,7 @@ pub fn roll(
     if month {
         roll_month(conn, start, now)
     } else {
-        roll_day(conn, start, now).map(|()| true)
+        roll_day(conn, start, now)
     }
 }
 
