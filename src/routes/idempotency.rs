@@ -34,6 +34,15 @@ impl Created {
         })
     }
 
+    /// A 200 with a body (an action's answer).
+    pub fn ok(body: impl serde::Serialize) -> ApiResult<Created> {
+        Ok(Created {
+            status: StatusCode::OK,
+            body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
+            location: None,
+        })
+    }
+
     fn respond(self, replayed: bool) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
         if let Some(loc) = self.location {

@@ -288,6 +288,76 @@ async fn a_mediators_pages_merge_what_each_role_shows_them_once() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_takes_an_action_once_however_often_and_however_fast_it_is_retried() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "investigation").await;
+        let m = &cast.mediator;
+        // A request for information is repeatable: without a key, a retry
+        // would ask twice.
+        let ask = json!({"party": "respondent", "question": "Do you have the tracking number?",
+                         "deadline": (app.clock.now() + chrono::Duration::days(3)).to_rfc3339()});
+        let send = |key: &'static str, body: Value| {
+            app.client
+                .post(app.url(&format!("/cases/{id}/actions/request_info")))
+                .bearer_auth(&m.token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+        };
+        let first = send("ask-once-1", ask.clone()).await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        let etag = first.headers()["etag"].clone();
+        let first: Value = first.json().await.unwrap();
+        let again = send("ask-once-1", ask.clone()).await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(
+            again.headers()["etag"],
+            etag,
+            "the first answer, not a new version"
+        );
+        assert_eq!(again.json::<Value>().await.unwrap(), first);
+        // The same key for another body, or another case, is refused.
+        let mut other = ask.clone();
+        other["question"] = "Something else?".into();
+        let res = send("ask-once-1", other).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        problem(res).await;
+        // Eight copies of one request at once: one is taken, every copy
+        // gets its answer.
+        let copies = (0..8).map(|_| send("ask-once-2", ask.clone()));
+        let answers = futures_util::future::join_all(copies).await;
+        let mut versions = HashSet::new();
+        for res in answers {
+            let res = res.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            versions.insert(res.headers()["etag"].to_str().unwrap().to_string());
+        }
+        assert_eq!(versions.len(), 1, "{versions:?}");
+        let asked = app
+            .timeline(&cast.lead, &id)
+            .await
+            .into_iter()
+            .filter(|e| e["kind"] == "request_info")
+            .count();
+        assert_eq!(asked, 2, "two keys, two requests");
+        // A failed action stores nothing: the same key may try again.
+        let res = app
+            .client
+            .post(app.url(&format!("/cases/{id}/actions/close")))
+            .bearer_auth(&m.token)
+            .header("Idempotency-Key", "close-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(res.headers().get("idempotent-replayed").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_idempotency_key_files_once() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;

@@ -4,7 +4,7 @@
 //! that names its input and body, registers its route and documents it in
 //! the spec; what the action does lives in [`crate::cases::actions`].
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
 use crate::cases::actions::NoteBody;
@@ -23,22 +23,27 @@ use crate::cases::actions::reopen::{Reopen, ReopenBody};
 use crate::cases::actions::request_info::{RequestInfo, RequestInfoBody};
 use crate::cases::actions::start_investigation::StartInvestigation;
 use crate::cases::actions::withdraw::Withdraw;
-use crate::cases::{CaseAction, CaseView, case_view, etag, take};
+use crate::cases::{CaseAction, CaseView, case_view, take};
 use crate::domain::{Actor, CaseId, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::docs::ActionErrors;
-use crate::routes::extract::{ActionBody, IfMatch, OptionalJson};
+use crate::routes::extract::{ActionBody, IfMatch, OptionalJson, idempotency_key};
+use crate::routes::idempotency::{self, Created};
 use crate::state::AppState;
 
 /// Takes action `A` for an HTTP caller and answers with the changed case
 /// and its new `ETag`. Without `If-Match`, a lost race is retried against
-/// the fresh case (which then usually answers 409).
+/// the fresh case (which then usually answers 409). With an
+/// `Idempotency-Key` (`key`, and the request's `fingerprint`), a retry of
+/// an action that was taken gets its first answer again, and the action is
+/// not taken twice.
 pub async fn run<A: CaseAction>(
     state: &AppState,
     caller: &Caller,
     if_match: IfMatch,
     case_id: uuid::Uuid,
     body: A::Body,
+    (key, fingerprint): (Option<String>, String),
 ) -> ApiResult<HttpResponse> {
     // Field errors first (422), then the token's scope: the order docs/api.md gives.
     let input = A::parse(body, &state.env())?;
@@ -48,26 +53,25 @@ pub async fn run<A: CaseAction>(
     loop {
         attempt += 1;
         let (env, input, expected_now) = (state.env(), input.clone(), expected.clone());
-        let result = state
-            .db
-            .write(move |conn| {
+        let result = idempotency::create(
+            state,
+            caller,
+            key.clone(),
+            fingerprint.clone(),
+            move |conn| {
                 let (ctx, standing) = take(conn, &env, &actor, id, &expected_now, input)?;
-                case_view(&ctx, &standing)
-            })
-            .await;
+                Created::ok(case_view(&ctx, &standing)?)
+            },
+        )
+        .await;
         match result {
             Err(ApiError::PreconditionFailed(_)) if expected.is_absent() && attempt < 3 => {}
-            Err(e) => return Err(e),
-            Ok(view) => {
-                return Ok(HttpResponse::Ok()
-                    .insert_header(("ETag", etag(view.version)))
-                    .json(view));
-            }
+            other => return other,
         }
     }
 }
 
-/// The `If-Match` header every action takes.
+/// The `If-Match` and `Idempotency-Key` headers every action takes.
 pub struct ActionParams;
 
 impl utoipa::IntoParams for ActionParams {
@@ -87,6 +91,22 @@ impl utoipa::IntoParams for ActionParams {
                 ))
                 .example(Some(serde_json::json!("\"v3\"")))
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retry safe: the same key (per user) with the same body returns the first answer, marked `Idempotent-Replayed: true`, and the action is not taken again; with a different body, 422",
+                ))
+                .example(Some(serde_json::json!("3f1c9a4e-assign-1")))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        .pattern(Some(r"^[!-~]+$")),
+                ))
                 .build(),
         ]
     }
@@ -116,10 +136,15 @@ macro_rules! action {
             state: web::Data<AppState>,
             caller: Caller,
             if_match: IfMatch,
+            req: HttpRequest,
             path: web::Path<uuid::Uuid>,
             body: $extract,
         ) -> ApiResult<HttpResponse> {
-            run::<$input>(&state, &caller, if_match, path.into_inner(), body.into_body()).await
+            let (case_id, body) = (path.into_inner(), body.into_body());
+            let key = idempotency_key(&req)?;
+            let route = format!("{}:{case_id}", stringify!($name));
+            let fingerprint = idempotency::fingerprint(&route, &body);
+            run::<$input>(&state, &caller, if_match, case_id, body, (key, fingerprint)).await
         }
     };
 }
