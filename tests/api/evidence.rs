@@ -96,6 +96,46 @@ fn files_under(dir: &Path, sub: &str) -> Vec<PathBuf> {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_adds_a_file_once() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let case = case_in(&app, &cast, "investigation").await;
+        let send = |key: &'static str, description: &'static str| {
+            app.client
+                .post(app.url(&format!("/cases/{case}/evidence")))
+                .bearer_auth(&cast.complainant.token)
+                .header("Idempotency-Key", key)
+                .multipart(form(
+                    PNG,
+                    "receipt.png",
+                    "image/png",
+                    &[("description", description)],
+                ))
+                .send()
+        };
+        let first = send("receipt-1", "The receipt").await.unwrap();
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let location = first.headers()["location"].clone();
+        let first: Value = first.json().await.unwrap();
+        let again = send("receipt-1", "The receipt").await.unwrap();
+        assert_eq!(again.status(), StatusCode::CREATED);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(again.headers()["location"], location);
+        assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+        // The same key with other fields is refused.
+        let res = send("receipt-1", "Another description").await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        problem(res).await;
+        assert_eq!(
+            listed(&app, &cast.complainant, &case).await.len(),
+            1,
+            "added once"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn parties_and_staff_add_see_and_download_evidence_as_its_visibility_says() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;

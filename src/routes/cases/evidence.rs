@@ -28,6 +28,8 @@ use crate::domain::{Actor, CaseId, EvidenceId, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::files::{ContentStore, on_store};
 use crate::routes::docs::{ReadErrors, WriteErrors};
+use crate::routes::extract::idempotency_key;
+use crate::routes::idempotency::{self, Created};
 use crate::state::AppState;
 
 /// The form of an upload (`multipart/form-data`).
@@ -157,11 +159,12 @@ async fn text_part(
 /// interrupted upload leaves nothing behind. Identical files are kept once.
 /// The parties, the assigned mediator, leads and admins may add evidence
 /// while the case is open; each case holds at most `evidence_max_per_case`
-/// files (409).
+/// files (409). Honours `Idempotency-Key`.
 #[utoipa::path(
     tag = "evidence",
     operation_id = "add_evidence",
-    params(("case_id" = uuid::Uuid, Path, description = "The case id")),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file and fields returns the first response and adds nothing", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "Added", body = EvidenceView, headers(("Location" = String, description = "Where to download it"))), WriteErrors)
 )]
@@ -176,6 +179,7 @@ pub async fn add_evidence(
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let id = CaseId(path.into_inner());
+    let key = idempotency_key(&req)?;
     let multipart = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -273,10 +277,18 @@ pub async fn add_evidence(
         move || store.keep(&staged, &sha)
     })
     .await?;
-    let view = state
-        .db
-        .write(move |conn| add(conn, &env, &actor, id, received))
-        .await?;
+    // What was asked, for a retry with the same `Idempotency-Key`.
+    let fingerprint = idempotency::fingerprint(
+        &format!("add_evidence:{}", id.0),
+        &serde_json::json!({"sha256": received.sha256, "file_name": received.file_name,
+            "description": received.description, "visibility": received.visibility}),
+    );
+    let answer = idempotency::create(&state, &caller, key, fingerprint, move |conn| {
+        let view = add(conn, &env, &actor, id, received)?;
+        let location = view.content_url.clone();
+        Created::new(view, location)
+    })
+    .await?;
     // Once more, now that a row refers to it: should the sweep have taken
     // the content between keeping it and the commit, it is put back.
     on_store({
@@ -289,9 +301,7 @@ pub async fn add_evidence(
     })
     .await?;
     drop(upload);
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", view.content_url.clone()))
-        .json(view))
+    Ok(answer)
 }
 
 /// The files of a case the caller may see, oldest first: staff see all,
