@@ -117,7 +117,7 @@ pub fn check_slug(c: &mut Checker, slug: &str) -> String {
 }
 
 /// A new category.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"slug": "billing", "name": "Billing", "description": "Charges, refunds and invoices", "default_priority": "normal"}))]
 pub struct CreateCategory {

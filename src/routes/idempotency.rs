@@ -34,6 +34,15 @@ impl Created {
         })
     }
 
+    /// A 201 with a body and no location.
+    pub fn created(body: impl serde::Serialize) -> ApiResult<Created> {
+        Ok(Created {
+            status: StatusCode::CREATED,
+            body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
+            location: None,
+        })
+    }
+
     /// A 200 with a body (an action's answer).
     pub fn ok(body: impl serde::Serialize) -> ApiResult<Created> {
         Ok(Created {
@@ -56,6 +65,51 @@ impl Created {
             res.insert_header(("Idempotent-Replayed", "true"));
         }
         res.json(self.body)
+    }
+}
+
+/// The request's `Idempotency-Key` (400 if malformed), and the
+/// [`fingerprint`] of `route` and `body`.
+pub fn asked(
+    req: &actix_web::HttpRequest,
+    route: &str,
+    body: &impl serde::Serialize,
+) -> ApiResult<(Option<String>, String)> {
+    Ok((
+        crate::routes::extract::idempotency_key(req)?,
+        fingerprint(route, body),
+    ))
+}
+
+/// The `Idempotency-Key` header, for the spec of every operation that
+/// honours it.
+pub struct IdempotencyParams;
+
+impl utoipa::IntoParams for IdempotencyParams {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::Required;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retry safe: the same key (per user) with the same body returns the first answer, marked `Idempotent-Replayed: true`, and nothing is done again; with a different body, 422",
+                ))
+                .example(Some(serde_json::json!("3f1c9a4e-0001")))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        .pattern(Some(r"^[!-~]+$")),
+                ))
+                .build(),
+        ]
     }
 }
 

@@ -358,6 +358,62 @@ async fn an_idempotency_key_takes_an_action_once_however_often_and_however_fast_
 }
 
 #[tokio::test]
+async fn an_idempotency_key_creates_once_on_every_creating_request() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let closed = case_in(&app, &cast, "closed").await;
+        let other = case_in(&app, &cast, "intake").await;
+        let slug = format!("idem-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let code = format!("I-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        // (who, path, body, the same body changed)
+        let requests = [
+            (&cast.complainant, format!("/cases/{closed}/feedback"),
+             json!({"rating": 4}), json!({"rating": 5})),
+            (&cast.lead, format!("/cases/{closed}/links"),
+             json!({"case_id": other, "kind": "related_to"}),
+             json!({"case_id": other, "kind": "duplicate_of"})),
+            (&cast.admin, "/categories".to_string(),
+             json!({"slug": slug, "name": "Idempotent"}), json!({"slug": slug, "name": "Other"})),
+            (&cast.admin, "/service_policies".to_string(),
+             json!({"priority": "low", "first_response_minutes": 60, "resolution_minutes": 600}),
+             json!({"priority": "low", "first_response_minutes": 90, "resolution_minutes": 600})),
+            (&cast.admin, "/rules".to_string(),
+             json!({"code": code, "title": {"en": "A rule"}, "text": {"en": "Be fair."}}),
+             json!({"code": code, "title": {"en": "A rule"}, "text": {"en": "Be kind."}})),
+            (&cast.admin, "/triage_rules".to_string(),
+             json!({"name": "Parcels", "conditions": {"keywords": ["parcel"]}, "actions": {"add_tags": ["parcel"]}}),
+             json!({"name": "Parcels", "conditions": {"keywords": ["box"]}, "actions": {"add_tags": ["parcel"]}})),
+            (&cast.mediator, format!("/mediators/{}/conflicts", cast.mediator.id),
+             json!({"user_id": cast.respondent.id, "reason": "A neighbour"}),
+             json!({"user_id": cast.respondent.id, "reason": "A cousin"})),
+        ];
+        for (who, path, body, changed) in requests {
+            let send = |b: &Value| {
+                app.client
+                    .post(app.url(&path))
+                    .bearer_auth(&who.token)
+                    .header("Idempotency-Key", format!("create-once:{path}"))
+                    .json(b)
+                    .send()
+            };
+            let first = send(&body).await.unwrap();
+            assert_eq!(first.status(), StatusCode::CREATED, "{path}");
+            let first: Value = first.json().await.unwrap();
+            // Without the key, most of these would be refused as a
+            // duplicate (409) or done twice.
+            let again = send(&body).await.unwrap();
+            assert_eq!(again.status(), StatusCode::CREATED, "{path}");
+            assert_eq!(again.headers()["idempotent-replayed"], "true", "{path}");
+            assert_eq!(again.json::<Value>().await.unwrap(), first, "{path}");
+            let res = send(&changed).await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            problem(res).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_idempotency_key_files_once() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;

@@ -81,7 +81,7 @@ impl utoipa::IntoParams for ActionParams {
         use utoipa::openapi::Required;
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![
+        let mut params = vec![
             ParameterBuilder::new()
                 .name("If-Match")
                 .parameter_in(ParameterIn::Header)
@@ -92,23 +92,9 @@ impl utoipa::IntoParams for ActionParams {
                 .example(Some(serde_json::json!("\"v3\"")))
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                 .build(),
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "Makes a retry safe: the same key (per user) with the same body returns the first answer, marked `Idempotent-Replayed: true`, and the action is not taken again; with a different body, 422",
-                ))
-                .example(Some(serde_json::json!("3f1c9a4e-assign-1")))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .min_length(Some(1))
-                        .max_length(Some(255))
-                        .pattern(Some(r"^[!-~]+$")),
-                ))
-                .build(),
-        ]
+        ];
+        params.extend(idempotency::IdempotencyParams::into_params(|| None));
+        params
     }
 }
 

@@ -1,10 +1,11 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::accounts::Caller;
 use crate::cases::feedback::{FeedbackList, FeedbackView, GiveFeedback, give, list};
 use crate::domain::{Actor, CaseId, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::{ReadErrors, WriteErrors};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Rate how a closed case was handled, from 1 to 5 with an optional
@@ -14,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "cases",
     operation_id = "give_feedback",
-    params(("case_id" = uuid::Uuid, Path, description = "The case id")),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), IdempotencyParams),
     request_body = GiveFeedback,
     responses((status = 201, description = "Recorded", body = FeedbackView), WriteErrors)
 )]
@@ -23,19 +24,19 @@ use crate::state::AppState;
 pub async fn give_feedback(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<uuid::Uuid>,
     body: web::Json<GiveFeedback>,
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let id = CaseId(path.into_inner());
+    let (key, fp) = idempotency::asked(&req, &format!("give_feedback:{id}"), &*body)?;
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
-    let view = state
-        .db
-        .write(move |conn| give(conn, &env, &actor, id, body))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/cases/{id}/feedback")))
-        .json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        let view = give(conn, &env, &actor, id, body)?;
+        Created::new(view, format!("/api/v1/cases/{id}/feedback"))
+    })
+    .await
 }
 
 /// The ratings of a case: both parties' for staff, their own for a party.

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
 use crate::accounts::Caller;
 use crate::cases::related::{
@@ -7,6 +7,7 @@ use crate::cases::related::{
 use crate::domain::{Actor, CaseId, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::{ReadErrors, WriteErrors};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// What staff see around a case: the links a lead made, the group it leads
@@ -43,7 +44,7 @@ pub async fn get_related(
 #[utoipa::path(
     tag = "cases",
     operation_id = "link_case",
-    params(("case_id" = uuid::Uuid, Path, description = "The case id")),
+    params(("case_id" = uuid::Uuid, Path, description = "The case id"), IdempotencyParams),
     request_body = LinkCase,
     responses((status = 201, description = "Linked", body = LinkView), WriteErrors)
 )]
@@ -52,19 +53,19 @@ pub async fn get_related(
 pub async fn link_case(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<uuid::Uuid>,
     body: web::Json<LinkCase>,
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let id = CaseId(path.into_inner());
+    let (key, fp) = idempotency::asked(&req, &format!("link_case:{id}"), &*body)?;
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
-    let view = state
-        .db
-        .write(move |conn| link(conn, &env, &actor, id, body))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/cases/{id}/related")))
-        .json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        let view = link(conn, &env, &actor, id, body)?;
+        Created::new(view, format!("/api/v1/cases/{id}/related"))
+    })
+    .await
 }
 
 /// Remove the link between this case and another (whichever way it was

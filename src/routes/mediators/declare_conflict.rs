@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
 use crate::desk::conflicts::{self, ConflictView, DeclareConflict};
@@ -6,6 +6,7 @@ use crate::desk::{Access, may};
 use crate::domain::UserId;
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Declare a conflict of interest (the mediator themself, leads, admins):
@@ -14,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "desk",
     operation_id = "declare_conflict",
-    params(("user_id" = uuid::Uuid, Path, description = "The mediator's user id")),
+    params(("user_id" = uuid::Uuid, Path, description = "The mediator's user id"), IdempotencyParams),
     request_body = DeclareConflict,
     responses((status = 201, description = "Declared", body = ConflictView), WriteErrors)
 )]
@@ -22,15 +23,16 @@ use crate::state::AppState;
 pub async fn declare_conflict(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<uuid::Uuid>,
     body: web::Json<DeclareConflict>,
 ) -> ApiResult<HttpResponse> {
     let (id, now, by) = (UserId(path.into_inner()), state.clock.now(), caller.user_id);
     may(&caller, id, Access::Own)?;
+    let (key, fp) = idempotency::asked(&req, &format!("declare_conflict:{}", id.0), &*body)?;
     let body = body.into_inner();
-    let view = state
-        .db
-        .write(move |conn| conflicts::declare(conn, id, by, body, now))
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::created(conflicts::declare(conn, id, by, body, now)?)
+    })
+    .await
 }

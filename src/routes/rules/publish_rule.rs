@@ -1,9 +1,10 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
 use crate::cases::rulebook::{self, PublishRule, RuleView};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Publish a rule (admins): version 1 of a new code, or the next version
@@ -12,6 +13,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "rules",
     operation_id = "publish_rule",
+    params(IdempotencyParams),
     request_body = PublishRule,
     responses((status = 201, description = "The version published", body = RuleView), WriteErrors)
 )]
@@ -19,14 +21,15 @@ use crate::state::AppState;
 pub async fn publish_rule(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     body: web::Json<PublishRule>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
+    let (key, fp) = idempotency::asked(&req, "publish_rule", &*body)?;
     let input = body.into_inner().parse()?;
     let (by, now) = (caller.user_id, state.clock.now());
-    let view = state
-        .db
-        .write(move |conn| rulebook::publish(conn, by, input, now))
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::created(rulebook::publish(conn, by, input, now)?)
+    })
+    .await
 }

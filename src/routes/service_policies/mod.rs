@@ -1,6 +1,6 @@
 //! Service-level policies: the targets filing sets on each case.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 
 use crate::accounts::Caller;
 use crate::desk::may_list;
@@ -8,6 +8,7 @@ use crate::desk::service_policies::{self, PutServicePolicy, ServicePolicyPage, S
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::routes::docs::{ReadErrors, WriteErrors};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// List the service-level policies, by priority and category (leads and admins).
@@ -41,6 +42,7 @@ pub async fn list_service_policies(
 #[utoipa::path(
     tag = "desk",
     operation_id = "create_service_policy",
+    params(IdempotencyParams),
     request_body = PutServicePolicy,
     responses((status = 201, description = "The stored policy", body = ServicePolicyView), WriteErrors)
 )]
@@ -48,16 +50,17 @@ pub async fn list_service_policies(
 pub async fn create_service_policy(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     body: web::Json<PutServicePolicy>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
+    let (key, fp) = idempotency::asked(&req, "create_service_policy", &*body)?;
     let input = body.into_inner().parse()?;
     let now = state.clock.now();
-    let view = state
-        .db
-        .write(move |conn| service_policies::create(conn, input, now))
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::created(service_policies::create(conn, input, now)?)
+    })
+    .await
 }
 
 /// Replace a service-level policy whole (admins). Cases filed before keep

@@ -1,9 +1,10 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
 use crate::desk::triage_rules::{self, PutTriageRule, TriageRuleView};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Add a triage rule (admins). Every filing runs the enabled rules in
@@ -13,6 +14,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "desk",
     operation_id = "create_triage_rule",
+    params(IdempotencyParams),
     request_body = PutTriageRule,
     responses((status = 201, description = "The stored rule", body = TriageRuleView), WriteErrors)
 )]
@@ -20,14 +22,15 @@ use crate::state::AppState;
 pub async fn create_triage_rule(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     body: web::Json<PutTriageRule>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
+    let (key, fp) = idempotency::asked(&req, "create_triage_rule", &*body)?;
     let input = body.into_inner().parse()?;
     let now = state.clock.now();
-    let view = state
-        .db
-        .write(move |conn| triage_rules::create(conn, input, now))
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::created(triage_rules::create(conn, input, now)?)
+    })
+    .await
 }
