@@ -35,7 +35,7 @@ impl Created {
     }
 
     /// A 201 with a body and no location.
-    pub fn created(body: impl serde::Serialize) -> ApiResult<Created> {
+    pub fn unlocated(body: impl serde::Serialize) -> ApiResult<Created> {
         Ok(Created {
             status: StatusCode::CREATED,
             body: serde_json::to_value(body).map_err(anyhow::Error::from)?,

@@ -32,7 +32,7 @@ pub async fn declare_conflict(
     let (key, fp) = idempotency::asked(&req, &format!("declare_conflict:{}", id.0), &*body)?;
     let body = body.into_inner();
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        Created::created(conflicts::declare(conn, id, by, body, now)?)
+        Created::unlocated(conflicts::declare(conn, id, by, body, now)?)
     })
     .await
 }

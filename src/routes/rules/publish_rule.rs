@@ -29,7 +29,7 @@ pub async fn publish_rule(
     let input = body.into_inner().parse()?;
     let (by, now) = (caller.user_id, state.clock.now());
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        Created::created(rulebook::publish(conn, by, input, now)?)
+        Created::unlocated(rulebook::publish(conn, by, input, now)?)
     })
     .await
 }

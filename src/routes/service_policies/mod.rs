@@ -58,7 +58,7 @@ pub async fn create_service_policy(
     let input = body.into_inner().parse()?;
     let now = state.clock.now();
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        Created::created(service_policies::create(conn, input, now)?)
+        Created::unlocated(service_policies::create(conn, input, now)?)
     })
     .await
 }

@@ -30,7 +30,7 @@ pub async fn create_triage_rule(
     let input = body.into_inner().parse()?;
     let now = state.clock.now();
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        Created::created(triage_rules::create(conn, input, now)?)
+        Created::unlocated(triage_rules::create(conn, input, now)?)
     })
     .await
 }
