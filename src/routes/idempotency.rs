@@ -57,8 +57,15 @@ impl Created {
         if let Some(loc) = self.location {
             res.insert_header(("Location", loc));
         }
-        // A versioned resource (a case) carries its ETag, replayed or not.
-        if let Some(version) = self.body.get("version").and_then(serde_json::Value::as_i64) {
+        // A case carries its ETag, replayed or not (other bodies with a
+        // `version`, such as a rule's, do not).
+        let case = self.body.get("reference").is_some();
+        if let Some(version) = self
+            .body
+            .get("version")
+            .and_then(serde_json::Value::as_i64)
+            .filter(|_| case)
+        {
             res.insert_header(("ETag", crate::cases::etag(version)));
         }
         if replayed {

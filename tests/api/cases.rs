@@ -353,6 +353,44 @@ async fn an_idempotency_key_takes_an_action_once_however_often_and_however_fast_
             .unwrap();
         assert_eq!(res.status(), StatusCode::CONFLICT);
         assert!(res.headers().get("idempotent-replayed").is_none());
+        let res = app
+            .client
+            .post(app.url(&format!("/cases/{id}/actions/close")))
+            .bearer_auth(&m.token)
+            .header("Idempotency-Key", "close-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::CONFLICT,
+            "tried again, not replayed"
+        );
+        assert!(res.headers().get("idempotent-replayed").is_none());
+        // The same key and body on another case, or with another
+        // `If-Match`, is another request.
+        let second = case_in(&app, &cast, "investigation").await;
+        let res = app
+            .client
+            .post(app.url(&format!("/cases/{second}/actions/request_info")))
+            .bearer_auth(&m.token)
+            .header("Idempotency-Key", "ask-once-1")
+            .json(&ask)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = app
+            .client
+            .post(app.url(&format!("/cases/{id}/actions/request_info")))
+            .bearer_auth(&m.token)
+            .header("Idempotency-Key", "ask-once-1")
+            .header("If-Match", "\"v1\"")
+            .json(&ask)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     })
     .await;
 }
@@ -398,6 +436,8 @@ async fn an_idempotency_key_creates_once_on_every_creating_request() {
             };
             let first = send(&body).await.unwrap();
             assert_eq!(first.status(), StatusCode::CREATED, "{path}");
+            // Only a case carries an ETag (a rule's `version` is not one).
+            assert!(first.headers().get("etag").is_none(), "{path}");
             let first: Value = first.json().await.unwrap();
             // Without the key, most of these would be refused as a
             // duplicate (409) or done twice.

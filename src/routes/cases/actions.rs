@@ -43,11 +43,13 @@ pub async fn run<A: CaseAction>(
     if_match: IfMatch,
     case_id: uuid::Uuid,
     body: A::Body,
-    (key, fingerprint): (Option<String>, String),
+    (key, fingerprint): (ApiResult<Option<String>>, String),
 ) -> ApiResult<HttpResponse> {
-    // Field errors first (422), then the token's scope: the order docs/api.md gives.
+    // Field errors first (422), then the token's scope, then the key: the
+    // order docs/api.md gives.
     let input = A::parse(body, &state.env())?;
     caller.require_scope(Scope::CasesWrite)?;
+    let key = key?;
     let (id, actor, expected) = (CaseId(case_id), Actor::from(caller), if_match.0);
     let mut attempt = 0;
     loop {
@@ -127,8 +129,14 @@ macro_rules! action {
             body: $extract,
         ) -> ApiResult<HttpResponse> {
             let (case_id, body) = (path.into_inner(), body.into_body());
-            let key = idempotency_key(&req)?;
-            let route = format!("{}:{case_id}", stringify!($name));
+            let key = idempotency_key(&req);
+            // The same key with another `If-Match` is another request.
+            let tag = req
+                .headers()
+                .get(actix_web::http::header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let route = format!("{}:{case_id}:{tag}", stringify!($name));
             let fingerprint = idempotency::fingerprint(&route, &body);
             run::<$input>(&state, &caller, if_match, case_id, body, (key, fingerprint)).await
         }
