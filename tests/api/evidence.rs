@@ -131,6 +131,30 @@ async fn an_idempotency_key_adds_a_file_once() {
             1,
             "added once"
         );
+
+        // Hiding it: a retry is answered as the first time, not with a 409.
+        let path = first["content_url"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/content")
+            .to_string();
+        let hide = |reason: &'static str| {
+            app.client
+                .post(format!("{}{path}/hide", app.address))
+                .bearer_auth(&cast.mediator.token)
+                .header("Idempotency-Key", "hide-1")
+                .json(&json!({"reason": reason}))
+                .send()
+        };
+        let hidden = hide("Shows an address.").await.unwrap();
+        assert_eq!(hidden.status(), StatusCode::OK);
+        let hidden: Value = hidden.json().await.unwrap();
+        let again = hide("Shows an address.").await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(again.json::<Value>().await.unwrap(), hidden);
+        let res = hide("Another reason.").await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     })
     .await;
 }

@@ -29,7 +29,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::files::{ContentStore, on_store};
 use crate::routes::docs::{ReadErrors, WriteErrors};
 use crate::routes::extract::idempotency_key;
-use crate::routes::idempotency::{self, Created};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// The form of an upload (`multipart/form-data`).
@@ -456,6 +456,7 @@ pub async fn download_evidence(
     params(
         ("case_id" = uuid::Uuid, Path, description = "The case id"),
         ("evidence_id" = uuid::Uuid, Path, description = "The evidence id"),
+        IdempotencyParams,
     ),
     request_body = HideEvidence,
     responses((status = 200, description = "Hidden", body = EvidenceView), WriteErrors)
@@ -465,17 +466,19 @@ pub async fn download_evidence(
 pub async fn hide_evidence(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     body: web::Json<HideEvidence>,
-) -> ApiResult<web::Json<EvidenceView>> {
+) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let (id, evidence_id) = ids(path);
+    let route = format!("hide_evidence:{id}:{evidence_id}");
+    let (key, fp) = idempotency::asked(&req, &route, &*body)?;
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
-    let view = state
-        .db
-        .write(move |conn| hide(conn, &env, &actor, id, evidence_id, body))
-        .await?;
-    Ok(web::Json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::ok(hide(conn, &env, &actor, id, evidence_id, body)?)
+    })
+    .await
 }
 
 /// Remove a file you added, while the case is in `intake` or `assigned`

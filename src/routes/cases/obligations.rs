@@ -1,10 +1,11 @@
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::accounts::Caller;
 use crate::cases::follow_up::{ObligationList, ObligationView, RecordObligation, list, resolve};
 use crate::domain::{Actor, CaseId, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::{ReadErrors, WriteErrors};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// The remedies and sanctions of the case's final ruling and where each
@@ -45,6 +46,7 @@ pub async fn list_obligations(
     params(
         ("case_id" = uuid::Uuid, Path, description = "The case id"),
         ("obligation_id" = uuid::Uuid, Path, description = "The obligation id"),
+        IdempotencyParams,
     ),
     request_body = RecordObligation,
     responses((status = 200, description = "Recorded", body = ObligationView), WriteErrors)
@@ -54,16 +56,18 @@ pub async fn list_obligations(
 pub async fn record_obligation(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     body: web::Json<RecordObligation>,
-) -> ApiResult<web::Json<ObligationView>> {
+) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let (case, oid) = path.into_inner();
     let id = CaseId(case);
+    let route = format!("record_obligation:{id}:{oid}");
+    let (key, fp) = idempotency::asked(&req, &route, &*body)?;
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
-    let view = state
-        .db
-        .write(move |conn| resolve(conn, &env, &actor, id, oid, body))
-        .await?;
-    Ok(web::Json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::ok(resolve(conn, &env, &actor, id, oid, body)?)
+    })
+    .await
 }

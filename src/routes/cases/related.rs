@@ -106,7 +106,7 @@ pub async fn unlink_case(
 #[utoipa::path(
     tag = "cases",
     operation_id = "group_cases",
-    params(("case_id" = uuid::Uuid, Path, description = "The lead case's id")),
+    params(("case_id" = uuid::Uuid, Path, description = "The lead case's id"), IdempotencyParams),
     request_body = GroupCases,
     responses((status = 200, description = "The group", body = GroupView), WriteErrors)
 )]
@@ -115,17 +115,18 @@ pub async fn unlink_case(
 pub async fn group_cases(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<uuid::Uuid>,
     body: web::Json<GroupCases>,
-) -> ApiResult<web::Json<GroupView>> {
+) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::CasesWrite)?;
     let id = CaseId(path.into_inner());
+    let (key, fp) = idempotency::asked(&req, &format!("group_cases:{id}"), &*body)?;
     let (actor, env, body) = (Actor::from(&caller), state.env(), body.into_inner());
-    let view = state
-        .db
-        .write(move |conn| group(conn, &env, &actor, id, body))
-        .await?;
-    Ok(web::Json(view))
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::ok(group(conn, &env, &actor, id, body)?)
+    })
+    .await
 }
 
 /// Take a case out of this case's group, while it is before its ruling

@@ -1,9 +1,10 @@
-use actix_web::{post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
 use crate::error::ApiResult;
 use crate::notify::admin::{self, MailView};
 use crate::routes::docs::WriteErrors;
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Send a failed mail again (admins): it goes back to `pending`, due now,
@@ -11,21 +12,22 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "outbox",
     operation_id = "retry_mail",
-    params(("mail_id" = uuid::Uuid, Path, description = "The mail's id")),
+    params(("mail_id" = uuid::Uuid, Path, description = "The mail's id"), IdempotencyParams),
     responses((status = 200, description = "The mail, pending again", body = MailView), WriteErrors)
 )]
 #[post("/outbox/{mail_id}/retry")]
 pub async fn retry_mail(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<uuid::Uuid>,
-) -> ApiResult<web::Json<MailView>> {
+) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     caller.require_admin()?;
     let id = path.into_inner();
-    let mail = state
-        .db
-        .write(move |conn| admin::retry(conn, id, now))
-        .await?;
-    Ok(web::Json(mail))
+    let (key, fp) = idempotency::asked(&req, &format!("retry_mail:{id}"), &())?;
+    idempotency::create(&state, &caller, key, fp, move |conn| {
+        Created::ok(admin::retry(conn, id, now)?)
+    })
+    .await
 }
