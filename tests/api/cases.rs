@@ -342,54 +342,43 @@ async fn an_idempotency_key_takes_an_action_once_however_often_and_however_fast_
             .filter(|e| e["kind"] == "request_info")
             .count();
         assert_eq!(asked, 2, "two keys, two requests");
-        // A failed action stores nothing: the same key may try again.
-        let res = app
-            .client
-            .post(app.url(&format!("/cases/{id}/actions/close")))
-            .bearer_auth(&m.token)
-            .header("Idempotency-Key", "close-1")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CONFLICT);
-        assert!(res.headers().get("idempotent-replayed").is_none());
-        let res = app
-            .client
-            .post(app.url(&format!("/cases/{id}/actions/close")))
-            .bearer_auth(&m.token)
-            .header("Idempotency-Key", "close-1")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::CONFLICT,
-            "tried again, not replayed"
-        );
-        assert!(res.headers().get("idempotent-replayed").is_none());
+        // An action on `case` with `key`, `If-Match` if given, and `body`.
+        let act = |case: String, action: &str, key: &str, tag: Option<&str>, body: Value| {
+            let mut req = app
+                .client
+                .post(app.url(&format!("/cases/{case}/actions/{action}")))
+                .bearer_auth(&m.token)
+                .header("Idempotency-Key", key)
+                .json(&body);
+            if let Some(tag) = tag {
+                req = req.header("If-Match", tag);
+            }
+            req.send()
+        };
+        // A failed action stores nothing: the same key tries again.
+        for _ in 0..2 {
+            let res = act(id.clone(), "close", "close-1", None, json!({}))
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CONFLICT);
+            assert!(res.headers().get("idempotent-replayed").is_none());
+        }
         // The same key and body on another case, or with another
         // `If-Match`, is another request.
         let second = case_in(&app, &cast, "investigation").await;
-        let res = app
-            .client
-            .post(app.url(&format!("/cases/{second}/actions/request_info")))
-            .bearer_auth(&m.token)
-            .header("Idempotency-Key", "ask-once-1")
-            .json(&ask)
-            .send()
+        let res = act(second, "request_info", "ask-once-1", None, ask.clone())
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let res = app
-            .client
-            .post(app.url(&format!("/cases/{id}/actions/request_info")))
-            .bearer_auth(&m.token)
-            .header("Idempotency-Key", "ask-once-1")
-            .header("If-Match", "\"v1\"")
-            .json(&ask)
-            .send()
-            .await
-            .unwrap();
+        let res = act(
+            id.clone(),
+            "request_info",
+            "ask-once-1",
+            Some("\"v1\""),
+            ask.clone(),
+        )
+        .await
+        .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     })
     .await;
