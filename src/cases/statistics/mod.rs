@@ -321,8 +321,26 @@ fn scope_of(
     Ok((Scope { from, to, category }, slugs))
 }
 
-/// The statistics `q` asks for, as of `now`.
+/// The statistics `q` asks for, as of `now`, read from one snapshot (the
+/// periods, their totals and the cases counted live agree with each other;
+/// on PostgreSQL a read-only repeatable-read transaction, on SQLite a read
+/// transaction).
 pub fn compute(
+    conn: &mut DbConnection,
+    q: &StatisticsQuery,
+    now: DateTime<Utc>,
+) -> ApiResult<Statistics> {
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        if let DbConnection::Postgresql(_) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        compute_in(conn, q, now)
+    })
+}
+
+fn compute_in(
     conn: &mut DbConnection,
     q: &StatisticsQuery,
     now: DateTime<Utc>,
