@@ -164,7 +164,7 @@ async fn text_part(
     tag = "evidence",
     operation_id = "add_evidence",
     params(("case_id" = uuid::Uuid, Path, description = "The case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file and fields returns the first response and adds nothing", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
+        IdempotencyParams),
     request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "Added", body = EvidenceView, headers(("Location" = String, description = "Where to download it"))), WriteErrors)
 )]

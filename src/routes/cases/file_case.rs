@@ -7,7 +7,7 @@ use crate::domain::{Actor, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
 use crate::routes::extract::idempotency_key;
-use crate::routes::idempotency::{self, Created};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// File a complaint. It starts in `intake` with a new reference, and the
@@ -16,7 +16,7 @@ use crate::state::AppState;
     tag = "cases",
     operation_id = "file_case",
     request_body = FileCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
+    params(IdempotencyParams),
     responses((status = 201, description = "Filed", body = CaseView, headers(("ETag" = String, description = "The case version"), ("Location" = String, description = "The case URL"))), WriteErrors)
 )]
 #[post("/cases")]

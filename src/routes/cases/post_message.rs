@@ -6,7 +6,7 @@ use crate::domain::{Actor, CaseId, Scope};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
 use crate::routes::extract::idempotency_key;
-use crate::routes::idempotency::{self, Created};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Post a message on a case (the parties, the assigned mediator, leads and
@@ -17,7 +17,7 @@ use crate::state::AppState;
     operation_id = "post_message",
     params(
         ("case_id" = uuid::Uuid, Path, description = "The case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"),
+        IdempotencyParams,
     ),
     request_body = PostMessage,
     responses((status = 201, description = "Posted", body = MessageView), WriteErrors)

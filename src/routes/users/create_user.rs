@@ -6,7 +6,7 @@ use crate::accounts::users::{CreateUser, insert};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
 use crate::routes::extract::idempotency_key;
-use crate::routes::idempotency::{self, Created};
+use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
 /// Create a user (admins).
@@ -17,7 +17,7 @@ use crate::state::AppState;
     tag = "users",
     operation_id = "create_user",
     request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first response", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
+    params(IdempotencyParams),
     responses((status = 201, description = "Created", body = UserView), WriteErrors)
 )]
 #[post("/users")]
