@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 38] = [
+pub const KEYS: [&str; 43] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -47,6 +47,11 @@ pub const KEYS: [&str; 38] = [
     "duplicate_window_days",
     "sla_escalate",
     "auto_withdraw_silent",
+    "webhook_allow_http",
+    "webhook_allow_private",
+    "webhook_timeout_seconds",
+    "webhook_retry_seconds",
+    "webhook_disable_after_hours",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -149,6 +154,21 @@ pub struct Settings {
     /// request for information marked `final` by its deadline (off by
     /// default: the mediator is told and decides).
     pub auto_withdraw_silent: bool,
+    /// Allow webhook endpoints at `http://` URLs (otherwise `https://` only).
+    pub webhook_allow_http: bool,
+    /// Allow webhook endpoints on this machine or in private, link-local or
+    /// other non-public address ranges (refused by default, against
+    /// server-side request forgery).
+    pub webhook_allow_private: bool,
+    /// How long a webhook receiver has to answer one delivery.
+    pub webhook_timeout_seconds: u64,
+    /// First retry delay of a failed webhook delivery; doubles with each
+    /// attempt (with jitter), at most an hour.
+    pub webhook_retry_seconds: i64,
+    /// How long an endpoint may fail without a success before it is
+    /// disabled and its owner told by mail (and how long one delivery is
+    /// tried before it is given up).
+    pub webhook_disable_after_hours: i64,
 }
 
 impl Default for Settings {
@@ -192,6 +212,11 @@ impl Default for Settings {
             duplicate_window_days: 30,
             sla_escalate: true,
             auto_withdraw_silent: false,
+            webhook_allow_http: false,
+            webhook_allow_private: false,
+            webhook_timeout_seconds: 10,
+            webhook_retry_seconds: 30,
+            webhook_disable_after_hours: 72,
         }
     }
 }

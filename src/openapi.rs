@@ -20,7 +20,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         version = "0.1.0"
     ),
     modifiers(&Security),
-    components(schemas(crate::routes::errors::Problem)),
+    components(schemas(crate::routes::errors::Problem, crate::cases::record::WebhookEvent)),
     tags(
         (name = "auth", description = "Signing in and managing tokens"),
         (name = "users", description = "User accounts (admins)"),
@@ -34,6 +34,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "evidence", description = "Files attached to a case: uploaded as multipart/form-data, checked by content, downloaded as attachments"),
         (name = "timeline", description = "The audit record of a case"),
         (name = "outbox", description = "Mail notifications and their delivery (admins)"),
+        (name = "webhooks", description = "Signed HTTP deliveries of case events to the endpoints admins register, with their log (admins); the `webhooks` section describes what a receiver gets"),
     )
 )]
 pub struct ApiDoc;
@@ -74,7 +75,55 @@ pub fn build() -> Document {
         .split_for_parts();
     let mut doc = doc;
     plain_optional_bodies(&mut doc);
+    doc.webhooks = Some(webhooks());
     doc
+}
+
+/// What a webhook receiver gets (OpenAPI 3.1 `webhooks`): one POST per
+/// event, signed. docs/integrations.md shows how to check the signature.
+fn webhooks() -> openapi::path::Paths {
+    let header = |name: &str, description: &str, example: serde_json::Value| {
+        serde_json::json!({"name": name, "in": "header", "required": true, "description": description,
+            "schema": {"type": "string"}, "example": example})
+    };
+    let item = serde_json::json!({
+        "post": {
+            "operationId": "case_event",
+            "tags": ["webhooks"],
+            "summary": "A case event, POSTed to each endpoint that asks for its type",
+            "description": "Sent by Ombud to a registered endpoint for each case event of the types it asks for, \
+    in order per case, at least once (drop an `Ombud-Event-Id` you have seen). Verify `Ombud-Signature` before \
+    trusting the body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" keyed with the endpoint's secret>`, \
+    and refuse a `t` more than five minutes from your clock. Answer 2xx within `webhook_timeout_seconds` \
+    (10 s by default); anything else, or no answer, is retried with a growing delay, and the case's later \
+    events wait for it. Redirects are not followed.",
+            "security": [],
+            "parameters": [
+                header("Ombud-Signature", "The signature: `t=<unix seconds>,v1=<hex>`.",
+                    serde_json::json!("t=1764151200,v1=6f1b3c0e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c")),
+                header("Ombud-Event-Id", "The event's id, the same on every retry: drop one you have seen.",
+                    serde_json::json!("0192f0c4-bbbb-7a21-9d0b-5c1e8f2a3b4c")),
+                header("Ombud-Event-Type", "The event's type (the body's `type`).", serde_json::json!("assign")),
+                header("Ombud-Delivery-Id", "This delivery (the log's `id`).", serde_json::json!("1042")),
+                header("Ombud-Webhook-Id", "The endpoint it was sent to.",
+                    serde_json::json!("0192f0c4-aaaa-7a21-9d0b-5c1e8f2a3b4c")),
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/WebhookEvent"}}}},
+            "responses": {
+                "2XX": {"description": "Taken: the delivery is done."},
+                "default": {"description": "Anything else (or no answer in time): tried again later."}
+            }
+        }
+    });
+    let mut paths = openapi::path::Paths::new();
+    match serde_json::from_value::<openapi::path::PathItem>(item) {
+        Ok(item) => {
+            paths.paths.insert("caseEvent".into(), item);
+        }
+        Err(e) => tracing::error!(error = %e, "the webhooks section of the spec does not parse"),
+    }
+    paths
 }
 
 /// An optional body (`Option<T>` in a handler) comes out of utoipa as

@@ -35,6 +35,7 @@ impl Application {
 
     /// [`Application::build`] with a clock of the caller's (tests move it).
     pub fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        crate::webhooks::sender::install_tls_provider();
         let db = Db::connect(
             &settings.database_url,
             settings.db_pool_size,

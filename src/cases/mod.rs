@@ -8,6 +8,7 @@ pub mod actions;
 pub mod assignment;
 pub mod categories;
 pub mod context;
+pub mod entry;
 pub mod evidence;
 pub mod feedback;
 pub mod file;

@@ -1,21 +1,70 @@
 //! The one place where something that happened to a case is recorded: its
-//! timeline entry and the mail it causes are written here, inside the
-//! caller's transaction, so they commit with the change that caused them or
-//! not at all.
+//! timeline entry, the mail it causes and its webhook deliveries are
+//! written here, inside the caller's transaction, so they commit with the
+//! change that caused them or not at all.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::context::CaseContext;
+use super::entry::TimelineEntry;
+use super::view::PersonRef;
 use crate::config::Settings;
 use crate::db::DbConnection;
-use crate::db::models::{NewTimelineEvent, to_db_time};
+use crate::db::models::{from_db_time, to_db_time};
 use crate::db::prepared::Prepared;
-use crate::db::schema::timeline_events;
+use crate::domain::CaseState;
 use crate::domain::events::EventRecord;
 use crate::error::ApiResult;
 use crate::notify::{self, MailCase};
+use crate::webhooks::deliveries::{self, Outgoing};
 
-/// Records `record` on the case of `ctx`: the timeline entry and the mail.
+/// The body of a webhook delivery: one event of a case, with the case it
+/// happened to and its timeline entry as staff see it (never more).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-bbbb-7a21-9d0b-5c1e8f2a3b4c", "type": "assign", "created_at": "2026-11-22T10:05:00Z",
+    "case": {"id": "0192f0c4-7f4e-7a21-9d0b-5c1e8f2a3b4c", "reference": "OMB-2026-000042", "category": "billing", "state": "assigned"},
+    "entry": {
+        "id": 7, "kind": "assign", "actor": {"id": "0192f0c4-5555-7a21-9d0b-5c1e8f2a3b4c", "name": "Lee Lead"},
+        "visibility": "all_parties",
+        "data": {"mediator_id": "0192f0c4-3333-7a21-9d0b-5c1e8f2a3b4c", "mediator_name": "Mia Mediator", "from": "intake", "to": "assigned"},
+        "at": "2026-11-22T10:05:00Z"
+    }
+}))]
+pub struct WebhookEvent {
+    /// The event's id (also header `Ombud-Event-Id`): the same on every
+    /// retry and at every endpoint; drop a delivery whose id you have seen.
+    pub id: uuid::Uuid,
+    /// The event type: the timeline kind, or `ping` for a test delivery.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When it happened.
+    pub created_at: DateTime<Utc>,
+    /// The case; `null` for a ping.
+    pub case: Option<WebhookCase>,
+    /// The case's timeline entry for the event; `null` for a ping.
+    pub entry: Option<TimelineEntry>,
+}
+
+/// The case an event happened to, as it stands after the event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookCase {
+    /// The case id.
+    pub id: uuid::Uuid,
+    /// Its reference.
+    pub reference: String,
+    /// Its category's slug.
+    pub category: String,
+    /// Its state after the event.
+    pub state: CaseState,
+}
+
+/// Records `record` on the case of `ctx`: the timeline entry, the mail and
+/// the webhook deliveries.
 pub fn record(
     conn: &mut DbConnection,
     settings: &Settings,
@@ -23,17 +72,8 @@ pub fn record(
     record: &EventRecord,
 ) -> ApiResult<()> {
     let (kind, data) = record.timeline_parts().map_err(anyhow::Error::from)?;
-    Prepared(
-        diesel::insert_into(timeline_events::table).values(NewTimelineEvent {
-            case_id: record.case_id,
-            actor_id: record.actor,
-            kind,
-            visibility: record.event.visibility(),
-            data: data.to_string(),
-            created_at: to_db_time(record.at),
-        }),
-    )
-    .execute(conn)?;
+    let visibility = record.event.visibility();
+    let (entry_id, stored_at) = insert_entry(conn, record, &kind, visibility.as_str(), &data)?;
     let case = MailCase {
         row: &ctx.row,
         facts: &ctx.facts,
@@ -43,5 +83,83 @@ pub fn record(
         leads: ctx.setup.as_ref().map(|s| s.leads.as_slice()),
     };
     notify::enqueue(conn, settings, &case, record)?;
+    let event = WebhookEvent {
+        id: uuid::Uuid::now_v7(),
+        event_type: kind.clone(),
+        created_at: record.at,
+        case: Some(WebhookCase {
+            id: ctx.row.id.0,
+            reference: ctx.row.reference.clone(),
+            category: ctx.category.slug.clone(),
+            state: ctx.facts.state,
+        }),
+        entry: Some(TimelineEntry {
+            id: entry_id,
+            kind: kind.clone(),
+            actor: record.actor.map(|a| PersonRef {
+                id: Some(a.0),
+                name: ctx
+                    .users
+                    .get(&a)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+            }),
+            visibility,
+            data,
+            // As stored (PostgreSQL keeps microseconds), so the entry is
+            // the one the timeline shows.
+            at: from_db_time(stored_at),
+        }),
+    };
+    let payload = serde_json::to_string(&event).map_err(anyhow::Error::from)?;
+    deliveries::enqueue(
+        conn,
+        &Outgoing {
+            event_id: event.id,
+            kind: &kind,
+            case_id: record.case_id,
+            category_id: ctx.row.category_id,
+            at: record.at,
+            payload: &payload,
+        },
+    )?;
     Ok(())
+}
+
+/// Appends the timeline entry; returns its id and its time as stored.
+fn insert_entry(
+    conn: &mut DbConnection,
+    record: &EventRecord,
+    kind: &str,
+    visibility: &str,
+    data: &serde_json::Value,
+) -> ApiResult<(i64, NaiveDateTime)> {
+    #[derive(QueryableByName)]
+    struct Inserted {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Timestamp)]
+        created_at: NaiveDateTime,
+    }
+    let sql = match conn {
+        DbConnection::Postgresql(_) => {
+            "INSERT INTO timeline_events (case_id, actor_id, kind, visibility, data, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at"
+        }
+        DbConnection::Sqlite(_) => {
+            "INSERT INTO timeline_events (case_id, actor_id, kind, visibility, data, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at"
+        }
+    };
+    let inserted: Inserted = Prepared(
+        diesel::sql_query(sql)
+            .bind::<Text, _>(record.case_id.to_db())
+            .bind::<Nullable<Text>, _>(record.actor.map(|a| a.to_db()))
+            .bind::<Text, _>(kind)
+            .bind::<Text, _>(visibility)
+            .bind::<Text, _>(data.to_string())
+            .bind::<Timestamp, _>(to_db_time(record.at)),
+    )
+    .get_result(conn)?;
+    Ok((inserted.id, inserted.created_at))
 }

@@ -56,6 +56,8 @@ pub struct Db {
     health: Arc<Health>,
     /// Woken when a transaction that wrote mail commits ([`signal`]).
     new_mail: Arc<tokio::sync::Notify>,
+    /// Woken when a transaction that wrote webhook deliveries commits.
+    new_webhook: Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -90,6 +92,7 @@ impl Db {
             timeout,
             health,
             new_mail: Arc::new(tokio::sync::Notify::new()),
+            new_webhook: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -130,21 +133,25 @@ impl Db {
             Backend::Postgres => None,
         };
         let (pool, backend, health) = (self.pool.clone(), self.backend, self.health.clone());
-        let new_mail = self.new_mail.clone();
+        let (new_mail, new_webhook) = (self.new_mail.clone(), self.new_webhook.clone());
         within(deadline, move || {
             // Held until the work ends, even past the deadline: a writer
             // still running keeps this process's next writer waiting.
             let _turn = turn;
             let mut conn = checkout(&pool, deadline)?;
-            signal::take_mail_written();
+            signal::take_written();
             health::Watch::take_changed(&mut conn);
             let done = in_transaction(&mut conn, backend, deadline, f);
             // Only a commit that changed data shows the database takes writes.
             if health::Watch::take_changed(&mut conn) && done.is_ok() {
                 health.wrote();
             }
-            if signal::take_mail_written() && done.is_ok() {
+            let (mail, webhook) = signal::take_written();
+            if mail && done.is_ok() {
                 new_mail.notify_one();
+            }
+            if webhook && done.is_ok() {
+                new_webhook.notify_one();
             }
             done
         })
@@ -155,6 +162,12 @@ impl Db {
     /// committed since the last call (one wake-up is kept if nobody waits).
     pub async fn new_mail(&self) {
         self.new_mail.notified().await;
+    }
+
+    /// Resolves when a transaction of this process that wrote webhook
+    /// deliveries has committed since the last call.
+    pub async fn new_webhook(&self) {
+        self.new_webhook.notified().await;
     }
 
     /// [`Db::write`] for callers on a blocking thread outside the async

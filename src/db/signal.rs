@@ -1,16 +1,18 @@
-//! Tells the delivery worker of this process that new mail was committed,
-//! so it sends at once instead of at its next look.
+//! Tells the delivery workers of this process that new work was committed
+//! (mail in the outbox, webhook deliveries), so they send at once instead
+//! of at their next look.
 //!
-//! A transaction runs start to end on one blocking thread, so the outbox
-//! marks that thread when it writes a mail; [`crate::db::Db::write`] reads
-//! and clears the mark when the transaction ends and, if it committed, wakes
-//! the worker. Mail written by another process is found by the worker's
-//! regular look (`delivery_interval_ms`).
+//! A transaction runs start to end on one blocking thread, so the writer
+//! marks that thread when it writes such a row; [`crate::db::Db::write`]
+//! reads and clears the marks when the transaction ends and, if it
+//! committed, wakes the workers. Work written by another process is found
+//! by the workers' regular look (`delivery_interval_ms`).
 
 use std::cell::Cell;
 
 thread_local! {
     static WROTE_MAIL: Cell<bool> = const { Cell::new(false) };
+    static WROTE_WEBHOOK: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Marks the current transaction as one that wrote mail.
@@ -18,7 +20,16 @@ pub fn mail_written() {
     WROTE_MAIL.with(|f| f.set(true));
 }
 
-/// Whether the transaction that just ended on this thread wrote mail; clears the mark.
-pub(crate) fn take_mail_written() -> bool {
-    WROTE_MAIL.with(|f| f.replace(false))
+/// Marks the current transaction as one that wrote webhook deliveries.
+pub fn webhook_written() {
+    WROTE_WEBHOOK.with(|f| f.set(true));
+}
+
+/// What the transaction that just ended on this thread wrote (mail,
+/// webhook deliveries); clears the marks.
+pub(crate) fn take_written() -> (bool, bool) {
+    (
+        WROTE_MAIL.with(|f| f.replace(false)),
+        WROTE_WEBHOOK.with(|f| f.replace(false)),
+    )
 }

@@ -17,9 +17,10 @@ use crate::domain::events::Visibility;
 use crate::domain::follow_up::{ObligationPart, ObligationStatus};
 use crate::domain::related::LinkKind;
 use crate::domain::ruling::{AppealDecision, Outcome};
+use crate::domain::webhook::{DeliveryStatus, WebhookStatus};
 use crate::domain::{
     CaseId, CaseState, CategoryId, Channel, EvidenceId, MailStatus, MessageId, Party, Priority,
-    Role, TokenId, TokenKind, UserId,
+    Role, TokenId, TokenKind, UserId, WebhookId,
 };
 
 /// Implements `ToSql<Text>` and `FromSql<Text>` for `$ty` on PostgreSQL,
@@ -86,7 +87,9 @@ macro_rules! enum_column {
     )*};
 }
 
-id_column!(CaseId, UserId, CategoryId, EvidenceId, MessageId, TokenId);
+id_column!(
+    CaseId, UserId, CategoryId, EvidenceId, MessageId, TokenId, WebhookId
+);
 enum_column!(
     CaseState,
     Party,
@@ -101,5 +104,7 @@ enum_column!(
     DeskMail,
     ObligationPart,
     ObligationStatus,
-    LinkKind
+    LinkKind,
+    WebhookStatus,
+    DeliveryStatus
 );

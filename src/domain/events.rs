@@ -509,6 +509,52 @@ impl CaseEvent {
     }
 }
 
+impl CaseEvent {
+    /// Every `kind` an event can have (the timeline's, and the types a
+    /// webhook endpoint subscribes to); a test holds it to the enum.
+    pub const KINDS: [&'static str; 39] = [
+        "case_filed",
+        "assign",
+        "auto_assign",
+        "claim",
+        "triaged",
+        "awaiting_assignment",
+        "start_investigation",
+        "request_info",
+        "info_provided",
+        "info_request_lapsed",
+        "service_level_warning",
+        "service_level_breached",
+        "message_posted",
+        "evidence_added",
+        "evidence_read",
+        "evidence_hidden",
+        "evidence_removed",
+        "feedback_given",
+        "propose_settlement",
+        "accept_settlement",
+        "reject_settlement",
+        "issue_ruling",
+        "apply_group_ruling",
+        "group_ruled",
+        "case_linked",
+        "case_unlinked",
+        "group_joined",
+        "group_left",
+        "group_changed",
+        "accept_ruling",
+        "appeal",
+        "decide_appeal",
+        "start_follow_up",
+        "obligation_resolved",
+        "obligation_overdue",
+        "close",
+        "reopen",
+        "withdraw",
+        "dismiss",
+    ];
+}
+
 /// A recorded event: what happened, to which case, by whom, when, and the
 /// move it made in the lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -545,6 +591,24 @@ impl EventRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_name_every_variant() {
+        // serde lists every variant when it meets an unknown one.
+        let err = serde_json::from_value::<CaseEvent>(serde_json::json!({"kind": "?"}))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let listed = err
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or_default()
+            .split(", ")
+            .map(|k| k.trim_matches(|c: char| c == '`' || !c.is_ascii() || c.is_whitespace()))
+            .map(|k| k.split('`').next().unwrap_or(k).to_string())
+            .collect::<Vec<_>>();
+        assert_eq!(listed, CaseEvent::KINDS.to_vec(), "{err}");
+    }
 
     #[test]
     fn timeline_data_keeps_the_wire_shape() {

@@ -73,3 +73,7 @@ id_type!(
     /// Identifies an API token.
     TokenId
 );
+id_type!(
+    /// Identifies a webhook endpoint.
+    WebhookId
+);

@@ -57,12 +57,14 @@ pub mod service_level;
 pub mod templates;
 pub mod triage;
 pub mod waiting;
+pub mod webhook;
 
 pub use case::{Channel, Priority};
-pub use ids::{CaseId, CategoryId, EvidenceId, MessageId, TokenId, UserId};
+pub use ids::{CaseId, CategoryId, EvidenceId, MessageId, TokenId, UserId, WebhookId};
 pub use lifecycle::{Action, Actor, CaseFacts, CaseState, Denial, Party, Standing};
 pub use mail::MailStatus;
 pub use role::{Role, Scope, TokenKind};
+pub use webhook::{DeliveryStatus, WebhookStatus};
 
 #[cfg(test)]
 mod tests {
@@ -102,6 +104,8 @@ mod tests {
         agree(&follow_up::ObligationPart::ALL);
         agree(&follow_up::ObligationStatus::ALL);
         agree(&related::LinkKind::ALL);
+        agree(&webhook::WebhookStatus::ALL);
+        agree(&webhook::DeliveryStatus::ALL);
         assert!("limbo".parse::<CaseState>().is_err());
     }
 }

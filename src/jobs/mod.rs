@@ -8,6 +8,7 @@ pub mod info_requests;
 pub mod obligations;
 pub mod service_levels;
 pub mod statistics;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -199,7 +200,23 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     });
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let idle = Duration::from_millis(settings.delivery_interval_ms);
-    let least_grace = delivery::send_bound(&settings) + Duration::from_secs(10);
+    let least_grace = delivery::send_bound(&settings)
+        .max(Duration::from_secs(settings.webhook_timeout_seconds))
+        + Duration::from_secs(10);
+    let mut handles = Vec::new();
+    match crate::webhooks::sender::Sender::from_settings(&settings) {
+        Ok(sender) => handles.push(tokio::spawn(webhook_loop(
+            db.clone(),
+            sender,
+            settings.clone(),
+            clock.clone(),
+            worker.clone(),
+            stopped.clone(),
+        ))),
+        Err(e) => {
+            tracing::error!(error = %e, "webhooks cannot be sent: the HTTP client did not start")
+        }
+    }
     let mut mail_stop = stopped.clone();
     // Delivers while mail is due; when a round finds less than a full batch,
     // waits for new mail from this process, the next look, or the stop.
@@ -230,9 +247,44 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
             }
         }
     });
+    handles.extend([follow_up, delivery]);
     Jobs {
         stop,
-        handles: vec![follow_up, delivery],
+        handles,
         least_grace,
+    }
+}
+
+/// Delivers webhooks while any are due; when a round finds less than a
+/// full batch, waits for new deliveries from this process, the next look,
+/// or the stop.
+async fn webhook_loop(
+    db: Db,
+    sender: crate::webhooks::sender::Sender,
+    settings: Arc<Settings>,
+    clock: Clock,
+    worker: String,
+    stopped: watch::Receiver<bool>,
+) {
+    let idle = Duration::from_millis(settings.delivery_interval_ms);
+    let full = usize::try_from(webhooks::BATCH).unwrap_or(usize::MAX);
+    let mut stop = stopped.clone();
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        match webhooks::run_once(&db, &sender, &settings, &clock, &worker, &stopped).await {
+            Ok(round) if round.claimed >= full && round.delivered > 0 => continue,
+            Ok(round) if round.delivered > 0 => {
+                tracing::info!(deliveries = round.delivered, "delivered webhooks")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
+        }
+        tokio::select! {
+            _ = db.new_webhook() => {}
+            _ = tokio::time::sleep(idle) => {}
+            _ = stop.changed() => return,
+        }
     }
 }

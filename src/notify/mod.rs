@@ -680,3 +680,43 @@ pub fn enqueue_digest(
     insert_mails(conn, vec![mail_row(settings, &about, &to, lang, mail)])?;
     Ok(())
 }
+
+/// A webhook endpoint disabled for failing, as its owner is told.
+#[derive(Debug)]
+pub struct DisabledWebhook<'a> {
+    /// The endpoint's id.
+    pub id: uuid::Uuid,
+    /// Its URL.
+    pub url: &'a str,
+    /// Since when every attempt failed.
+    pub since: DateTime<Utc>,
+    /// The last attempt's error.
+    pub error: &'a str,
+}
+
+/// Tells `owner` (the admin who registered it) that `hook` was disabled.
+pub fn enqueue_webhook_disabled(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    owner: &UserRow,
+    hook: &DisabledWebhook,
+    at: DateTime<Utc>,
+) -> Result<(), MailError> {
+    let to = Recipient::user(owner);
+    let lang = templates::language_for(&to.language);
+    let vars = json!({"name": to.name, "email": to.email, "has_account": true, "admin": true,
+                      "reference": "", "link": null, "url": hook.url, "webhook_id": hook.id,
+                      "hours": settings.webhook_disable_after_hours,
+                      "since": hook.since.format("%Y-%m-%d %H:%M UTC").to_string(),
+                      "error": hook.error});
+    let mail = templates::render("webhook_disabled", lang, &vars, &[])?;
+    let about = Envelope {
+        case_id: None,
+        event: "webhook_disabled",
+        template: "webhook_disabled",
+        essential: true,
+        at,
+    };
+    insert_mails(conn, vec![mail_row(settings, &about, &to, lang, mail)])?;
+    Ok(())
+}

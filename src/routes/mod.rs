@@ -17,6 +17,7 @@ pub mod statistics;
 pub mod templates;
 pub mod triage;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -87,6 +88,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(outbox::list_outbox::list_outbox)
         .service(outbox::get_mail::get_mail)
         .service(outbox::retry_mail::retry_mail);
+    use webhooks as w;
+    cfg.service(w::create_webhook::create_webhook)
+        .service(w::list_webhooks::list_webhooks)
+        .service(w::get_webhook::get_webhook)
+        .service(w::update_webhook::update_webhook)
+        .service(w::delete_webhook::delete_webhook)
+        .service(w::ping_webhook::ping_webhook)
+        .service(w::list_deliveries::list_deliveries)
+        .service(w::get_delivery::get_delivery)
+        .service(w::retry_delivery::retry_delivery);
     use cases::actions as a;
     cfg.service(a::assign)
         .service(a::claim)

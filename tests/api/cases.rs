@@ -413,6 +413,9 @@ async fn an_idempotency_key_creates_once_on_every_creating_request() {
             (&cast.mediator, format!("/mediators/{}/conflicts", cast.mediator.id),
              json!({"user_id": cast.respondent.id, "reason": "A neighbour"}),
              json!({"user_id": cast.respondent.id, "reason": "A cousin"})),
+            (&cast.admin, "/webhooks".to_string(),
+             json!({"url": "https://hooks.example.org/a", "events": ["*"]}),
+             json!({"url": "https://hooks.example.org/b", "events": ["*"]})),
         ];
         for (who, path, body, changed) in requests {
             let send = |b: &Value| {

@@ -28,3 +28,4 @@ mod spec;
 mod templates;
 mod transactions;
 mod triage;
+mod webhooks;

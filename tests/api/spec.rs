@@ -60,6 +60,24 @@ fn the_spec_describes_every_operation_error_and_example() {
         spec["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
+    // What a webhook receiver gets is part of the document too.
+    let hook = &spec["webhooks"]["caseEvent"]["post"];
+    assert_eq!(
+        hook["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/WebhookEvent"
+    );
+    assert!(
+        follow(&spec, "#/components/schemas/WebhookEvent")
+            .get("example")
+            .is_some()
+    );
+    let headers: Vec<&str> = hook["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(headers.contains(&"Ombud-Signature"), "{headers:?}");
     let mut ids = BTreeSet::new();
     let mut operations = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {

@@ -13,6 +13,7 @@ mod service_policy;
 mod timeline;
 mod token;
 mod user;
+mod webhook;
 
 pub use case::{CaseChanges, CaseRow, NewCase};
 pub use category::{CategoryRow, NewCategory};
@@ -27,6 +28,7 @@ pub use service_policy::ServicePolicyRow;
 pub use timeline::{NewTimelineEvent, TimelineRow};
 pub use token::{NewToken, TokenRow};
 pub use user::{NewUser, UserRow};
+pub use webhook::{AttemptRow, DeliveryRow, WebhookRow};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -59,7 +59,8 @@ async fn postgresql_keeps_the_statements_of_a_filing_prepared() {
         let first = kept(&mut conn);
         for sent in [
             "INSERT INTO \"cases\"",
-            "INSERT INTO \"timeline_events\"",
+            "INSERT INTO timeline_events ",
+            "INSERT INTO webhook_deliveries ",
             "INSERT INTO outbox ",
             "SELECT nextval('case_number_seq')",
         ] {
