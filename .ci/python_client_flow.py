@@ -6,6 +6,10 @@ Run by .ci/python-client, which generates the client (package
 `ombud_api_client`), puts it on PYTHONPATH, starts the server and creates the
 first admin. Needs OMBUD_API_URL (http://host:port) and OMBUD_ADMIN_TOKEN.
 
+Each party, the mediator and the lead act with their own token (signed in
+through the client); case 4 goes from filing through a ruling, an appeal by
+the respondent and the lead's decision to closed.
+
 Covers the actions whose body is an optional note: called with no body at all
 (start_investigation, accept_ruling, close, withdraw, reject_settlement,
 accept_settlement) and with a note (start_investigation, close), and
@@ -22,8 +26,10 @@ from ombud_api_client import AuthenticatedClient, Client
 from ombud_api_client.api.actions import (
     accept_ruling,
     accept_settlement,
+    appeal,
     assign,
     close,
+    decide_appeal,
     issue_ruling,
     propose_settlement,
     reject_settlement,
@@ -37,10 +43,13 @@ from ombud_api_client.api.evidence import add_evidence, download_evidence, list_
 from ombud_api_client.api.timeline import list_timeline
 from ombud_api_client.api.users import create_user
 from ombud_api_client.models import (
+    AppealBody,
+    AppealDecision,
     AssignBody,
     CaseState,
     CreateCategory,
     CreateUser,
+    DecideAppealBody,
     EvidenceUpload,
     FileCase,
     IssueRulingBody,
@@ -276,6 +285,35 @@ def flow():
     expect_state(resp, CaseState.WITHDRAWN)
     resp = call(get_case, 200, client=lee, case_id=case3)
     expect_state(resp, CaseState.WITHDRAWN)
+
+    # Case 4: ruled, appealed by the respondent, the appeal decided by the
+    # lead, closed: each party, the mediator and the lead with their own token.
+    step("case 4: filed, assigned, investigated and ruled on")
+    case4 = file_a_case(ann, category, "Order 4321 charged twice", "ann-order-4321")
+    call(assign, 200, client=lee, case_id=case4, body=AssignBody(mediator_id=ids["mia"]))
+    call(start_investigation, 200, client=mia, case_id=case4)
+    ruling = IssueRulingBody(outcome=Outcome.UPHELD, rationale="The bank statement shows two charges.")
+    resp = call(issue_ruling, 200, client=mia, case_id=case4, body=ruling)
+    expect_state(resp, CaseState.RULING)
+
+    step("case 4: the respondent appeals; the complainant may not decide it, nor may the mediator who ruled")
+    resp = call(appeal, 200, client=shop, case_id=case4, body=AppealBody(grounds="The second charge was refunded."))
+    case = expect_state(resp, CaseState.APPEAL)
+    expect("appealing party", case.appeals[0].party.value, "respondent")
+    decision = DecideAppealBody(decision=AppealDecision.UPHOLD, rationale="No refund reached the complainant.")
+    call(decide_appeal, 403, client=ann, case_id=case4, body=decision)
+    call(decide_appeal, 403, client=mia, case_id=case4, body=decision)
+
+    step("case 4: the lead upholds the ruling; the case moves to follow-up")
+    resp = call(decide_appeal, 200, client=lee, case_id=case4, body=decision)
+    case = expect_state(resp, CaseState.FOLLOW_UP)
+    expect("appeal decision", case.appeals[0].decision.value, "uphold")
+
+    step("case 4: the mediator closes it; both parties read it closed")
+    resp = call(close, 200, client=mia, case_id=case4)
+    expect_state(resp, CaseState.CLOSED)
+    for party in (ann, shop):
+        expect_state(call(get_case, 200, client=party, case_id=case4), CaseState.CLOSED)
 
 
 def main():
