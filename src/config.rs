@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 43] = [
+pub const KEYS: [&str; 44] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -52,6 +52,7 @@ pub const KEYS: [&str; 43] = [
     "webhook_timeout_seconds",
     "webhook_retry_seconds",
     "webhook_disable_after_hours",
+    "webhook_log_days",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -169,6 +170,9 @@ pub struct Settings {
     /// disabled and its owner told by mail (and how long one delivery is
     /// tried before it is given up).
     pub webhook_disable_after_hours: i64,
+    /// How long the log keeps a delivery that is done (delivered or given
+    /// up), with its attempts; pending ones are kept whatever their age.
+    pub webhook_log_days: i64,
 }
 
 impl Default for Settings {
@@ -217,6 +221,7 @@ impl Default for Settings {
             webhook_timeout_seconds: 10,
             webhook_retry_seconds: 30,
             webhook_disable_after_hours: 72,
+            webhook_log_days: 30,
         }
     }
 }
@@ -334,6 +339,20 @@ impl Settings {
             "mail_max_attempts",
         )?;
         within(self.mail_retry_seconds, 1, 86_400, "mail_retry_seconds")?;
+        within(
+            wide(self.webhook_timeout_seconds),
+            1,
+            300,
+            "webhook_timeout_seconds",
+        )?;
+        within(self.webhook_retry_seconds, 1, 3600, "webhook_retry_seconds")?;
+        within(
+            self.webhook_disable_after_hours,
+            1,
+            24 * 365,
+            "webhook_disable_after_hours",
+        )?;
+        within(self.webhook_log_days, 1, TEN_YEARS_DAYS, "webhook_log_days")?;
         within(self.mail_lease_seconds, 5, 86_400, "mail_lease_seconds")?;
         // One SMTP exchange has several steps, each with the timeout; the
         // lease, renewed before each mail, must outlast them all.

@@ -17,7 +17,7 @@ def verify(secret: str, signature_header: str, body: bytes, now: float | None = 
     timestamp, signatures = None, []
     for part in signature_header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdecimal():
             timestamp = int(value)
         elif key == "v1":
             signatures.append(value)
@@ -26,8 +26,8 @@ def verify(secret: str, signature_header: str, body: bytes, now: float | None = 
     if abs((time.time() if now is None else now) - timestamp) > tolerance:
         return False  # too old: a replay (or a clock far off)
     signed = str(timestamp).encode() + b"." + body
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return any(hmac.compare_digest(expected, s) for s in signatures)
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest().encode()
+    return any(hmac.compare_digest(expected, s.encode()) for s in signatures)
 
 
 # A receiver with the standard library: check, drop duplicates, answer 2xx.

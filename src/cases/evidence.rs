@@ -310,6 +310,8 @@ pub fn open(
     evidence_id: EvidenceId,
 ) -> ApiResult<EvidenceView> {
     let (ctx, _, row) = one(conn, env, actor, id, evidence_id)?;
+    // The case's lock, as every recorded event holds it (`record`).
+    hold(conn, id)?;
     let read = EventRecord {
         case_id: id,
         actor: actor.user,

@@ -121,6 +121,8 @@ pub fn give(
         )) => return Err(again()),
         other => other?,
     };
+    // The case's lock, as every recorded event holds it (`record`).
+    super::context::hold(conn, id)?;
     let given = EventRecord {
         case_id: id,
         actor: actor.user,

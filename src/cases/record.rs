@@ -64,7 +64,10 @@ pub struct WebhookCase {
 }
 
 /// Records `record` on the case of `ctx`: the timeline entry, the mail and
-/// the webhook deliveries.
+/// the webhook deliveries. The caller holds the case's row lock (it
+/// updated or inserted the case, or called `context::hold`): the events
+/// of one case then commit one after the other, in the order of their
+/// entries' and deliveries' ids, which is the order webhooks keep.
 pub fn record(
     conn: &mut DbConnection,
     settings: &Settings,

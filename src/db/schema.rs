@@ -380,6 +380,7 @@ diesel::table! {
         failures -> Integer,
         failing_since -> Nullable<Timestamp>,
         retry_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 pub enum WebhookStatus {
     /// Deliveries go out.
     Active,
-    /// Deliveries wait (by an admin, or after failing for too long); they
-    /// go out in order once an admin enables the endpoint again.
+    /// Deliveries are written and held (the endpoint was disabled by an
+    /// admin, or after failing for too long); they go out in order once an
+    /// admin enables it again.
     Disabled,
 }
 
@@ -33,16 +34,20 @@ pub enum DeliveryStatus {
     /// Waiting for its turn (its retry time, the endpoint's, or an
     /// earlier delivery of the same case to the same endpoint).
     Pending,
+    /// Held while its endpoint is disabled; pending again when it is enabled.
+    Held,
     /// Claimed by a worker, being sent.
     Sending,
     /// The receiver answered 2xx.
     Delivered,
-    /// Given up after failing for `webhook_disable_after_hours`.
+    /// Given up: refused for `webhook_disable_after_hours` while the
+    /// endpoint took other deliveries (an admin may send it again).
     Failed,
 }
 
 crate::domain::wire_names!(DeliveryStatus, "delivery status" {
     Pending => "pending",
+    Held => "held",
     Sending => "sending",
     Delivered => "delivered",
     Failed => "failed",
@@ -90,6 +95,12 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         let [c, d] = s[7].to_be_bytes();
         return is_public_v4(Ipv4Addr::new(a, b, c, d));
     }
+    // 6to4 (2002::/16) carries an IPv4 address in its next 32 bits.
+    if s[0] == 0x2002 {
+        let [a, b] = s[1].to_be_bytes();
+        let [c, d] = s[2].to_be_bytes();
+        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
@@ -101,6 +112,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] & 0xffc0) == 0xfec0
         // documentation, 2001:db8::/32
         || (s[0] == 0x2001 && s[1] == 0xdb8)
+        // Teredo tunnels, 2001::/32
+        || (s[0] == 0x2001 && s[1] == 0)
+        // local-use NAT64, 64:ff9b:1::/48
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
         // IPv4-compatible (deprecated), ::/96
         || s[..6] == [0, 0, 0, 0, 0, 0])
 }
@@ -163,11 +178,16 @@ mod tests {
             "fec0::1",
             "ff02::1",
             "2001:db8::1",
+            "2001:0:4136:e378::1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
         ] {
             assert!(!public(no), "{no}");
         }
         assert!(public("64:ff9b::808:808"));
         assert!(public("::ffff:8.8.8.8"));
+        assert!(public("2002:808:808::1"));
     }
 
     #[test]

@@ -183,6 +183,15 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(n) => tracing::info!(periods = n, "rolled up the statistics"),
                 Err(e) => tracing::warn!(error = %e, "statistics roll-up failed"),
             }
+            let (s, now) = (scan_settings.clone(), scan_clock.now());
+            match scan_db
+                .write(move |conn| webhooks::prune(conn, &s, now))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deliveries = n, "removed old webhook deliveries"),
+                Err(e) => tracing::warn!(error = %e, "webhook log pruning failed"),
+            }
             let now = scan_clock.now();
             if now >= next_sweep {
                 next_sweep = now + evidence::EVERY;

@@ -22,6 +22,9 @@ pub struct Created {
     pub body: serde_json::Value,
     /// The `Location` of the new resource.
     pub location: Option<String>,
+    /// A field of the first answer only (a secret): a replay answers it
+    /// as `null`, and it is not stored with the key.
+    pub once: Option<(&'static str, serde_json::Value)>,
 }
 
 impl Created {
@@ -31,6 +34,7 @@ impl Created {
             status: StatusCode::CREATED,
             body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
             location: Some(location),
+            once: None,
         })
     }
 
@@ -40,6 +44,7 @@ impl Created {
             status: StatusCode::CREATED,
             body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
             location: None,
+            once: None,
         })
     }
 
@@ -49,10 +54,28 @@ impl Created {
             status: StatusCode::OK,
             body: serde_json::to_value(body).map_err(anyhow::Error::from)?,
             location: None,
+            once: None,
         })
     }
 
-    fn respond(self, replayed: bool) -> HttpResponse {
+    /// Adds `field` = `value` to the first answer only (see [`Created::once`]).
+    pub fn shown_once(
+        mut self,
+        field: &'static str,
+        value: impl serde::Serialize,
+    ) -> ApiResult<Created> {
+        let value = serde_json::to_value(value).map_err(anyhow::Error::from)?;
+        if let Some(body) = self.body.as_object_mut() {
+            body.insert(field.into(), serde_json::Value::Null);
+        }
+        self.once = Some((field, value));
+        Ok(self)
+    }
+
+    fn respond(mut self, replayed: bool) -> HttpResponse {
+        if let (Some((field, value)), Some(body)) = (self.once.take(), self.body.as_object_mut()) {
+            body.insert(field.into(), value);
+        }
         let mut res = HttpResponse::build(self.status);
         if let Some(loc) = self.location {
             res.insert_header(("Location", loc));
@@ -159,6 +182,7 @@ fn replay(found: Stored, fingerprint: &str) -> ApiResult<HttpResponse> {
         status,
         body,
         location,
+        once: None,
     }
     .respond(true))
 }

@@ -32,25 +32,34 @@ pub struct Outgoing<'a> {
     pub payload: &'a str,
 }
 
-/// Writes one delivery of `event` per active endpoint that wants its type
-/// and category, in the caller's transaction: one statement, which writes
-/// nothing when no endpoint matches. Returns how many were written.
+/// Writes one delivery of `event` per endpoint that wants its type and
+/// category, in the caller's transaction: one statement, which writes
+/// nothing when no endpoint matches. An endpoint that is disabled gets its
+/// delivery `held`, to go out in order when it is enabled. Returns how
+/// many were written.
+///
+/// The caller holds the case's row lock (it updated or inserted the case,
+/// or took [`crate::cases::context::hold`]'s lock): deliveries are sent in
+/// the order of their ids, and the lock makes the transactions of one
+/// case take their ids and commit in the same order.
 pub fn enqueue(conn: &mut DbConnection, event: &Outgoing) -> Result<usize, StoreError> {
     let sql = match conn {
         DbConnection::Postgresql(_) => {
             "INSERT INTO webhook_deliveries \
              (endpoint_id, event_id, event_type, case_id, payload, status, attempts, next_attempt_at, created_at) \
-             SELECT e.id, $1, $2, $3, $4, 'pending', 0, $5, $5 FROM webhook_endpoints e \
-             WHERE e.status = 'active' \
-             AND (e.events = '*' OR position(' ' || $2 || ' ' IN ' ' || e.events || ' ') > 0) \
+             SELECT e.id, $1, $2, $3, $4, \
+             CASE WHEN e.status = 'active' THEN 'pending' ELSE 'held' END, 0, $5, $5 \
+             FROM webhook_endpoints e \
+             WHERE (e.events = '*' OR position(' ' || $2 || ' ' IN ' ' || e.events || ' ') > 0) \
              AND (e.category_id IS NULL OR e.category_id = $6) ORDER BY e.id"
         }
         DbConnection::Sqlite(_) => {
             "INSERT INTO webhook_deliveries \
              (endpoint_id, event_id, event_type, case_id, payload, status, attempts, next_attempt_at, created_at) \
-             SELECT e.id, ?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5 FROM webhook_endpoints e \
-             WHERE e.status = 'active' \
-             AND (e.events = '*' OR instr(' ' || e.events || ' ', ' ' || ?2 || ' ') > 0) \
+             SELECT e.id, ?1, ?2, ?3, ?4, \
+             CASE WHEN e.status = 'active' THEN 'pending' ELSE 'held' END, 0, ?5, ?5 \
+             FROM webhook_endpoints e \
+             WHERE (e.events = '*' OR instr(' ' || e.events || ' ', ' ' || ?2 || ' ') > 0) \
              AND (e.category_id IS NULL OR e.category_id = ?6) ORDER BY e.id"
         }
     };
@@ -110,7 +119,7 @@ pub struct DeliveryView {
 /// One attempt at a delivery.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"started_at": "2026-12-06T10:01:00Z", "duration_ms": 212, "status_code": 503, "error": "the receiver answered 503"}))]
-pub struct AttemptView {
+pub struct DeliveryAttempt {
     /// When it started.
     pub started_at: DateTime<Utc>,
     /// How long it took, in milliseconds.
@@ -142,7 +151,7 @@ pub struct DeliveryDetail {
     /// The body sent (a WebhookEvent).
     pub payload: serde_json::Value,
     /// Every attempt, oldest first.
-    pub attempt_log: Vec<AttemptView>,
+    pub attempt_log: Vec<DeliveryAttempt>,
 }
 
 page_of!(
@@ -229,7 +238,7 @@ pub fn get(conn: &mut DbConnection, id: WebhookId, delivery: i64) -> ApiResult<D
         payload,
         attempt_log: attempts
             .into_iter()
-            .map(|a| AttemptView {
+            .map(|a| DeliveryAttempt {
                 started_at: from_db_time(a.started_at),
                 duration_ms: a.duration_ms,
                 status_code: a.status_code,
@@ -239,14 +248,22 @@ pub fn get(conn: &mut DbConnection, id: WebhookId, delivery: i64) -> ApiResult<D
     })
 }
 
-/// Sends a delivery that was given up (`failed`) again: it waits for its
-/// turn like a new one. 409 for one in any other state.
+/// Sends a delivery that was given up (`failed`) again, as a new delivery
+/// of the same event (the same `event_id` and body), last in line for its
+/// case; the failed one stays in the log. 409 for a delivery in any other
+/// state, or one already sent again.
 pub fn retry(
     conn: &mut DbConnection,
     id: WebhookId,
     delivery: i64,
     now: DateTime<Utc>,
 ) -> ApiResult<DeliveryView> {
+    let endpoint = super::endpoints::find(conn, id)?;
+    // A no-op update takes the failed row's lock: of two retries at once,
+    // the second waits here and then finds the first one's copy.
+    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq(delivery)))
+        .set(webhook_deliveries::attempts.eq(webhook_deliveries::attempts))
+        .execute(conn)?;
     let row = find(conn, id, delivery)?;
     if row.status != DeliveryStatus::Failed {
         return Err(ApiError::Conflict(format!(
@@ -254,10 +271,68 @@ pub fn retry(
             row.status
         )));
     }
-    let changed = diesel::update(
+    let copies = webhook_deliveries::table
+        .filter(webhook_deliveries::endpoint_id.eq(id))
+        .filter(webhook_deliveries::event_id.eq(&row.event_id))
+        .filter(webhook_deliveries::id.gt(delivery));
+    if let Some(copy) = copies
+        .select(webhook_deliveries::id)
+        .first::<i64>(conn)
+        .optional()?
+    {
+        return Err(ApiError::Conflict(format!(
+            "this delivery was sent again already, as delivery {copy}"
+        )));
+    }
+    let at = to_db_time(now);
+    diesel::insert_into(webhook_deliveries::table)
+        .values((
+            webhook_deliveries::endpoint_id.eq(id),
+            webhook_deliveries::event_id.eq(&row.event_id),
+            webhook_deliveries::event_type.eq(&row.event_type),
+            webhook_deliveries::case_id.eq(row.case_id),
+            webhook_deliveries::payload.eq(&row.payload),
+            webhook_deliveries::status.eq(waiting(endpoint.status)),
+            webhook_deliveries::attempts.eq(0),
+            webhook_deliveries::next_attempt_at.eq(at),
+            webhook_deliveries::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    crate::db::signal::webhook_written();
+    let copy: DeliveryRow = copies.order(webhook_deliveries::id.desc()).first(conn)?;
+    view(copy)
+}
+
+/// How a new delivery to an endpoint in `status` waits.
+fn waiting(status: WebhookStatus) -> DeliveryStatus {
+    match status {
+        WebhookStatus::Active => DeliveryStatus::Pending,
+        WebhookStatus::Disabled => DeliveryStatus::Held,
+    }
+}
+
+/// Holds endpoint `id`'s pending deliveries (it was just disabled).
+pub fn hold_all(conn: &mut DbConnection, id: WebhookId) -> Result<usize, StoreError> {
+    Ok(diesel::update(
         webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq(delivery))
-            .filter(webhook_deliveries::status.eq(DeliveryStatus::Failed)),
+            .filter(webhook_deliveries::endpoint_id.eq(id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending)),
+    )
+    .set(webhook_deliveries::status.eq(DeliveryStatus::Held))
+    .execute(conn)?)
+}
+
+/// Releases endpoint `id`'s held deliveries (it was just enabled): due at
+/// once, their earlier failures forgotten.
+pub fn release_held(
+    conn: &mut DbConnection,
+    id: WebhookId,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let released = diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Held)),
     )
     .set((
         webhook_deliveries::status.eq(DeliveryStatus::Pending),
@@ -265,13 +340,10 @@ pub fn retry(
         webhook_deliveries::first_failed_at.eq(None::<chrono::NaiveDateTime>),
     ))
     .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the delivery is being sent again already".into(),
-        ));
+    if released > 0 {
+        crate::db::signal::webhook_written();
     }
-    crate::db::signal::webhook_written();
-    view(find(conn, id, delivery)?)
+    Ok(released)
 }
 
 /// Queues a `ping` to endpoint `id` (409 if it is disabled): a delivery

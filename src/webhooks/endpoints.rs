@@ -90,8 +90,11 @@ pub struct WebhookCreated {
     #[serde(flatten)]
     pub webhook: WebhookView,
     /// The signing secret: keep it; it is not shown again. Each delivery's
-    /// `Ombud-Signature` is an HMAC-SHA256 keyed with it.
-    pub secret: String,
+    /// `Ombud-Signature` is an HMAC-SHA256 keyed with it. `null` when this
+    /// answer is a replay (`Idempotent-Replayed: true`): the secret is not
+    /// kept with the key; if the first answer was lost, delete the
+    /// endpoint and register it again.
+    pub secret: Option<String>,
 }
 
 page_of!(
@@ -113,7 +116,7 @@ pub struct NewWebhook {
     #[schema(
         min_length = 1,
         max_length = 2000,
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s@#]+$"
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]://[^\s@#]+$"
     )]
     pub url: String,
     /// The event types to receive (the timeline's kinds), or `["*"]` for every type.
@@ -159,7 +162,7 @@ pub struct WebhookChange {
     #[schema(
         min_length = 1,
         max_length = 2000,
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s@#]+$"
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]://[^\s@#]+$"
     )]
     pub url: Option<String>,
     /// The event types to receive, or `["*"]`.
@@ -385,6 +388,7 @@ pub fn create(
         failures: 0,
         failing_since: None,
         retry_at: None,
+        last_success_at: None,
         created_by: by,
         created_at: now,
         updated_at: now,
@@ -395,7 +399,7 @@ pub fn create(
     let secret = row.secret.clone();
     Ok(WebhookCreated {
         webhook: row.into(),
-        secret,
+        secret: Some(secret),
     })
 }
 
@@ -425,65 +429,82 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> ApiResult<WebhookPage> {
     })
 }
 
-/// Applies `changes` to endpoint `id`. Enabling an endpoint forgets its
-/// failures, so its waiting deliveries go out at once, in order.
+/// Applies `changes` to endpoint `id`, each given field by its own
+/// statement, so that what a delivery worker writes meanwhile (failures, a
+/// disable) is kept. A new URL starts with no failures. Enabling an
+/// endpoint forgets its failures and releases its held deliveries, due at
+/// once, in order; disabling holds them.
 pub fn update(
     conn: &mut DbConnection,
     id: WebhookId,
     changes: WebhookChanges,
     now: DateTime<Utc>,
 ) -> ApiResult<WebhookView> {
-    let mut row = find(conn, id)?;
-    if let Some(url) = changes.url {
-        row.url = url;
+    use super::deliveries::{hold_all, release_held};
+    let row = find(conn, id)?;
+    let target = webhook_endpoints::table.find(id);
+    let fresh = (
+        webhook_endpoints::failures.eq(0),
+        webhook_endpoints::failing_since.eq(None::<chrono::NaiveDateTime>),
+        webhook_endpoints::retry_at.eq(None::<chrono::NaiveDateTime>),
+    );
+    if let Some(url) = changes.url.filter(|u| *u != row.url) {
+        diesel::update(target)
+            .set((webhook_endpoints::url.eq(url), fresh))
+            .execute(conn)?;
     }
     if let Some(events) = changes.events {
-        row.events = events;
+        diesel::update(target)
+            .set(webhook_endpoints::events.eq(events))
+            .execute(conn)?;
     }
     if let Some(category) = changes.category {
-        row.category_id = match category {
+        let category_id = match category {
             Some(key) => Some(find_category(conn, &key)?),
             None => None,
         };
+        diesel::update(target)
+            .set(webhook_endpoints::category_id.eq(category_id))
+            .execute(conn)?;
     }
     if let Some(description) = changes.description {
-        row.description = description;
+        diesel::update(target)
+            .set(webhook_endpoints::description.eq(description))
+            .execute(conn)?;
     }
     match changes.active {
-        Some(true) if row.status == WebhookStatus::Disabled => {
-            row.status = WebhookStatus::Active;
-            row.disabled_reason = None;
-            row.failures = 0;
-            row.failing_since = None;
-            row.retry_at = None;
+        Some(true) => {
+            let enabled = diesel::update(
+                target.filter(webhook_endpoints::status.eq(WebhookStatus::Disabled)),
+            )
+            .set((
+                webhook_endpoints::status.eq(WebhookStatus::Active),
+                webhook_endpoints::disabled_reason.eq(None::<String>),
+                fresh,
+            ))
+            .execute(conn)?;
+            if enabled > 0 {
+                release_held(conn, id, now)?;
+            }
         }
-        Some(false) if row.status == WebhookStatus::Active => {
-            row.status = WebhookStatus::Disabled;
-            row.disabled_reason = Some("disabled by an admin".into());
+        Some(false) => {
+            let disabled =
+                diesel::update(target.filter(webhook_endpoints::status.eq(WebhookStatus::Active)))
+                    .set((
+                        webhook_endpoints::status.eq(WebhookStatus::Disabled),
+                        webhook_endpoints::disabled_reason.eq("disabled by an admin"),
+                    ))
+                    .execute(conn)?;
+            if disabled > 0 {
+                hold_all(conn, id)?;
+            }
         }
-        _ => {}
+        None => {}
     }
-    let enabled = changes.active == Some(true);
-    row.updated_at = to_db_time(now);
-    if enabled {
-        // The waiting deliveries may go now: wake this process's worker.
-        crate::db::signal::webhook_written();
-    }
-    diesel::update(webhook_endpoints::table.find(id))
-        .set((
-            webhook_endpoints::url.eq(&row.url),
-            webhook_endpoints::events.eq(&row.events),
-            webhook_endpoints::category_id.eq(row.category_id),
-            webhook_endpoints::description.eq(&row.description),
-            webhook_endpoints::status.eq(row.status),
-            webhook_endpoints::disabled_reason.eq(&row.disabled_reason),
-            webhook_endpoints::failures.eq(row.failures),
-            webhook_endpoints::failing_since.eq(row.failing_since),
-            webhook_endpoints::retry_at.eq(row.retry_at),
-            webhook_endpoints::updated_at.eq(row.updated_at),
-        ))
+    diesel::update(target)
+        .set(webhook_endpoints::updated_at.eq(to_db_time(now)))
         .execute(conn)?;
-    Ok(row.into())
+    Ok(find(conn, id)?.into())
 }
 
 /// Removes endpoint `id` with its deliveries and their attempts.

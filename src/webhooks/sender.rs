@@ -31,8 +31,8 @@ impl Attempt {
     }
 }
 
-/// What a delivery needs to go out.
-#[derive(Debug, Clone)]
+/// What a delivery needs to go out (its `Debug` leaves the secret out).
+#[derive(Clone)]
 pub struct Outbound {
     /// The endpoint's URL.
     pub url: String,
@@ -50,11 +50,23 @@ pub struct Outbound {
     pub payload: String,
 }
 
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbound")
+            .field("delivery_id", &self.delivery_id)
+            .field("webhook_id", &self.webhook_id)
+            .field("event_type", &self.event_type)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
 /// The HTTP client that sends deliveries.
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
     allow_private: bool,
+    allow_http: bool,
 }
 
 impl std::fmt::Debug for Sender {
@@ -125,6 +137,7 @@ impl Sender {
         Ok(Sender {
             client: builder.build()?,
             allow_private: settings.webhook_allow_private,
+            allow_http: settings.webhook_allow_http,
         })
     }
 
@@ -155,6 +168,15 @@ impl Sender {
     async fn post(&self, out: &Outbound, now: DateTime<Utc>) -> Result<u16, String> {
         let url =
             reqwest::Url::parse(&out.url).map_err(|e| format!("the URL cannot be read: {e}"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_http => {}
+            other => {
+                return Err(format!(
+                    "{other}:// URLs are not allowed (webhook_allow_http)"
+                ));
+            }
+        }
         if !self.allow_private {
             let literal = match url.host() {
                 Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),

@@ -82,7 +82,7 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), R
     if signatures.is_empty() {
         return Err(Refused::Malformed);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECONDS {
+    if now.abs_diff(timestamp) > TOLERANCE_SECONDS.unsigned_abs() {
         return Err(Refused::Stale);
     }
     let expected = sign(secret, timestamp, body);

@@ -436,7 +436,16 @@ async fn an_idempotency_key_creates_once_on_every_creating_request() {
             let again = send(&body).await.unwrap();
             assert_eq!(again.status(), StatusCode::CREATED, "{path}");
             assert_eq!(again.headers()["idempotent-replayed"], "true", "{path}");
-            assert_eq!(again.json::<Value>().await.unwrap(), first, "{path}");
+            let mut again = again.json::<Value>().await.unwrap();
+            let mut first = first;
+            if path == "/webhooks" {
+                // A secret is shown once: a replay answers it as null.
+                assert!(first["secret"].as_str().unwrap().starts_with("whsec_"));
+                assert_eq!(again["secret"], Value::Null);
+                first["secret"] = Value::Null;
+                again["secret"] = Value::Null;
+            }
+            assert_eq!(again, first, "{path}");
             let res = send(&changed).await.unwrap();
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
             problem(res).await;

@@ -151,6 +151,17 @@ async fn filed_and_assigned(app: &TestApp, cast: &Cast) -> String {
     id
 }
 
+/// A scene with an endpoint on the receiver for filings and assignments,
+/// and a case filed and assigned (its deliveries not sent yet); returns
+/// the endpoint's id too.
+async fn assigned_with_hook(backend: crate::helpers::Backend) -> (Scene, String) {
+    let scene = scene(backend).await;
+    let events = json!(["case_filed", "assign"]);
+    let (hook, _) = register(&scene.app, &scene.admin, &scene.receiver.url, events, None).await;
+    filed_and_assigned(&scene.app, &scene.cast).await;
+    (scene, hook)
+}
+
 /// The JSON at `path`, read as `who`.
 async fn read(app: &TestApp, who: &TestUser, path: &str) -> Value {
     let res = app.get(path, who).await;
@@ -277,10 +288,17 @@ async fn a_receiver_that_was_down_gets_every_event_signed_once_in_order_per_case
                 .iter()
                 .any(|d| d["attempts"] == 1 && d["last_status"] == 503)
         );
-        // Still down after a while: tried again only once its delay is over.
+        // Still down after a while: probed once its delay is over, with
+        // its oldest delivery only (a probe, not a flood).
         app.clock.advance(chrono::Duration::minutes(5));
         deliver(&app, true, &["w1"]).await;
-        assert_eq!(receiver.got().len(), 6);
+        let tried = receiver.got();
+        assert_eq!(tried.len(), 4);
+        assert_eq!(
+            tried[3].json()["case"]["id"],
+            json!(cases[0]),
+            "the oldest delivery (the first case's filing) again"
+        );
         // Up again: two workers deliver everything, once, in order per case.
         receiver.answer(200);
         app.clock.advance(chrono::Duration::hours(2));
@@ -433,22 +451,16 @@ async fn an_endpoint_gets_only_the_types_and_category_it_asked_for() {
 #[tokio::test]
 async fn an_endpoint_failing_too_long_is_disabled_its_owner_mailed_and_nothing_is_lost() {
     for backend in backends() {
-        let Scene {
-            app,
-            admin,
-            cast,
-            receiver,
-        } = scene(backend).await;
+        let (
+            Scene {
+                app,
+                admin,
+                cast,
+                receiver,
+            },
+            hook,
+        ) = assigned_with_hook(backend).await;
         receiver.answer(500);
-        let (hook, _) = register(
-            &app,
-            &admin,
-            &receiver.url,
-            json!(["case_filed", "assign"]),
-            None,
-        )
-        .await;
-        filed_and_assigned(&app, &cast).await;
         // Failing for three days, tried at most hourly.
         for _ in 0..80 {
             deliver(&app, true, &["w"]).await;
@@ -480,38 +492,62 @@ async fn an_endpoint_failing_too_long_is_disabled_its_owner_mailed_and_nothing_i
             admin.email
         ));
         assert_eq!(mails, 1, "the owner is told once");
-        // Disabled: nothing more is tried; both deliveries wait.
+        // Disabled: nothing more is tried; both deliveries are held, and
+        // so is an event that happens now.
+        let later = app
+            .file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
         deliver(&app, true, &["w"]).await;
         assert_eq!(receiver.got().len(), attempts);
-        assert!(
-            log(&app, &admin, &hook)
-                .await
-                .iter()
-                .all(|d| d["status"] == "pending")
-        );
+        let held = log(&app, &admin, &hook).await;
+        assert_eq!(held.len(), 3);
+        assert!(held.iter().all(|d| d["status"] == "held"), "{held:?}");
         // A ping is refused while it is disabled.
         let res = app
             .post(&format!("/webhooks/{hook}/ping"), &admin, json!(null))
             .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
-        // Fixed and enabled: everything goes, in order.
-        receiver.answer(204);
-        let res = app
-            .call(
-                Method::PATCH,
-                &format!("/webhooks/{hook}"),
-                Some(&admin),
-                Some(json!({"active": true})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        let enable = || async {
+            let res = app
+                .call(
+                    Method::PATCH,
+                    &format!("/webhooks/{hook}"),
+                    Some(&admin),
+                    Some(json!({"active": true})),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        };
+        // Enabled while the receiver still fails: nothing is given up.
+        enable().await;
         deliver(&app, true, &["w"]).await;
-        let types: Vec<Value> = receiver
+        let waiting = log(&app, &admin, &hook).await;
+        assert!(
+            waiting.iter().all(|d| d["status"] == "pending"),
+            "{waiting:?}"
+        );
+        assert_eq!(
+            receiver.got().len(),
+            attempts + 2,
+            "each case's first delivery, once"
+        );
+        // Fixed: everything goes, in order per case.
+        receiver.answer(204);
+        app.clock.advance(chrono::Duration::hours(2));
+        deliver(&app, true, &["w"]).await;
+        let got: Vec<(Value, Value)> = receiver
             .taken()
             .iter()
-            .map(|r| r.json()["type"].clone())
+            .map(|r| (r.json()["type"].clone(), r.json()["case"]["id"].clone()))
             .collect();
-        assert_eq!(types, vec![json!("case_filed"), json!("assign")]);
+        assert_eq!(got.len(), 3);
+        let first: Vec<&Value> = got
+            .iter()
+            .filter(|(_, c)| *c != later["id"])
+            .map(|(t, _)| t)
+            .collect();
+        assert_eq!(first, vec![&json!("case_filed"), &json!("assign")]);
+        assert!(got.contains(&(json!("case_filed"), later["id"].clone())));
         let endpoint = read(&app, &admin, &format!("/webhooks/{hook}")).await;
         assert_eq!(endpoint["status"], "active");
         assert_eq!(endpoint["consecutive_failures"], 0);
@@ -521,21 +557,15 @@ async fn an_endpoint_failing_too_long_is_disabled_its_owner_mailed_and_nothing_i
 #[tokio::test]
 async fn one_event_a_receiver_keeps_refusing_is_given_up_and_can_be_sent_again() {
     for backend in backends() {
-        let Scene {
-            app,
-            admin,
-            cast,
-            receiver,
-        } = scene(backend).await;
-        let (hook, _) = register(
-            &app,
-            &admin,
-            &receiver.url,
-            json!(["case_filed", "assign"]),
-            None,
-        )
-        .await;
-        filed_and_assigned(&app, &cast).await;
+        let (
+            Scene {
+                app,
+                admin,
+                receiver,
+                ..
+            },
+            hook,
+        ) = assigned_with_hook(backend).await;
         // The receiver refuses this case's filing; everything else it takes.
         receiver.refuse("case_filed");
         for _ in 0..80 {
@@ -564,21 +594,27 @@ async fn one_event_a_receiver_keeps_refusing_is_given_up_and_can_be_sent_again()
         // An admin sends it again; only a failed delivery can be.
         let retry = format!("/webhooks/{hook}/deliveries/{}/retry", filed["id"]);
         let res = app.post(&retry, &admin, json!(null)).await;
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let copy = res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/api/v1")
+            .to_string();
         let res = app.post(&retry, &admin, json!(null)).await;
-        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert_eq!(res.status(), StatusCode::CONFLICT, "sent again already");
         *receiver.refuse.lock().unwrap() = None;
         deliver(&app, true, &["w"]).await;
-        let again: Value = app
-            .get(
-                &format!("/webhooks/{hook}/deliveries/{}", filed["id"]),
-                &admin,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let again = read(&app, &admin, &copy).await;
         assert_eq!(again["status"], "delivered");
+        assert_eq!(again["event_id"], filed["event_id"], "the same event");
+        assert!(again["id"].as_i64() > filed["id"].as_i64());
+        let original = read(
+            &app,
+            &admin,
+            &format!("/webhooks/{hook}/deliveries/{}", filed["id"]),
+        )
+        .await;
+        assert_eq!(original["status"], "failed", "stays in the log as it was");
     }
 }
 
@@ -598,6 +634,11 @@ async fn urls_that_could_reach_this_machine_or_a_private_network_are_refused() {
             "https://[::1]/x",
             "https://[fd00::1]/x",
             "https://[::ffff:127.0.0.1]/x",
+            "https://[::ffff:7f00:1]/x",
+            "https://2130706433/x",
+            "https://0x7f.1/x",
+            "https://0177.0.0.1/x",
+            "https://[2002:a00:1::1]/x",
             "https://localhost/x",
             "https://api.localhost/x",
             "https://user:pass@hooks.example.org/x",
@@ -700,7 +741,7 @@ async fn a_delivery_never_reaches_a_private_address_even_when_the_url_changes_it
         .enumerate()
         {
             app.sql(&format!(
-                "UPDATE webhook_endpoints SET url = '{url}', retry_at = NULL"
+                "UPDATE webhook_endpoints SET url = '{url}', retry_at = NULL, failures = 0"
             ));
             app.file_case(&cast.complainant, &cast.respondent, &cast.category)
                 .await;
@@ -761,7 +802,12 @@ async fn endpoints_are_listed_changed_and_removed_with_their_deliveries() {
         // A disabled endpoint gets no deliveries written.
         app.file_case(&cast.complainant, &cast.respondent, &cast.category)
             .await;
-        assert_eq!(log(&app, &admin, &b).await.len(), 0);
+        let held = log(&app, &admin, &b).await;
+        assert_eq!(held.len(), 1);
+        assert_eq!(
+            held[0]["status"], "held",
+            "a disabled endpoint's deliveries wait"
+        );
         assert!(!log(&app, &admin, &a).await.is_empty());
         let res = app
             .call(
@@ -782,7 +828,11 @@ async fn endpoints_are_listed_changed_and_removed_with_their_deliveries() {
                 .status(),
             StatusCode::NOT_FOUND
         );
-        assert_eq!(app.count("SELECT count(*) AS n FROM webhook_deliveries"), 0);
+        assert_eq!(
+            app.count("SELECT count(*) AS n FROM webhook_deliveries"),
+            1,
+            "only the other endpoint's"
+        );
         let res = app
             .call(
                 Method::DELETE,
@@ -792,5 +842,122 @@ async fn endpoints_are_listed_changed_and_removed_with_their_deliveries() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_log_forgets_finished_deliveries_after_its_days_and_keeps_waiting_ones() {
+    for backend in backends() {
+        let Scene {
+            app,
+            admin,
+            cast,
+            receiver,
+        } = scene(backend).await;
+        let (hook, _) = register(&app, &admin, &receiver.url, json!(["case_filed"]), None).await;
+        app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        deliver(&app, true, &["w"]).await;
+        receiver.answer(503);
+        let res = app
+            .post(&format!("/webhooks/{hook}/ping"), &admin, json!(null))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        deliver(&app, true, &["w"]).await;
+        let statuses =
+            |log: Vec<Value>| -> Vec<Value> { log.iter().map(|d| d["status"].clone()).collect() };
+        assert_eq!(
+            statuses(log(&app, &admin, &hook).await),
+            vec![json!("pending"), json!("delivered")]
+        );
+        let db = ombud::db::Db::connect(
+            &app.settings.database_url,
+            1,
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap();
+        let prune = |days: i64| {
+            let (settings, now) = (
+                app.settings.clone(),
+                app.clock.now() + chrono::Duration::days(days),
+            );
+            let db = db.clone();
+            async move {
+                db.write(move |conn| ombud::jobs::webhooks::prune(conn, &settings, now))
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(prune(29).await, 0, "younger than webhook_log_days");
+        assert_eq!(prune(31).await, 1);
+        assert_eq!(
+            statuses(log(&app, &admin, &hook).await),
+            vec![json!("pending")]
+        );
+        assert_eq!(
+            app.count("SELECT count(*) AS n FROM webhook_attempts"),
+            1,
+            "the pending ping's attempt stays; the delivered one's went with it"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_claim_whose_worker_stopped_is_sent_by_another_and_the_late_answer_changes_nothing() {
+    for backend in backends() {
+        let (
+            Scene {
+                app,
+                admin,
+                receiver,
+                ..
+            },
+            hook,
+        ) = assigned_with_hook(backend).await;
+        let settings = Arc::new(app.settings.clone());
+        let db = ombud::db::Db::connect(
+            &settings.database_url,
+            2,
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap();
+        // Worker "gone" claims the case's first delivery and stops there.
+        let (s, c) = (settings.clone(), app.clock.clone());
+        let claimed = db
+            .write(move |conn| ombud::jobs::webhooks::claim(conn, "gone", &s, &c))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1, "only the first of the case is in line");
+        // While its lease runs, nobody else sends it, nor the case's next event.
+        deliver(&app, true, &["w"]).await;
+        assert!(receiver.got().is_empty());
+        // The lease runs out: another worker sends both, in order.
+        app.clock.advance(chrono::Duration::hours(1));
+        deliver(&app, true, &["w"]).await;
+        let types: Vec<Value> = receiver
+            .taken()
+            .iter()
+            .map(|r| r.json()["type"].clone())
+            .collect();
+        assert_eq!(types, vec![json!("case_filed"), json!("assign")]);
+        // The stopped worker comes back with an answer: it is not its claim any more.
+        let (s, out, now) = (settings.clone(), claimed[0].clone(), app.clock.now());
+        let failed = ombud::webhooks::sender::Attempt {
+            status: Some(500),
+            error: Some("the receiver answered 500".into()),
+            duration_ms: 1,
+        };
+        db.write(move |conn| {
+            ombud::jobs::webhooks::settle(conn, "gone", &s, &out, &failed, now, now)
+        })
+        .await
+        .unwrap();
+        let deliveries = log(&app, &admin, &hook).await;
+        assert!(
+            deliveries.iter().all(|d| d["status"] == "delivered"),
+            "{deliveries:?}"
+        );
+        let endpoint = read(&app, &admin, &format!("/webhooks/{hook}")).await;
+        assert_eq!(endpoint["consecutive_failures"], 0);
     }
 }

@@ -20,6 +20,9 @@ CREATE TABLE webhook_endpoints (
     failures INTEGER NOT NULL,
     failing_since TIMESTAMP,
     retry_at TIMESTAMP,
+    -- The last time a delivery was taken: a delivery is given up only if
+    -- the endpoint has taken others since it first failed.
+    last_success_at TIMESTAMP,
     created_by TEXT NOT NULL REFERENCES users(id),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
@@ -35,7 +38,8 @@ CREATE TABLE webhook_deliveries (
     -- The case; NULL for a ping.
     case_id TEXT REFERENCES cases(id),
     payload TEXT NOT NULL,
-    -- 'pending', 'sending', 'delivered' or 'failed' (given up).
+    -- 'pending', 'held' (its endpoint is disabled), 'sending', 'delivered'
+    -- or 'failed' (given up).
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL,
     next_attempt_at TIMESTAMP NOT NULL,
@@ -51,7 +55,9 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_leases ON webhook_deliveries (locked_until) WHERE status = 'sending';
 -- Order per case: is an earlier delivery of this case to this endpoint open?
-CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint_id, case_id, id) WHERE status IN ('pending', 'sending');
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint_id, case_id, id) WHERE status IN ('pending', 'held', 'sending');
+-- A failing endpoint is probed with its oldest pending delivery only.
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, id) WHERE status = 'pending';
 -- The log of an endpoint, newest first.
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (endpoint_id, id);
 

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
 use crate::domain::{CaseId, CategoryId, DeliveryStatus, UserId, WebhookId, WebhookStatus};
 
-/// A webhook endpoint.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A webhook endpoint (its `Debug` leaves the secret out).
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_endpoints)]
 pub struct WebhookRow {
     pub id: WebhookId,
@@ -20,6 +20,7 @@ pub struct WebhookRow {
     pub failures: i32,
     pub failing_since: Option<NaiveDateTime>,
     pub retry_at: Option<NaiveDateTime>,
+    pub last_success_at: Option<NaiveDateTime>,
     pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -58,4 +59,16 @@ pub struct AttemptRow {
     pub duration_ms: i32,
     pub status_code: Option<i32>,
     pub error: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRow")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .field("status", &self.status)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }

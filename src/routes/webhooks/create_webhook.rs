@@ -12,7 +12,7 @@ use crate::webhooks::endpoints::{self, NewWebhook, WebhookCreated};
 /// signed with the secret in the answer, which is shown this once. The
 /// URL must be `https://` and a public address unless the settings allow
 /// otherwise (`webhook_allow_http`, `webhook_allow_private`). Honours
-/// `Idempotency-Key`.
+/// `Idempotency-Key`; a replay answers `secret: null`.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "create_webhook",
@@ -33,9 +33,11 @@ pub async fn create_webhook(
     let input = body.into_inner().parse(&state.settings)?;
     let (now, by) = (state.clock.now(), caller.user_id);
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        let created = endpoints::create(conn, input, by, now)?;
+        let mut created = endpoints::create(conn, input, by, now)?;
         let location = format!("/api/v1/webhooks/{}", created.webhook.id);
-        Created::new(created, location)
+        // Not kept with the idempotency key: a replay answers it as null.
+        let secret = created.secret.take();
+        Created::new(created, location)?.shown_once("secret", secret)
     })
     .await
 }

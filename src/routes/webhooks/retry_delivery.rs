@@ -8,9 +8,11 @@ use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 use crate::webhooks::deliveries::{self, DeliveryView};
 
-/// Send a delivery that was given up (`failed`) again (admins): it goes
-/// back to `pending`, due now; 409 for a delivery in any other state.
-/// Honours `Idempotency-Key`.
+/// Send a delivery that was given up (`failed`) again (admins): a new
+/// delivery of the same event (same `event_id` and body), due now and last
+/// in line for its case; the failed one stays in the log. 409 for a
+/// delivery in any other state or one sent again already. Honours
+/// `Idempotency-Key`.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "retry_delivery",
@@ -19,7 +21,8 @@ use crate::webhooks::deliveries::{self, DeliveryView};
         ("delivery_id" = i64, Path, description = "The delivery's id"),
         IdempotencyParams,
     ),
-    responses((status = 200, description = "The delivery, pending again", body = DeliveryView), WriteErrors)
+    responses((status = 201, description = "The new delivery", body = DeliveryView,
+        headers(("Location" = String, description = "The new delivery's URL"))), WriteErrors)
 )]
 #[post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")]
 pub async fn retry_delivery(
@@ -34,7 +37,9 @@ pub async fn retry_delivery(
     let (key, fp) = idempotency::asked(&req, &format!("retry_delivery:{id}:{delivery}"), &())?;
     let now = state.clock.now();
     idempotency::create(&state, &caller, key, fp, move |conn| {
-        Created::ok(deliveries::retry(conn, id, delivery, now)?)
+        let copy = deliveries::retry(conn, id, delivery, now)?;
+        let location = format!("/api/v1/webhooks/{id}/deliveries/{}", copy.id);
+        Created::new(copy, location)
     })
     .await
 }
