@@ -302,6 +302,7 @@ pub fn file(
         sla_due: clock.next_due().map(to_db_time),
     };
     Prepared(diesel::insert_into(cases::table).values(&row)).execute(conn)?;
+    super::search::index_case(conn, row.id, &row.reference, &row.title, &row.description)?;
     store_tags(conn, id, &tags, false)?;
     store_tags(conn, id, &staff_tags, true)?;
     let event = CaseEvent::CaseFiled {

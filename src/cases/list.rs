@@ -64,6 +64,14 @@ pub struct CaseFilter {
     /// missed ones included: `due_before` two hours from now lists what
     /// breaches within two hours.
     pub due_before: Option<DateTime<Utc>>,
+    /// Words to find (1 to 200 characters): cases whose reference, title
+    /// or description, or a message the caller may read, holds every word
+    /// (each as the beginning of a word; in Chinese, Japanese and Korean
+    /// any two or more characters in a row), best match first. Combines
+    /// with the other filters; pages through the best 1,000 matches; not
+    /// with `sort`.
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
     /// The order: `newest` (the default), `oldest`, `urgent` (highest
     /// priority, then the earliest deadline the case waits on) or
     /// `deadline` (earliest service-level deadline first; only cases whose
@@ -82,6 +90,9 @@ pub fn list(
     f: CaseFilter,
     page: &Page,
 ) -> ApiResult<CasePage> {
+    if let Some(q) = f.q.clone() {
+        return found(conn, env, actor, &q, f, page);
+    }
     let sort = f.sort.unwrap_or_default();
     let mut rows: Vec<CaseRow> = Vec::new();
     for q in queries(actor, &f, page)? {
@@ -93,6 +104,64 @@ pub fn list(
     once_each(&mut rows, |r| r.id);
     let (rows, next_cursor) =
         pagination::split(rows, page.limit, |r| Position::of(sort, r).encode());
+    let items = summaries(conn, rows, actor, env)?;
+    Ok(CasePage { items, next_cursor })
+}
+
+/// [`list`] with `q`: the best matches `actor` may see (`search::ranked`),
+/// narrowed by the other filters (each arm's, as a list reads them),
+/// best first; the cursor is the position and id of a page's last case.
+fn found(
+    conn: &mut DbConnection,
+    env: &Env,
+    actor: &Actor,
+    q: &str,
+    f: CaseFilter,
+    page: &Page,
+) -> ApiResult<CasePage> {
+    let words = crate::domain::search::query_words(q).map_err(ApiError::BadRequest)?;
+    if f.sort.is_some() {
+        return Err(ApiError::BadRequest(
+            "`q` lists the best matches first; leave `sort` out".into(),
+        ));
+    }
+    check_words(&f)?;
+    let ranked = super::search::ranked(conn, actor, &words)?;
+    let ids: Vec<String> = ranked.iter().map(|id| id.to_db()).collect();
+    let staff = actor.role.is_none_or(Role::is_staff);
+    let mut kept = std::collections::HashSet::new();
+    if !ids.is_empty() {
+        for arm in arms(actor, &f) {
+            let q = arm
+                .filtered(&f, CaseSort::Newest, staff)
+                .filter(cases::id.eq_any(&ids))
+                .select(cases::id);
+            kept.extend(q.load::<String>(conn)?);
+        }
+    }
+    let order: Vec<String> = ids.into_iter().filter(|id| kept.contains(id)).collect();
+    let start = match page.after.as_deref() {
+        None => 0,
+        Some(cursor) => {
+            let bad = || ApiError::BadRequest("cursor is not one this API issued".into());
+            let (at, id) = cursor.split_once(':').ok_or_else(bad)?;
+            let at: usize = at.parse().map_err(|_| bad())?;
+            // Where that case is now (matches may have moved), else where it was.
+            order.iter().position(|o| o == id).unwrap_or(at) + 1
+        }
+    };
+    let limit = usize::try_from(page.limit).unwrap_or(20);
+    let window: Vec<(usize, String)> = order
+        .into_iter()
+        .enumerate()
+        .skip(start)
+        .take(limit + 1)
+        .collect();
+    let (window, next_cursor) =
+        pagination::split(window, page.limit, |(at, id)| format!("{at}:{id}"));
+    let wanted: Vec<String> = window.into_iter().map(|(_, id)| id).collect();
+    let mut rows: Vec<CaseRow> = cases::table.filter(cases::id.eq_any(&wanted)).load(conn)?;
+    rows.sort_by_key(|r| wanted.iter().position(|w| *w == r.id.to_db()));
     let items = summaries(conn, rows, actor, env)?;
     Ok(CasePage { items, next_cursor })
 }
@@ -227,6 +296,12 @@ impl Arm {
         limit: i64,
         staff: bool,
     ) -> CaseQuery {
+        in_order(self.filtered(f, sort, staff), sort, after).limit(limit)
+    }
+
+    /// This arm's cases that match the rest of the filter, written for a
+    /// list in `sort` order, in no order yet.
+    fn filtered(&self, f: &CaseFilter, sort: CaseSort, staff: bool) -> CaseQuery {
         let mut q = self.equalities();
         if let Some(slug) = &f.category {
             // `=` a single value (the slug is unique), not `IN`: an equality
@@ -279,7 +354,7 @@ impl Arm {
         if let Some(t) = f.due_before {
             q = q.filter(cases::sla_due.lt(to_db_time(t)));
         }
-        in_order(q, sort, after).limit(limit)
+        q
     }
 
     /// The cases this arm holds, in no order yet.

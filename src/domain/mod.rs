@@ -53,6 +53,7 @@ pub mod related;
 pub mod role;
 pub mod rulebook;
 pub mod ruling;
+pub mod search;
 pub mod service_level;
 pub mod templates;
 pub mod triage;

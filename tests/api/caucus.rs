@@ -12,17 +12,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Cast, TestApp, TestUser, case_in, on_each_backend};
 
-async fn post(app: &TestApp, who: &TestUser, case: &str, body: &str, visibility: &str) {
-    let res = app
-        .post(
-            &format!("/cases/{case}/messages"),
-            who,
-            json!({"body": body, "visibility": visibility}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-}
-
 async fn bodies(app: &TestApp, who: &TestUser, case: &str, query: &str) -> Vec<String> {
     let res = app
         .get(&format!("/cases/{case}/messages?{query}"), who)
@@ -59,40 +48,35 @@ async fn each_thread_of_the_caucus_reads_apart_and_only_by_those_in_it() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
         let case = case_in(&app, &cast, "investigation").await;
-        post(
-            &app,
+        app.message(
             &cast.mediator,
             &case,
             "Both of you: what happened?",
             "all_parties",
         )
         .await;
-        post(
-            &app,
+        app.message(
             &cast.complainant,
             &case,
             "Privately: I paid twice.",
             "complainant",
         )
         .await;
-        post(
-            &app,
+        app.message(
             &cast.mediator,
             &case,
             "Could you send the receipts?",
             "complainant",
         )
         .await;
-        post(
-            &app,
+        app.message(
             &cast.respondent,
             &case,
             "Privately: stock ran out.",
             "respondent",
         )
         .await;
-        post(
-            &app,
+        app.message(
             &cast.mediator,
             &case,
             "Note: check the refund log.",

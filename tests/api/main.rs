@@ -22,6 +22,7 @@ mod plans;
 mod queue;
 mod related;
 mod rulebook;
+mod search;
 mod service_levels;
 mod smtp;
 mod spec;

@@ -138,6 +138,18 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// Posts a message as `who` on `case` to `visibility` (which must succeed).
+    pub async fn message(&self, who: &TestUser, case: &str, body: &str, visibility: &str) {
+        let res = self
+            .post(
+                &format!("/cases/{case}/messages"),
+                who,
+                json!({"body": body, "visibility": visibility}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{body}");
+    }
+
     /// Takes an action and returns the response.
     pub async fn act(&self, user: &TestUser, case_id: &str, action: &str, body: Value) -> Response {
         self.post(&format!("/cases/{case_id}/actions/{action}"), user, body)

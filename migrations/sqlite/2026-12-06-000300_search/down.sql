@@ -1,0 +1,4 @@
+DROP TRIGGER search_docs_removed;
+DROP TRIGGER search_docs_added;
+DROP TABLE search_words;
+DROP TABLE search_docs;
