@@ -11,6 +11,9 @@
 //! what is assigned to them, what they ruled on and everything in intake),
 //! and no index serves an OR in order. So a list is split into *arms*, each
 //! an AND of equalities, read by its own query; their pages are merged here.
+//!
+//! A search (`q`) is the exception: it ranks every document that holds its
+//! words (`search::ranked`), so its cost follows the number of matches.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -64,12 +67,12 @@ pub struct CaseFilter {
     /// missed ones included: `due_before` two hours from now lists what
     /// breaches within two hours.
     pub due_before: Option<DateTime<Utc>>,
-    /// Words to find (1 to 200 characters): cases whose reference, title
-    /// or description, or a message the caller may read, holds every word
-    /// (each as the beginning of a word; in Chinese, Japanese and Korean
-    /// any two or more characters in a row), best match first. Combines
-    /// with the other filters; pages through the best 1,000 matches; not
-    /// with `sort`.
+    /// Words to find (1 to 200 characters, at most 16 words): cases whose
+    /// own text (reference, title and description) or a message the
+    /// caller may read holds every word, each as the beginning of a word
+    /// (a one-letter word whole; in Chinese, Japanese and Korean the
+    /// characters in a row), best match first. The other filters apply;
+    /// pages run through the best 1,000 matches; not with `sort`.
     #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// The order: `newest` (the default), `oldest`, `urgent` (highest
@@ -108,9 +111,12 @@ pub fn list(
     Ok(CasePage { items, next_cursor })
 }
 
-/// [`list`] with `q`: the best matches `actor` may see (`search::ranked`),
-/// narrowed by the other filters (each arm's, as a list reads them),
-/// best first; the cursor is the position and id of a page's last case.
+/// [`list`] with `q`: the best matches `actor` may see within the other
+/// filters (`search::ranked`, which applies them), checked again against
+/// the list's own arms, best first; the cursor is the position and id of
+/// a page's last case. Unlike a list, it reads every match of the words
+/// to rank them (the index finds them; the filters and the visibility are
+/// applied to each).
 fn found(
     conn: &mut DbConnection,
     env: &Env,
@@ -119,14 +125,25 @@ fn found(
     f: CaseFilter,
     page: &Page,
 ) -> ApiResult<CasePage> {
-    let words = crate::domain::search::query_words(q).map_err(ApiError::BadRequest)?;
+    let terms = crate::domain::search::query_terms(q).map_err(ApiError::BadRequest)?;
     if f.sort.is_some() {
         return Err(ApiError::BadRequest(
             "`q` lists the best matches first; leave `sort` out".into(),
         ));
     }
     check_words(&f)?;
-    let ranked = super::search::ranked(conn, actor, &words)?;
+    let narrow = super::search::Narrow {
+        state: f.state.map(|s| s.as_str().to_string()),
+        category: f.category.as_ref().map(|c| c.trim().to_string()),
+        priority: f.priority.map(|p| p.as_str().to_string()),
+        mediator: f.mediator_id.map(|m| m.hyphenated().to_string()),
+        party: f.party_id.map(|p| p.hyphenated().to_string()),
+        tag: f.tag.as_ref().map(|t| t.trim().to_ascii_lowercase()),
+        created_after: f.created_after.map(to_db_time),
+        created_before: f.created_before.map(to_db_time),
+        due_before: f.due_before.map(to_db_time),
+    };
+    let ranked = super::search::ranked(conn, actor, &terms, &narrow)?;
     let ids: Vec<String> = ranked.iter().map(|id| id.to_db()).collect();
     let staff = actor.role.is_none_or(Role::is_staff);
     let mut kept = std::collections::HashSet::new();
@@ -147,7 +164,8 @@ fn found(
             let (at, id) = cursor.split_once(':').ok_or_else(bad)?;
             let at: usize = at.parse().map_err(|_| bad())?;
             // Where that case is now (matches may have moved), else where it was.
-            order.iter().position(|o| o == id).unwrap_or(at) + 1
+            let at = order.iter().position(|o| o == id).unwrap_or(at);
+            at.checked_add(1).ok_or_else(bad)?
         }
     };
     let limit = usize::try_from(page.limit).unwrap_or(20);

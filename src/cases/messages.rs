@@ -114,7 +114,7 @@ pub fn post(
         created_at: to_db_time(env.now),
     }))
     .execute(conn)?;
-    super::search::index_message(conn, id, visibility, &text)?;
+    super::search::index_message(conn, id, message_id, visibility, &text)?;
     let event = |event| EventRecord {
         case_id: id,
         actor: actor.user,

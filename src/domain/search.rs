@@ -65,26 +65,75 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// The most words a query may have.
-pub const MAX_QUERY_WORDS: usize = 16;
+/// The most terms a query may have.
+pub const MAX_QUERY_TERMS: usize = 16;
 
-/// The words of a query (each at most 100 bytes), or why it cannot be one.
-pub fn query_words(q: &str) -> Result<Vec<String>, String> {
+/// One thing a query looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// A word that must begin a word of the document (one letter or digit:
+    /// be that whole word, so that a query cannot ask for the whole index).
+    Word(String),
+    /// A run of CJK characters: its pairs, one after the other (a lone
+    /// character: a pair that begins with it).
+    Run(Vec<String>),
+}
+
+/// The terms of a query, or why it cannot be one.
+pub fn query_terms(q: &str) -> Result<Vec<Term>, String> {
     let q = q.trim();
     if q.is_empty() || q.chars().count() > 200 {
         return Err("`q` must be 1 to 200 characters".into());
     }
-    let mut found = words(q);
-    found.dedup();
-    if found.is_empty() {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut word = String::new();
+    let mut cjk: Vec<char> = Vec::new();
+    let mut push = |t: Term, terms: &mut Vec<Term>| {
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+    };
+    let end_run =
+        |cjk: &mut Vec<char>, terms: &mut Vec<Term>, push: &mut dyn FnMut(Term, &mut Vec<Term>)| {
+            if !cjk.is_empty() {
+                let pairs = words(&cjk.iter().collect::<String>());
+                push(Term::Run(pairs), terms);
+                cjk.clear();
+            }
+        };
+    for c in q.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                push(Term::Word(std::mem::take(&mut word)), &mut terms);
+            }
+            cjk.push(c);
+        } else if c.is_alphanumeric() {
+            end_run(&mut cjk, &mut terms, &mut push);
+            word.extend(c.to_lowercase());
+        } else {
+            end_run(&mut cjk, &mut terms, &mut push);
+            if !word.is_empty() {
+                push(Term::Word(std::mem::take(&mut word)), &mut terms);
+            }
+        }
+    }
+    end_run(&mut cjk, &mut terms, &mut push);
+    if !word.is_empty() {
+        push(Term::Word(word), &mut terms);
+    }
+    if terms.is_empty() {
         return Err("`q` has no letters or digits to look for".into());
     }
-    if found.len() > MAX_QUERY_WORDS || found.iter().any(|w| w.len() > 100) {
+    let too_long = |t: &Term| match t {
+        Term::Word(w) => w.len() > 100,
+        Term::Run(p) => p.len() > 50,
+    };
+    if terms.len() > MAX_QUERY_TERMS || terms.iter().any(too_long) {
         return Err(format!(
-            "`q` may have at most {MAX_QUERY_WORDS} words of at most 100 bytes"
+            "`q` may have at most {MAX_QUERY_TERMS} words (of at most 100 bytes; a run of Chinese, Japanese or Korean characters is one word)"
         ));
     }
-    Ok(found)
+    Ok(terms)
 }
 
 #[cfg(test)]
@@ -110,19 +159,29 @@ mod tests {
 
     #[test]
     fn a_query_is_checked() {
+        use Term::{Run, Word};
+        let w = |s: &str| Word(s.into());
         assert_eq!(
-            query_words("Refund order").unwrap(),
-            vec!["refund", "order"]
+            query_terms("Refund order").unwrap(),
+            vec![w("refund"), w("order")]
         );
         assert_eq!(
-            query_words("调解服务").unwrap(),
-            vec!["调解", "解服", "服务"]
+            query_terms("调解服务 refund").unwrap(),
+            vec![
+                Run(vec!["调解".into(), "解服".into(), "服务".into()]),
+                w("refund")
+            ]
         );
-        assert!(query_words("   ").is_err());
-        assert!(query_words("?!").is_err());
-        assert!(query_words(&"a ".repeat(17)).is_ok(), "repeats count once");
+        assert_eq!(query_terms("订").unwrap(), vec![Run(vec!["订".into()])]);
+        assert!(query_terms("   ").is_err());
+        assert!(query_terms("?!").is_err());
+        assert!(
+            query_terms(&"a b ".repeat(20)).is_ok(),
+            "repeats count once"
+        );
         let many: String = (0..17).map(|i| format!("w{i} ")).collect();
-        assert!(query_words(&many).is_err());
-        assert!(query_words(&"x".repeat(201)).is_err());
+        assert!(query_terms(&many).is_err());
+        assert!(query_terms(&"x".repeat(201)).is_err());
+        assert!(query_terms(&"调".repeat(30)).is_ok(), "one run is one word");
     }
 }

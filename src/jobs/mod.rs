@@ -183,6 +183,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(n) => tracing::info!(periods = n, "rolled up the statistics"),
                 Err(e) => tracing::warn!(error = %e, "statistics roll-up failed"),
             }
+            search_backfill(&scan_db).await;
             let (s, now) = (scan_settings.clone(), scan_clock.now());
             match scan_db
                 .write(move |conn| webhooks::prune(conn, &s, now))
@@ -261,6 +262,28 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
         stop,
         handles,
         least_grace,
+    }
+}
+
+/// Indexes for search what was stored before the index existed: up to
+/// forty batches a scan, each in a transaction of its own.
+async fn search_backfill(db: &Db) {
+    let mut indexed = 0;
+    for _ in 0..40 {
+        match db.write(crate::cases::search::backfill).await {
+            Ok(0) => break,
+            Ok(n) => indexed += n,
+            Err(e) => {
+                tracing::warn!(error = %e, "search backfill failed");
+                break;
+            }
+        }
+    }
+    if indexed > 0 {
+        tracing::info!(
+            documents = indexed,
+            "indexed earlier cases and messages for search"
+        );
     }
 }
 

@@ -234,3 +234,135 @@ async fn a_search_combines_with_filters_and_pages_best_match_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn chinese_is_found_by_characters_in_a_row_not_scattered() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let zh = file(&app, &cast, "服务投诉", "调解服务很好，快递丢失。").await;
+        let id = zh["id"].as_str().unwrap().to_string();
+        let lead = &cast.lead;
+        assert_eq!(find(&app, lead, "调解服务", "").await, vec![id.clone()]);
+        // 服务 and 调解 are both there, but not as 服务调解.
+        assert_eq!(find(&app, lead, "服务调解", "").await, Vec::<String>::new());
+        assert_eq!(
+            find(&app, lead, "快", "").await,
+            vec![id.clone()],
+            "one character"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn who_reads_what_when_staff_are_parties_or_the_respondent_has_no_account() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        // A mediator files a complaint of their own: there they are a party.
+        let res = app
+            .post(
+                "/cases",
+                &cast.other_mediator,
+                json!({"title": "My own order", "description": "Sent to the wrong town.",
+                       "category": cast.category, "respondent": {"name": "Shop", "email": "shop@example.org"}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let own = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        app.act_ok(&cast.lead, &own, "assign", json!({"mediator_id": cast.mediator.id}))
+            .await;
+        app.act_ok(&cast.mediator, &own, "start_investigation", json!({})).await;
+        app.message(&cast.mediator, &own, "Note: the shop answers slowly", "internal").await;
+        app.message(&cast.mediator, &own, "For the complainant: wrongtown confirmed", "complainant").await;
+        app.message(&cast.mediator, &own, "For the shop: dispatchnote needed", "respondent").await;
+        let one = vec![own.clone()];
+        let none: Vec<String> = Vec::new();
+        // The mediator who complained reads as a party: their side only.
+        assert_eq!(find(&app, &cast.other_mediator, "wrongtown", "").await, one);
+        assert_eq!(find(&app, &cast.other_mediator, "answers slowly", "").await, none);
+        assert_eq!(find(&app, &cast.other_mediator, "dispatchnote", "").await, none);
+        // Staff on it read all, though the respondent has no account.
+        for staff in [&cast.mediator, &cast.lead] {
+            assert_eq!(find(&app, staff, "answers slowly", "").await, one);
+            assert_eq!(find(&app, staff, "dispatchnote", "").await, one);
+        }
+        // Any mediator sees a case in intake, and finds it.
+        let intake = file(&app, &cast, "Blue kettle", "It leaks.").await;
+        assert_eq!(
+            find(&app, &cast.other_mediator, "kettle", "").await,
+            vec![intake["id"].as_str().unwrap().to_string()]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_ranking_query_itself_keeps_out_what_the_caller_may_not_see() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        file(
+            &app,
+            &cast,
+            "Hidden umbrella",
+            "Nobody else should find it.",
+        )
+        .await;
+        let terms = ombud::domain::search::query_terms("umbrella").unwrap();
+        let manager =
+            ombud::db::Manager::new(&app.db.url, std::time::Duration::from_secs(5)).unwrap();
+        let mut conn = manager.open().unwrap();
+        let mut ranked = |who: &TestUser| {
+            let actor = ombud::domain::Actor::user(
+                ombud::domain::UserId::from_db(&who.id).unwrap(),
+                who.role,
+            );
+            ombud::cases::search::ranked(&mut conn, &actor, &terms, &Default::default())
+                .unwrap()
+                .len()
+        };
+        // Not through the list's arms: the query alone.
+        assert_eq!(ranked(&cast.member), 0);
+        assert_eq!(ranked(&cast.respondent), 1);
+        let closed = ombud::cases::search::Narrow {
+            state: Some("closed".into()),
+            ..Default::default()
+        };
+        let actor = ombud::domain::Actor::user(
+            ombud::domain::UserId::from_db(&cast.lead.id).unwrap(),
+            cast.lead.role,
+        );
+        assert_eq!(
+            ombud::cases::search::ranked(&mut conn, &actor, &terms, &closed)
+                .unwrap()
+                .len(),
+            0
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn text_stored_before_the_index_is_found_once_the_scanner_has_indexed_it() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let case = file(&app, &cast, "Старый заказ", "我想申请调解服务").await;
+        let id = case["id"].as_str().unwrap().to_string();
+        app.message(&cast.complainant, &id, "Where is my parcel?", "all_parties").await;
+        // As if they were stored before the index existed.
+        app.sql("DELETE FROM search_docs; UPDATE search_backfill SET cases_after = '', messages_after = '', done = FALSE;");
+        assert_eq!(find(&app, &cast.lead, "parcel", "").await, Vec::<String>::new());
+        let db = ombud::db::Db::connect(&app.db.url, 1, std::time::Duration::from_secs(10)).unwrap();
+        let mut batches = 0;
+        while db.write(ombud::cases::search::backfill).await.unwrap() > 0 {
+            batches += 1;
+        }
+        assert_eq!(batches, 2, "the cases, then the messages");
+        for q in ["parcel", "заказ", "调解服务"] {
+            assert_eq!(find(&app, &cast.lead, q, "").await, vec![id.clone()], "{q}");
+        }
+        // Done is done; again changes nothing (and a new case is indexed as it is filed).
+        assert_eq!(db.write(ombud::cases::search::backfill).await.unwrap(), 0);
+        assert_eq!(app.count("SELECT count(*) AS n FROM search_docs"), 2);
+    })
+    .await;
+}

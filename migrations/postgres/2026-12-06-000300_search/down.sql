@@ -1,1 +1,2 @@
+DROP TABLE search_backfill;
 DROP TABLE search_docs;
