@@ -254,7 +254,7 @@ pub fn settle(
     ))
     .execute(conn)?;
     if disabled == 1 {
-        crate::webhooks::deliveries::hold_all(conn, hook.id)?;
+        crate::webhooks::endpoints::hold_all(conn, hook.id)?;
         tracing::warn!(webhook = %hook.id, "disabled a webhook endpoint that kept failing");
         let disabled = crate::notify::DisabledWebhook {
             id: hook.id.0,

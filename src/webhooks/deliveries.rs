@@ -311,41 +311,6 @@ fn waiting(status: WebhookStatus) -> DeliveryStatus {
     }
 }
 
-/// Holds endpoint `id`'s pending deliveries (it was just disabled).
-pub fn hold_all(conn: &mut DbConnection, id: WebhookId) -> Result<usize, StoreError> {
-    Ok(diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::endpoint_id.eq(id))
-            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending)),
-    )
-    .set(webhook_deliveries::status.eq(DeliveryStatus::Held))
-    .execute(conn)?)
-}
-
-/// Releases endpoint `id`'s held deliveries (it was just enabled): due at
-/// once, their earlier failures forgotten.
-pub fn release_held(
-    conn: &mut DbConnection,
-    id: WebhookId,
-    now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    let released = diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::endpoint_id.eq(id))
-            .filter(webhook_deliveries::status.eq(DeliveryStatus::Held)),
-    )
-    .set((
-        webhook_deliveries::status.eq(DeliveryStatus::Pending),
-        webhook_deliveries::next_attempt_at.eq(to_db_time(now)),
-        webhook_deliveries::first_failed_at.eq(None::<chrono::NaiveDateTime>),
-    ))
-    .execute(conn)?;
-    if released > 0 {
-        crate::db::signal::webhook_written();
-    }
-    Ok(released)
-}
-
 /// Queues a `ping` to endpoint `id` (409 if it is disabled): a delivery
 /// like any other, signed, retried and logged, with no case.
 pub fn ping(conn: &mut DbConnection, id: WebhookId, now: DateTime<Utc>) -> ApiResult<DeliveryView> {

@@ -8,12 +8,13 @@ use utoipa::ToSchema;
 
 use crate::config::Settings;
 use crate::db::DbConnection;
+use crate::db::StoreError;
 use crate::db::models::{CategoryRow, WebhookRow, from_db_time, to_db_time};
-use crate::db::schema::{categories, webhook_endpoints};
+use crate::db::schema::{categories, webhook_deliveries, webhook_endpoints};
 use crate::domain::events::CaseEvent;
 use crate::domain::parse::Checker;
 use crate::domain::webhook::{is_local_name, is_public};
-use crate::domain::{CategoryId, UserId, WebhookId, WebhookStatus};
+use crate::domain::{CategoryId, DeliveryStatus, UserId, WebhookId, WebhookStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Page, page_of};
 
@@ -440,7 +441,6 @@ pub fn update(
     changes: WebhookChanges,
     now: DateTime<Utc>,
 ) -> ApiResult<WebhookView> {
-    use super::deliveries::{hold_all, release_held};
     let row = find(conn, id)?;
     let target = webhook_endpoints::table.find(id);
     let fresh = (
@@ -522,4 +522,39 @@ pub fn delete(conn: &mut DbConnection, id: WebhookId) -> ApiResult<()> {
         .execute(conn)?;
     diesel::delete(webhook_endpoints::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+/// Holds endpoint `id`'s pending deliveries (it was just disabled).
+pub fn hold_all(conn: &mut DbConnection, id: WebhookId) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending)),
+    )
+    .set(webhook_deliveries::status.eq(DeliveryStatus::Held))
+    .execute(conn)?)
+}
+
+/// Releases endpoint `id`'s held deliveries (it was just enabled): due at
+/// once, their earlier failures forgotten.
+pub fn release_held(
+    conn: &mut DbConnection,
+    id: WebhookId,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let released = diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Held)),
+    )
+    .set((
+        webhook_deliveries::status.eq(DeliveryStatus::Pending),
+        webhook_deliveries::next_attempt_at.eq(to_db_time(now)),
+        webhook_deliveries::first_failed_at.eq(None::<chrono::NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    if released > 0 {
+        crate::db::signal::webhook_written();
+    }
+    Ok(released)
 }
