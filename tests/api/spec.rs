@@ -253,3 +253,69 @@ fn every_reference_in_the_spec_resolves() {
         .collect();
     assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
 }
+
+/// utoipa keys the spec's schemas by type name, and a second type of the
+/// same name replaces the first without a word (the webhooks'
+/// `AttemptView` once hid the outbox's). Every type that derives
+/// `ToSchema`, or that `page_of!` declares, must have a name of its own.
+#[test]
+fn no_two_schemas_share_a_name() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .as_path(),
+        &mut all,
+    );
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut record = |name: &str, at: String| {
+        if let Some(first) = seen.insert(name.to_string(), at.clone()) {
+            panic!("two schemas named {name}: {first} and {at}");
+        }
+    };
+    for path in all {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let at = format!("{}:{}", path.display(), i + 1);
+            if line.trim_start().starts_with("#[derive(") && line.contains("ToSchema") {
+                // The type the derive belongs to, a few attribute lines down.
+                let name = lines[i + 1..].iter().take(60).find_map(|l| {
+                    let l = l.trim_start();
+                    ["pub struct ", "pub enum ", "struct ", "enum "]
+                        .iter()
+                        .find_map(|k| l.strip_prefix(k))
+                        .map(|rest| {
+                            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                                .next()
+                                .unwrap_or("")
+                        })
+                });
+                match name.expect("a type after its derive") {
+                    // `pub struct $name` in a macro: its uses are counted.
+                    "" => {}
+                    name => record(name, at),
+                }
+            } else if line.trim_start().starts_with("page_of!(") {
+                let name = lines[i + 1..]
+                    .iter()
+                    .map(|l| l.trim())
+                    .find(|l| !l.starts_with("///") && !l.is_empty())
+                    .unwrap()
+                    .trim_end_matches(',');
+                record(name, at);
+            }
+        }
+    }
+    assert!(seen.len() > 50, "found the schemas: {}", seen.len());
+}
