@@ -10,9 +10,14 @@ pub const PREFIX: &str = "omb_";
 
 /// A new random token (256 bits).
 pub fn generate() -> String {
+    random(PREFIX)
+}
+
+/// `prefix` and 256 random bits (a token, a webhook's signing secret).
+pub fn random(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The stored form of a token.

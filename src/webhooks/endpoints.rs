@@ -353,18 +353,6 @@ fn find_category(conn: &mut DbConnection, key: &str) -> ApiResult<CategoryId> {
         .ok_or_else(|| ApiError::field("category", "no category with this slug or id"))
 }
 
-/// A new signing secret (256 bits).
-fn new_secret() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "whsec_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
 /// Registers an endpoint for `by`, active at once.
 pub fn create(
     conn: &mut DbConnection,
@@ -383,7 +371,7 @@ pub fn create(
         description: input.description,
         events: input.events,
         category_id,
-        secret: new_secret(),
+        secret: crate::accounts::secret::random("whsec_"),
         status: WebhookStatus::Active,
         disabled_reason: None,
         failures: 0,

@@ -25,7 +25,7 @@ pub use obligation::ObligationRow;
 pub use outbox::OutboxRow;
 pub use ruling::{AppealRow, RulingRow};
 pub use service_policy::ServicePolicyRow;
-pub use timeline::{NewTimelineEvent, TimelineRow};
+pub use timeline::TimelineRow;
 pub use token::{NewToken, TokenRow};
 pub use user::{NewUser, UserRow};
 pub use webhook::{AttemptRow, DeliveryRow, WebhookRow};

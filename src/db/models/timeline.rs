@@ -18,15 +18,3 @@ pub struct TimelineRow {
     pub data: String,
     pub created_at: NaiveDateTime,
 }
-
-/// A timeline event to append.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = timeline_events)]
-pub struct NewTimelineEvent {
-    pub case_id: CaseId,
-    pub actor_id: Option<UserId>,
-    pub kind: String,
-    pub visibility: Visibility,
-    pub data: String,
-    pub created_at: NaiveDateTime,
-}
