@@ -35,6 +35,7 @@ Every error is an RFC 9457 `application/problem+json` document. Authenticate wit
         (name = "timeline", description = "The audit record of a case"),
         (name = "outbox", description = "Mail notifications and their delivery (admins)"),
         (name = "webhooks", description = "Signed HTTP deliveries of case events to the endpoints admins register, with their log (admins); the `webhooks` section describes what a receiver gets"),
+        (name = "webhook events", description = "What Ombud POSTs to each registered endpoint (the spec's `webhooks` section): a receiver implements this, Ombud does not serve it. Its own tag, so that a generator does not mix the receiver's side into the admins' `webhooks` client"),
     )
 )]
 pub struct ApiDoc;
@@ -89,7 +90,7 @@ fn webhooks() -> openapi::path::Paths {
     let item = serde_json::json!({
         "post": {
             "operationId": "case_event",
-            "tags": ["webhooks"],
+            "tags": ["webhook events"],
             "summary": "A case event, POSTed to each endpoint that asks for its type",
             "description": "Sent by Ombud to a registered endpoint for each case event of the types it asks for, \
     in order per case, at least once (drop an `Ombud-Event-Id` you have seen). Verify `Ombud-Signature` before \

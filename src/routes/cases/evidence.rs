@@ -45,9 +45,11 @@ pub struct EvidenceUpload {
     file: Vec<u8>,
     /// Who may see it; `all_parties` when left out. Parties may add for
     /// both parties or privately for the mediator (their own side).
+    /// A form field is absent or has a value: never null.
+    #[schema(nullable = false)]
     visibility: Option<Visibility>,
     /// What it shows, up to 2000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, nullable = false)]
     description: Option<String>,
 }
 
