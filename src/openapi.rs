@@ -77,7 +77,238 @@ pub fn build() -> Document {
     let mut doc = doc;
     plain_optional_bodies(&mut doc);
     doc.webhooks = Some(webhooks());
+    add_links(&mut doc);
+    for m in apply_rules(&mut doc) {
+        tracing::error!(rule = %m, "a rule names no part of the spec");
+    }
     doc
+}
+
+/// Unicode `White_Space`, spelled out for patterns (`\s` differs between
+/// ECMA-262, Python and Rust): what `str::trim` removes.
+const WS: &str = r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*";
+
+/// Where a schema's string gets a pattern: (schema, property, `items` of an
+/// array?, pattern).
+fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
+    use crate::domain::parse::{EMAIL_PATTERN, OPTIONAL_TEXT_PATTERN};
+    let optional = OPTIONAL_TEXT_PATTERN.to_string();
+    let email = EMAIL_PATTERN.to_string();
+    let language = format!("^{WS}[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{1,8}})*{WS}$");
+    let code = format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$");
+    let rule = format!("^{WS}[A-Za-z0-9._-]{{1,50}}{WS}$");
+    vec![
+        // Optional notes and descriptions: blank means left out.
+        ("AssignBody", "note", false, optional.clone()),
+        ("NoteBody", "note", false, optional.clone()),
+        ("CreateCategory", "description", false, optional.clone()),
+        ("UpdateCategory", "description", false, optional.clone()),
+        ("NewWebhook", "description", false, optional.clone()),
+        ("WebhookChange", "description", false, optional.clone()),
+        ("GiveFeedback", "comment", false, optional.clone()),
+        ("LinkCase", "note", false, optional.clone()),
+        ("EvidenceUpload", "description", false, optional),
+        ("CreateUser", "email", false, email.clone()),
+        ("RespondentInput", "email", false, email),
+        ("CreateUser", "language", false, language.clone()),
+        ("UpdateUser", "language", false, language.clone()),
+        ("FileCase", "language", false, language.clone()),
+        ("PutProfile", "languages", true, language),
+        ("PutTemplate", "categories", true, code.clone()),
+        ("DraftRequest", "template", false, code),
+        ("FileCase", "rules_cited", true, rule.clone()),
+        ("IssueRulingBody", "rules_cited", true, rule.clone()),
+        ("DecideAppealBody", "rules_cited", true, rule),
+    ]
+}
+
+/// Query parameters that get a pattern: (path, parameter, pattern).
+fn query_rules() -> Vec<(&'static str, &'static str, String)> {
+    let slug = format!("^{WS}[A-Za-z0-9-]{{1,50}}{WS}$");
+    vec![
+        ("/api/v1/cases", "category", slug.clone()),
+        (
+            "/api/v1/cases",
+            "tag",
+            format!("^{WS}[A-Za-z0-9_-]{{1,40}}{WS}$"),
+        ),
+        ("/api/v1/statistics", "category", slug),
+    ]
+}
+
+/// Writes into the document the rules the server checks that a schema can
+/// state: free text (what `Checker::text` accepts, wherever a field said
+/// `pattern: \S`), optional text, email addresses, language tags, codes,
+/// slugs in queries. Returns what it could not find (a test keeps it empty).
+/// The rules no schema can state are listed in `.ci/fuzz_rules.py`.
+fn apply_rules(doc: &mut Document) -> Vec<String> {
+    use crate::domain::parse::{EMAIL_PATTERN, TEXT_PATTERN};
+    use std::collections::BTreeMap;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{
+        AnyOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+    };
+    fn object(s: &mut RefOr<Schema>, items: bool) -> Option<&mut openapi::schema::Object> {
+        match (s, items) {
+            (RefOr::T(Schema::Object(o)), false) => Some(o),
+            (RefOr::T(Schema::Array(a)), true) => match &mut a.items {
+                ArrayItems::RefOrSchema(b) => object(b, false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let mut missing = Vec::new();
+    let components = doc.components.get_or_insert_with(Default::default);
+    for schema in components.schemas.values_mut() {
+        let Some(obj) = object(schema, false) else {
+            continue;
+        };
+        for prop in obj.properties.values_mut() {
+            if let Some(p) = object(prop, false)
+                && p.pattern.as_deref() == Some(r"\S")
+            {
+                p.pattern = Some(TEXT_PATTERN.into());
+            }
+        }
+    }
+    fn property<'a>(
+        schemas: &'a mut BTreeMap<String, RefOr<Schema>>,
+        schema: &str,
+        prop: &str,
+    ) -> Option<&'a mut RefOr<Schema>> {
+        schemas
+            .get_mut(schema)
+            .and_then(|s| object(s, false))
+            .and_then(|o| o.properties.get_mut(prop))
+    }
+    let schemas = &mut components.schemas;
+    for (schema, prop, items, pattern) in text_rules() {
+        match property(schemas, schema, prop).and_then(|p| object(p, items)) {
+            Some(o) => o.pattern = Some(pattern),
+            None => missing.push(format!("{schema}.{prop}")),
+        }
+    }
+    // A form's parts are named: any other part is refused.
+    match schemas
+        .get_mut("EvidenceUpload")
+        .and_then(|s| object(s, false))
+    {
+        Some(o) => {
+            o.additional_properties = Some(Box::new(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ))
+        }
+        None => missing.push("EvidenceUpload".into()),
+    }
+    match property(schemas, "Conditions", "respondents") {
+        Some(RefOr::T(Schema::Array(a))) => {
+            let id = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+            let email = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(254))
+                .pattern(Some(EMAIL_PATTERN));
+            let either = AnyOfBuilder::new().item(id).item(email).build();
+            a.items = ArrayItems::RefOrSchema(Box::new(RefOr::T(Schema::AnyOf(either))));
+        }
+        _ => missing.push("Conditions.respondents".into()),
+    }
+    for (path, name, pattern) in query_rules() {
+        let param = doc
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.get.as_mut())
+            .and_then(|op| op.parameters.as_mut())
+            .and_then(|ps| {
+                ps.iter_mut().find_map(|p| match p {
+                    RefOr::T(p) if p.name == name => p.schema.as_mut(),
+                    _ => None,
+                })
+            })
+            .and_then(|s| object(s, false));
+        match param {
+            Some(o) => {
+                // The pattern bounds what is left after trimming, as the
+                // server counts; a maxLength would count the padding too.
+                o.max_length = None;
+                o.pattern = Some(pattern);
+            }
+            None => missing.push(format!("{path}?{name}")),
+        }
+    }
+    missing
+}
+
+/// OpenAPI links from what a POST creates (a 201 whose body has an `id`)
+/// to every operation under it: a filed case to its actions, messages,
+/// evidence and timeline; an upload to hiding it; a webhook to its ping
+/// and log. The created `id` fills the new path parameter and the POST's
+/// own path parameters carry over. Generated clients and stateful testing
+/// follow them.
+fn add_links(doc: &mut Document) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::schema::Schema;
+    let with_id: Vec<String> = doc
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter(
+            |(_, s)| matches!(s, RefOr::T(Schema::Object(o)) if o.properties.contains_key("id")),
+        )
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    let targets: Vec<(String, String)> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| op.operation_id.clone())
+                .map(move |id| (path.clone(), id))
+        })
+        .collect();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(RefOr::T(created)) = item
+            .post
+            .as_mut()
+            .and_then(|op| op.responses.responses.get_mut("201"))
+        else {
+            continue;
+        };
+        let makes_id = created.content.values().any(|c| {
+            matches!(c, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if with_id.contains(&r.ref_location)))
+        });
+        if !makes_id {
+            continue;
+        }
+        let own: Vec<&str> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for (target, op_id) in &targets {
+            let Some((name, _)) = target
+                .strip_prefix(path.as_str())
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .and_then(|rest| rest.split_once('}'))
+            else {
+                continue;
+            };
+            let mut link = LinkBuilder::new()
+                .operation_id(op_id)
+                .parameter(name, "$response.body#/id")
+                .description(format!("`{name}` is the `id` this answer created"));
+            for p in &own {
+                link = link.parameter(*p, format!("$request.path.{p}"));
+            }
+            created.links.insert(op_id.clone(), RefOr::T(link.build()));
+        }
+    }
 }
 
 /// What a webhook receiver gets (OpenAPI 3.1 `webhooks`): one POST per
@@ -172,4 +403,14 @@ fn plain_optional_bodies(doc: &mut Document) {
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
 pub fn to_json(doc: &Document) -> anyhow::Result<String> {
     Ok(doc.to_pretty_json()? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_names_a_part_of_the_spec() {
+        assert_eq!(apply_rules(&mut build()), Vec::<String>::new());
+    }
 }

@@ -250,11 +250,10 @@ pub fn add(
 
 /// The checked description of an upload (up to 2000 characters, may be empty).
 pub fn check_description(raw: &str) -> ApiResult<String> {
-    if raw.trim().is_empty() {
-        return Ok(String::new());
-    }
     let mut c = Checker::new();
-    let text = c.text("description", raw, 2000);
+    let text = c
+        .opt_text("description", Some(raw), 2000)
+        .unwrap_or_default();
     c.finish()?;
     Ok(text)
 }

@@ -75,11 +75,9 @@ pub fn give(
     if !(1..=5).contains(&body.rating) {
         c.fail("rating", "from 1 to 5");
     }
-    let comment = if body.comment.trim().is_empty() {
-        String::new()
-    } else {
-        c.text("comment", &body.comment, 2000)
-    };
+    let comment = c
+        .opt_text("comment", Some(&body.comment), 2000)
+        .unwrap_or_default();
     c.finish()?;
     let (ctx, standing) = CaseContext::load_visible(conn, actor, id, env)?;
     let (Some(party), Some(user)) = (standing.party(), actor.user) else {

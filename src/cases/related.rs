@@ -151,11 +151,9 @@ pub fn link(
     body: LinkCase,
 ) -> ApiResult<LinkView> {
     let mut c = Checker::new();
-    let note = if body.note.trim().is_empty() {
-        String::new()
-    } else {
-        c.text("note", &body.note, 2000)
-    };
+    let note = c
+        .opt_text("note", Some(&body.note), 2000)
+        .unwrap_or_default();
     let other_id = CaseId(body.case_id);
     if other_id == id {
         c.fail("case_id", "a case cannot be linked with itself");
