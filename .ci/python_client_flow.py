@@ -44,12 +44,12 @@ from ombud_api_client.api.timeline import list_timeline
 from ombud_api_client.api.users import create_user
 from ombud_api_client.models import (
     AppealBody,
-    AppealDecision,
+    AppealUpheld,
+    AppealUpheldDecision,
     AssignBody,
     CaseState,
     CreateCategory,
     CreateUser,
-    DecideAppealBody,
     EvidenceUpload,
     FileCase,
     IssueRulingBody,
@@ -58,8 +58,9 @@ from ombud_api_client.models import (
     Outcome,
     Priority,
     ProposeSettlementBody,
-    RespondentInput,
+    RespondentByContact,
     Role,
+    RulingOutcome,
     SignIn,
 )
 from ombud_api_client.types import UNSET, File
@@ -126,7 +127,7 @@ def complaint(category, title):
         title=title,
         description="Paid on 2 November, nothing came.",
         category=category,
-        respondent=RespondentInput(name="Shop", email="shop@example.org"),
+        respondent=RespondentByContact(name="Shop", email="shop@example.org"),
     )
 
 
@@ -211,7 +212,7 @@ def flow():
         200,
         client=mia,
         case_id=case1,
-        body=IssueRulingBody(outcome=Outcome.UPHELD, rationale="Tracking shows it was never delivered."),
+        body=IssueRulingBody(outcome=RulingOutcome.UPHELD, rationale="Tracking shows it was never delivered."),
     )
     expect_state(resp, CaseState.RULING)
 
@@ -292,7 +293,7 @@ def flow():
     case4 = file_a_case(ann, category, "Order 4321 charged twice", "ann-order-4321")
     call(assign, 200, client=lee, case_id=case4, body=AssignBody(mediator_id=ids["mia"]))
     call(start_investigation, 200, client=mia, case_id=case4)
-    ruling = IssueRulingBody(outcome=Outcome.UPHELD, rationale="The bank statement shows two charges.")
+    ruling = IssueRulingBody(outcome=RulingOutcome.UPHELD, rationale="The bank statement shows two charges.")
     resp = call(issue_ruling, 200, client=mia, case_id=case4, body=ruling)
     expect_state(resp, CaseState.RULING)
 
@@ -300,7 +301,7 @@ def flow():
     resp = call(appeal, 200, client=shop, case_id=case4, body=AppealBody(grounds="The second charge was refunded."))
     case = expect_state(resp, CaseState.APPEAL)
     expect("appealing party", case.appeals[0].party.value, "respondent")
-    decision = DecideAppealBody(decision=AppealDecision.UPHOLD, rationale="No refund reached the complainant.")
+    decision = AppealUpheld(decision=AppealUpheldDecision.UPHOLD, rationale="No refund reached the complainant.")
     call(decide_appeal, 403, client=ann, case_id=case4, body=decision)
     call(decide_appeal, 403, client=mia, case_id=case4, body=decision)
 

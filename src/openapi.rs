@@ -2,8 +2,10 @@
 //! `/api/v1/openapi.json`, committed as `openapi/openapi.json`.
 
 use actix_web::App;
+use std::collections::BTreeMap;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{self, OpenApi as Document};
+use utoipa::openapi::{self, OpenApi as Document, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -69,6 +71,15 @@ impl Modify for Security {
 
 /// The full document, with every handler registered under `/api/v1`.
 pub fn build() -> Document {
+    let mut doc = without_rules();
+    for m in apply_rules(&mut doc) {
+        tracing::error!(rule = %m, "a rule names no part of the spec");
+    }
+    doc
+}
+
+/// [`build`] before [`apply_rules`].
+fn without_rules() -> Document {
     let (_, doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::build())
@@ -78,9 +89,6 @@ pub fn build() -> Document {
     plain_optional_bodies(&mut doc);
     doc.webhooks = Some(webhooks());
     add_links(&mut doc);
-    for m in apply_rules(&mut doc) {
-        tracing::error!(rule = %m, "a rule names no part of the spec");
-    }
     doc
 }
 
@@ -88,13 +96,19 @@ pub fn build() -> Document {
 /// ECMA-262, Python and Rust): what `str::trim` removes.
 const WS: &str = r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*";
 
+/// What `domain::case::language` accepts (with `maxLength` 35).
+fn language_pattern() -> String {
+    format!("^{WS}[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{1,8}})*{WS}$")
+}
+
 /// Where a schema's string gets a pattern: (schema, property, `items` of an
 /// array?, pattern).
 fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
     use crate::domain::parse::{EMAIL_PATTERN, OPTIONAL_TEXT_PATTERN};
     let optional = OPTIONAL_TEXT_PATTERN.to_string();
     let email = EMAIL_PATTERN.to_string();
-    let language = format!("^{WS}[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{1,8}})*{WS}$");
+    let language = language_pattern();
+    let tag = format!("^{WS}[A-Za-z0-9_-]{{1,40}}{WS}$");
     let code = format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$");
     let rule = format!("^{WS}[A-Za-z0-9._-]{{1,50}}{WS}$");
     vec![
@@ -114,6 +128,8 @@ fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
         ("UpdateUser", "language", false, language.clone()),
         ("FileCase", "language", false, language.clone()),
         ("PutProfile", "languages", true, language),
+        ("FileCase", "tags", true, tag.clone()),
+        ("Actions", "add_tags", true, tag),
         ("PutTemplate", "categories", true, code.clone()),
         ("DraftRequest", "template", false, code),
         ("FileCase", "rules_cited", true, rule.clone()),
@@ -143,10 +159,9 @@ fn query_rules() -> Vec<(&'static str, &'static str, String)> {
 /// The rules no schema can state are listed in `.ci/fuzz_rules.py`.
 fn apply_rules(doc: &mut Document) -> Vec<String> {
     use crate::domain::parse::{EMAIL_PATTERN, TEXT_PATTERN};
-    use std::collections::BTreeMap;
-    use utoipa::openapi::RefOr;
     use utoipa::openapi::schema::{
-        AnyOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+        AdditionalProperties, AnyOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, SchemaFormat,
+        Type,
     };
     fn object(s: &mut RefOr<Schema>, items: bool) -> Option<&mut openapi::schema::Object> {
         match (s, items) {
@@ -189,17 +204,65 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
             None => missing.push(format!("{schema}.{prop}")),
         }
     }
-    // A form's parts are named: any other part is refused.
+    // A form's parts are named: any other part is refused; the file has bytes.
     match schemas
         .get_mut("EvidenceUpload")
         .and_then(|s| object(s, false))
     {
         Some(o) => {
-            o.additional_properties = Some(Box::new(
-                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-            ))
+            o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            if let Some(file) = o.properties.get_mut("file").and_then(|f| object(f, false)) {
+                file.min_length = Some(1);
+            }
         }
         None => missing.push("EvidenceUpload".into()),
+    }
+    // Texts in several languages: 1 to 10 language tags, each to a text.
+    for (schema, prop, max) in [
+        ("PublishRule", "title", 200),
+        ("PublishRule", "text", 20_000),
+        ("PutTemplate", "bodies", 20_000),
+    ] {
+        match property(schemas, schema, prop).and_then(|p| object(p, false)) {
+            Some(o) => {
+                let key = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(35))
+                    .pattern(Some(language_pattern()));
+                let text = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(max))
+                    .pattern(Some(TEXT_PATTERN));
+                o.property_names = Some(Box::new(key.into()));
+                o.additional_properties =
+                    Some(Box::new(AdditionalProperties::RefOr(RefOr::T(text.into()))));
+                o.min_properties = Some(1);
+                o.max_properties = Some(10);
+            }
+            None => missing.push(format!("{schema}.{prop}")),
+        }
+    }
+    // A rule's code: the pattern bounds what is left after trimming, as
+    // the server counts; a maxLength would count the padding too.
+    match property(schemas, "PublishRule", "code").and_then(|p| object(p, false)) {
+        Some(o) => {
+            o.max_length = None;
+            o.pattern = Some(format!("^{WS}[A-Za-z0-9._-]{{1,50}}{WS}$"));
+        }
+        None => missing.push("PublishRule.code".into()),
+    }
+    // Language tags in a list: 35 characters each, as the server counts.
+    match property(schemas, "PutProfile", "languages").and_then(|p| object(p, true)) {
+        Some(o) => o.max_length = Some(35),
+        None => missing.push("PutProfile.languages".into()),
+    }
+    match property(schemas, "Conditions", "keywords").and_then(|p| object(p, true)) {
+        Some(o) => {
+            o.pattern = Some(TEXT_PATTERN.into());
+            o.max_length = Some(100);
+        }
+        None => missing.push("Conditions.keywords".into()),
     }
     match property(schemas, "Conditions", "respondents") {
         Some(RefOr::T(Schema::Array(a))) => {
@@ -214,6 +277,24 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
             a.items = ArrayItems::RefOrSchema(Box::new(RefOr::T(Schema::AnyOf(either))));
         }
         _ => missing.push("Conditions.respondents".into()),
+    }
+    missing.extend(shapes(schemas));
+    // A template's code in its path, as in its body.
+    let code = format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$");
+    match doc.paths.paths.get_mut("/api/v1/templates/{code}") {
+        Some(item) => {
+            for op in [&mut item.put, &mut item.delete].into_iter().flatten() {
+                for p in op.parameters.iter_mut().flatten() {
+                    if let RefOr::T(p) = p
+                        && p.name == "code"
+                        && let Some(o) = p.schema.as_mut().and_then(|s| object(s, false))
+                    {
+                        o.pattern = Some(code.clone());
+                    }
+                }
+            }
+        }
+        None => missing.push("/api/v1/templates/{code}".into()),
     }
     for (path, name, pattern) in query_rules() {
         let param = doc
@@ -242,6 +323,200 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
     missing
 }
 
+/// The cross-field rules as shapes (`oneOf`), each a named schema so that
+/// generated clients get readable types: an appeal decision that upholds
+/// (no new terms) or rules again (a new outcome); a ruling's outcome,
+/// never `settled`; a sanction that lasts or one that takes a duration; a
+/// respondent given by user id or by name and email. Their fields are the
+/// fields of the schemas they replace, with every rule already stated.
+/// Returns what it could not find.
+fn shapes(schemas: &mut BTreeMap<String, RefOr<Schema>>) -> Vec<String> {
+    use serde_json::json;
+    use utoipa::openapi::Ref;
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let mut missing = Vec::new();
+    let mut field = |schema: &str, prop: &str| -> RefOr<Schema> {
+        match schemas.get(schema) {
+            Some(RefOr::T(Schema::Object(o))) if o.properties.contains_key(prop) => {
+                o.properties[prop].clone()
+            }
+            _ => {
+                missing.push(format!("{schema}.{prop}"));
+                RefOr::T(Schema::default())
+            }
+        }
+    };
+    let rationale = field("DecideAppealBody", "rationale");
+    let (rules, sanctions, remedies) = (
+        field("DecideAppealBody", "rules_cited"),
+        field("DecideAppealBody", "sanctions"),
+        field("DecideAppealBody", "remedies"),
+    );
+    let note = field("Sanction", "note");
+    let (name, email) = (
+        without_null(field("RespondentInput", "name")),
+        without_null(field("RespondentInput", "email")),
+    );
+    let words = |values: &[&str]| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.to_vec()))
+    };
+    let closed = || Some(AdditionalProperties::FreeForm(false));
+    let none = |list: &RefOr<Schema>| {
+        let mut list = list.clone();
+        if let RefOr::T(Schema::Array(a)) = &mut list {
+            a.max_items = Some(0);
+            a.description = Some("An upheld ruling keeps its terms: empty or left out.".into());
+        }
+        list
+    };
+    let outcome = |description: &str| {
+        let mut r = Ref::from_schema_name("RulingOutcome");
+        r.description = description.into();
+        RefOr::Ref(r)
+    };
+    let either = |description: &str, a: &str, b: &str| {
+        OneOfBuilder::new()
+            .description(Some(description))
+            .item(Ref::from_schema_name(a))
+            .item(Ref::from_schema_name(b))
+            .build()
+    };
+    let new: Vec<(&str, Schema)> = vec![
+        ("RulingOutcome", words(&["upheld", "partially_upheld", "not_upheld"])
+            .description(Some("How a ruling decides the complaint (`settled` comes only from a settlement both parties accept)."))
+            .build()
+            .into()),
+        ("AppealUpheld", ObjectBuilder::new()
+            .description(Some("Uphold the ruling: it stands as it is, with its outcome and terms."))
+            .property("decision", words(&["uphold"]))
+            .required("decision")
+            .property("rationale", rationale.clone())
+            .required("rationale")
+            .property("rules_cited", none(&rules))
+            .property("sanctions", none(&sanctions))
+            .property("remedies", none(&remedies))
+            .additional_properties(closed())
+            .examples([json!({"decision": "uphold", "rationale": "The ruling followed the evidence."})])
+            .build()
+            .into()),
+        ("AppealRuledAgain", ObjectBuilder::new()
+            .description(Some("Amend or overturn the ruling: a new ruling with its own outcome and terms."))
+            .property("decision", words(&["amend", "overturn"]))
+            .required("decision")
+            .property("rationale", rationale)
+            .required("rationale")
+            .property("outcome", outcome("The new ruling's outcome."))
+            .required("outcome")
+            .property("rules_cited", rules)
+            .property("sanctions", sanctions)
+            .property("remedies", remedies)
+            .additional_properties(closed())
+            .examples([json!({
+                "decision": "amend", "rationale": "The receipt shows partial delivery.",
+                "outcome": "partially_upheld",
+                "remedies": [{"kind": "refund", "description": "Refund half of order 1234", "due_at": "2026-12-15T00:00:00Z"}]
+            })])
+            .build()
+            .into()),
+        ("DecideAppealBody", either(
+            "The decision on an appeal: uphold the ruling, or rule again (amend, overturn).",
+            "AppealUpheld",
+            "AppealRuledAgain",
+        ).into()),
+        ("LastingSanction", ObjectBuilder::new()
+            .description(Some("A sanction without a duration: a warning, removal of the content, a ban."))
+            .property("kind", words(&["warning", "content_removal", "ban"]))
+            .required("kind")
+            .property("note", note.clone())
+            .additional_properties(closed())
+            .examples([json!({"kind": "warning", "note": "A first warning"})])
+            .build()
+            .into()),
+        ("TimedSanction", ObjectBuilder::new()
+            .description(Some("A restriction or a suspension, for a number of days."))
+            .property("kind", words(&["restriction", "suspension"]))
+            .required("kind")
+            .property("duration_days", ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(3650))
+                .description(Some("How long it lasts, in days.")))
+            .required("duration_days")
+            .property("note", note)
+            .additional_properties(closed())
+            .examples([json!({"kind": "suspension", "duration_days": 7, "note": "No posting for a week"})])
+            .build()
+            .into()),
+        ("Sanction", either(
+            "One sanction of a ruling: restriction and suspension take `duration_days`, the others do not.",
+            "LastingSanction",
+            "TimedSanction",
+        ).into()),
+        ("RespondentById", ObjectBuilder::new()
+            .description(Some("The respondent is an existing user."))
+            .property("user_id", ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                    utoipa::openapi::schema::KnownFormat::Uuid,
+                )))
+                .description(Some("An existing user.")))
+            .required("user_id")
+            .additional_properties(closed())
+            .examples([json!({"user_id": "0192f0c4-1111-7a21-9d0b-5c1e8f2a3b4c"})])
+            .build()
+            .into()),
+        ("RespondentByContact", ObjectBuilder::new()
+            .description(Some("The respondent by name and email address: they get access once they have an account with that address."))
+            .property("name", name)
+            .required("name")
+            .property("email", email)
+            .required("email")
+            .additional_properties(closed())
+            .examples([json!({"name": "Shop Ltd", "email": "support@shop.example"})])
+            .build()
+            .into()),
+        ("RespondentInput", either(
+            "Who the complaint is about: an existing user, or a name and an email address.",
+            "RespondentById",
+            "RespondentByContact",
+        ).into()),
+    ];
+    for (name, schema) in new {
+        schemas.insert(name.to_string(), RefOr::T(schema));
+    }
+    match schemas.get_mut("IssueRulingBody") {
+        Some(RefOr::T(Schema::Object(o))) if o.properties.contains_key("outcome") => {
+            o.properties.insert(
+                "outcome".into(),
+                outcome("`upheld`, `partially_upheld` or `not_upheld`."),
+            );
+        }
+        _ => missing.push("IssueRulingBody.outcome".into()),
+    }
+    missing
+}
+
+/// A property's schema with `null` taken out of its types.
+fn without_null(mut s: RefOr<Schema>) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    if let RefOr::T(Schema::Object(o)) = &mut s
+        && let SchemaType::Array(types) = &o.schema_type
+    {
+        let kept: Vec<Type> = types
+            .iter()
+            .filter(|t| **t != Type::Null)
+            .cloned()
+            .collect();
+        o.schema_type = match kept.as_slice() {
+            [one] => SchemaType::Type(one.clone()),
+            _ => SchemaType::Array(kept),
+        };
+    }
+    s
+}
+
 /// OpenAPI links from what a POST creates (a 201 whose body has an `id`)
 /// to every operation under it: a filed case to its actions, messages,
 /// evidence and timeline; an upload to hiding it; a webhook to its ping
@@ -249,9 +524,7 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
 /// own path parameters carry over. Generated clients and stateful testing
 /// follow them.
 fn add_links(doc: &mut Document) {
-    use utoipa::openapi::RefOr;
     use utoipa::openapi::link::LinkBuilder;
-    use utoipa::openapi::schema::Schema;
     let with_id: Vec<String> = doc
         .components
         .iter()
@@ -411,6 +684,6 @@ mod tests {
 
     #[test]
     fn every_rule_names_a_part_of_the_spec() {
-        assert_eq!(apply_rules(&mut build()), Vec::<String>::new());
+        assert_eq!(apply_rules(&mut without_rules()), Vec::<String>::new());
     }
 }

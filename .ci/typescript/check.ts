@@ -24,6 +24,15 @@ export const filing: FileCase = {
 // @ts-expect-error: a filing needs a title.
 export const untitled: FileCase = { description: "d", category: "c", respondent: {} };
 
+// @ts-expect-error: a respondent is a user id, or a name and an email: not half of one.
+export const halfRespondent: FileCase = { title: "t", description: "d", category: "c", respondent: { name: "Shop" } };
+
+type DecideAppeal = paths["/api/v1/cases/{case_id}/actions/decide_appeal"]["post"]["requestBody"]["content"]["application/json"];
+export const upheld: DecideAppeal = { decision: "uphold", rationale: "The ruling followed the evidence." };
+export const amended: DecideAppeal = { decision: "amend", rationale: "Half was delivered.", outcome: "partially_upheld" };
+// @ts-expect-error: amending needs the new outcome.
+export const amendedWithout: DecideAppeal = { decision: "amend", rationale: "Half was delivered." };
+
 export function headline(c: Filed): string {
   const next: Schemas["Action"][] = c.allowed_actions;
   return `${c.reference} (${c.state}, v${c.version}): ${next.join(", ")}`;

@@ -102,7 +102,8 @@ pub fn language(c: &mut Checker, field: &str, raw: &str) -> String {
         .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
     let rest_ok =
         parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if !(lang_ok && rest_ok) || tag.len() > 35 {
+    // 35 characters as sent, as the spec's maxLength counts.
+    if !(lang_ok && rest_ok) || raw.chars().count() > 35 {
         c.fail(field, "must be a language tag like en, pl or zh-Hans");
         return tag.to_string();
     }

@@ -105,6 +105,19 @@ async fn an_appeal_is_decided_by_someone_other_than_the_mediator_who_ruled() {
             .act(&cast.other_mediator, &id, "decide_appeal", json!({"decision": "amend", "rationale": "Half was delivered."}))
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "amend needs an outcome");
+        // Upholding keeps the ruling's terms: new ones are refused, not dropped.
+        let res = app
+            .act(
+                &cast.other_mediator,
+                &id,
+                "decide_appeal",
+                json!({"decision": "uphold", "rationale": "It stands.", "sanctions": [{"kind": "warning"}]}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "uphold with new terms");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "sanctions", "{problem}");
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "appeal", "nothing changed");
         let case = app
             .act_ok(
                 &cast.other_mediator,

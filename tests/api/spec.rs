@@ -128,13 +128,17 @@ fn the_spec_describes_every_operation_error_and_example() {
                     .get("application/json")
                     .or_else(|| content.values().next())
                     .expect("a request media type");
-                let schema = &media["schema"];
-                let schema = schema.get("oneOf").map(|o| &o[0]).unwrap_or(schema);
-                let schema = resolve(&spec, schema);
-                assert!(
-                    schema.get("example").is_some(),
-                    "{id} request body has an example"
-                );
+                // A body of several shapes (oneOf) has an example of each.
+                let schema = resolve(&spec, &media["schema"]);
+                let shapes: Vec<&Value> = match schema.get("oneOf").and_then(Value::as_array) {
+                    Some(items) => items.iter().map(|s| resolve(&spec, s)).collect(),
+                    None => vec![schema],
+                };
+                for shape in shapes {
+                    let example = shape.get("example").is_some()
+                        || shape["examples"].as_array().is_some_and(|e| !e.is_empty());
+                    assert!(example, "{id} request body has an example");
+                }
             }
         }
     }

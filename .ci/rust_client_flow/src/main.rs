@@ -116,9 +116,10 @@ async fn flow(base: &str, admin_token: &str) -> Outcome<()> {
     let lee = sign_in(base, "lee@example.org", "password of Lee").await?;
 
     println!("  the complainant files a case, and the same request again with its Idempotency-Key");
-    let mut respondent = models::RespondentInput::new();
-    respondent.name = Some(Some("Shop".into()));
-    respondent.email = Some(Some("shop@example.org".into()));
+    // A respondent is a user id or a name and an email: one of two shapes.
+    let respondent = models::RespondentInput::RespondentByContact(Box::new(
+        models::RespondentByContact::new("shop@example.org".into(), "Shop".into()),
+    ));
     let complaint = models::FileCase::new(
         category.slug.clone(),
         "Invoice 77 charged twice on my card.".into(),
@@ -197,7 +198,7 @@ async fn flow(base: &str, admin_token: &str) -> Outcome<()> {
 
     println!("  the mediator rules; the respondent appeals");
     let ruling = models::IssueRulingBody::new(
-        models::Outcome::Upheld,
+        models::RulingOutcome::Upheld,
         "The bank statement shows two settled charges.".into(),
     );
     let case = ok(
@@ -219,10 +220,11 @@ async fn flow(base: &str, admin_token: &str) -> Outcome<()> {
     expect("state", case.state, models::CaseState::Appeal)?;
 
     println!("  the complainant may not decide the appeal (403); the lead upholds the ruling");
-    let decision = models::DecideAppealBody::new(
-        models::AppealDecision::Uphold,
+    // Upholding takes no new terms; amending or overturning takes an outcome.
+    let decision = models::DecideAppealBody::AppealUpheld(Box::new(models::AppealUpheld::new(
+        models::appeal_upheld::Decision::Uphold,
         "No refund reached the complainant.".into(),
-    );
+    )));
     refused(
         "decide_appeal by the complainant",
         403,

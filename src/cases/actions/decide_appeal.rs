@@ -67,7 +67,20 @@ impl CaseAction for DecideAppeal {
     fn parse(body: DecideAppealBody, _env: &Env) -> ApiResult<Self> {
         let mut c = Checker::new();
         let outcome = match (body.decision, body.outcome) {
-            (AppealDecision::Uphold, None) => None,
+            (AppealDecision::Uphold, None) => {
+                // Upholding keeps the ruling's terms: new ones would be
+                // silently dropped, so they are refused.
+                for (field, given) in [
+                    ("rules_cited", !body.rules_cited.is_empty()),
+                    ("sanctions", !body.sanctions.is_empty()),
+                    ("remedies", !body.remedies.is_empty()),
+                ] {
+                    if given {
+                        c.fail(field, "an upheld ruling keeps its terms; leave this out");
+                    }
+                }
+                None
+            }
             (AppealDecision::Uphold, Some(_)) => {
                 c.fail(
                     "outcome",
