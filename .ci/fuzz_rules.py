@@ -44,7 +44,7 @@ RULES = [
     (ANY, 422, r"(conditions\.)?categories\[\d+\]", "no such category", "referential"),
     (ANY, 422, "category", "this category is closed to new cases", "the category's state"),
     (ANY, 422, r"rules_cited\[\d+\]", "no such published rule", "referential"),
-    (ANY, 422, "template", "no such template", "referential"),
+    (ANY, 422, r"template|actions\.suggest_templates\[\d+\]", "no such template", "referential"),
     (ANY, 422, "user_id", "no such user", "referential"),
     (ANY, 422, "mediator_id", "no such", "referential"),
     (ANY, 422, r"case_ids?(\[\d+\])?", "no case has that id", "referential"),
@@ -55,6 +55,11 @@ RULES = [
     (r"POST /api/v1/cases/\{case_id\}/(messages|evidence)", 422, "visibility", "parties may ", "the caller's role"),
     # What a file is, read from its bytes.
     (r"POST /api/v1/cases/\{case_id\}/evidence", 415, None, "files of this kind are not accepted", "the content"),
+    # Letters and digits of every script (Unicode classes: not in every
+    # regex dialect a schema is read with).
+    (r"GET /api/v1/cases", 400, None, "`q` has no letters or digits", "Unicode classes"),
+    # A triage rule does something: one of four fields of different kinds.
+    (r".* /api/v1/triage_rules.*", 422, "actions", "a rule must set a priority", "cross-field"),
     # Words as the search counts them (a run of CJK characters is one word).
     (r"GET /api/v1/cases", 400, None, "`q` may have at most 16 words", "word counting"),
     # A year range of an instant: a pattern cannot see the UTC offset.
