@@ -125,6 +125,7 @@ fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
         ("CreateUser", "email", false, email.clone()),
         ("RespondentInput", "email", false, email),
         ("CreateUser", "language", false, language.clone()),
+        ("PutTemplate", "fallback_language", false, language.clone()),
         ("UpdateUser", "language", false, language.clone()),
         ("FileCase", "language", false, language.clone()),
         ("PutProfile", "languages", true, language),
@@ -181,10 +182,16 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
             continue;
         };
         for prop in obj.properties.values_mut() {
-            if let Some(p) = object(prop, false)
-                && p.pattern.as_deref() == Some(r"\S")
-            {
-                p.pattern = Some(TEXT_PATTERN.into());
+            let Some(p) = object(prop, false) else {
+                continue;
+            };
+            match p.pattern.as_deref() {
+                Some(r"\S") => p.pattern = Some(TEXT_PATTERN.into()),
+                // `^\s*…\s*$` (a trimmed code): the trim spelled out.
+                Some(pat) if pat.starts_with(r"^\s*") && pat.ends_with(r"\s*$") => {
+                    p.pattern = Some(pat.replace(r"\s*", WS));
+                }
+                _ => {}
             }
         }
     }
@@ -252,6 +259,32 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
             o.pattern = Some(format!("^{WS}[A-Za-z0-9._-]{{1,50}}{WS}$"));
         }
         None => missing.push("PublishRule.code".into()),
+    }
+    // A remedy's description is free text.
+    match property(schemas, "Remedy", "description").and_then(|p| object(p, false)) {
+        Some(o) => o.pattern = Some(TEXT_PATTERN.into()),
+        None => missing.push("Remedy.description".into()),
+    }
+    // How many items a triage rule's lists may hold.
+    for (schema, prop, most) in [
+        ("Actions", "add_tags", crate::domain::case::MAX_TAGS),
+        (
+            "Actions",
+            "suggest_templates",
+            crate::domain::triage::MAX_ITEMS,
+        ),
+        ("Conditions", "keywords", crate::domain::triage::MAX_ITEMS),
+        (
+            "Conditions",
+            "respondents",
+            crate::domain::triage::MAX_ITEMS,
+        ),
+        ("Conditions", "categories", crate::domain::triage::MAX_ITEMS),
+    ] {
+        match property(schemas, schema, prop) {
+            Some(RefOr::T(Schema::Array(a))) => a.max_items = Some(most),
+            _ => missing.push(format!("{schema}.{prop} (items)")),
+        }
     }
     // Language tags in a list: 35 characters each, as the server counts.
     match property(schemas, "PutProfile", "languages").and_then(|p| object(p, true)) {
@@ -518,10 +551,11 @@ fn without_null(mut s: RefOr<Schema>) -> RefOr<Schema> {
     s
 }
 
-/// OpenAPI links from what a POST creates (a 201 whose body has an `id`)
-/// to every operation under it: a filed case to its actions, messages,
-/// evidence and timeline; an upload to hiding it; a webhook to its ping
-/// and log. The created `id` fills the new path parameter and the POST's
+/// OpenAPI links from what a POST creates (a 201 whose body is a schema
+/// with an `id`) to every operation under it: a filed case to its
+/// actions, messages, evidence and timeline; an upload to downloading,
+/// hiding and removing it; a user, a category, a service policy, a
+/// triage rule to what changes them. The created `id` fills the new path parameter and the POST's
 /// own path parameters carry over. Generated clients and stateful testing
 /// follow them.
 fn add_links(doc: &mut Document) {

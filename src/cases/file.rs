@@ -110,7 +110,7 @@ fn check(body: &FileCase) -> ApiResult<Checked> {
         }
         _ => c.fail("respondent", "give either user_id, or name and email"),
     }
-    if body.category.trim().is_empty() || body.category.len() > 100 {
+    if body.category.trim().is_empty() || body.category.chars().count() > 100 {
         c.fail("category", "name a category by slug or id");
     }
     c.finish()?;

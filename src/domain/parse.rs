@@ -58,7 +58,13 @@ impl Checker {
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         match value {
             None => None,
-            Some(v) if v.trim().is_empty() && !v.chars().any(forbidden_control) => None,
+            Some(v)
+                if v.trim().is_empty()
+                    && !v.chars().any(forbidden_control)
+                    && v.chars().count() <= max =>
+            {
+                None
+            }
             Some(v) => Some(self.text(field, v, max)),
         }
     }
@@ -101,8 +107,8 @@ pub const OPTIONAL_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F
 
 /// What [`Email::parse`] accepts (with `maxLength` 254): one `@`, up to 64
 /// characters before it, a domain of dot-separated labels, no white space
-/// or control characters.
-pub const EMAIL_PATTERN: &str = r"^[^@\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]{1,64}@[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+(\.[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+)+$";
+/// or control characters; white space around it is trimmed.
+pub const EMAIL_PATTERN: &str = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]{1,64}@[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+(\.[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+)+[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
 
 /// A syntactically plausible email address, trimmed and lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -112,15 +118,17 @@ impl Email {
     /// Accepts `local@domain.tld` with no spaces, at most 254 characters
     /// (64 before the `@`): [`EMAIL_PATTERN`].
     pub fn parse(raw: &str) -> Result<Email, String> {
-        let s = raw.trim().to_lowercase();
+        // Lengths count what was sent (the spec's maxLength), before
+        // lower-casing (which may lengthen a letter: `İ`).
+        let t = raw.trim();
         let bad = || Err("must be an email address like name@example.org".to_string());
-        if s.is_empty()
-            || s.chars().count() > 254
-            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+        if t.is_empty()
+            || raw.chars().count() > 254
+            || t.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return bad();
         }
-        let Some((local, domain)) = s.split_once('@') else {
+        let Some((local, domain)) = t.split_once('@') else {
             return bad();
         };
         if local.is_empty()
@@ -134,7 +142,7 @@ impl Email {
         {
             return bad();
         }
-        Ok(Email(s))
+        Ok(Email(t.to_lowercase()))
     }
 
     /// The address.
@@ -214,6 +222,9 @@ mod tests {
             "ann@\u{a0}.org",
             "ann\u{85}@example.org",
             "a@b.c",
+            " ann@example.org\u{3000}",
+            "\u{1c}ann@example.org",
+            "\u{130}@example.org",
         ];
         for s in samples {
             let mut c = Checker::new();
@@ -230,6 +241,16 @@ mod tests {
         }
         let long = format!("{}@example.org", "x".repeat(65));
         assert!(!email.is_match(&long) && Email::parse(&long).is_err());
+        // Lower-casing `İ` makes two characters: the limit counts what was sent.
+        let dotted = format!("{}@example.org", "\u{130}".repeat(64));
+        assert!(email.is_match(&dotted) && Email::parse(&dotted).is_ok());
+        // Blank optional text longer than the field is refused, as maxLength says.
+        let mut c = Checker::new();
+        assert_eq!(
+            c.opt_text("f", Some(&" ".repeat(101)), 100),
+            Some(String::new())
+        );
+        assert!(c.finish().is_err());
     }
 
     #[test]

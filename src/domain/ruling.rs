@@ -111,13 +111,17 @@ pub struct Remedy {
 }
 
 impl Remedy {
-    /// Checks the description length.
+    /// Checks the description as free text (see `Checker::text`).
     pub fn check(&self) -> Result<(), String> {
-        let n = self.description.trim().chars().count();
-        if n == 0 || n > 2000 {
-            return Err("description must be 1 to 2000 characters".into());
-        }
-        Ok(())
+        super::parse::Checker::one_text("description", &self.description, 2000)
+            .map(|_| ())
+            .map_err(|errors| {
+                let what = errors
+                    .first()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or_default();
+                format!("description {what}")
+            })
     }
 }
 
