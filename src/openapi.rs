@@ -89,7 +89,150 @@ fn without_rules() -> Document {
     plain_optional_bodies(&mut doc);
     doc.webhooks = Some(webhooks());
     add_links(&mut doc);
+    describe_unstated(&mut doc);
     doc
+}
+
+/// What each operation checks that no schema can say (references to
+/// things that must exist, the clock, the caller, settings, grammars),
+/// per operation id. `.ci/fuzz_rules.py` lists the same rules for the fuzzer.
+fn unstated() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "list_cases",
+            "`q` needs a letter or a digit and at most 16 words (a run of Chinese, Japanese or Korean characters is one word); `q` and `sort` do not go together (a search is ordered by relevance).",
+        ),
+        (
+            "file_case",
+            "`category` names a category open to new cases; `respondent.user_id` an existing user; `rules_cited` published rules.",
+        ),
+        ("assign", "`mediator_id` is an active mediator or lead."),
+        (
+            "request_info",
+            "`deadline` is in the future and at most 90 days ahead; only a request to the complainant can be `final`, and only where the desk withdraws silent cases (the `auto_withdraw_silent` setting).",
+        ),
+        (
+            "issue_ruling",
+            "`rules_cited` are published rules; a ruling that upholds the complaint (in whole or in part) cites one once any rule is published.",
+        ),
+        (
+            "decide_appeal",
+            "`rules_cited` of a new ruling are published rules.",
+        ),
+        (
+            "post_message",
+            "A party posts to `all_parties` or to their own side.",
+        ),
+        (
+            "add_evidence",
+            "A party adds for both parties or for their own side; the file's kind is read from its bytes (415 for a kind not accepted).",
+        ),
+        ("link_case", "`case_id` is a case that exists."),
+        ("group_cases", "`case_ids` are cases that exist."),
+        (
+            "record_obligation",
+            "`started_at` is only for a sanction recorded done, and not in the future.",
+        ),
+        (
+            "put_mediator",
+            "The user in the path is an active mediator or lead; `skills` are existing categories.",
+        ),
+        (
+            "set_availability",
+            "`absent_until` falls between the years 2000 and 9999 (UTC).",
+        ),
+        (
+            "declare_conflict",
+            "The user in the path is a mediator or lead; `user_id` an existing user.",
+        ),
+        (
+            "create_service_policy",
+            "`time_zone` is in the IANA time zone database; `hours` are days, then times (`Mon-Fri 09:00-17:00`), opening before closing; holidays need working hours; `resolution_minutes` is not before `first_response_minutes`; `category` an existing category.",
+        ),
+        (
+            "put_service_policy",
+            "As when creating one: `time_zone` in the IANA database; `hours` days, then times, opening before closing; holidays need working hours; the full answer not due before the first; `category` an existing category.",
+        ),
+        (
+            "put_template",
+            "`bodies` are plain text with `{{ variable }}` substitutions of the documented set; `fallback_language` is one of the languages of `bodies`; `categories` are existing categories.",
+        ),
+        ("draft_message", "`template` is an existing template."),
+        (
+            "create_triage_rule",
+            "`actions` do something (set a priority, add a tag, suggest a template or hold the case); `conditions.categories` are existing categories; `actions.suggest_templates` existing templates.",
+        ),
+        (
+            "put_triage_rule",
+            "As when creating one: the rule does something; categories and templates exist.",
+        ),
+        (
+            "create_webhook",
+            "`url` is read by the WHATWG URL parser; `https` and public addresses only, unless the `webhook_allow_http` / `webhook_allow_private` settings allow others; `category` an existing category; `\"*\"` stands alone in `events`.",
+        ),
+        (
+            "update_webhook",
+            "As when registering: the URL rules, an existing category, `\"*\"` alone.",
+        ),
+        (
+            "get_statistics",
+            "`from` is before `to`, at most ten years apart, both between the years 1970 and 9999 (UTC); `category` an existing category.",
+        ),
+        (
+            "create_service_token",
+            "`expires_in_days` is at most the `service_token_max_days` setting; `user_id` an existing user.",
+        ),
+    ]
+}
+
+/// Appends to each operation's description what it checks that its schema
+/// cannot say: the rules of [`unstated`], and for every operation that
+/// takes them, that a `cursor` is one the list issued, an `If-Match` the
+/// case's current `ETag`, and an `Idempotency-Key` not yet used for a
+/// different request.
+fn describe_unstated(doc: &mut Document) {
+    let rules: BTreeMap<&str, &str> = unstated().into_iter().collect();
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let takes = |name: &str| {
+                op.parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == name))
+            };
+            let mut lines: Vec<String> = Vec::new();
+            if let Some(rule) = op.operation_id.as_deref().and_then(|id| rules.get(id)) {
+                lines.push((*rule).to_string());
+            }
+            if takes("cursor") {
+                lines.push("`cursor` is one this list issued (its `next_cursor`).".into());
+            }
+            if takes("If-Match") {
+                lines.push("`If-Match` is the case's current `ETag` (412 otherwise).".into());
+            }
+            if takes("Idempotency-Key") {
+                lines.push(
+                    "An `Idempotency-Key` already used for a different request is refused (422)."
+                        .into(),
+                );
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            let also = format!("**Checked beyond the schema:** {}", lines.join(" "));
+            op.description = Some(match op.description.take() {
+                Some(d) if !d.is_empty() => format!("{d}\n\n{also}"),
+                _ => also,
+            });
+        }
+    }
 }
 
 /// Unicode `White_Space`, spelled out for patterns (`\s` differs between
@@ -716,6 +859,22 @@ pub fn to_json(doc: &Document) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_unstated_rule_names_an_operation() {
+        let doc = without_rules();
+        let ids: Vec<String> = doc
+            .paths
+            .paths
+            .values()
+            .flat_map(|i| [&i.get, &i.put, &i.post, &i.delete, &i.patch])
+            .flatten()
+            .filter_map(|op| op.operation_id.clone())
+            .collect();
+        for (id, _) in unstated() {
+            assert!(ids.iter().any(|i| i == id), "no operation {id}");
+        }
+    }
 
     #[test]
     fn every_rule_names_a_part_of_the_spec() {
