@@ -697,21 +697,39 @@ fn without_null(mut s: RefOr<Schema>) -> RefOr<Schema> {
 /// OpenAPI links from what a POST creates (a 201 whose body is a schema
 /// with an `id`) to every operation under it: a filed case to its
 /// actions, messages, evidence and timeline; an upload to downloading,
-/// hiding and removing it; a user, a category, a service policy, a
-/// triage rule to what changes them. The created `id` fills the new path parameter and the POST's
+/// hiding and removing it; a webhook to its log, ping and changes; a user,
+/// a category, a service policy, a triage rule to what changes them. The created `id` fills the new path parameter and the POST's
 /// own path parameters carry over. Generated clients and stateful testing
 /// follow them.
 fn add_links(doc: &mut Document) {
     use utoipa::openapi::link::LinkBuilder;
-    let with_id: Vec<String> = doc
+    let schemas: Vec<(&String, &RefOr<Schema>)> = doc
         .components
         .iter()
         .flat_map(|c| c.schemas.iter())
+        .collect();
+    let location = |name: &str| format!("#/components/schemas/{name}");
+    let mut with_id: Vec<String> = schemas
+        .iter()
         .filter(
             |(_, s)| matches!(s, RefOr::T(Schema::Object(o)) if o.properties.contains_key("id")),
         )
-        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .map(|(name, _)| location(name))
         .collect();
+    // A schema made of one with an `id` and more (`allOf`: a registered
+    // webhook and its secret) has that `id` too.
+    let composed: Vec<String> = schemas
+        .iter()
+        .filter(|(_, s)| match s {
+            RefOr::T(Schema::AllOf(all)) => all
+                .items
+                .iter()
+                .any(|i| matches!(i, RefOr::Ref(r) if with_id.contains(&r.ref_location))),
+            _ => false,
+        })
+        .map(|(name, _)| location(name))
+        .collect();
+    with_id.extend(composed);
     let targets: Vec<(String, String)> = doc
         .paths
         .paths
