@@ -173,7 +173,7 @@ def filter_failure(context, failure, case, response):
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """Gives each generated Idempotency-Key a unique suffix (every phase)."""
+    """Gives each generated Idempotency-Key a unique suffix (schema-valid cases, every phase)."""
     # Only schema-valid cases: a change makes schemathesis judge the case
     # again, and a negative case (say, one without its Authorization
     # header) must reach the server as generated.
