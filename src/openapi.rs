@@ -244,6 +244,11 @@ fn language_pattern() -> String {
     format!("^{WS}[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{1,8}})*{WS}$")
 }
 
+/// What `domain::templates::check_code` accepts: a template's code.
+fn code_pattern() -> String {
+    format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$")
+}
+
 /// Where a schema's string gets a pattern: (schema, property, `items` of an
 /// array?, pattern).
 fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
@@ -252,9 +257,13 @@ fn text_rules() -> Vec<(&'static str, &'static str, bool, String)> {
     let email = EMAIL_PATTERN.to_string();
     let language = language_pattern();
     let tag = format!("^{WS}[A-Za-z0-9_-]{{1,40}}{WS}$");
-    let code = format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$");
+    let code = code_pattern();
+    let text = crate::domain::parse::TEXT_PATTERN.to_string();
     let rule = format!("^{WS}[A-Za-z0-9._-]{{1,50}}{WS}$");
     vec![
+        // Free text the derived schema gave no `\S` to.
+        ("Remedy", "description", false, text.clone()),
+        ("Conditions", "keywords", true, text),
         // Optional notes and descriptions: blank means left out.
         ("AssignBody", "note", false, optional.clone()),
         ("NoteBody", "note", false, optional.clone()),
@@ -403,11 +412,6 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
         }
         None => missing.push("PublishRule.code".into()),
     }
-    // A remedy's description is free text.
-    match property(schemas, "Remedy", "description").and_then(|p| object(p, false)) {
-        Some(o) => o.pattern = Some(TEXT_PATTERN.into()),
-        None => missing.push("Remedy.description".into()),
-    }
     // How many items a triage rule's lists may hold.
     for (schema, prop, most) in [
         ("Actions", "add_tags", crate::domain::case::MAX_TAGS),
@@ -435,10 +439,7 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
         None => missing.push("PutProfile.languages".into()),
     }
     match property(schemas, "Conditions", "keywords").and_then(|p| object(p, true)) {
-        Some(o) => {
-            o.pattern = Some(TEXT_PATTERN.into());
-            o.max_length = Some(100);
-        }
+        Some(o) => o.max_length = Some(100),
         None => missing.push("Conditions.keywords".into()),
     }
     match property(schemas, "Conditions", "respondents") {
@@ -457,7 +458,7 @@ fn apply_rules(doc: &mut Document) -> Vec<String> {
     }
     missing.extend(shapes(schemas));
     // A template's code in its path, as in its body.
-    let code = format!("^{WS}[A-Za-z0-9_-]{{1,50}}{WS}$");
+    let code = code_pattern();
     match doc.paths.paths.get_mut("/api/v1/templates/{code}") {
         Some(item) => {
             for op in [&mut item.put, &mut item.delete].into_iter().flatten() {
@@ -892,6 +893,79 @@ mod tests {
         for (id, _) in unstated() {
             assert!(ids.iter().any(|i| i == id), "no operation {id}");
         }
+    }
+
+    /// A filed case links to its actions with its id; a webhook's 201 (an
+    /// `allOf`) links too.
+    #[test]
+    fn created_things_link_to_what_acts_on_them() {
+        let v = serde_json::to_value(build()).unwrap();
+        let created = |path: &str| v["paths"][path]["post"]["responses"]["201"]["links"].clone();
+        let assign = &created("/api/v1/cases")["assign"];
+        assert_eq!(assign["operationId"], "assign");
+        assert_eq!(assign["parameters"]["case_id"], "$response.body#/id");
+        let hide = &created("/api/v1/cases/{case_id}/evidence")["hide_evidence"];
+        assert_eq!(hide["parameters"]["case_id"], "$request.path.case_id");
+        assert_eq!(hide["parameters"]["evidence_id"], "$response.body#/id");
+        assert_eq!(
+            created("/api/v1/webhooks")["ping_webhook"]["parameters"]["webhook_id"],
+            "$response.body#/id"
+        );
+    }
+
+    /// The cross-field rules are shapes in the document, and the texts the
+    /// server checks have its pattern.
+    #[test]
+    fn the_cross_field_rules_are_shapes() {
+        let v = serde_json::to_value(build()).unwrap();
+        let schemas = &v["components"]["schemas"];
+        let one_of = |name: &str| -> Vec<String> {
+            schemas[name]["oneOf"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} is not a oneOf"))
+                .iter()
+                .map(|s| s["$ref"].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
+        assert_eq!(
+            one_of("DecideAppealBody"),
+            [
+                "#/components/schemas/AppealUpheld",
+                "#/components/schemas/AppealRuledAgain"
+            ]
+        );
+        assert_eq!(
+            one_of("Sanction"),
+            [
+                "#/components/schemas/LastingSanction",
+                "#/components/schemas/TimedSanction"
+            ]
+        );
+        assert_eq!(
+            one_of("RespondentInput"),
+            [
+                "#/components/schemas/RespondentById",
+                "#/components/schemas/RespondentByContact"
+            ]
+        );
+        assert_eq!(
+            schemas["RulingOutcome"]["enum"],
+            serde_json::json!(["upheld", "partially_upheld", "not_upheld"])
+        );
+        assert_eq!(
+            schemas["AppealRuledAgain"]["required"],
+            serde_json::json!(["decision", "rationale", "outcome"])
+        );
+        assert_eq!(
+            schemas["TimedSanction"]["required"],
+            serde_json::json!(["kind", "duration_days"])
+        );
+        let text = crate::domain::parse::TEXT_PATTERN;
+        assert_eq!(schemas["FileCase"]["properties"]["title"]["pattern"], text);
+        assert_eq!(
+            schemas["Remedy"]["properties"]["description"]["pattern"],
+            text
+        );
     }
 
     #[test]
