@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 44] = [
+pub const KEYS: [&str; 51] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -16,6 +16,13 @@ pub const KEYS: [&str; 44] = [
     "db_timeout_seconds",
     "password_checks_at_once",
     "password_check_wait_ms",
+    "sign_in_account_failures",
+    "sign_in_address_failures",
+    "sign_in_lockout_max_seconds",
+    "sign_in_window_minutes",
+    "proxy_hops",
+    "hsts_max_age_seconds",
+    "cors_allowed_origins",
     "token_ttl_hours",
     "service_token_max_days",
     "appeal_window_seconds",
@@ -75,6 +82,29 @@ pub struct Settings {
     pub password_checks_at_once: usize,
     /// How long a password check waits for its turn before the request gets 503.
     pub password_check_wait_ms: u64,
+    /// Failed sign-ins allowed for one email address (whether or not an
+    /// account has it) before each further failure makes it wait, twice as
+    /// long each time, up to `sign_in_lockout_max_seconds`.
+    pub sign_in_account_failures: i64,
+    /// The same for one client address (an IPv6 client by its /64).
+    pub sign_in_address_failures: i64,
+    /// The longest wait (lockout) a run of failed sign-ins earns.
+    pub sign_in_lockout_max_seconds: i64,
+    /// How long failures are remembered after the last one.
+    pub sign_in_window_minutes: i64,
+    /// Reverse proxies in front of the service whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed: the client is the address this many
+    /// entries from the right of `X-Forwarded-For`, and `https` there means
+    /// the request came over TLS. 0: no proxy; the peer is the client and
+    /// the headers are ignored (a client could forge them).
+    pub proxy_hops: usize,
+    /// `Strict-Transport-Security: max-age` sent on answers to requests that
+    /// came over TLS (as a believed proxy says); 0: no header.
+    pub hsts_max_age_seconds: u64,
+    /// Web origins (`https://app.example.org`) whose scripts may call the
+    /// API from a browser (CORS), separated by spaces or commas; `*` for
+    /// any; empty: none (the default).
+    pub cors_allowed_origins: String,
     /// Lifetime of a token issued by signing in.
     pub token_ttl_hours: i64,
     /// Longest lifetime an admin may give a service token.
@@ -185,6 +215,13 @@ impl Default for Settings {
             db_timeout_seconds: 5,
             password_checks_at_once: 0,
             password_check_wait_ms: 2000,
+            sign_in_account_failures: 5,
+            sign_in_address_failures: 20,
+            sign_in_lockout_max_seconds: 900,
+            sign_in_window_minutes: 60,
+            proxy_hops: 0,
+            hsts_max_age_seconds: 31_536_000,
+            cors_allowed_origins: String::new(),
             token_ttl_hours: 24 * 7,
             service_token_max_days: 365,
             appeal_window_seconds: 14 * 24 * 3600,
@@ -276,6 +313,34 @@ impl Settings {
         }
     }
 
+    /// The origins of `cors_allowed_origins`, each as a browser sends it
+    /// (`scheme://host[:port]`), or `["*"]`; an error names one that is not.
+    pub fn cors_origins(&self) -> Result<Vec<String>, String> {
+        let mut origins = Vec::new();
+        for o in self
+            .cors_allowed_origins
+            .split([' ', ',', '\n', '\t'])
+            .filter(|o| !o.is_empty())
+        {
+            if o == "*" {
+                origins.push(o.to_string());
+                continue;
+            }
+            let url = url::Url::parse(o).map_err(|e| format!("{o}: {e}"))?;
+            let origin = url.origin().ascii_serialization();
+            if !matches!(url.scheme(), "http" | "https") || origin != o.trim_end_matches('/') {
+                return Err(format!(
+                    "{o} is not an origin (scheme://host[:port], no path)"
+                ));
+            }
+            origins.push(origin);
+        }
+        if origins.len() > 1 && origins.iter().any(|o| o == "*") {
+            return Err("`*` stands alone".into());
+        }
+        Ok(origins)
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         const TEN_YEARS_DAYS: i64 = 3650;
         fn within(v: i64, lo: i64, hi: i64, name: &str) -> anyhow::Result<()> {
@@ -296,6 +361,40 @@ impl Settings {
             60_000,
             "password_check_wait_ms",
         )?;
+        within(
+            self.sign_in_account_failures,
+            1,
+            1000,
+            "sign_in_account_failures",
+        )?;
+        within(
+            self.sign_in_address_failures,
+            1,
+            100_000,
+            "sign_in_address_failures",
+        )?;
+        within(
+            self.sign_in_lockout_max_seconds,
+            1,
+            86_400,
+            "sign_in_lockout_max_seconds",
+        )?;
+        // Failures must be remembered for longer than the longest wait,
+        // or waiting it out would also wipe the count.
+        within(
+            self.sign_in_window_minutes,
+            self.sign_in_lockout_max_seconds / 60 + 1,
+            7 * 24 * 60,
+            "sign_in_window_minutes (longer than sign_in_lockout_max_seconds)",
+        )?;
+        within(
+            i64::try_from(self.proxy_hops).unwrap_or(i64::MAX),
+            0,
+            10,
+            "proxy_hops",
+        )?;
+        self.cors_origins()
+            .map_err(|e| anyhow::anyhow!("cors_allowed_origins: {e}"))?;
         within(
             self.token_ttl_hours,
             1,

@@ -58,6 +58,10 @@ pub enum ApiError {
     /// Too much of this kind of work at once (password checks); retry soon.
     #[error("the service is busy, please retry in a moment")]
     Busy(String),
+    /// Too many failed sign-ins for this email address or from this client
+    /// address: wait this many seconds.
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    TooManyAttempts(u64),
     /// A bug or an unexpected failure; logged, never described to the client.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -90,6 +94,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Busy(_) => "busy",
+            ApiError::TooManyAttempts(_) => "too-many-attempts",
             ApiError::Internal(_) => "internal",
         }
     }

@@ -4,6 +4,7 @@ pub mod caller;
 pub mod password;
 pub mod secret;
 pub mod sign_in;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

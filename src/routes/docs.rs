@@ -63,35 +63,63 @@ fn unavailable() -> (String, RefOr<Response>) {
             ),
         ])
         .build();
-    let retry_after = HeaderBuilder::new()
-        .schema(Some(schema::Schema::Object(
-            schema::ObjectBuilder::new()
-                .schema_type(schema::Type::Integer)
-                .build(),
-        )))
-        .description(Some("Seconds to wait before trying again"))
-        .example(Some(serde_json::json!(5)))
-        .build();
     let response = ResponseBuilder::new()
         .description(
             "The database is unavailable (unreachable, too slow, or refusing writes), \
              or the service is busy; retry after `Retry-After` seconds",
         )
-        .header("Retry-After", retry_after)
+        .header("Retry-After", retry_after(5))
         .content(crate::routes::errors::PROBLEM_JSON, content)
         .build();
     ("503".to_string(), RefOr::T(response))
 }
 
+fn retry_after(example: u64) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(Some(schema::Schema::Object(
+            schema::ObjectBuilder::new()
+                .schema_type(schema::Type::Integer)
+                .minimum(Some(1))
+                .build(),
+        )))
+        .description(Some("Seconds to wait before trying again"))
+        .example(Some(serde_json::json!(example)))
+        .build()
+}
+
+/// 429: too many failed sign-ins for the email address or from the client
+/// address; `Retry-After` says when the next try is taken.
+fn too_many_attempts() -> (String, RefOr<Response>) {
+    let (_, problem) = problem(
+        429,
+        "too-many-attempts",
+        "Too Many Requests",
+        "too many failed sign-ins; try again in 16 seconds",
+    );
+    let RefOr::T(mut response) = problem else {
+        unreachable!("problem() builds a response")
+    };
+    response.description = "Too many failed sign-ins for this email address or from this client \
+        address (the same whether or not an account has the address); every sign-in with it is \
+        refused, the right password included, until `Retry-After` seconds have passed"
+        .into();
+    response
+        .headers
+        .insert("Retry-After".into(), RefOr::T(retry_after(16)));
+    ("429".to_string(), RefOr::T(response))
+}
+
 /// Every problem response, by status, for `components.responses`.
 pub fn all() -> Vec<(String, String, RefOr<Response>)> {
-    [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 500, 503]
-        .into_iter()
-        .map(|code| {
-            let (status, response) = problem_for(code);
-            (status, name(code).to_string(), response)
-        })
-        .collect()
+    [
+        400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 500, 503,
+    ]
+    .into_iter()
+    .map(|code| {
+        let (status, response) = problem_for(code);
+        (status, name(code).to_string(), response)
+    })
+    .collect()
 }
 
 fn name(code: u16) -> &'static str {
@@ -106,6 +134,7 @@ fn name(code: u16) -> &'static str {
         415 => "UnsupportedMediaType",
         422 => "ValidationFailed",
         428 => "PreconditionRequired",
+        429 => "TooManyAttempts",
         500 => "InternalError",
         _ => "Unavailable",
     }
@@ -184,6 +213,7 @@ fn problem_for(code: u16) -> (String, RefOr<Response>) {
             "Internal Server Error",
             "An unexpected failure; it was logged",
         ),
+        429 => too_many_attempts(),
         _ => unavailable(),
     }
 }
@@ -216,6 +246,6 @@ impl IntoResponses for ActionErrors {
 pub struct SignInErrors;
 impl IntoResponses for SignInErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        set(&[400, 401, 413, 415, 422, 500, 503])
+        set(&[400, 401, 413, 415, 422, 429, 500, 503])
     }
 }

@@ -86,6 +86,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +123,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Busy(_) => {
                 res.insert_header((header::RETRY_AFTER, RETRY_BUSY));
+            }
+            ApiError::TooManyAttempts(seconds) => {
+                res.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}
         }

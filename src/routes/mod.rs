@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cases;
 pub mod categories;
+pub mod client;
 pub mod docs;
 pub mod errors;
 pub mod extract;

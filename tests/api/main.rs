@@ -23,6 +23,7 @@ mod queue;
 mod related;
 mod rulebook;
 mod search;
+mod security;
 mod service_levels;
 mod smtp;
 mod spec;

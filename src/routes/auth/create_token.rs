@@ -1,14 +1,21 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::sign_in::{self, SignIn};
+use crate::accounts::throttle::{self, Keys, Limits};
 use crate::accounts::tokens::{self, Grant, IssuedToken};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::client;
 use crate::routes::docs::SignInErrors;
 use crate::state::AppState;
 
 /// Sign in: exchange email and password for a bearer token.
 ///
-/// Wrong email, wrong password and a deactivated account all get the same 401.
+/// Wrong email, wrong password and a deactivated account all get the same
+/// 401. After a few failures for one email address (whether or not an
+/// account has it) or from one client address, each further attempt must
+/// wait, twice as long each time: until then every sign-in with that email
+/// or from that address gets 429 with `Retry-After`, before any password
+/// is checked.
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_token",
@@ -19,6 +26,7 @@ use crate::state::AppState;
 #[post("/auth/tokens")]
 pub async fn create_token(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<SignIn>,
 ) -> ApiResult<HttpResponse> {
     let sign_in::Credentials {
@@ -26,21 +34,47 @@ pub async fn create_token(
         password,
         name,
     } = body.into_inner().parse()?;
-    let found = state
+    let from = client::address(req.headers(), req.peer_addr(), state.settings.proxy_hops);
+    let keys = Keys::new(&email, from);
+    let now = state.clock.now();
+    let (found, waiting) = state
         .db
-        .read(move |conn| sign_in::by_email(conn, &email))
+        .read({
+            let keys = keys.clone();
+            move |conn| {
+                let waiting = throttle::waiting(conn, &keys, now)?;
+                Ok::<_, ApiError>((sign_in::by_email(conn, &email)?, waiting))
+            }
+        })
         .await?;
+    if let Some(seconds) = waiting {
+        return Err(ApiError::TooManyAttempts(seconds));
+    }
     // Verify outside any transaction, a bounded number at once: argon2 is
     // deliberately slow and large.
-    let user = state
+    let admitted = state
         .passwords
         .run(move || sign_in::admit(found, &password))
-        .await??;
+        .await?;
+    let limits = Limits::from_settings(&state.settings);
+    let user = match admitted {
+        Ok(user) => user,
+        Err(refused) => {
+            let keys = keys.clone();
+            state
+                .db
+                .write(move |conn| throttle::failed(conn, &keys, &limits, now))
+                .await?;
+            return Err(refused);
+        }
+    };
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
-    let now = state.clock.now();
     let issued = state
         .db
-        .write(move |conn| tokens::issue(conn, Grant::personal(user, name, ttl), now))
+        .write(move |conn| {
+            throttle::succeeded(conn, &keys)?;
+            tokens::issue(conn, Grant::personal(user, name, ttl), now)
+        })
         .await?;
     Ok(HttpResponse::Created().json(issued))
 }

@@ -1,0 +1,203 @@
+//! Throttled sign-in: failed sign-ins are counted per email address (as
+//! given, whether or not an account has it, so the answer never says which)
+//! and per client address. Past a number of free failures each further
+//! failure makes that key wait, twice as long each time, up to a longest
+//! wait; while a key waits, every sign-in with it is refused before any
+//! password is checked (429 with `Retry-After`), the right password
+//! included. A success forgets the account's failures, not the address's.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text, Timestamp};
+use sha2::{Digest, Sha256};
+
+use crate::config::Settings;
+use crate::db::DbConnection;
+use crate::db::models::{from_db_time, to_db_time};
+use crate::db::schema::sign_in_throttle;
+use crate::domain::parse::Email;
+use crate::error::ApiResult;
+
+/// What a sign-in is counted against.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    account: String,
+    address: Option<String>,
+}
+
+impl Keys {
+    /// The keys of a sign-in with `email` from `address` (if known).
+    pub fn new(email: &Email, address: Option<IpAddr>) -> Keys {
+        Keys {
+            account: digest("account", email.as_str()),
+            address: address.map(|a| digest("address", &network(a))),
+        }
+    }
+
+    fn all(&self) -> Vec<String> {
+        std::iter::once(self.account.clone())
+            .chain(self.address.clone())
+            .collect()
+    }
+}
+
+/// The part of an address one client holds: all of an IPv4 address, the
+/// /64 network of an IPv6 one (one subscriber's usual allocation).
+fn network(a: IpAddr) -> String {
+    match a {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+fn digest(kind: &str, value: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(kind.as_bytes());
+    h.update([0]);
+    h.update(value.as_bytes());
+    format!("{:x}", h.finalize())
+}
+
+/// The limits, from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    account_failures: i64,
+    address_failures: i64,
+    longest_wait: i64,
+    window: chrono::Duration,
+}
+
+impl Limits {
+    /// The limits the settings give.
+    pub fn from_settings(s: &Settings) -> Limits {
+        Limits {
+            account_failures: s.sign_in_account_failures,
+            address_failures: s.sign_in_address_failures,
+            longest_wait: s.sign_in_lockout_max_seconds,
+            window: chrono::Duration::minutes(s.sign_in_window_minutes),
+        }
+    }
+
+    /// The wait (seconds) after the `n`th failure in a row when `free` go
+    /// unpunished: none up to `free`, then 1, 2, 4 … up to the longest.
+    fn wait_after(&self, n: i64, free: i64) -> Option<i64> {
+        let over = n - free;
+        (over > 0).then(|| {
+            let doubled = 1_i64 << (over - 1).min(30);
+            doubled.min(self.longest_wait)
+        })
+    }
+}
+
+/// Whole seconds from `now` until every key may try again (at least 1),
+/// or `None` if none is waiting.
+pub fn waiting(conn: &mut DbConnection, keys: &Keys, now: DateTime<Utc>) -> ApiResult<Option<u64>> {
+    let until: Vec<Option<chrono::NaiveDateTime>> = sign_in_throttle::table
+        .filter(sign_in_throttle::key.eq_any(keys.all()))
+        .filter(sign_in_throttle::locked_until.gt(to_db_time(now)))
+        .select(sign_in_throttle::locked_until)
+        .load(conn)?;
+    Ok(until
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let ms = (from_db_time(t) - now).num_milliseconds().max(1);
+            u64::try_from((ms + 999) / 1000).unwrap_or(1)
+        })
+        .max())
+}
+
+/// Counts a failed sign-in against every key, makes a key wait once its
+/// free failures are spent, and forgets keys quiet for the whole window.
+pub fn failed(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        failures: i32,
+    }
+    let forgotten = to_db_time(now - limits.window);
+    let at = to_db_time(now);
+    diesel::delete(sign_in_throttle::table.filter(sign_in_throttle::last_failed_at.lt(forgotten)))
+        .execute(conn)?;
+    let sql = match conn {
+        DbConnection::Postgresql(_) => {
+            "INSERT INTO sign_in_throttle (key, failures, last_failed_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
+             last_failed_at = excluded.last_failed_at RETURNING failures"
+        }
+        DbConnection::Sqlite(_) => {
+            "INSERT INTO sign_in_throttle (key, failures, last_failed_at) VALUES (?, 1, ?) \
+             ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
+             last_failed_at = excluded.last_failed_at RETURNING failures"
+        }
+    };
+    let mut counted = vec![(keys.account.clone(), limits.account_failures, "account")];
+    if let Some(a) = &keys.address {
+        counted.push((a.clone(), limits.address_failures, "address"));
+    }
+    for (key, free, kind) in counted {
+        let n: Count = diesel::sql_query(sql)
+            .bind::<Text, _>(&key)
+            .bind::<Timestamp, _>(at)
+            .get_result(conn)?;
+        if let Some(wait) = limits.wait_after(i64::from(n.failures), free) {
+            diesel::update(sign_in_throttle::table.find(&key))
+                .set(
+                    sign_in_throttle::locked_until
+                        .eq(to_db_time(now + chrono::Duration::seconds(wait))),
+                )
+                .execute(conn)?;
+            tracing::info!(kind, failures = n.failures, wait, "sign-in throttled");
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the failures of the account that just signed in (its client
+/// address keeps its count: one good password must not buy another
+/// account's guesses).
+pub fn succeeded(conn: &mut DbConnection, keys: &Keys) -> ApiResult<()> {
+    diesel::delete(sign_in_throttle::table.find(&keys.account)).execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_after_the_free_failures_up_to_the_longest() {
+        let limits = Limits::from_settings(&Settings::default());
+        let waits: Vec<Option<i64>> = (1..=17).map(|n| limits.wait_after(n, 5)).collect();
+        assert_eq!(&waits[..5], &[None; 5]);
+        assert_eq!(
+            &waits[5..],
+            &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900].map(Some)
+        );
+        assert_eq!(limits.wait_after(i64::from(i32::MAX), 5), Some(900));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_network_and_a_mapped_ipv4_its_address() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(network(a), network(b));
+        assert_ne!(network(a), network(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(network(mapped), "192.0.2.7");
+    }
+}

@@ -1,0 +1,170 @@
+//! Security at the edge: throttled sign-in, security headers, CORS.
+
+use ombud::domain::Role;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, backends, problem, spawn_app_with};
+
+async fn sign_in_from(app: &TestApp, email: &str, password: &str, from: Option<&str>) -> Response {
+    let mut req = app
+        .client
+        .post(app.url("/auth/tokens"))
+        .json(&json!({"email": email, "password": password}));
+    if let Some(address) = from {
+        req = req.header("X-Forwarded-For", address);
+    }
+    req.send().await.expect("request sent")
+}
+
+/// The status, `Retry-After` and problem of a sign-in.
+async fn outcome(res: Response) -> (StatusCode, Option<String>, Value) {
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, problem(res).await)
+}
+
+#[tokio::test]
+async fn failed_sign_ins_make_an_email_wait_whether_or_not_it_has_an_account() {
+    for backend in backends() {
+        // Only the account's count in play here: the client's is generous.
+        let app = spawn_app_with(backend, |s| s.sign_in_address_failures = 1000).await;
+        let ann = app.user(Role::Member).await;
+        let mut seen = Vec::new();
+        for email in [ann.email.as_str(), "nobody@example.org"] {
+            let mut statuses = Vec::new();
+            // Five failures are free; the sixth makes the email wait 1 s.
+            for _ in 0..6 {
+                let (status, retry, _) =
+                    outcome(sign_in_from(&app, email, "wrong guess", None).await).await;
+                assert_eq!(retry, None);
+                statuses.push(status);
+            }
+            assert_eq!(statuses, vec![StatusCode::UNAUTHORIZED; 6], "{email}");
+            // While it waits, even the right password is refused unchecked.
+            let waiting = outcome(sign_in_from(&app, email, PASSWORD, None).await).await;
+            assert_eq!(waiting.0, StatusCode::TOO_MANY_REQUESTS, "{email}");
+            assert_eq!(waiting.1.as_deref(), Some("1"));
+            assert_eq!(waiting.2["type"], "urn:ombud:problem:too-many-attempts");
+            seen.push(waiting);
+        }
+        assert_eq!(
+            seen[0], seen[1],
+            "a known and an unknown email must wait alike"
+        );
+
+        // Past the wait the next failure doubles it; the right password
+        // after that wait is let in, and forgets the failures.
+        app.clock.advance(chrono::Duration::seconds(1));
+        let (status, _, _) =
+            outcome(sign_in_from(&app, &ann.email, "wrong again", None).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, retry, _) =
+            outcome(sign_in_from(&app, &ann.email, PASSWORD, None).await).await;
+        assert_eq!(
+            (status, retry.as_deref()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("2"))
+        );
+        app.clock.advance(chrono::Duration::seconds(2));
+        let res = sign_in_from(&app, &ann.email, PASSWORD, None).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        for _ in 0..5 {
+            let res = sign_in_from(&app, &ann.email, "wrong after success", None).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::UNAUTHORIZED,
+                "the count starts over"
+            );
+        }
+        // The other email still waits (its 1 s was up, but its count stays).
+        let (status, _, _) =
+            outcome(sign_in_from(&app, "nobody@example.org", "x", None).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, retry, _) =
+            outcome(sign_in_from(&app, "nobody@example.org", "x", None).await).await;
+        assert_eq!(
+            (status, retry.as_deref()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("2"))
+        );
+
+        // Failures are forgotten once the window has passed without one.
+        app.clock.advance(chrono::Duration::minutes(61));
+        let res = sign_in_from(&app, "nobody@example.org", "x", None).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let res = sign_in_from(&app, "nobody@example.org", "x", None).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "a new window, free failures again"
+        );
+        assert!(
+            app.count("SELECT COUNT(*) AS n FROM sign_in_throttle WHERE locked_until IS NOT NULL")
+                <= 1
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_address_waits_after_its_failures_whatever_the_emails() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |s| {
+            s.proxy_hops = 1;
+            s.sign_in_address_failures = 3;
+        })
+        .await;
+        let ann = app.user(Role::Member).await;
+        let guesser = Some("203.0.113.5");
+        for (i, status) in [401, 401, 401, 401, 429].into_iter().enumerate() {
+            let res = sign_in_from(&app, &format!("guess{i}@example.org"), "pw", guesser).await;
+            assert_eq!(res.status().as_u16(), status, "guess {i}");
+        }
+        // The address waits even for an account of its own…
+        let res = sign_in_from(&app, &ann.email, PASSWORD, guesser).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        // …but not another client (one address per client, as the proxy
+        // tells it), nor the same one's neighbours in IPv4.
+        for other in ["198.51.100.7", "203.0.113.6"] {
+            let res = sign_in_from(&app, &ann.email, PASSWORD, Some(other)).await;
+            assert_eq!(res.status(), StatusCode::CREATED, "{other}");
+        }
+        // An IPv6 client is its /64: a neighbour in it waits too.
+        let v6 = Some("2001:db8:7:1::10");
+        for i in 0..4 {
+            let res = sign_in_from(&app, &format!("v6-{i}@example.org"), "pw", v6).await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        }
+        let res = sign_in_from(&app, &ann.email, PASSWORD, Some("2001:db8:7:1:ffff::2")).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        // Nothing identifying is kept: the keys are digests.
+        assert_eq!(
+            app.count("SELECT COUNT(*) AS n FROM sign_in_throttle WHERE key LIKE '%203.0.113%' OR key LIKE '%example.org%'"),
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_proxy_a_forged_forwarded_for_changes_nothing() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |s| s.sign_in_address_failures = 2).await;
+        let ann = app.user(Role::Member).await;
+        for i in 0..3 {
+            // Each claims another address; the peer is the client all the same.
+            let forged = format!("192.0.2.{i}");
+            let res = sign_in_from(&app, &format!("g{i}@example.org"), "pw", Some(&forged)).await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        }
+        let res = app
+            .call(
+                Method::POST,
+                "/auth/tokens",
+                None,
+                Some(json!({"email": ann.email, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}
