@@ -328,7 +328,12 @@ impl Settings {
             }
             let url = url::Url::parse(o).map_err(|e| format!("{o}: {e}"))?;
             let origin = url.origin().ascii_serialization();
-            if !matches!(url.scheme(), "http" | "https") || origin != o.trim_end_matches('/') {
+            let bare = url.path() == "/"
+                && url.query().is_none()
+                && url.fragment().is_none()
+                && url.username().is_empty()
+                && !o.trim_end_matches('/').ends_with(['?', '#']);
+            if !matches!(url.scheme(), "http" | "https") || !bare {
                 return Err(format!(
                     "{o} is not an origin (scheme://host[:port], no path)"
                 ));
@@ -525,6 +530,36 @@ mod tests {
             ..Settings::default()
         };
         assert!(ok.check().is_ok());
+    }
+
+    #[test]
+    fn cors_origins_are_origins() {
+        let with = |o: &str| {
+            Settings {
+                cors_allowed_origins: o.into(),
+                ..Settings::default()
+            }
+            .cors_origins()
+        };
+        assert_eq!(with(""), Ok(vec![]));
+        assert_eq!(with("*"), Ok(vec!["*".to_string()]));
+        assert_eq!(
+            with("https://a.example.org, http://localhost:5173\nhttps://B.example.org/"),
+            Ok(vec![
+                "https://a.example.org".to_string(),
+                "http://localhost:5173".to_string(),
+                "https://b.example.org".to_string(),
+            ])
+        );
+        for bad in [
+            "https://a.example.org/app",
+            "a.example.org",
+            "ftp://a.example.org",
+            "*, https://a.example.org",
+            "https://a.example.org?x=1",
+        ] {
+            assert!(with(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -113,6 +113,7 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let spec_json = web::Data::new(routes::spec::SpecJson(crate::openapi::to_json(&spec)?));
     let workers = state.settings.http_workers;
+    let edge = web::Data::new(routes::security::Edge::from_settings(&state.settings));
     let state = web::Data::new(state);
     let mut http = HttpServer::new(move || {
         let limit = state.settings.max_body_bytes;
@@ -127,6 +128,7 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
             .split_for_parts();
         app.app_data(routes.clone())
+            .app_data(edge.clone())
             .app_data(spec_json.clone())
             .route("/health", web::get().to(routes::health::live))
             .route("/ready", web::get().to(routes::health::ready))
@@ -134,6 +136,7 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/docs", web::get().to(routes::health::docs_redirect))
             .default_service(web::to(routes::errors::fallback))
             .wrap(ErrorHandlers::new().default_handler(routes::errors::as_problem))
+            .wrap(from_fn(routes::security::edge))
             .wrap(from_fn(crate::telemetry::request_id))
     })
     .listen(listener)?;

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod mediators;
 pub mod outbox;
 pub mod rules;
+pub mod security;
 pub mod service_policies;
 pub mod spec;
 pub mod statistics;

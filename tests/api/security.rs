@@ -168,3 +168,206 @@ async fn without_a_proxy_a_forged_forwarded_for_changes_nothing() {
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     }
 }
+
+fn header<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
+    res.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_no_cors_by_default() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let admin = app.admin.clone();
+        let origin = "https://app.example.org";
+        let answers = [
+            (
+                "GET /me",
+                app.client.get(app.url("/me")).bearer_auth(&admin.token),
+            ),
+            ("401", app.client.get(app.url("/me"))),
+            ("no route", app.client.get(app.url("/nowhere"))),
+            (
+                "bad json",
+                app.client
+                    .post(app.url("/categories"))
+                    .bearer_auth(&admin.token)
+                    .body("{"),
+            ),
+        ];
+        for (what, req) in answers {
+            let res = req.header("Origin", origin).send().await.unwrap();
+            assert_eq!(
+                header(&res, "x-content-type-options"),
+                Some("nosniff"),
+                "{what}"
+            );
+            assert_eq!(header(&res, "x-frame-options"), Some("DENY"), "{what}");
+            assert_eq!(
+                header(&res, "referrer-policy"),
+                Some("no-referrer"),
+                "{what}"
+            );
+            assert_eq!(header(&res, "cache-control"), Some("no-store"), "{what}");
+            assert_eq!(
+                header(&res, "content-security-policy"),
+                Some(ombud::routes::security::API_POLICY),
+                "{what}"
+            );
+            assert_eq!(header(&res, "access-control-allow-origin"), None, "{what}");
+            assert_eq!(header(&res, "strict-transport-security"), None, "{what}");
+        }
+        // A preflight is not answered as CORS: the browser will refuse.
+        let res = app
+            .client
+            .request(Method::OPTIONS, app.url("/cases"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        // The docs page gets a policy that lets the vendored Swagger UI run.
+        let res = app
+            .client
+            .get(format!("{}/docs/", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header(&res, "content-security-policy"),
+            Some(ombud::routes::security::DOCS_POLICY)
+        );
+        let page = res.text().await.unwrap();
+        assert!(
+            !page.contains("<script>") && !page.contains("<style"),
+            "no inline code: {page}"
+        );
+        // The spec is public and may be cached; the headers are there all the same.
+        let res = app
+            .client
+            .get(app.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&res, "cache-control"), None);
+        assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
+    }
+}
+
+#[tokio::test]
+async fn hsts_only_when_a_believed_proxy_says_tls() {
+    for backend in backends() {
+        for (hops, proto, expected) in [
+            (0, "https", None),
+            (1, "http", None),
+            (1, "https", Some("max-age=31536000")),
+        ] {
+            let app = spawn_app_with(backend, |s| s.proxy_hops = hops).await;
+            let res = app
+                .client
+                .get(format!("{}/health", app.address))
+                .header("X-Forwarded-Proto", proto)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                header(&res, "strict-transport-security"),
+                expected,
+                "{hops} {proto}"
+            );
+        }
+        let app = spawn_app_with(backend, |s| {
+            s.proxy_hops = 1;
+            s.hsts_max_age_seconds = 0;
+        })
+        .await;
+        let res = app
+            .client
+            .get(format!("{}/health", app.address))
+            .header("X-Forwarded-Proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&res, "strict-transport-security"), None);
+    }
+}
+
+#[tokio::test]
+async fn cors_answers_the_allowed_origins_only() {
+    for backend in backends() {
+        let allowed = "https://app.example.org";
+        let app = spawn_app_with(backend, |s| {
+            s.cors_allowed_origins = format!("{allowed}, http://localhost:5173");
+        })
+        .await;
+        let preflight = |origin: &'static str| {
+            app.client
+                .request(Method::OPTIONS, app.url("/cases"))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header(
+                    "Access-Control-Request-Headers",
+                    "authorization, idempotency-key, content-type",
+                )
+                .send()
+        };
+        let res = preflight("https://app.example.org").await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(header(&res, "access-control-allow-origin"), Some(allowed));
+        let headers = header(&res, "access-control-allow-headers")
+            .unwrap()
+            .to_lowercase();
+        for needed in [
+            "authorization",
+            "idempotency-key",
+            "content-type",
+            "if-match",
+        ] {
+            assert!(headers.contains(needed), "{headers}");
+        }
+        assert!(
+            header(&res, "access-control-allow-methods")
+                .unwrap()
+                .contains("PATCH")
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-credentials"),
+            None,
+            "bearer tokens, no cookies"
+        );
+        assert_eq!(header(&res, "vary"), Some("Origin"));
+
+        let res = preflight("https://evil.example.org").await.unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+
+        let get = |origin: &'static str| {
+            app.client
+                .get(app.url("/me"))
+                .bearer_auth(&app.admin.token)
+                .header("Origin", origin)
+                .send()
+        };
+        let res = get("http://localhost:5173").await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some("http://localhost:5173")
+        );
+        assert!(
+            header(&res, "access-control-expose-headers")
+                .unwrap()
+                .contains("ETag")
+        );
+        let res = get("https://evil.example.org").await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "the server answers; the browser hides it"
+        );
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        assert_eq!(header(&res, "vary"), Some("Origin"));
+    }
+}
