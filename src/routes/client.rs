@@ -16,7 +16,7 @@ fn forwarded<'a>(headers: &'a HeaderMap, name: &str, hops: usize) -> Option<&'a 
         .map(str::trim)
         .filter(|e| !e.is_empty())
         .collect();
-    let at = entries.len().checked_sub(hops).unwrap_or(0);
+    let at = entries.len().saturating_sub(hops);
     entries.get(at).copied()
 }
 
