@@ -418,7 +418,7 @@ pub async fn run_once(
             match result {
                 Ok(()) => round.sent += 1,
                 Err(e) => {
-                    tracing::warn!(mail = %row.id, to = %row.recipient_email, error = ?e, "mail not delivered")
+                    tracing::warn!(mail = %row.id, error = ?e, "mail not delivered")
                 }
             }
         }

@@ -395,7 +395,7 @@ pub async fn run_once(
         if attempt.delivered() {
             round.delivered += 1;
         } else {
-            tracing::info!(delivery = out.delivery_id, url = %out.url, error = ?attempt.error, "webhook not delivered");
+            tracing::info!(delivery = out.delivery_id, webhook = %out.webhook_id, error = ?attempt.error, "webhook not delivered");
         }
         let (w, s, now) = (worker.to_string(), settings.clone(), clock.now());
         let settled = db

@@ -15,6 +15,7 @@ mod flows;
 mod follow_up;
 mod helpers;
 mod lifecycle;
+mod logs;
 mod mail;
 mod messages;
 mod outages;
