@@ -49,6 +49,14 @@ pub enum Command {
     Demo,
     /// Run only the background jobs (mail delivery, follow-up), no HTTP.
     Worker,
+    /// Check that case timelines are intact (every entry matches its seal
+    /// and follows the one before it); name the first broken entry of each
+    /// case that is not, and exit with status 1 if any.
+    Verify {
+        /// Check only this case (its id or its reference).
+        #[arg(long)]
+        case: Option<String>,
+    },
 }
 
 /// User management.
@@ -98,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users { command } => users(settings, command).await,
         Command::Worker => worker(settings).await,
+        Command::Verify { case } => verify(settings, case).await,
         Command::Demo => {
             let db = connect(&settings)?;
             let settings = std::sync::Arc::new(settings);
@@ -126,6 +135,81 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("  OpenAPI:   {base}/api/v1/openapi.json");
     println!("  Mail:      {}", app.mail());
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn verify(settings: Settings, case: Option<String>) -> anyhow::Result<()> {
+    use crate::db::schema::cases;
+    use diesel::prelude::*;
+    let db = connect(&settings)?;
+    let (mut checked, mut entries, mut broken, mut awaiting) = (0_u64, 0_i64, 0_u64, 0_i64);
+    let mut after = String::new();
+    loop {
+        let (one, from) = (case.clone(), after.clone());
+        let ids: Vec<String> = db
+            .read(move |conn| {
+                let q = cases::table.select(cases::id).into_boxed();
+                let q = match one {
+                    Some(c) => q.filter(cases::id.eq(c.clone()).or(cases::reference.eq(c))),
+                    None => q
+                        .filter(cases::id.gt(from))
+                        .order(cases::id.asc())
+                        .limit(500),
+                };
+                q.load(conn).map_err(crate::db::StoreError::from)
+            })
+            .await?;
+        if let Some(c) = &case {
+            anyhow::ensure!(!ids.is_empty(), "no case {c}");
+        }
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        for id in ids {
+            let id = crate::domain::CaseId(id.parse()?);
+            let verdict = db
+                .read(move |conn| crate::cases::seal::check(conn, id))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            checked += 1;
+            entries += verdict.entries;
+            awaiting += verdict.awaiting_seal;
+            if let Some(b) = &verdict.first_broken {
+                broken += 1;
+                println!(
+                    "{} ({}): entry {} is {}",
+                    verdict.reference,
+                    verdict.case_id,
+                    b.id,
+                    match b.problem {
+                        crate::cases::seal::Break::Altered =>
+                            "altered (its content no longer matches its seal)",
+                        crate::cases::seal::Break::OutOfChain =>
+                            "out of the chain (an entry before it was removed, inserted or altered)",
+                        crate::cases::seal::Break::Unsealed => "unsealed (its seal was removed)",
+                    }
+                );
+            } else if case.is_some() {
+                println!(
+                    "{} ({}): intact, head {}",
+                    verdict.reference,
+                    verdict.case_id,
+                    verdict.head.as_deref().unwrap_or("(none)")
+                );
+            }
+        }
+        if case.is_some() {
+            break;
+        }
+        after = last;
+    }
+    println!("checked {checked} cases, {entries} entries: {broken} broken");
+    if awaiting > 0 {
+        println!(
+            "{awaiting} entries recorded before sealing began await the background job (`ombud serve` or `ombud worker`)"
+        );
+    }
+    anyhow::ensure!(broken == 0, "{broken} case(s) with a broken timeline");
     Ok(())
 }
 

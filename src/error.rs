@@ -60,7 +60,7 @@ pub enum ApiError {
     Busy(String),
     /// Too many failed sign-ins for this email address or from this client
     /// address: wait this many seconds.
-    #[error("too many failed sign-ins; try again in {0} seconds")]
+    #[error("too many failed sign-ins; try again in {}", seconds(*.0))]
     TooManyAttempts(u64),
     /// A bug or an unexpected failure; logged, never described to the client.
     #[error("internal error")]
@@ -148,6 +148,13 @@ impl From<diesel::result::Error> for ApiError {
 impl From<Vec<FieldError>> for ApiError {
     fn from(errs: Vec<FieldError>) -> Self {
         ApiError::Validation(errs)
+    }
+}
+
+fn seconds(n: u64) -> String {
+    match n {
+        1 => "1 second".into(),
+        n => format!("{n} seconds"),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod record;
 pub mod related;
 pub mod respondents;
 pub mod rulebook;
+pub mod seal;
 pub mod search;
 pub mod service_clock;
 pub mod service_level;

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::context::CaseContext;
 use super::entry::TimelineEntry;
+use super::seal;
 use super::view::PersonRef;
 use crate::config::Settings;
 use crate::db::DbConnection;
@@ -76,7 +77,8 @@ pub fn record(
 ) -> ApiResult<()> {
     let (kind, data) = record.timeline_parts().map_err(anyhow::Error::from)?;
     let visibility = record.event.visibility();
-    let (entry_id, stored_at) = insert_entry(conn, record, &kind, visibility.as_str(), &data)?;
+    let (entry_id, stored_at, hash) =
+        insert_entry(conn, record, &kind, visibility.as_str(), &data)?;
     let case = MailCase {
         row: &ctx.row,
         facts: &ctx.facts,
@@ -112,6 +114,7 @@ pub fn record(
             // As stored (PostgreSQL keeps microseconds), so the entry is
             // the one the timeline shows.
             at: from_db_time(stored_at),
+            hash: Some(hash),
         }),
     };
     let payload = serde_json::to_string(&event).map_err(anyhow::Error::from)?;
@@ -129,14 +132,15 @@ pub fn record(
     Ok(())
 }
 
-/// Appends the timeline entry; returns its id and its time as stored.
+/// Appends the timeline entry, sealed to the one before it; returns its
+/// id, its time as stored and its seal.
 fn insert_entry(
     conn: &mut DbConnection,
     record: &EventRecord,
     kind: &str,
     visibility: &str,
     data: &serde_json::Value,
-) -> ApiResult<(i64, NaiveDateTime)> {
+) -> ApiResult<(i64, NaiveDateTime, String)> {
     #[derive(QueryableByName)]
     struct Inserted {
         #[diesel(sql_type = BigInt)]
@@ -146,23 +150,43 @@ fn insert_entry(
     }
     let sql = match conn {
         DbConnection::Postgresql(_) => {
-            "INSERT INTO timeline_events (case_id, actor_id, kind, visibility, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at"
+            "INSERT INTO timeline_events \
+             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at"
         }
         DbConnection::Sqlite(_) => {
-            "INSERT INTO timeline_events (case_id, actor_id, kind, visibility, data, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at"
+            "INSERT INTO timeline_events \
+             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at"
         }
     };
+    let case_id = record.case_id.to_db();
+    let actor_id = record.actor.map(|a| a.to_db());
+    let data = data.to_string();
+    let at = seal::stored_time(to_db_time(record.at));
+    let prev = seal::head(conn, &case_id)?;
+    let hash = seal::seal(
+        &prev,
+        &seal::Content {
+            case_id: &case_id,
+            actor_id: actor_id.as_deref(),
+            kind,
+            visibility,
+            data: &data,
+            at,
+        },
+    );
     let inserted: Inserted = Prepared(
         diesel::sql_query(sql)
-            .bind::<Text, _>(record.case_id.to_db())
-            .bind::<Nullable<Text>, _>(record.actor.map(|a| a.to_db()))
+            .bind::<Text, _>(&case_id)
+            .bind::<Nullable<Text>, _>(&actor_id)
             .bind::<Text, _>(kind)
             .bind::<Text, _>(visibility)
-            .bind::<Text, _>(data.to_string())
-            .bind::<Timestamp, _>(to_db_time(record.at)),
+            .bind::<Text, _>(&data)
+            .bind::<Timestamp, _>(at)
+            .bind::<Text, _>(&prev)
+            .bind::<Text, _>(&hash),
     )
     .get_result(conn)?;
-    Ok((inserted.id, inserted.created_at))
+    Ok((inserted.id, inserted.created_at, hash))
 }

@@ -77,6 +77,7 @@ pub fn list(
                 visibility: e.visibility,
                 data: serde_json::from_str(&e.data).map_err(corrupt)?,
                 at: from_db_time(e.created_at),
+                hash: e.hash,
             })
         })
         .filter(|entry: &ApiResult<TimelineEntry>| {

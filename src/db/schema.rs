@@ -244,6 +244,8 @@ diesel::table! {
         visibility -> Text,
         data -> Text,
         created_at -> Timestamp,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

@@ -183,7 +183,15 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(n) => tracing::info!(periods = n, "rolled up the statistics"),
                 Err(e) => tracing::warn!(error = %e, "statistics roll-up failed"),
             }
-            search_backfill(&scan_db).await;
+            let search = crate::cases::search::backfill;
+            backfill(
+                &scan_db,
+                search,
+                "indexing earlier cases and messages for search",
+            )
+            .await;
+            let seal = crate::cases::seal::backfill;
+            backfill(&scan_db, seal, "sealing the timelines of earlier cases").await;
             let (s, now) = (scan_settings.clone(), scan_clock.now());
             match scan_db
                 .write(move |conn| webhooks::prune(conn, &s, now))
@@ -265,25 +273,27 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     }
 }
 
-/// Indexes for search what was stored before the index existed: up to
-/// forty batches a scan, each in a transaction of its own.
-async fn search_backfill(db: &Db) {
-    let mut indexed = 0;
+/// Runs a one-time catch-up after an upgrade (`step` does one batch in a
+/// transaction of its own and says how much it did, 0 when all is done):
+/// up to forty batches a scan, then one log line saying what was done.
+async fn backfill(
+    db: &Db,
+    step: fn(&mut crate::db::DbConnection) -> crate::error::ApiResult<usize>,
+    what: &'static str,
+) {
+    let mut done = 0;
     for _ in 0..40 {
-        match db.write(crate::cases::search::backfill).await {
+        match db.write(step).await {
             Ok(0) => break,
-            Ok(n) => indexed += n,
+            Ok(n) => done += n,
             Err(e) => {
-                tracing::warn!(error = %e, "search backfill failed");
+                tracing::warn!(error = %e, what, "catching up failed");
                 break;
             }
         }
     }
-    if indexed > 0 {
-        tracing::info!(
-            documents = indexed,
-            "indexed earlier cases and messages for search"
-        );
+    if done > 0 {
+        tracing::info!(items = done, what, "caught up");
     }
 }
 

@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::queue::get_queue)
         .service(cases::get_case::get_case)
         .service(cases::list_timeline::list_timeline)
+        .service(cases::list_timeline::verify_timeline)
         .service(cases::list_messages::list_messages)
         .service(cases::list_messages::list_threads)
         .service(cases::post_message::post_message)

@@ -23,6 +23,7 @@ mod plans;
 mod queue;
 mod related;
 mod rulebook;
+mod seal;
 mod search;
 mod security;
 mod service_levels;

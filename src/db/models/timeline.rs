@@ -17,4 +17,6 @@ pub struct TimelineRow {
     pub visibility: Visibility,
     pub data: String,
     pub created_at: NaiveDateTime,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }

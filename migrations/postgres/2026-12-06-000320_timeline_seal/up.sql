@@ -1,0 +1,15 @@
+-- A tamper-evident timeline (issue 12): each entry's hash covers its
+-- content and the hash of the entry before it in its case (`prev_hash`,
+-- '' for the first), so an entry altered, removed or slipped in breaks the
+-- chain from there on (src/cases/seal.rs). Entries recorded before this
+-- are sealed by a background job, case by case, once; a database without
+-- any entry has nothing to seal.
+ALTER TABLE timeline_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE timeline_events ADD COLUMN hash TEXT;
+CREATE TABLE timeline_seal_backfill (
+    id INTEGER PRIMARY KEY,
+    cases_after TEXT NOT NULL,
+    done BOOLEAN NOT NULL
+);
+INSERT INTO timeline_seal_backfill (id, cases_after, done)
+    SELECT 1, '', NOT EXISTS (SELECT 1 FROM timeline_events);
