@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod notify;
 pub mod openapi;
 pub mod pagination;
+pub mod privacy;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -108,6 +108,18 @@ fn unstated() -> Vec<(&'static str, &'static str)> {
         ),
         ("assign", "`mediator_id` is an active mediator or lead."),
         (
+            "create_token",
+            "Failed sign-ins are counted per email address (whether or not an account has it) and per client address: past a few, every sign-in with either waits (429 with `Retry-After`, the right password included) for a time that doubles with each further failure.",
+        ),
+        (
+            "verify_timeline",
+            "The caller is staff who may see the case: a party gets 403, since the check covers entries parties do not see.",
+        ),
+        (
+            "export_user",
+            "The caller is the user themself (with `cases:read`) or an admin (403 otherwise).",
+        ),
+        (
             "request_info",
             "`deadline` is in the future and at most 90 days ahead; only a request to the complainant can be `final`, and only where the desk withdraws silent cases (the `auto_withdraw_silent` setting).",
         ),

@@ -20,6 +20,7 @@ mod mail;
 mod messages;
 mod outages;
 mod plans;
+mod privacy;
 mod queue;
 mod related;
 mod rulebook;
