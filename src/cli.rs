@@ -187,6 +187,8 @@ async fn verify(settings: Settings, case: Option<String>) -> anyhow::Result<()> 
                         crate::cases::seal::Break::OutOfChain =>
                             "out of the chain (an entry before it was removed, inserted or altered)",
                         crate::cases::seal::Break::Unsealed => "unsealed (its seal was removed)",
+                        crate::cases::seal::Break::RedactedWithoutRecord =>
+                            "rewritten with no erasure recorded after it",
                     }
                 );
             } else if case.is_some() {

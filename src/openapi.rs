@@ -116,6 +116,10 @@ fn unstated() -> Vec<(&'static str, &'static str)> {
             "The caller is staff who may see the case: a party gets 403, since the check covers entries parties do not see.",
         ),
         (
+            "erase_user",
+            "The person is not the caller (403), mediates no open case and was not erased already (409).",
+        ),
+        (
             "export_user",
             "The caller is the user themself (with `cases:read`) or an admin (403 otherwise).",
         ),

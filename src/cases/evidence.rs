@@ -228,6 +228,7 @@ pub fn add(
         hidden_at: None,
         hidden_by: None,
         hidden_reason: None,
+        redacted_at: None,
     };
     Prepared(diesel::insert_into(evidence::table).values(row.clone())).execute(conn)?;
     let added = EventRecord {
@@ -309,6 +310,11 @@ pub fn open(
     evidence_id: EvidenceId,
 ) -> ApiResult<EvidenceView> {
     let (ctx, _, row) = one(conn, env, actor, id, evidence_id)?;
+    if row.redacted_at.is_some() {
+        return Err(ApiError::InvalidTransition(
+            "this file was removed when its author's data was erased".into(),
+        ));
+    }
     // The case's lock, as every recorded event holds it (`record`).
     hold(conn, id)?;
     let read = EventRecord {

@@ -112,6 +112,7 @@ pub fn post(
         visibility,
         body: text.clone(),
         created_at: to_db_time(env.now),
+        redacted_at: None,
     }))
     .execute(conn)?;
     super::search::index_message(conn, id, message_id, visibility, &text)?;

@@ -173,6 +173,7 @@ fn insert_entry(
             kind,
             visibility,
             data: &data,
+            data_digest: None,
             at,
         },
     );

@@ -33,8 +33,34 @@ pub struct Content<'a> {
     pub visibility: &'a str,
     /// Its data, the JSON text as stored.
     pub data: &'a str,
+    /// The digest of the data it was sealed with, kept when the data was
+    /// rewritten since (an erasure); `None`: the digest of `data`.
+    pub data_digest: Option<&'a str>,
     /// Its time as stored (whole microseconds: see [`stored_time`]).
     pub at: NaiveDateTime,
+}
+
+/// The SHA-256 of an entry's data, hex.
+pub fn digest(data: &str) -> String {
+    format!("{:x}", Sha256::digest(data.as_bytes()))
+}
+
+/// The kind of the entry that records an erasure; its data's
+/// `redacted_entries` lists the entries whose data it rewrote.
+pub const ERASURE_KIND: &str = "personal_data_erased";
+
+/// Rewrites entry `id`'s data (an erasure: names replaced, file names
+/// removed), keeping the digest it was sealed with so its seal and the
+/// chain still check. The caller records the rewrite in an erasure entry.
+pub fn rewrite(conn: &mut DbConnection, row: &TimelineRow, data: &str) -> ApiResult<()> {
+    let sealed_with = row.data_digest.clone().unwrap_or_else(|| digest(&row.data));
+    diesel::update(timeline_events::table.find(row.id))
+        .set((
+            timeline_events::data.eq(data),
+            timeline_events::data_digest.eq(sealed_with),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A time as both databases store it: whole microseconds. An entry is
@@ -47,7 +73,9 @@ pub fn stored_time(at: NaiveDateTime) -> NaiveDateTime {
 /// first): SHA-256, hex, over length-prefixed fields (no two contents
 /// share an encoding).
 pub fn seal(prev: &str, content: &Content) -> String {
-    let data = format!("{:x}", Sha256::digest(content.data.as_bytes()));
+    let data = content
+        .data_digest
+        .map_or_else(|| digest(content.data), str::to_string);
     let at = content.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     let mut h = Sha256::new();
     for field in [
@@ -92,6 +120,8 @@ pub enum Break {
     OutOfChain,
     /// It carries no seal although sealing is done: its seal was removed.
     Unsealed,
+    /// Its data was rewritten but no erasure entry after it records that.
+    RedactedWithoutRecord,
 }
 
 /// The first entry of a case that does not check out.
@@ -125,6 +155,10 @@ pub struct TimelineCheck {
     /// Entries recorded before sealing began that the background job has
     /// not sealed yet (only just after an upgrade; then 0).
     pub awaiting_seal: i64,
+    /// Entries whose data an erasure rewrote (names replaced, removed
+    /// text): their seal and place in the chain still check, against the
+    /// digest of the data they were sealed with; what they said cannot.
+    pub redacted: i64,
     /// The seal of the newest entry: kept elsewhere, it shows later
     /// whether newer entries were removed. `null` with no sealed entry.
     pub head: Option<String>,
@@ -146,8 +180,11 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
         intact: true,
         first_broken: None,
         awaiting_seal: 0,
+        redacted: 0,
         head: None,
     };
+    // Rewritten entries, until an erasure entry after them lists them.
+    let mut unrecorded = std::collections::BTreeSet::new();
     let mut prev = String::new();
     let mut after = 0_i64;
     loop {
@@ -172,8 +209,18 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
                         kind: &row.kind,
                         visibility: row.visibility.as_str(),
                         data: &row.data,
+                        data_digest: row.data_digest.as_deref(),
                         at: row.created_at,
                     };
+                    if row.data_digest.is_some() {
+                        verdict.redacted += 1;
+                        unrecorded.insert(row.id);
+                    }
+                    if row.kind == ERASURE_KIND {
+                        for listed in recorded(&row.data) {
+                            unrecorded.remove(&listed);
+                        }
+                    }
                     let problem = if seal(linked, &content) != *hash {
                         Some(Break::Altered)
                     } else if *linked != prev {
@@ -200,7 +247,26 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
             }
         }
     }
+    if let (Some(&id), None) = (unrecorded.first(), &verdict.first_broken) {
+        verdict.intact = false;
+        verdict.first_broken = Some(BrokenEntry {
+            id,
+            problem: Break::RedactedWithoutRecord,
+        });
+    }
     Ok(verdict)
+}
+
+/// The entries an erasure entry's data says it rewrote.
+fn recorded(data: &str) -> Vec<i64> {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|d| {
+            d["redacted_entries"]
+                .as_array()
+                .map(|ids| ids.iter().filter_map(serde_json::Value::as_i64).collect())
+        })
+        .unwrap_or_default()
 }
 
 fn sealing_done(conn: &mut DbConnection) -> ApiResult<bool> {
@@ -264,6 +330,7 @@ pub fn backfill(conn: &mut DbConnection) -> ApiResult<usize> {
                     kind: &row.kind,
                     visibility: row.visibility.as_str(),
                     data: &row.data,
+                    data_digest: row.data_digest.as_deref(),
                     at: row.created_at,
                 },
             );
@@ -298,6 +365,7 @@ mod tests {
             kind: "case_filed",
             visibility: "all_parties",
             data,
+            data_digest: None,
             at: chrono::DateTime::from_timestamp(1_800_000_000, 123_456_000)
                 .unwrap()
                 .naive_utc(),

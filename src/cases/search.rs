@@ -329,6 +329,33 @@ pub fn ranked(
         .collect()
 }
 
+/// Indexes case `id` again from what it holds now (after an erasure
+/// rewrote its text): its own document and one per message not removed.
+pub fn reindex_case(conn: &mut DbConnection, id: CaseId) -> ApiResult<()> {
+    use crate::db::schema::{cases, messages};
+    let sql = match conn {
+        DbConnection::Postgresql(_) => "DELETE FROM search_docs WHERE case_id = $1",
+        DbConnection::Sqlite(_) => "DELETE FROM search_docs WHERE case_id = ?",
+    };
+    diesel::sql_query(sql)
+        .bind::<Text, _>(id.to_db())
+        .execute(conn)?;
+    let (reference, title, description): (String, String, String) = cases::table
+        .find(id.to_db())
+        .select((cases::reference, cases::title, cases::description))
+        .first(conn)?;
+    index_case(conn, id, &reference, &title, &description)?;
+    let kept: Vec<(MessageId, Visibility, String)> = messages::table
+        .filter(messages::case_id.eq(id))
+        .filter(messages::redacted_at.is_null())
+        .select((messages::id, messages::visibility, messages::body))
+        .load(conn)?;
+    for (message, visibility, body) in kept {
+        index_message(conn, id, message, visibility, &body)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

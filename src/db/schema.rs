@@ -15,6 +15,7 @@ diesel::table! {
         muted -> Text,
         desk_mail -> Text,
         desk_digest_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -110,6 +111,7 @@ diesel::table! {
         handling_seconds -> Nullable<BigInt>,
         info_final -> Bool,
         sla_outcome -> SmallInt,
+        complaint_redacted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -199,6 +201,7 @@ diesel::table! {
         hidden_at -> Nullable<Timestamp>,
         hidden_by -> Nullable<Text>,
         hidden_reason -> Nullable<Text>,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -232,6 +235,7 @@ diesel::table! {
         visibility -> Text,
         body -> Text,
         created_at -> Timestamp,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -246,6 +250,7 @@ diesel::table! {
         created_at -> Timestamp,
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
+        data_digest -> Nullable<Text>,
     }
 }
 

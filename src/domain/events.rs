@@ -468,6 +468,18 @@ pub enum CaseEvent {
         /// The explanation.
         detail: String,
     },
+    /// A person's data was erased from the case: their name and address
+    /// replaced by a pseudonym, and (once the case is closed) what they
+    /// wrote and uploaded removed. Says nothing of what was erased.
+    PersonalDataErased {
+        /// The person (their account now carries the pseudonym).
+        user_id: UserId,
+        /// The timeline entries whose data was rewritten.
+        redacted_entries: Vec<i64>,
+        /// Whether what they wrote and uploaded here is removed (`false`:
+        /// the case is open; it goes when the case closes).
+        removed_their_words: bool,
+    },
 }
 
 impl CaseEvent {
@@ -512,7 +524,7 @@ impl CaseEvent {
 impl CaseEvent {
     /// Every `kind` an event can have (the timeline's, and the types a
     /// webhook endpoint subscribes to); a test holds it to the enum.
-    pub const KINDS: [&'static str; 39] = [
+    pub const KINDS: [&'static str; 40] = [
         "case_filed",
         "assign",
         "auto_assign",
@@ -552,6 +564,7 @@ impl CaseEvent {
         "reopen",
         "withdraw",
         "dismiss",
+        "personal_data_erased",
     ];
 }
 

@@ -190,6 +190,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 "indexing earlier cases and messages for search",
             )
             .await;
+            finish_erasures(&scan_db, &scan_settings, &scan_clock, &store).await;
             let seal = crate::cases::seal::backfill;
             backfill(&scan_db, seal, "sealing the timelines of earlier cases").await;
             let (s, now) = (scan_settings.clone(), scan_clock.now());
@@ -270,6 +271,49 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
         stop,
         handles,
         least_grace,
+    }
+}
+
+/// Removes what erased people wrote and uploaded on cases closed since
+/// their erasure (50 cases a transaction, up to 20 a scan), then the
+/// files' content no file refers to any more.
+async fn finish_erasures(
+    db: &Db,
+    settings: &Arc<Settings>,
+    clock: &Clock,
+    store: &Arc<dyn crate::files::ContentStore>,
+) {
+    let mut cases = 0;
+    for _ in 0..20 {
+        let env = crate::state::Env::new(settings.clone(), clock.now());
+        match db
+            .write(move |conn| crate::privacy::erase::finish(conn, &env))
+            .await
+        {
+            Ok((0, _)) => break,
+            Ok((n, contents)) => {
+                cases += n;
+                for sha in contents {
+                    let (store, check) = (store.clone(), sha.clone());
+                    let unused = db
+                        .read(move |conn| crate::cases::evidence::in_use(conn, &check).map(|u| !u))
+                        .await;
+                    if matches!(unused, Ok(true)) {
+                        let _ = crate::files::on_store(move || store.remove(&sha)).await;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "finishing erasures failed");
+                break;
+            }
+        }
+    }
+    if cases > 0 {
+        tracing::info!(
+            cases,
+            "removed what erased people wrote on cases closed since"
+        );
     }
 }
 

@@ -2,4 +2,5 @@
 //! above the case service, accounts and mail: it reads through them, as
 //! the person would, and adds nothing they could not see.
 
+pub mod erase;
 pub mod export;

@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::list_users::list_users)
         .service(users::get_user::get_user)
         .service(users::export_user::export_user)
+        .service(users::erase_user::erase_user)
         .service(users::update_user::update_user)
         .service(categories::list_categories::list_categories)
         .service(categories::create_category::create_category)

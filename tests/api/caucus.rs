@@ -12,20 +12,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Cast, TestApp, TestUser, case_in, on_each_backend};
 
-async fn bodies(app: &TestApp, who: &TestUser, case: &str, query: &str) -> Vec<String> {
-    let res = app
-        .get(&format!("/cases/{case}/messages?{query}"), who)
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "{query}");
-    let page: Value = res.json().await.unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn threads(app: &TestApp, who: &TestUser, case: &str) -> Vec<(String, i64)> {
     let res = app.get(&format!("/cases/{case}/threads"), who).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -85,31 +71,32 @@ async fn each_thread_of_the_caucus_reads_apart_and_only_by_those_in_it() {
         .await;
 
         assert_eq!(
-            bodies(&app, &cast.mediator, &case, "thread=complainant").await,
+            app.bodies(&cast.mediator, &case, "thread=complainant")
+                .await,
             ["Privately: I paid twice.", "Could you send the receipts?"]
         );
         assert_eq!(
-            bodies(&app, &cast.mediator, &case, "thread=all_parties").await,
+            app.bodies(&cast.mediator, &case, "thread=all_parties")
+                .await,
             ["Both of you: what happened?"]
         );
         assert_eq!(
-            bodies(&app, &cast.lead, &case, "thread=internal")
-                .await
-                .len(),
+            app.bodies(&cast.lead, &case, "thread=internal").await.len(),
             1
         );
         // A party's own thread; the other side's reads as empty, not as an error.
         assert_eq!(
-            bodies(&app, &cast.respondent, &case, "thread=respondent").await,
+            app.bodies(&cast.respondent, &case, "thread=respondent")
+                .await,
             ["Privately: stock ran out."]
         );
         assert!(
-            bodies(&app, &cast.respondent, &case, "thread=complainant")
+            app.bodies(&cast.respondent, &case, "thread=complainant")
                 .await
                 .is_empty()
         );
         assert!(
-            bodies(&app, &cast.respondent, &case, "thread=internal")
+            app.bodies(&cast.respondent, &case, "thread=internal")
                 .await
                 .is_empty()
         );

@@ -173,3 +173,182 @@ async fn a_user_exports_what_ombud_holds_about_them_as_they_may_see_it() {
     })
     .await;
 }
+
+/// A member with a name of their own (the cast's are all "A member").
+async fn person(app: &TestApp, name: &str, email: &str) -> TestUser {
+    let res = app
+        .post("/users", &app.admin, json!({"email": email, "name": name, "role": "member", "password": crate::helpers::PASSWORD}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    TestUser {
+        id: user["id"].as_str().unwrap().into(),
+        email: email.into(),
+        token: app.sign_in(email, crate::helpers::PASSWORD).await,
+        role: ombud::domain::Role::Member,
+    }
+}
+
+/// How many stored texts still hold `needle` (any case), table by table.
+fn traces(app: &TestApp, needle: &str) -> Vec<(&'static str, i64)> {
+    let like = format!("'%{}%'", needle.to_lowercase());
+    [
+        ("users", "SELECT COUNT(*) AS n FROM users WHERE lower(name) LIKE {l} OR lower(email) LIKE {l}"),
+        ("cases", "SELECT COUNT(*) AS n FROM cases WHERE lower(title) LIKE {l} OR lower(description) LIKE {l} OR lower(respondent_name) LIKE {l} OR lower(COALESCE(respondent_email, '')) LIKE {l}"),
+        ("messages", "SELECT COUNT(*) AS n FROM messages WHERE lower(body) LIKE {l}"),
+        ("outbox", "SELECT COUNT(*) AS n FROM outbox WHERE lower(subject) LIKE {l} OR lower(body_text) LIKE {l} OR lower(body_html) LIKE {l} OR lower(recipient_email) LIKE {l} OR lower(recipient_name) LIKE {l}"),
+        ("timeline", "SELECT COUNT(*) AS n FROM timeline_events WHERE lower(data) LIKE {l}"),
+        ("webhooks", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE lower(payload) LIKE {l}"),
+        ("search", "SELECT COUNT(*) AS n FROM search_docs WHERE body LIKE {l}"),
+        ("replays", "SELECT COUNT(*) AS n FROM idempotency_keys WHERE lower(body) LIKE {l}"),
+    ]
+    .into_iter()
+    .map(|(table, sql)| (table, app.count(&sql.replace("{l}", &like))))
+    .filter(|(_, n)| *n > 0)
+    .collect()
+}
+
+async fn verdict(app: &TestApp, who: &TestUser, case: &str) -> Value {
+    app.get(&format!("/cases/{case}/timeline/verify"), who)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// One step of the scanner's finishing of erasures.
+async fn finish_erasures(app: &TestApp) -> usize {
+    let settings = std::sync::Arc::new(app.settings.clone());
+    let url = app.db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let db = ombud::db::Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+        let env = ombud::state::Env::new(settings, chrono::Utc::now());
+        db.write_blocking(move |conn| ombud::privacy::erase::finish(conn, &env))
+            .unwrap()
+            .0
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn erasing_a_person_leaves_a_pseudonym_everywhere_and_their_words_go_with_each_closed_case() {
+    on_each_backend(|app| async move {
+        let mut cast = Cast::new(&app).await;
+        let ann = person(&app, "Annabel Quist", "annabel.quist@example.org").await;
+        cast.complainant = ann.clone();
+        let bob = cast.respondent.clone();
+        // A webhook endpoint, so deliveries carry her name too.
+        let res = app
+            .post("/webhooks", &cast.admin, json!({"url": "https://hooks.example.org/ombud", "events": ["*"]}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+
+        // A case that will be closed when she is erased, and one still open.
+        let closed = app.file_case(&ann, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
+        app.investigate(&cast, &closed).await;
+        app.message(&ann, &closed, "Annabel Quist here: the parcel never came.", "all_parties").await;
+        app.message(&bob, &closed, "We wrote to Annabel Quist at annabel.quist@example.org.", "all_parties").await;
+        let file = upload(&app, &ann, &closed, "all_parties").await;
+        // With a key: the answer kept for replays names her (the case's parties).
+        let res = app
+            .client
+            .post(app.url(&format!("/cases/{closed}/actions/dismiss")))
+            .bearer_auth(&cast.lead.token)
+            .header("Idempotency-Key", "dismiss-once")
+            .json(&json!({"reason": "other", "detail": "Settled outside."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.text().await.unwrap().contains("Annabel Quist"));
+        let open = app.file_case(&ann, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
+        app.message(&ann, &open, "Annabel Quist again, about the second order.", "all_parties").await;
+        assert!(!traces(&app, "Annabel Quist").is_empty(), "her name is stored before");
+
+        // Only another admin may, and a mediator with open cases must hand them over first.
+        let path = format!("/users/{}/erase", ann.id);
+        assert_eq!(app.post(&path, &cast.lead, json!({})).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.post(&path, &ann, json!({})).await.status(), StatusCode::FORBIDDEN);
+        let own = format!("/users/{}/erase", cast.admin.id);
+        assert_eq!(app.post(&own, &cast.admin, json!({})).await.status(), StatusCode::FORBIDDEN);
+        let busy = app.file_case(&cast.member, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
+        app.investigate(&cast, &busy).await;
+        let res = app.post(&format!("/users/{}/erase", cast.mediator.id), &cast.admin, json!({})).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "they mediate an open case");
+
+        let res = app.post(&path, &cast.admin, json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let erasure: Value = res.json().await.unwrap();
+        assert_eq!(erasure["cases"], 2);
+        assert_eq!(erasure["cases_kept_until_closed"], 1);
+        assert_eq!(erasure["messages_removed"], 1);
+        assert_eq!(erasure["files_removed"], 1);
+        let pseudonym = erasure["pseudonym"].as_str().unwrap().to_string();
+        assert!(pseudonym.starts_with("Erased user "));
+
+        // Her name and address are nowhere, in any table.
+        assert_eq!(traces(&app, "Annabel Quist"), vec![], "her name");
+        // Her words on the closed case are out of the mail and the records too.
+        assert_eq!(traces(&app, "the parcel never came"), vec![], "her words");
+        // Her complaint's text too (the open case's copy stays for now).
+        for table in ["outbox WHERE body_text", "timeline_events WHERE data", "webhook_deliveries WHERE payload"] {
+            let (from, column) = table.split_once(" WHERE ").unwrap();
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM {from} WHERE case_id = '{closed}' AND {column} LIKE '%Order never arrived%'"
+            );
+            assert_eq!(app.count(&sql), 0, "{from}");
+            let open_sql = sql.replace(&closed, &open);
+            assert!(app.count(&open_sql) > 0 || from == "outbox", "{from} keeps the open case's");
+        }
+        assert_eq!(traces(&app, "annabel.quist@example.org"), vec![], "her address");
+        let account: Value = app.get(&format!("/users/{}", ann.id), &cast.admin).await.json().await.unwrap();
+        assert_eq!(account["name"], pseudonym.as_str());
+        assert_eq!(account["active"], false);
+        assert!(account["email"].as_str().unwrap().ends_with("@erased.invalid"));
+        assert_eq!(app.get("/me", &ann).await.status(), StatusCode::UNAUTHORIZED, "her tokens are revoked");
+        assert_eq!(app.count(&format!("SELECT COUNT(*) AS n FROM outbox WHERE recipient_user_id = '{}' AND status = 'pending'", ann.id)), 0);
+
+        // The closed case: her words and file are gone, the rest stands,
+        // naming her by the pseudonym.
+        let said = app.bodies(&bob, &closed, "").await;
+        assert_eq!(said[0], ombud::privacy::erase::REMOVED);
+        assert_eq!(said[1], format!("We wrote to {pseudonym} at erased-{}@erased.invalid.", uuid::Uuid::parse_str(&ann.id).unwrap().simple()));
+        let case: Value = app.case(&bob, &closed).await;
+        assert_eq!(case["title"], ombud::privacy::erase::REMOVED);
+        assert_eq!(case["state"], "dismissed");
+        let fid = file["id"].as_str().unwrap();
+        let res = app.get(&format!("/cases/{closed}/evidence/{fid}/content"), &cast.mediator).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "the file is gone");
+        let timeline = app.timeline(&cast.lead, &closed).await;
+        let last = timeline.last().unwrap();
+        assert_eq!(last["kind"], "personal_data_erased");
+        assert_eq!(last["data"]["removed_their_words"], true);
+        let checked = verdict(&app, &cast.lead, &closed).await;
+        assert_eq!(checked["intact"], true, "{checked}");
+        assert!(checked["redacted"].as_i64() > Some(0), "{checked}");
+
+        // The open case keeps her words (under the pseudonym) until it closes.
+        let said = app.bodies(&bob, &open, "").await;
+        assert_eq!(said, vec![format!("{pseudonym} again, about the second order.")]);
+        assert_eq!(finish_erasures(&app).await, 0, "nothing to finish while it is open");
+        app.act_ok(&cast.lead, &open, "dismiss", json!({"reason": "other", "detail": "Gone quiet."})).await;
+        assert_eq!(finish_erasures(&app).await, 1);
+        assert_eq!(app.bodies(&bob, &open, "").await, vec![ombud::privacy::erase::REMOVED.to_string()]);
+        assert_eq!(app.case(&bob, &open).await["title"], ombud::privacy::erase::REMOVED);
+        let checked = verdict(&app, &cast.lead, &open).await;
+        assert_eq!(checked["intact"], true, "{checked}");
+        assert_eq!(finish_erasures(&app).await, 0, "done once");
+
+        // Once is enough; and cutting off the record of an erasure shows.
+        assert_eq!(app.post(&path, &cast.admin, json!({})).await.status(), StatusCode::CONFLICT);
+        let erased_entry = app.timeline(&cast.lead, &closed).await.last().unwrap()["id"].as_i64().unwrap();
+        app.sql(&format!("DELETE FROM timeline_events WHERE id = {erased_entry}"));
+        let checked = verdict(&app, &cast.lead, &closed).await;
+        assert_eq!(checked["first_broken"]["problem"], "redacted_without_record", "{checked}");
+        // Her export still works, under the pseudonym.
+        let export: Value = app.get(&format!("/users/{}/export", ann.id), &cast.admin).await.json().await.unwrap();
+        assert_eq!(export["account"]["name"], pseudonym.as_str());
+    })
+    .await;
+}

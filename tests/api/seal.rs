@@ -58,7 +58,8 @@ async fn a_timeline_is_sealed_and_checked_and_tampering_is_named() {
         assert!(
             staff
                 .iter()
-                .all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64))
+                .all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)),
+            "{staff:#?}"
         );
         let verdict = check(&app, &cast, &id).await;
         assert_eq!(verdict["intact"], true, "{verdict}");

@@ -97,6 +97,7 @@ pub struct CaseRow {
     pub info_final: bool,
     /// Each target's result (`domain::service_level::Clock::outcome`).
     pub sla_outcome: i16,
+    pub complaint_redacted_at: Option<NaiveDateTime>,
 }
 
 /// A case to file.
@@ -218,6 +219,7 @@ impl NewCase {
             handling_seconds: None,
             info_final: false,
             sla_outcome: 0,
+            complaint_redacted_at: None,
         }
     }
 }

@@ -22,4 +22,5 @@ pub struct EvidenceRow {
     pub hidden_at: Option<NaiveDateTime>,
     pub hidden_by: Option<UserId>,
     pub hidden_reason: Option<String>,
+    pub redacted_at: Option<NaiveDateTime>,
 }

@@ -16,4 +16,5 @@ pub struct MessageRow {
     pub visibility: Visibility,
     pub body: String,
     pub created_at: NaiveDateTime,
+    pub redacted_at: Option<NaiveDateTime>,
 }

@@ -19,4 +19,5 @@ pub struct TimelineRow {
     pub created_at: NaiveDateTime,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    pub data_digest: Option<String>,
 }

@@ -22,6 +22,7 @@ pub struct UserRow {
     pub muted: String,
     pub desk_mail: DeskMail,
     pub desk_digest_at: Option<NaiveDateTime>,
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 /// A user to create.

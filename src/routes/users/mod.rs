@@ -1,6 +1,7 @@
 //! User accounts.
 
 pub mod create_user;
+pub mod erase_user;
 pub mod export_user;
 pub mod get_me;
 pub mod get_user;

@@ -138,6 +138,22 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// The bodies of the messages on `case` that `who` reads, oldest first
+    /// (`query`: the list's parameters, such as `thread=complainant`).
+    pub async fn bodies(&self, who: &TestUser, case: &str, query: &str) -> Vec<String> {
+        let res = self
+            .get(&format!("/cases/{case}/messages?limit=100&{query}"), who)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{query}");
+        let page: Value = res.json().await.expect("json");
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|m| m["body"].as_str().expect("body").to_string())
+            .collect()
+    }
+
     /// Posts a message as `who` on `case` to `visibility` (which must succeed).
     pub async fn message(&self, who: &TestUser, case: &str, body: &str, visibility: &str) {
         let res = self
