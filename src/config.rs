@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 51] = [
+pub const KEYS: [&str; 52] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -60,6 +60,7 @@ pub const KEYS: [&str; 51] = [
     "webhook_retry_seconds",
     "webhook_disable_after_hours",
     "webhook_log_days",
+    "retention_days",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -203,6 +204,11 @@ pub struct Settings {
     /// How long the log keeps a delivery that is done (delivered or given
     /// up), with its attempts; pending ones are kept whatever their age.
     pub webhook_log_days: i64,
+    /// How long after it ended (closed, withdrawn or dismissed) a case
+    /// keeps its content: then the scanner removes its texts, files and
+    /// the parties' contact details, keeping its shape for statistics.
+    /// 0: kept for ever.
+    pub retention_days: i64,
 }
 
 impl Default for Settings {
@@ -259,6 +265,7 @@ impl Default for Settings {
             webhook_retry_seconds: 30,
             webhook_disable_after_hours: 72,
             webhook_log_days: 30,
+            retention_days: 0,
         }
     }
 }
@@ -457,6 +464,12 @@ impl Settings {
             "webhook_disable_after_hours",
         )?;
         within(self.webhook_log_days, 1, TEN_YEARS_DAYS, "webhook_log_days")?;
+        within(
+            self.retention_days,
+            0,
+            10 * TEN_YEARS_DAYS,
+            "retention_days",
+        )?;
         within(self.mail_lease_seconds, 5, 86_400, "mail_lease_seconds")?;
         // One SMTP exchange has several steps, each with the timeout; the
         // lease, renewed before each mail, must outlast them all.

@@ -65,6 +65,21 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// `text` with every word that holds an `@` (an email address, as an SMTP
+/// server's reply quotes it) replaced: logs name things by id, not people.
+pub fn without_addresses(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            if word.contains('@') {
+                let end = &word[word.trim_end().len()..];
+                format!("<address>{end}")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Lets one log line through per period and counts the rest: an outage
 /// that fails every request logs a line a period (with how many it stood
 /// for), not one per request.
@@ -112,5 +127,19 @@ mod tests {
         let open = Throttle::new(Duration::ZERO);
         assert_eq!(open.admit(), Some(0));
         assert_eq!(open.admit(), Some(0));
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    #[test]
+    fn addresses_in_a_server_reply_are_left_out() {
+        let reply = "Permanent(\"550 5.1.1 <ann@example.org>: Recipient address rejected\")";
+        let logged = super::without_addresses(reply);
+        assert!(!logged.contains("ann@example.org"), "{logged}");
+        assert!(
+            logged.contains("550 5.1.1 <address> Recipient address rejected"),
+            "{logged}"
+        );
     }
 }

@@ -1,16 +1,17 @@
-//! Throttled sign-in: failed sign-ins are counted per email address (as
+//! Throttled sign-in: sign-in attempts are counted per email address (as
 //! given, whether or not an account has it, so the answer never says which)
-//! and per client address. Past a number of free failures each further
-//! failure makes that key wait, twice as long each time, up to a longest
-//! wait; while a key waits, every sign-in with it is refused before any
-//! password is checked (429 with `Retry-After`), the right password
-//! included. A success forgets the account's failures, not the address's.
+//! and per client address, before the password is checked; a success is
+//! forgiven. Past a number of free failures each further one makes that key
+//! wait, twice as long each time, up to a longest wait; while a key waits,
+//! every sign-in with it is refused before any password is checked (429
+//! with `Retry-After`), the right password included. A success forgets the
+//! account's failures, not the address's.
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text, Timestamp};
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
@@ -34,12 +35,6 @@ impl Keys {
             account: digest("account", email.as_str()),
             address: address.map(|a| digest("address", &network(a))),
         }
-    }
-
-    fn all(&self) -> Vec<String> {
-        std::iter::once(self.account.clone())
-            .chain(self.address.clone())
-            .collect()
     }
 }
 
@@ -97,80 +92,108 @@ impl Limits {
     }
 }
 
-/// Whole seconds from `now` until every key may try again (at least 1),
-/// or `None` if none is waiting.
-pub fn waiting(conn: &mut DbConnection, keys: &Keys, now: DateTime<Utc>) -> ApiResult<Option<u64>> {
-    let until: Vec<Option<chrono::NaiveDateTime>> = sign_in_throttle::table
-        .filter(sign_in_throttle::key.eq_any(keys.all()))
-        .filter(sign_in_throttle::locked_until.gt(to_db_time(now)))
-        .select(sign_in_throttle::locked_until)
-        .load(conn)?;
-    Ok(until
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            let ms = (from_db_time(t) - now).num_milliseconds().max(1);
-            u64::try_from((ms + 999) / 1000).unwrap_or(1)
-        })
-        .max())
+/// Whole seconds from `now` until `until` (at least 1).
+fn seconds_until(until: chrono::NaiveDateTime, now: DateTime<Utc>) -> u64 {
+    let ms = (from_db_time(until) - now).num_milliseconds().max(1);
+    u64::try_from((ms + 999) / 1000).unwrap_or(1)
 }
 
-/// Counts a failed sign-in against every key, makes a key wait once its
-/// free failures are spent, and forgets keys quiet for the whole window.
-pub fn failed(
+/// Counts a sign-in attempt against every key before its password is
+/// checked, in the caller's transaction: the count and the check of the
+/// wait happen in one statement per key, under that key's row lock, so
+/// attempts sent at once are counted one after the other and only those
+/// within the free ones get a password check. A key past its free
+/// attempts starts to wait. If any key is waiting, the attempt is refused
+/// with the seconds to wait, and the caller rolls the transaction back (it
+/// counts nothing). A success is forgiven afterwards ([`succeeded`]).
+/// Keys quiet for the whole window are forgotten on the way.
+pub fn attempt(
     conn: &mut DbConnection,
     keys: &Keys,
     limits: &Limits,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     #[derive(QueryableByName)]
-    struct Count {
+    struct Counted {
         #[diesel(sql_type = Integer)]
         failures: i32,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        locked_until: Option<chrono::NaiveDateTime>,
     }
     let forgotten = to_db_time(now - limits.window);
     let at = to_db_time(now);
     diesel::delete(sign_in_throttle::table.filter(sign_in_throttle::last_failed_at.lt(forgotten)))
         .execute(conn)?;
+    // A waiting key keeps its count (and its wait); another key is counted.
     let sql = match conn {
         DbConnection::Postgresql(_) => {
             "INSERT INTO sign_in_throttle (key, failures, last_failed_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
-             last_failed_at = excluded.last_failed_at RETURNING failures"
+             ON CONFLICT (key) DO UPDATE SET \
+             failures = CASE WHEN sign_in_throttle.locked_until > excluded.last_failed_at \
+                 THEN sign_in_throttle.failures ELSE sign_in_throttle.failures + 1 END, \
+             last_failed_at = excluded.last_failed_at \
+             RETURNING failures, locked_until"
         }
         DbConnection::Sqlite(_) => {
             "INSERT INTO sign_in_throttle (key, failures, last_failed_at) VALUES (?, 1, ?) \
-             ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
-             last_failed_at = excluded.last_failed_at RETURNING failures"
+             ON CONFLICT (key) DO UPDATE SET \
+             failures = CASE WHEN sign_in_throttle.locked_until > excluded.last_failed_at \
+                 THEN sign_in_throttle.failures ELSE sign_in_throttle.failures + 1 END, \
+             last_failed_at = excluded.last_failed_at \
+             RETURNING failures, locked_until"
         }
     };
     let mut counted = vec![(keys.account.clone(), limits.account_failures, "account")];
     if let Some(a) = &keys.address {
         counted.push((a.clone(), limits.address_failures, "address"));
     }
+    let mut wait: Option<u64> = None;
     for (key, free, kind) in counted {
-        let n: Count = diesel::sql_query(sql)
+        let n: Counted = diesel::sql_query(sql)
             .bind::<Text, _>(&key)
             .bind::<Timestamp, _>(at)
             .get_result(conn)?;
-        if let Some(wait) = limits.wait_after(i64::from(n.failures), free) {
+        if let Some(until) = n.locked_until.filter(|u| from_db_time(*u) > now) {
+            let left = seconds_until(until, now);
+            wait = Some(wait.map_or(left, |w| w.max(left)));
+            continue;
+        }
+        // This attempt is the `failures`th in a row: past the free ones,
+        // the next must wait (this one is checked: it may be right).
+        if let Some(seconds) = limits.wait_after(i64::from(n.failures), free) {
+            let until = to_db_time(now + chrono::Duration::seconds(seconds));
             diesel::update(sign_in_throttle::table.find(&key))
-                .set(
-                    sign_in_throttle::locked_until
-                        .eq(to_db_time(now + chrono::Duration::seconds(wait))),
-                )
+                .set(sign_in_throttle::locked_until.eq(until))
                 .execute(conn)?;
-            tracing::info!(kind, failures = n.failures, wait, "sign-in throttled");
+            tracing::info!(
+                kind,
+                failures = n.failures,
+                wait = seconds,
+                "sign-in throttled"
+            );
         }
     }
-    Ok(())
+    match wait {
+        Some(seconds) => Err(crate::error::ApiError::TooManyAttempts(seconds)),
+        None => Ok(()),
+    }
 }
 
-/// Forgets the failures of the account that just signed in (its client
-/// address keeps its count: one good password must not buy another
-/// account's guesses).
+/// Forgives a sign-in that succeeded: the account's count is forgotten,
+/// and the attempt no longer counts against the client address (whose
+/// earlier failures stay: one good password must not buy guesses at other
+/// accounts).
 pub fn succeeded(conn: &mut DbConnection, keys: &Keys) -> ApiResult<()> {
     diesel::delete(sign_in_throttle::table.find(&keys.account)).execute(conn)?;
+    if let Some(address) = &keys.address {
+        diesel::update(
+            sign_in_throttle::table
+                .find(address)
+                .filter(sign_in_throttle::failures.gt(0)),
+        )
+        .set(sign_in_throttle::failures.eq(sign_in_throttle::failures - 1))
+        .execute(conn)?;
+    }
     Ok(())
 }
 

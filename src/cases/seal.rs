@@ -49,6 +49,10 @@ pub fn digest(data: &str) -> String {
 /// `redacted_entries` lists the entries whose data it rewrote.
 pub const ERASURE_KIND: &str = "personal_data_erased";
 
+/// The kind of the entry that records a case's content removed at the end
+/// of its retention period (its data lists `redacted_entries` too).
+pub const ANONYMISED_KIND: &str = "case_anonymised";
+
 /// Rewrites entry `id`'s data (an erasure: names replaced, file names
 /// removed), keeping the digest it was sealed with so its seal and the
 /// chain still check. The caller records the rewrite in an erasure entry.
@@ -172,7 +176,7 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
         .find(id.to_db())
         .select(cases::reference)
         .first(conn)?;
-    let sealing_done = sealing_done(conn)?;
+    let (sealing_done, last_legacy) = sealing_state(conn)?;
     let mut verdict = TimelineCheck {
         case_id: id.0,
         reference,
@@ -216,8 +220,13 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
                         verdict.redacted += 1;
                         unrecorded.insert(row.id);
                     }
-                    if row.kind == ERASURE_KIND {
-                        for listed in recorded(&row.data) {
+                    // Only a record as it was written counts (a rewritten one
+                    // could be made to list anything), and only for entries
+                    // before it.
+                    if (row.kind == ERASURE_KIND || row.kind == ANONYMISED_KIND)
+                        && row.data_digest.is_none()
+                    {
+                        for listed in recorded(&row.data).into_iter().filter(|l| *l < row.id) {
                             unrecorded.remove(&listed);
                         }
                     }
@@ -232,7 +241,7 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
                     verdict.head = Some(hash.clone());
                     problem
                 }
-                _ if sealing_done => Some(Break::Unsealed),
+                _ if sealing_done || row.id > last_legacy => Some(Break::Unsealed),
                 _ => {
                     verdict.awaiting_seal += 1;
                     None
@@ -269,15 +278,20 @@ fn recorded(data: &str) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-fn sealing_done(conn: &mut DbConnection) -> ApiResult<bool> {
+/// Whether the one-time sealing is done, and the newest entry recorded
+/// before sealing began.
+fn sealing_state(conn: &mut DbConnection) -> ApiResult<(bool, i64)> {
     #[derive(QueryableByName)]
     struct State {
         #[diesel(sql_type = Bool)]
         done: bool,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        last_legacy: i64,
     }
-    let state: State = diesel::sql_query("SELECT done FROM timeline_seal_backfill WHERE id = 1")
-        .get_result(conn)?;
-    Ok(state.done)
+    let state: State =
+        diesel::sql_query("SELECT done, last_legacy FROM timeline_seal_backfill WHERE id = 1")
+            .get_result(conn)?;
+    Ok((state.done, state.last_legacy))
 }
 
 const BACKFILL_CASES: i64 = 50;

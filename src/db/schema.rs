@@ -112,6 +112,7 @@ diesel::table! {
         info_final -> Bool,
         sla_outcome -> SmallInt,
         complaint_redacted_at -> Nullable<Timestamp>,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 

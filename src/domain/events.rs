@@ -480,6 +480,14 @@ pub enum CaseEvent {
         /// the case is open; it goes when the case closes).
         removed_their_words: bool,
     },
+    /// The case ended longer ago than the retention period: its texts,
+    /// files and contact details were removed.
+    CaseAnonymised {
+        /// The timeline entries whose data was rewritten.
+        redacted_entries: Vec<i64>,
+        /// The retention period in force, in days.
+        retention_days: i64,
+    },
 }
 
 impl CaseEvent {
@@ -524,7 +532,7 @@ impl CaseEvent {
 impl CaseEvent {
     /// Every `kind` an event can have (the timeline's, and the types a
     /// webhook endpoint subscribes to); a test holds it to the enum.
-    pub const KINDS: [&'static str; 40] = [
+    pub const KINDS: [&'static str; 41] = [
         "case_filed",
         "assign",
         "auto_assign",
@@ -565,6 +573,7 @@ impl CaseEvent {
         "withdraw",
         "dismiss",
         "personal_data_erased",
+        "case_anonymised",
     ];
 }
 

@@ -418,7 +418,8 @@ pub async fn run_once(
             match result {
                 Ok(()) => round.sent += 1,
                 Err(e) => {
-                    tracing::warn!(mail = %row.id, error = ?e, "mail not delivered")
+                    let error = crate::telemetry::without_addresses(&format!("{e:?}"));
+                    tracing::warn!(mail = %row.id, %error, "mail not delivered")
                 }
             }
         }

@@ -191,6 +191,7 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
             )
             .await;
             finish_erasures(&scan_db, &scan_settings, &scan_clock, &store).await;
+            retention(&scan_db, &scan_settings, &scan_clock, &store).await;
             let seal = crate::cases::seal::backfill;
             backfill(&scan_db, seal, "sealing the timelines of earlier cases").await;
             let (s, now) = (scan_settings.clone(), scan_clock.now());
@@ -293,15 +294,7 @@ async fn finish_erasures(
             Ok((0, _)) => break,
             Ok((n, contents)) => {
                 cases += n;
-                for sha in contents {
-                    let (store, check) = (store.clone(), sha.clone());
-                    let unused = db
-                        .read(move |conn| crate::cases::evidence::in_use(conn, &check).map(|u| !u))
-                        .await;
-                    if matches!(unused, Ok(true)) {
-                        let _ = crate::files::on_store(move || store.remove(&sha)).await;
-                    }
-                }
+                remove_unused(db, store, contents).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "finishing erasures failed");
@@ -313,6 +306,62 @@ async fn finish_erasures(
         tracing::info!(
             cases,
             "removed what erased people wrote on cases closed since"
+        );
+    }
+}
+
+/// Deletes from the store the contents (by SHA-256) that no file refers
+/// to any more, after the change that let them go has committed (the
+/// evidence sweep would, within the hour; this is sooner).
+async fn remove_unused(
+    db: &Db,
+    store: &Arc<dyn crate::files::ContentStore>,
+    contents: Vec<String>,
+) {
+    for sha in contents {
+        let (store, check) = (store.clone(), sha.clone());
+        let unused = db
+            .read(move |conn| crate::cases::evidence::in_use(conn, &check).map(|u| !u))
+            .await;
+        if matches!(unused, Ok(true)) {
+            let _ = crate::files::on_store(move || store.remove(&sha)).await;
+        }
+    }
+}
+
+/// Removes the content of cases that ended longer ago than the retention
+/// period (20 cases a transaction, up to 10 a scan).
+async fn retention(
+    db: &Db,
+    settings: &Arc<Settings>,
+    clock: &Clock,
+    store: &Arc<dyn crate::files::ContentStore>,
+) {
+    if settings.retention_days == 0 {
+        return;
+    }
+    let mut cases = 0;
+    for _ in 0..10 {
+        let env = crate::state::Env::new(settings.clone(), clock.now());
+        match db
+            .write(move |conn| crate::privacy::retention::run(conn, &env))
+            .await
+        {
+            Ok((0, _)) => break,
+            Ok((n, contents)) => {
+                cases += n;
+                remove_unused(db, store, contents).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "retention failed");
+                break;
+            }
+        }
+    }
+    if cases > 0 {
+        tracing::info!(
+            cases,
+            "removed the content of cases past the retention period"
         );
     }
 }

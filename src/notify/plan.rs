@@ -123,7 +123,7 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
         | CaseEvent::GroupChanged { .. } => Vec::new(),
         // An erasure is recorded, not announced (a mail would say more
         // about the person than the record does).
-        CaseEvent::PersonalDataErased { .. } => Vec::new(),
+        CaseEvent::PersonalDataErased { .. } | CaseEvent::CaseAnonymised { .. } => Vec::new(),
         // Both accepted the ruling: it is final, and follow-up begins.
         CaseEvent::RulingAccepted { .. } if record.to_state() == Some(CaseState::FollowUp) => {
             to(&parties, "follow_up", false)

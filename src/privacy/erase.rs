@@ -19,8 +19,8 @@ use crate::cases::seal;
 use crate::db::DbConnection;
 use crate::db::models::{TimelineRow, UserRow, to_db_time};
 use crate::db::schema::{
-    api_tokens, cases, evidence, idempotency_keys, messages, outbox, timeline_events, users,
-    webhook_deliveries,
+    api_tokens, appeals, case_feedback, cases, evidence, idempotency_keys, messages, outbox,
+    timeline_events, users, webhook_deliveries,
 };
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{Actor, CaseId, CaseState, UserId};
@@ -62,40 +62,40 @@ fn is_closed(state: CaseState) -> bool {
     )
 }
 
-/// Replaces a person's name and email address in stored text, in each form
-/// the text may hold them in (as written, inside JSON, inside HTML).
+/// Replaces a person's name and email address (or their removed words) in
+/// stored text, in each form the text may hold them in (as written, inside
+/// JSON, as the mail templates escape HTML), longest first, and only where
+/// they stand alone: not inside a longer word or address (`bob@x.org` in
+/// `jimbob@x.org`, `Ann Lee` in `Ann Leeds`).
 struct Swap(Vec<(String, String)>);
 
 impl Swap {
     /// Replacements of texts of at least `shortest` characters (a shorter
-    /// one would match inside other words).
+    /// one would match too much).
     fn new(pairs: &[(&str, &str)], shortest: usize) -> Swap {
-        let mut all = Vec::new();
+        let mut all: Vec<(String, String)> = Vec::new();
         for (old, new) in pairs {
             if old.chars().count() < shortest {
                 continue;
             }
             let json = |s: &str| {
                 let q = serde_json::to_string(s).unwrap_or_default();
-                q[1..q.len().saturating_sub(1).max(1)].to_string()
+                q.get(1..q.len().saturating_sub(1))
+                    .unwrap_or_default()
+                    .to_string()
             };
-            let html = |s: &str| {
-                s.replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-                    .replace('"', "&quot;")
-                    .replace('\'', "&#39;")
-            };
+            let html = |s: &str| minijinja::HtmlEscape(s).to_string();
             for (o, n) in [
                 (old.to_string(), new.to_string()),
                 (json(old), json(new)),
                 (html(old), html(new)),
             ] {
-                if !all.iter().any(|(a, _)| *a == o) {
+                if !o.is_empty() && !all.iter().any(|(a, _)| *a == o) {
                     all.push((o, n));
                 }
             }
         }
+        all.sort_by_key(|(o, _)| std::cmp::Reverse(o.len()));
         Swap(all)
     }
 
@@ -103,12 +103,68 @@ impl Swap {
     fn apply(&self, text: &str) -> Option<String> {
         let mut out = text.to_string();
         for (old, new) in &self.0 {
-            if out.contains(old.as_str()) {
-                out = out.replace(old.as_str(), new);
-            }
+            out = replace_alone(&out, old, new);
         }
         (out != text).then_some(out)
     }
+
+    /// A JSON text with the replacements made inside its strings only (its
+    /// shape cannot change); `None` if nothing changed or it is not JSON.
+    fn apply_json(&self, text: &str) -> Option<String> {
+        fn walk(swap: &Swap, v: &mut serde_json::Value, changed: &mut bool) {
+            match v {
+                serde_json::Value::String(s) => {
+                    if let Some(new) = swap.apply(s) {
+                        *s = new;
+                        *changed = true;
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter_mut().for_each(|i| walk(swap, i, changed))
+                }
+                serde_json::Value::Object(map) => {
+                    map.values_mut().for_each(|i| walk(swap, i, changed))
+                }
+                _ => {}
+            }
+        }
+        let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let mut changed = false;
+        walk(self, &mut value, &mut changed);
+        changed.then(|| value.to_string())
+    }
+}
+
+/// Whether `c` continues a word or an address.
+fn joins(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '@' | '_' | '+' | '-')
+}
+
+/// `text` with each occurrence of `old` that stands alone replaced.
+fn replace_alone(text: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let (before, after) = (&rest[..at], &rest[at + old.len()..]);
+        let prev = before.chars().next_back().or(out.chars().next_back());
+        let mut next = after.chars();
+        let alone_before = prev.is_none_or(|c| !joins(c) && c != '.');
+        let alone_after = match next.next() {
+            None => true,
+            // A full stop ends a sentence unless a word goes on after it.
+            Some('.') => next.next().is_none_or(|c| !c.is_alphanumeric()),
+            Some(c) => !joins(c),
+        };
+        out.push_str(before);
+        out.push_str(if alone_before && alone_after {
+            new
+        } else {
+            old
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Who may erase: admins, not themselves (an admin cannot lock themself
@@ -182,30 +238,41 @@ pub fn erase(
     // names them) keep their shape with the pseudonym.
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::user_id.eq(whose)))
         .execute(conn)?;
-    for (old, new) in [(&user.name, &pseudonym), (&user.email, &pseudo_email)] {
-        if old.chars().count() < 3 {
-            continue;
-        }
+    let names = [
+        (user.name.as_str(), pseudonym.as_str()),
+        (user.email.as_str(), pseudo_email.as_str()),
+    ];
+    let swap = Swap::new(&names, 3);
+    for (old, _) in names.iter().filter(|(old, _)| old.chars().count() >= 3) {
         let escaped = old.replace('!', "!!").replace('%', "!%").replace('_', "!_");
-        let sql = match conn {
-            DbConnection::Postgresql(_) => {
-                "UPDATE idempotency_keys SET body = replace(body, $1, $2) WHERE body LIKE $3 ESCAPE '!'"
+        let kept: Vec<(String, String, String)> = idempotency_keys::table
+            .filter(
+                idempotency_keys::body
+                    .like(format!("%{escaped}%"))
+                    .escape('!'),
+            )
+            .select((
+                idempotency_keys::user_id,
+                idempotency_keys::idem_key,
+                idempotency_keys::body,
+            ))
+            .load(conn)?;
+        for (owner, key, body) in kept {
+            if let Some(body) = swap.apply_json(&body) {
+                diesel::update(idempotency_keys::table.find((owner, key)))
+                    .set(idempotency_keys::body.eq(body))
+                    .execute(conn)?;
             }
-            DbConnection::Sqlite(_) => {
-                "UPDATE idempotency_keys SET body = replace(body, ?, ?) WHERE body LIKE ? ESCAPE '!'"
-            }
-        };
-        diesel::sql_query(sql)
-            .bind::<diesel::sql_types::Text, _>(old)
-            .bind::<diesel::sql_types::Text, _>(new)
-            .bind::<diesel::sql_types::Text, _>(format!("%{escaped}%"))
-            .execute(conn)?;
+        }
     }
     // Mail to them: what is waiting is not sent; what was sent keeps its
     // record (when, whether it arrived) but not its text or address.
+    let to_them = outbox::recipient_user_id
+        .eq(whose)
+        .or(outbox::recipient_email.eq(user.email.clone()));
     diesel::update(
         outbox::table
-            .filter(outbox::recipient_user_id.eq(whose))
+            .filter(to_them.clone())
             .filter(outbox::status.eq("pending")),
     )
     .set((
@@ -213,13 +280,14 @@ pub fn erase(
         outbox::last_error.eq(Some("the recipient's data was erased")),
     ))
     .execute(conn)?;
-    diesel::update(outbox::table.filter(outbox::recipient_user_id.eq(whose)))
+    diesel::update(outbox::table.filter(to_them))
         .set((
             outbox::recipient_email.eq(&pseudo_email),
             outbox::recipient_name.eq(&pseudonym),
             outbox::subject.eq(REMOVED),
             outbox::body_text.eq(REMOVED),
             outbox::body_html.eq(REMOVED),
+            outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
 
@@ -261,7 +329,6 @@ pub fn erase(
         ids.extend(named.iter().map(|c| c.to_db()));
     }
 
-    let swap = Swap::new(&[(&user.name, &pseudonym), (&user.email, &pseudo_email)], 3);
     let mut erasure = Erasure {
         user_id: whose.0,
         pseudonym: pseudonym.clone(),
@@ -278,7 +345,7 @@ pub fn erase(
         };
         let id = CaseId(uuid);
         hold(conn, id)?;
-        let mut rewritten = pseudonymise_case(conn, id, whose, &user.email, &pseudonym, &swap)?;
+        let mut rewritten = pseudonymise_case(conn, id, whose, &user.email, &pseudonym, &names)?;
         let ctx = CaseContext::load(conn, id, by, env)?.ok_or(ApiError::NotFound("case"))?;
         let closed = is_closed(ctx.facts.state);
         if closed {
@@ -319,9 +386,26 @@ fn pseudonymise_case(
     whose: UserId,
     email: &str,
     pseudonym: &str,
-    swap: &Swap,
+    names: &[(&str, &str)],
 ) -> ApiResult<Vec<i64>> {
     let key = id.to_db();
+    // The name the complainant gave the respondent (kept as typed, which
+    // may differ from the account's) goes too, on this case.
+    let typed: Option<String> = cases::table
+        .find(&key)
+        .filter(
+            cases::respondent_id
+                .eq(whose)
+                .or(cases::respondent_email.eq(email)),
+        )
+        .select(cases::respondent_name)
+        .first(conn)
+        .optional()?;
+    let mut pairs = names.to_vec();
+    if let Some(typed) = &typed {
+        pairs.push((typed.as_str(), pseudonym));
+    }
+    let swap = &Swap::new(&pairs, 3);
     diesel::update(
         cases::table.find(&key).filter(
             cases::respondent_id
@@ -375,7 +459,56 @@ fn pseudonymise_case(
                 .execute(conn)?;
         }
     }
+    swap_in_texts(conn, id, swap)?;
     swap_in_records(conn, id, swap, Some((whose, pseudonym)))
+}
+
+/// The free-text columns of a case's other records, by table: (table,
+/// the column that tells rows apart, the text column).
+const TEXTS: [(&str, &str, &str); 7] = [
+    ("rulings", "id", "rationale"),
+    ("appeals", "id", "grounds"),
+    ("appeals", "id", "decision_rationale"),
+    ("obligations", "id", "description"),
+    ("obligations", "id", "note"),
+    ("case_feedback", "party", "comment"),
+    ("case_links", "linked_id", "note"),
+];
+
+/// Makes `swap`'s replacements in case `id`'s rulings, appeals,
+/// obligations, feedback and link notes.
+fn swap_in_texts(conn: &mut DbConnection, id: CaseId, swap: &Swap) -> ApiResult<()> {
+    use diesel::sql_types::{Nullable, Text};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        which: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        words: Option<String>,
+    }
+    let pg = matches!(conn, DbConnection::Postgresql(_));
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    for (table, row, column) in TEXTS {
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT {row} AS which, {column} AS words FROM {table} WHERE case_id = {p1}"
+        ))
+        .bind::<Text, _>(id.to_db())
+        .load(conn)?;
+        for r in rows {
+            let Some(text) = r.words.as_deref().and_then(|t| swap.apply(t)) else {
+                continue;
+            };
+            diesel::sql_query(format!(
+                "UPDATE {table} SET {column} = {p1} WHERE case_id = {p2} AND {row} = {p3}",
+                p3 = if pg { "$3" } else { "?" }
+            ))
+            .bind::<Text, _>(text)
+            .bind::<Text, _>(id.to_db())
+            .bind::<Text, _>(r.which)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// Makes `swap`'s replacements in what was sent and recorded about case
@@ -415,7 +548,7 @@ fn swap_in_records(
         .select((webhook_deliveries::id, webhook_deliveries::payload))
         .load(conn)?;
     for (delivery, payload) in payloads {
-        if let Some(payload) = swap.apply(&payload) {
+        if let Some(payload) = swap.apply_json(&payload) {
             diesel::update(webhook_deliveries::table.find(delivery))
                 .set(webhook_deliveries::payload.eq(payload))
                 .execute(conn)?;
@@ -438,7 +571,7 @@ fn swap_in_records(
             data["mediator_name"] = pseudonym.into();
         }
         let text = data.to_string();
-        let text = swap.apply(&text).unwrap_or(text);
+        let text = swap.apply_json(&text).unwrap_or(text);
         if text != row.data {
             seal::rewrite(conn, &row, &text)?;
             rewritten.push(row.id);
@@ -480,6 +613,50 @@ fn remove_their_words(
         .optional()?;
     if let Some((title, description)) = complaint {
         said.extend([title, description]);
+    }
+    // Their appeal's grounds and their feedback, as the party they were.
+    let parties: Option<(String, Option<String>)> = cases::table
+        .find(id.to_db())
+        .select((cases::complainant_id, cases::respondent_id))
+        .first(conn)
+        .optional()?;
+    let me = whose.to_db();
+    let party = match parties {
+        Some((c, _)) if c == me => Some("complainant"),
+        Some((_, Some(r))) if r == me => Some("respondent"),
+        _ => None,
+    };
+    if let Some(party) = party {
+        let grounds: Vec<String> = appeals::table
+            .filter(appeals::case_id.eq(id))
+            .filter(appeals::party.eq(party))
+            .select(appeals::grounds)
+            .load(conn)?;
+        said.extend(grounds.into_iter().filter(|g| g != REMOVED));
+        diesel::update(
+            appeals::table
+                .filter(appeals::case_id.eq(id))
+                .filter(appeals::party.eq(party)),
+        )
+        .set(appeals::grounds.eq(REMOVED))
+        .execute(conn)?;
+        let comments: Vec<String> = case_feedback::table
+            .filter(case_feedback::case_id.eq(id.to_db()))
+            .filter(case_feedback::party.eq(party))
+            .select(case_feedback::comment)
+            .load(conn)?;
+        said.extend(
+            comments
+                .into_iter()
+                .filter(|c| c != REMOVED && !c.is_empty()),
+        );
+        diesel::update(
+            case_feedback::table
+                .filter(case_feedback::case_id.eq(id.to_db()))
+                .filter(case_feedback::party.eq(party)),
+        )
+        .set(case_feedback::comment.eq(REMOVED))
+        .execute(conn)?;
     }
     let messages = diesel::update(
         messages::table
@@ -628,4 +805,43 @@ pub fn finish(conn: &mut DbConnection, env: &Env) -> ApiResult<(usize, Vec<Strin
         done += 1;
     }
     Ok((done, contents))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_addresses_are_replaced_where_they_stand_alone() {
+        let swap = Swap::new(
+            &[
+                ("Ann Lee", "Erased user 1"),
+                ("bob@example.org", "erased-1@erased.invalid"),
+            ],
+            3,
+        );
+        let text = "Ann Lee wrote to bob@example.org. Ann Leeds and jimbob@example.org stay; \
+                    so do bob@example.org.uk and xAnn Lee.";
+        assert_eq!(
+            swap.apply(text).unwrap(),
+            "Erased user 1 wrote to erased-1@erased.invalid. Ann Leeds and jimbob@example.org \
+             stay; so do bob@example.org.uk and xAnn Lee."
+        );
+        assert_eq!(swap.apply("Nothing here."), None);
+    }
+
+    #[test]
+    fn json_keeps_its_shape_and_html_its_escapes() {
+        let swap = Swap::new(
+            &[("true", "Erased user 1"), ("O'Brien & Co", "Erased user 2")],
+            3,
+        );
+        let json = r#"{"final":true,"name":"true","note":"O'Brien & Co said"}"#;
+        let out: serde_json::Value = serde_json::from_str(&swap.apply_json(json).unwrap()).unwrap();
+        assert_eq!(out["final"], true, "a literal is not a name");
+        assert_eq!(out["name"], "Erased user 1");
+        assert_eq!(out["note"], "Erased user 2 said");
+        let html = format!("<p>{} said</p>", minijinja::HtmlEscape("O'Brien & Co"));
+        assert_eq!(swap.apply(&html).unwrap(), "<p>Erased user 2 said</p>");
+    }
 }

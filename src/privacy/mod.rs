@@ -4,3 +4,4 @@
 
 pub mod erase;
 pub mod export;
+pub mod retention;

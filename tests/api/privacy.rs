@@ -352,3 +352,75 @@ async fn erasing_a_person_leaves_a_pseudonym_everywhere_and_their_words_go_with_
     })
     .await;
 }
+
+/// One step of the scanner's retention, as of `days` from now.
+async fn retention(app: &TestApp, retention_days: i64, days: i64) -> usize {
+    let mut settings = app.settings.clone();
+    settings.retention_days = retention_days;
+    let settings = std::sync::Arc::new(settings);
+    let url = app.db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let db = ombud::db::Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+        let env =
+            ombud::state::Env::new(settings, chrono::Utc::now() + chrono::Duration::days(days));
+        db.write_blocking(move |conn| ombud::privacy::retention::run(conn, &env))
+            .unwrap()
+            .0
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_case_past_the_retention_period_keeps_its_shape_and_loses_its_content() {
+    on_each_backend(|app| async move {
+        let mut cast = Cast::new(&app).await;
+        let ann = person(&app, "Rosalind Petrova", "rosalind.petrova@example.org").await;
+        cast.complainant = ann.clone();
+        let bob = cast.respondent.clone();
+        let old = app.file_case(&ann, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
+        app.investigate(&cast, &old).await;
+        app.message(&ann, &old, "Rosalind Petrova: the parcel never came.", "all_parties").await;
+        app.message(&cast.mediator, &old, "Internal: call Rosalind Petrova back.", "internal").await;
+        let file = upload(&app, &ann, &old, "all_parties").await;
+        app.act_ok(&cast.lead, &old, "dismiss", json!({"reason": "other", "detail": "Settled by phone with Rosalind."}))
+            .await;
+        let still_open = app.file_case(&ann, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
+        let before = app.case(&cast.lead, &old).await;
+
+        assert_eq!(retention(&app, 0, 400).await, 0, "off by default");
+        assert_eq!(retention(&app, 30, 29).await, 0, "not yet");
+        assert_eq!(retention(&app, 30, 31).await, 1, "the ended case, not the open one");
+        assert_eq!(retention(&app, 30, 31).await, 0, "once");
+
+        // Its shape stays: state, category, reference, outcome, dates.
+        let after = app.case(&cast.lead, &old).await;
+        for kept in ["state", "reference", "category", "priority", "created_at"] {
+            assert_eq!(after[kept], before[kept], "{kept}");
+        }
+        let expired = ombud::privacy::retention::EXPIRED;
+        assert_eq!(after["title"], expired);
+        assert!(app.bodies(&cast.lead, &old, "").await.iter().all(|b| b == expired));
+        let fid = file["id"].as_str().unwrap();
+        let res = app.get(&format!("/cases/{old}/evidence/{fid}/content"), &cast.lead).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        // Nothing of what was said, or of the parties' names, is left on it.
+        for needle in ["parcel never came", "Rosalind", "Settled by phone", "Order never arrived", "rosalind.petrova"] {
+            for (table, column) in [("outbox", "body_text"), ("outbox", "subject"), ("timeline_events", "data"), ("webhook_deliveries", "payload"), ("search_docs", "body")] {
+                let n = app.count(&format!(
+                    "SELECT COUNT(*) AS n FROM {table} WHERE case_id = '{old}' AND lower({column}) LIKE '%{}%'",
+                    needle.to_lowercase()
+                ));
+                assert_eq!(n, 0, "{needle} in {table}.{column}");
+            }
+        }
+        let timeline = app.timeline(&cast.lead, &old).await;
+        assert_eq!(timeline.last().unwrap()["kind"], "case_anonymised");
+        let checked = verdict(&app, &cast.lead, &old).await;
+        assert_eq!(checked["intact"], true, "{checked}");
+        assert!(checked["redacted"].as_i64() > Some(0));
+        // The open case is untouched.
+        assert_eq!(app.case(&ann, &still_open).await["title"], "Order never arrived");
+    })
+    .await;
+}

@@ -146,9 +146,16 @@ async fn entries_from_before_sealing_are_sealed_by_the_background_job() {
         let cast = Cast::new(&app).await;
         let id = busy_case(&app, &cast).await;
         let head = check(&app, &cast, &id).await["head"].clone();
-        // As a database upgraded from before sealing stands.
+        // Stripping the seals and calling the sealing undone is not enough
+        // to pass for entries from before sealing…
         app.sql("UPDATE timeline_events SET hash = NULL, prev_hash = NULL");
         app.sql("UPDATE timeline_seal_backfill SET done = FALSE, cases_after = ''");
+        let verdict = check(&app, &cast, &id).await;
+        assert_eq!(verdict["first_broken"]["problem"], "unsealed", "{verdict}");
+        // …as a database upgraded from before sealing stands.
+        app.sql(
+            "UPDATE timeline_seal_backfill SET last_legacy = (SELECT MAX(id) FROM timeline_events)",
+        );
         let verdict = check(&app, &cast, &id).await;
         assert_eq!(verdict["intact"], true, "awaiting is not broken: {verdict}");
         assert!(verdict["awaiting_seal"].as_i64() > Some(0));

@@ -371,3 +371,30 @@ async fn cors_answers_the_allowed_origins_only() {
         assert_eq!(header(&res, "vary"), Some("Origin"));
     }
 }
+
+#[tokio::test]
+async fn sign_ins_sent_at_once_are_counted_one_after_the_other() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |s| {
+            s.sign_in_address_failures = 1000;
+            // Every attempt that is let through is checked, however long
+            // the queue for a check: what is counted is the throttle.
+            s.password_check_wait_ms = 60_000;
+        })
+        .await;
+        let ann = app.user(Role::Member).await;
+        let storm = (0..30).map(|_| sign_in_from(&app, &ann.email, "a guess", None));
+        let answers = futures_util::future::join_all(storm).await;
+        let mut statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+        statuses.sort_unstable();
+        // Five free attempts and the sixth (which starts the wait) are
+        // checked; every other one is refused unchecked.
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        assert_eq!(checked, 6, "{statuses:?}");
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 429).count(),
+            24,
+            "{statuses:?}"
+        );
+    }
+}

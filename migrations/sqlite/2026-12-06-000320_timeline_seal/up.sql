@@ -6,10 +6,14 @@
 -- any entry has nothing to seal.
 ALTER TABLE timeline_events ADD COLUMN prev_hash TEXT;
 ALTER TABLE timeline_events ADD COLUMN hash TEXT;
+-- `last_legacy`: the newest entry recorded before sealing began; an
+-- entry after it without a seal had its seal removed, whatever `done` says.
 CREATE TABLE timeline_seal_backfill (
     id INTEGER PRIMARY KEY,
     cases_after TEXT NOT NULL,
-    done BOOLEAN NOT NULL
+    done BOOLEAN NOT NULL,
+    last_legacy BIGINT NOT NULL
 );
-INSERT INTO timeline_seal_backfill (id, cases_after, done)
-    SELECT 1, '', NOT EXISTS (SELECT 1 FROM timeline_events);
+INSERT INTO timeline_seal_backfill (id, cases_after, done, last_legacy)
+    SELECT 1, '', NOT EXISTS (SELECT 1 FROM timeline_events),
+        (SELECT COALESCE(MAX(id), 0) FROM timeline_events);

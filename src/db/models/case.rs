@@ -98,6 +98,7 @@ pub struct CaseRow {
     /// Each target's result (`domain::service_level::Clock::outcome`).
     pub sla_outcome: i16,
     pub complaint_redacted_at: Option<NaiveDateTime>,
+    pub anonymised_at: Option<NaiveDateTime>,
 }
 
 /// A case to file.
@@ -220,6 +221,7 @@ impl NewCase {
             info_final: false,
             sla_outcome: 0,
             complaint_redacted_at: None,
+            anonymised_at: None,
         }
     }
 }

@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use crate::accounts::sign_in::{self, SignIn};
 use crate::accounts::throttle::{self, Keys, Limits};
 use crate::accounts::tokens::{self, Grant, IssuedToken};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::routes::client;
 use crate::routes::docs::SignInErrors;
 use crate::state::AppState;
@@ -37,37 +37,24 @@ pub async fn create_token(
     let from = client::address(req.headers(), req.peer_addr(), state.settings.proxy_hops);
     let keys = Keys::new(&email, from);
     let now = state.clock.now();
-    let (found, waiting) = state
+    let limits = Limits::from_settings(&state.settings);
+    // Counted before the check, each attempt in turn: of many sent at once
+    // only those within the free attempts reach a password check.
+    let counted = keys.clone();
+    state
         .db
-        .read({
-            let keys = keys.clone();
-            move |conn| {
-                let waiting = throttle::waiting(conn, &keys, now)?;
-                Ok::<_, ApiError>((sign_in::by_email(conn, &email)?, waiting))
-            }
-        })
+        .write(move |conn| throttle::attempt(conn, &counted, &limits, now))
         .await?;
-    if let Some(seconds) = waiting {
-        return Err(ApiError::TooManyAttempts(seconds));
-    }
+    let found = state
+        .db
+        .read(move |conn| sign_in::by_email(conn, &email))
+        .await?;
     // Verify outside any transaction, a bounded number at once: argon2 is
     // deliberately slow and large.
-    let admitted = state
+    let user = state
         .passwords
         .run(move || sign_in::admit(found, &password))
-        .await?;
-    let limits = Limits::from_settings(&state.settings);
-    let user = match admitted {
-        Ok(user) => user,
-        Err(refused) => {
-            let keys = keys.clone();
-            state
-                .db
-                .write(move |conn| throttle::failed(conn, &keys, &limits, now))
-                .await?;
-            return Err(refused);
-        }
-    };
+        .await??;
     let ttl = chrono::Duration::hours(state.settings.token_ttl_hours);
     let issued = state
         .db

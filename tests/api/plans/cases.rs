@@ -99,7 +99,7 @@ fn seed_cases(conn: &mut DbConnection, cases: usize) {
                      FALSE, NULL, FALSE, FALSE, FALSE, {deadline}, FALSE, FALSE, FALSE, FALSE, NULL, 1, \
                      {created}, {created}, '{waiting}', {rank}, {due}, '[]', '[]', '[]', NULL, 0, \
                      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, {sla_next}, {sla_due}, 0, \
-                     NULL, NULL, NULL, NULL, NULL, FALSE, 0, NULL)",
+                     NULL, NULL, NULL, NULL, NULL, FALSE, 0, NULL, NULL)",
                     rank = 3 - i % 4,
                     cat = 1 + i % 4,
                     prio = priorities[i % 4],
