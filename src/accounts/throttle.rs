@@ -12,29 +12,41 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
-use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::models::{from_db_time, to_db_time};
-use crate::db::schema::sign_in_throttle;
+use crate::db::schema::{sign_in_throttle, throttle_secret};
 use crate::domain::parse::Email;
 use crate::error::ApiResult;
 
-/// What a sign-in is counted against.
+/// Who tries to sign in: the email address given and the client's address.
 #[derive(Debug, Clone)]
-pub struct Keys {
+pub struct Who {
+    /// The email address as given (whether or not an account has it).
+    pub email: Email,
+    /// The client's address, if known.
+    pub address: Option<IpAddr>,
+}
+
+/// What a sign-in is counted against: keyed digests of the email and of
+/// the client's network.
+struct Keys {
     account: String,
     address: Option<String>,
 }
 
 impl Keys {
-    /// The keys of a sign-in with `email` from `address` (if known).
-    pub fn new(email: &Email, address: Option<IpAddr>) -> Keys {
-        Keys {
-            account: digest("account", email.as_str()),
-            address: address.map(|a| digest("address", &network(a))),
-        }
+    /// The keys of `who` under this installation's secret.
+    fn of(conn: &mut DbConnection, who: &Who) -> ApiResult<Keys> {
+        let secret: String = throttle_secret::table
+            .find(1)
+            .select(throttle_secret::secret)
+            .first(conn)?;
+        Ok(Keys {
+            account: digest(&secret, "account", who.email.as_str()),
+            address: who.address.map(|a| digest(&secret, "address", &network(a))),
+        })
     }
 }
 
@@ -53,12 +65,12 @@ fn network(a: IpAddr) -> String {
     }
 }
 
-fn digest(kind: &str, value: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(kind.as_bytes());
-    h.update([0]);
-    h.update(value.as_bytes());
-    format!("{:x}", h.finalize())
+fn digest(secret: &str, kind: &str, value: &str) -> String {
+    let message = format!("{kind}\0{value}");
+    crate::webhooks::signature::hmac_sha256(secret.as_bytes(), message.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The limits, from the settings.
@@ -109,10 +121,11 @@ fn seconds_until(until: chrono::NaiveDateTime, now: DateTime<Utc>) -> u64 {
 /// Keys quiet for the whole window are forgotten on the way.
 pub fn attempt(
     conn: &mut DbConnection,
-    keys: &Keys,
+    who: &Who,
     limits: &Limits,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let keys = Keys::of(conn, who)?;
     #[derive(QueryableByName)]
     struct Counted {
         #[diesel(sql_type = Integer)]
@@ -183,7 +196,8 @@ pub fn attempt(
 /// and the attempt no longer counts against the client address (whose
 /// earlier failures stay: one good password must not buy guesses at other
 /// accounts).
-pub fn succeeded(conn: &mut DbConnection, keys: &Keys) -> ApiResult<()> {
+pub fn succeeded(conn: &mut DbConnection, who: &Who) -> ApiResult<()> {
+    let keys = Keys::of(conn, who)?;
     diesel::delete(sign_in_throttle::table.find(&keys.account)).execute(conn)?;
     if let Some(address) = &keys.address {
         diesel::update(

@@ -429,6 +429,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttle_secret (id) {
+        id -> Integer,
+        secret -> Text,
+    }
+}
+
+diesel::table! {
     sign_in_throttle (key) {
         key -> Text,
         failures -> Integer,

@@ -242,6 +242,15 @@ impl IntoResponses for ActionErrors {
     }
 }
 
+/// Errors of changing a user, which may check the caller's password (429:
+/// too many wrong ones, as when signing in).
+pub struct UpdateUserErrors;
+impl IntoResponses for UpdateUserErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503])
+    }
+}
+
 /// Errors of signing in.
 pub struct SignInErrors;
 impl IntoResponses for SignInErrors {

@@ -398,3 +398,38 @@ async fn sign_ins_sent_at_once_are_counted_one_after_the_other() {
         );
     }
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled_like_sign_ins() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |s| s.sign_in_address_failures = 1000).await;
+        let ann = app.user(Role::Member).await;
+        let change = |current: &str| {
+            app.client
+                .patch(app.url(&format!("/users/{}", ann.id)))
+                .bearer_auth(&ann.token)
+                .json(&json!({"password": "a brand new passphrase", "current_password": current}))
+                .send()
+        };
+        for i in 0..6 {
+            let res = change("not my password").await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {i}");
+        }
+        let (status, retry, body) = outcome(change(PASSWORD).await.unwrap()).await;
+        assert_eq!(
+            (status, retry.as_deref()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("1")),
+            "{body}"
+        );
+        // The same count as signing in: the account waits there too.
+        let res = sign_in_from(&app, &ann.email, PASSWORD, None).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        app.clock.advance(chrono::Duration::seconds(1));
+        let res = change(PASSWORD).await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "after the wait the right one works"
+        );
+    }
+}

@@ -1,1 +1,2 @@
+DROP TABLE throttle_secret;
 DROP TABLE sign_in_throttle;

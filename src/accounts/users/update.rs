@@ -139,11 +139,12 @@ impl UserUpdate {
     }
 }
 
-/// The stored password hash of user `id` (`None` if they have no password).
-pub fn password_hash(conn: &mut DbConnection, id: UserId) -> ApiResult<Option<String>> {
+/// The email address and stored password hash of user `id` (`None` if
+/// they have no password).
+pub fn password_hash(conn: &mut DbConnection, id: UserId) -> ApiResult<(String, Option<String>)> {
     Ok(users::table
         .find(id)
-        .select(users::password_hash)
+        .select((users::email, users::password_hash))
         .first(conn)?)
 }
 

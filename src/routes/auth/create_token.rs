@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::sign_in::{self, SignIn};
-use crate::accounts::throttle::{self, Keys, Limits};
+use crate::accounts::throttle::{self, Limits, Who};
 use crate::accounts::tokens::{self, Grant, IssuedToken};
 use crate::error::ApiResult;
 use crate::routes::client;
@@ -35,12 +35,15 @@ pub async fn create_token(
         name,
     } = body.into_inner().parse()?;
     let from = client::address(req.headers(), req.peer_addr(), state.settings.proxy_hops);
-    let keys = Keys::new(&email, from);
+    let who = Who {
+        email: email.clone(),
+        address: from,
+    };
     let now = state.clock.now();
     let limits = Limits::from_settings(&state.settings);
     // Counted before the check, each attempt in turn: of many sent at once
     // only those within the free attempts reach a password check.
-    let counted = keys.clone();
+    let counted = who.clone();
     state
         .db
         .write(move |conn| throttle::attempt(conn, &counted, &limits, now))
@@ -59,7 +62,7 @@ pub async fn create_token(
     let issued = state
         .db
         .write(move |conn| {
-            throttle::succeeded(conn, &keys)?;
+            throttle::succeeded(conn, &who)?;
             tokens::issue(conn, Grant::personal(user, name, ttl), now)
         })
         .await?;
