@@ -151,13 +151,13 @@ fn insert_entry(
     let sql = match conn {
         DbConnection::Postgresql(_) => {
             "INSERT INTO timeline_events \
-             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at"
+             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash, salt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, created_at"
         }
         DbConnection::Sqlite(_) => {
             "INSERT INTO timeline_events \
-             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at"
+             (case_id, actor_id, kind, visibility, data, created_at, prev_hash, hash, salt) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at"
         }
     };
     let case_id = record.case_id.to_db();
@@ -165,6 +165,7 @@ fn insert_entry(
     let data = data.to_string();
     let at = seal::stored_time(to_db_time(record.at));
     let prev = seal::head(conn, &case_id)?;
+    let salt = seal::new_salt();
     let hash = seal::seal(
         &prev,
         &seal::Content {
@@ -175,6 +176,7 @@ fn insert_entry(
             data: &data,
             data_digest: None,
             at,
+            salt: &salt,
         },
     );
     let inserted: Inserted = Prepared(
@@ -186,7 +188,8 @@ fn insert_entry(
             .bind::<Text, _>(&data)
             .bind::<Timestamp, _>(at)
             .bind::<Text, _>(&prev)
-            .bind::<Text, _>(&hash),
+            .bind::<Text, _>(&hash)
+            .bind::<Text, _>(&salt),
     )
     .get_result(conn)?;
     Ok((inserted.id, inserted.created_at, hash))

@@ -38,6 +38,16 @@ pub struct Content<'a> {
     pub data_digest: Option<&'a str>,
     /// Its time as stored (whole microseconds: see [`stored_time`]).
     pub at: NaiveDateTime,
+    /// Its random value ([`new_salt`]).
+    pub salt: &'a str,
+}
+
+/// A new entry's random value: 128 bits, hex.
+pub fn new_salt() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The SHA-256 of an entry's data, hex.
@@ -85,6 +95,7 @@ pub fn seal(prev: &str, content: &Content) -> String {
     for field in [
         "ombud-timeline-v1",
         prev,
+        content.salt,
         content.case_id,
         content.actor_id.unwrap_or(""),
         content.kind,
@@ -215,6 +226,7 @@ pub fn check(conn: &mut DbConnection, id: CaseId) -> ApiResult<TimelineCheck> {
                         data: &row.data,
                         data_digest: row.data_digest.as_deref(),
                         at: row.created_at,
+                        salt: row.salt.as_deref().unwrap_or_default(),
                     };
                     if row.data_digest.is_some() {
                         verdict.redacted += 1;
@@ -336,6 +348,7 @@ pub fn backfill(conn: &mut DbConnection) -> ApiResult<usize> {
         let mut prev = String::new();
         for row in rows {
             let actor_id = row.actor_id.map(|a| a.to_db());
+            let salt = row.salt.clone().unwrap_or_else(new_salt);
             let hash = seal(
                 &prev,
                 &Content {
@@ -346,12 +359,14 @@ pub fn backfill(conn: &mut DbConnection) -> ApiResult<usize> {
                     data: &row.data,
                     data_digest: row.data_digest.as_deref(),
                     at: row.created_at,
+                    salt: &salt,
                 },
             );
             diesel::update(timeline_events::table.find(row.id))
                 .set((
                     timeline_events::prev_hash.eq(&prev),
                     timeline_events::hash.eq(&hash),
+                    timeline_events::salt.eq(&salt),
                 ))
                 .execute(conn)?;
             prev = hash;
@@ -380,6 +395,7 @@ mod tests {
             visibility: "all_parties",
             data,
             data_digest: None,
+            salt: "5f1c",
             at: chrono::DateTime::from_timestamp(1_800_000_000, 123_456_000)
                 .unwrap()
                 .naive_utc(),
@@ -397,6 +413,17 @@ mod tests {
         );
         assert_ne!(first, seal("", &content("{ }")));
         assert_ne!(first, seal("x", &content("{}")));
+        let mut salted = content("{}");
+        salted.salt = "9e2d";
+        assert_ne!(first, seal("", &salted), "the random value is covered");
+        let mut digested = content("{ }");
+        let sealed_with = digest("{}");
+        digested.data_digest = Some(&sealed_with);
+        assert_eq!(
+            first,
+            seal("", &digested),
+            "rewritten data keeps its seal by its digest"
+        );
         let mut moved = content("{}");
         moved.at += chrono::Duration::microseconds(1);
         assert_ne!(first, seal("", &moved));

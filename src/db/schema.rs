@@ -252,6 +252,7 @@ diesel::table! {
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
         data_digest -> Nullable<Text>,
+        salt -> Nullable<Text>,
     }
 }
 

@@ -6,6 +6,10 @@
 -- any entry has nothing to seal.
 ALTER TABLE timeline_events ADD COLUMN prev_hash TEXT;
 ALTER TABLE timeline_events ADD COLUMN hash TEXT;
+-- A random value per entry, covered by its seal and never shown: a party
+-- who sees the seals around an entry hidden from them cannot test guesses
+-- of its content against them.
+ALTER TABLE timeline_events ADD COLUMN salt TEXT;
 -- `last_legacy`: the newest entry recorded before sealing began; an
 -- entry after it without a seal had its seal removed, whatever `done` says.
 CREATE TABLE timeline_seal_backfill (

@@ -20,4 +20,5 @@ pub struct TimelineRow {
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
     pub data_digest: Option<String>,
+    pub salt: Option<String>,
 }
