@@ -20,7 +20,7 @@ use crate::db::DbConnection;
 use crate::db::models::{TimelineRow, UserRow, to_db_time};
 use crate::db::schema::{
     api_tokens, appeals, case_feedback, cases, evidence, idempotency_keys, messages, outbox,
-    timeline_events, users, webhook_deliveries,
+    outbox_attempts, timeline_events, users, webhook_deliveries,
 };
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{Actor, CaseId, CaseState, UserId};
@@ -270,6 +270,16 @@ pub fn erase(
     let to_them = outbox::recipient_user_id
         .eq(whose)
         .or(outbox::recipient_email.eq(user.email.clone()));
+    // The servers' replies about mail to them may quote their address.
+    let theirs: Vec<String> = outbox::table
+        .filter(to_them.clone())
+        .select(outbox::id)
+        .load(conn)?;
+    for chunk in theirs.chunks(500) {
+        diesel::update(outbox_attempts::table.filter(outbox_attempts::outbox_id.eq_any(chunk)))
+            .set(outbox_attempts::detail.eq(""))
+            .execute(conn)?;
+    }
     diesel::update(
         outbox::table
             .filter(to_them.clone())

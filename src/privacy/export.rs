@@ -215,7 +215,13 @@ pub fn export(conn: &mut DbConnection, env: &Env, whose: UserId) -> ApiResult<Us
         });
     }
     let mail: Vec<OutboxRow> = outbox::table
-        .filter(outbox::recipient_user_id.eq(whose))
+        // By account, or to their address before they had one (a
+        // respondent named by contact who signed up later).
+        .filter(
+            outbox::recipient_user_id
+                .eq(whose)
+                .or(outbox::recipient_email.eq(account.email.clone())),
+        )
         .order(outbox::id.desc())
         .load(conn)?;
     let mail = mail

@@ -201,6 +201,7 @@ fn traces(app: &TestApp, needle: &str) -> Vec<(&'static str, i64)> {
         ("webhooks", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE lower(payload) LIKE {l}"),
         ("search", "SELECT COUNT(*) AS n FROM search_docs WHERE body LIKE {l}"),
         ("replays", "SELECT COUNT(*) AS n FROM idempotency_keys WHERE lower(body) LIKE {l}"),
+        ("attempts", "SELECT COUNT(*) AS n FROM outbox_attempts WHERE lower(detail) LIKE {l}"),
     ]
     .into_iter()
     .map(|(table, sql)| (table, app.count(&sql.replace("{l}", &like))))
@@ -264,6 +265,13 @@ async fn erasing_a_person_leaves_a_pseudonym_everywhere_and_their_words_go_with_
         assert!(res.text().await.unwrap().contains("Annabel Quist"));
         let open = app.file_case(&ann, &bob, &cast.category).await["id"].as_str().unwrap().to_string();
         app.message(&ann, &open, "Annabel Quist again, about the second order.", "all_parties").await;
+        // A mail server's reply about mail to her, quoting her address.
+        app.sql(&format!(
+            "INSERT INTO outbox_attempts (outbox_id, worker, outcome, detail, attempted_at) \
+             SELECT id, 'w1', 'permanent', '550 <annabel.quist@example.org> unknown', created_at \
+             FROM outbox WHERE recipient_user_id = '{}'",
+            ann.id
+        ));
         assert!(!traces(&app, "Annabel Quist").is_empty(), "her name is stored before");
 
         // Only another admin may, and a mediator with open cases must hand them over first.
