@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The name of every setting, as in the TOML file and (upper-cased, after
 /// `OMBUD_`) in the environment.
-pub const KEYS: [&str; 52] = [
+pub const KEYS: [&str; 53] = [
     "database_url",
     "bind",
     "public_base_url",
@@ -61,6 +61,7 @@ pub const KEYS: [&str; 52] = [
     "webhook_disable_after_hours",
     "webhook_log_days",
     "retention_days",
+    "idempotency_days",
 ];
 
 /// Every setting of the service. The README has the table; keep them in step.
@@ -209,6 +210,9 @@ pub struct Settings {
     /// the parties' contact details, keeping its shape for statistics.
     /// 0: kept for ever.
     pub retention_days: i64,
+    /// How long the answer to a request with an `Idempotency-Key` is kept
+    /// for replays; a retry after that runs again.
+    pub idempotency_days: i64,
 }
 
 impl Default for Settings {
@@ -266,6 +270,7 @@ impl Default for Settings {
             webhook_disable_after_hours: 72,
             webhook_log_days: 30,
             retention_days: 0,
+            idempotency_days: 7,
         }
     }
 }
@@ -470,6 +475,7 @@ impl Settings {
             10 * TEN_YEARS_DAYS,
             "retention_days",
         )?;
+        within(self.idempotency_days, 1, TEN_YEARS_DAYS, "idempotency_days")?;
         within(self.mail_lease_seconds, 5, 86_400, "mail_lease_seconds")?;
         // One SMTP exchange has several steps, each with the timeout; the
         // lease, renewed before each mail, must outlast them all.

@@ -203,6 +203,15 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 Ok(n) => tracing::info!(deliveries = n, "removed old webhook deliveries"),
                 Err(e) => tracing::warn!(error = %e, "webhook log pruning failed"),
             }
+            let (days, now) = (scan_settings.idempotency_days, scan_clock.now());
+            match scan_db
+                .write(move |conn| forget_replays(conn, days, now))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(answers = n, "forgot answers kept for replays"),
+                Err(e) => tracing::warn!(error = %e, "forgetting replays failed"),
+            }
             let now = scan_clock.now();
             if now >= next_sweep {
                 next_sweep = now + evidence::EVERY;
@@ -308,6 +317,19 @@ async fn finish_erasures(
             "removed what erased people wrote on cases closed since"
         );
     }
+}
+
+/// Forgets the answers kept for `Idempotency-Key` replays that are older
+/// than `days` (they hold what was answered, names included).
+pub fn forget_replays(
+    conn: &mut crate::db::DbConnection,
+    days: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::ApiResult<usize> {
+    use crate::db::schema::idempotency_keys as keys;
+    use diesel::prelude::*;
+    let before = crate::db::models::to_db_time(now - chrono::Duration::days(days));
+    Ok(diesel::delete(keys::table.filter(keys::created_at.lt(before))).execute(conn)?)
 }
 
 /// Deletes from the store the contents (by SHA-256) that no file refers

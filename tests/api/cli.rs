@@ -31,7 +31,9 @@ fn ombud_status(db_url: &str, args: &[&str]) -> (std::process::ExitStatus, Strin
 fn help_documents_every_subcommand() {
     let (ok, stdout, _) = ombud("sqlite://unused.db", &["--help"]);
     assert!(ok);
-    for sub in ["serve", "migrate", "openapi", "users", "demo", "worker", "verify"] {
+    for sub in [
+        "serve", "migrate", "openapi", "users", "demo", "worker", "verify",
+    ] {
         assert!(stdout.contains(sub), "--help mentions {sub}:\n{stdout}");
     }
     let (ok, stdout, _) = ombud("sqlite://unused.db", &["users", "create", "--help"]);

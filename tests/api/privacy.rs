@@ -432,3 +432,47 @@ async fn a_case_past_the_retention_period_keeps_its_shape_and_loses_its_content(
     })
     .await;
 }
+
+#[tokio::test]
+async fn answers_kept_for_replays_are_forgotten_after_their_days() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = app
+            .file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let post = || {
+            app.client
+                .post(app.url(&format!("/cases/{id}/messages")))
+                .bearer_auth(&cast.complainant.token)
+                .header("Idempotency-Key", "note-1")
+                .json(&json!({"body": "Only once, please.", "visibility": "all_parties"}))
+                .send()
+        };
+        assert_eq!(post().await.unwrap().status(), StatusCode::CREATED);
+        let replay = post().await.unwrap();
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        let forget = |days_later: i64| {
+            let url = app.db.url.clone();
+            tokio::task::spawn_blocking(move || {
+                let db =
+                    ombud::db::Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+                let later = chrono::Utc::now() + chrono::Duration::days(days_later);
+                db.write_blocking(move |conn| ombud::jobs::forget_replays(conn, 7, later))
+                    .unwrap()
+            })
+        };
+        assert_eq!(forget(6).await.unwrap(), 0, "kept for a week");
+        assert_eq!(forget(8).await.unwrap(), 1, "then forgotten");
+        let again = post().await.unwrap();
+        assert_eq!(again.status(), StatusCode::CREATED);
+        assert!(
+            again.headers().get("idempotent-replayed").is_none(),
+            "a retry after that runs again"
+        );
+        assert_eq!(app.bodies(&cast.complainant, &id, "").await.len(), 2);
+    })
+    .await;
+}
