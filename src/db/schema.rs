@@ -430,6 +430,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    erasure_pending (case_id, user_id) {
+        case_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
     throttle_secret (id) {
         id -> Integer,
         secret -> Text,
@@ -458,6 +465,7 @@ diesel::joinable!(obligations -> cases (case_id));
 diesel::joinable!(mediator_profiles -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    erasure_pending,
     users,
     api_tokens,
     categories,

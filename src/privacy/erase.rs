@@ -19,8 +19,8 @@ use crate::cases::seal;
 use crate::db::DbConnection;
 use crate::db::models::{TimelineRow, UserRow, to_db_time};
 use crate::db::schema::{
-    api_tokens, appeals, case_feedback, cases, evidence, idempotency_keys, messages, outbox,
-    outbox_attempts, timeline_events, users, webhook_deliveries,
+    api_tokens, appeals, case_feedback, cases, erasure_pending, evidence, idempotency_keys,
+    messages, outbox, outbox_attempts, timeline_events, users, webhook_deliveries,
 };
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{Actor, CaseId, CaseState, UserId};
@@ -366,6 +366,12 @@ pub fn erase(
             rewritten.extend(removed.entries);
         } else {
             erasure.cases_kept_until_closed += 1;
+            diesel::insert_into(erasure_pending::table)
+                .values((
+                    erasure_pending::case_id.eq(id.to_db()),
+                    erasure_pending::user_id.eq(whose.to_db()),
+                ))
+                .execute(conn)?;
         }
         crate::cases::search::reindex_case(conn, id)?;
         rewritten.sort_unstable();
@@ -745,51 +751,27 @@ fn remove_their_words(
     })
 }
 
-/// Finishes erasures on cases closed since: removes what erased people
+/// Finishes erasures on cases closed since (those the erasure noted in
+/// `erasure_pending`, so this reads only them): removes what erased people
 /// wrote and uploaded there and records it. Up to 50 cases per call (the
 /// scanner calls it while there is work); returns the cases done and the
 /// content to delete from the store.
 pub fn finish(conn: &mut DbConnection, env: &Env) -> ApiResult<(usize, Vec<String>)> {
-    let erased: Vec<String> = users::table
-        .filter(users::erased_at.is_not_null())
-        .select(users::id)
-        .load(conn)?;
-    if erased.is_empty() {
-        return Ok((0, Vec::new()));
-    }
-    let closed = ["closed", "withdrawn", "dismissed"];
-    let mut pending: BTreeSet<(String, String)> = BTreeSet::new();
-    let words: Vec<(CaseId, UserId)> = messages::table
-        .inner_join(cases::table)
-        .filter(messages::author_id.eq_any(&erased))
-        .filter(messages::redacted_at.is_null())
-        .filter(cases::state.eq_any(closed))
-        .select((messages::case_id, messages::author_id))
-        .distinct()
+    let pending: Vec<(String, String)> = erasure_pending::table
+        .inner_join(cases::table.on(cases::id.eq(erasure_pending::case_id)))
+        .filter(cases::state.eq_any(["closed", "withdrawn", "dismissed"]))
+        .select((erasure_pending::case_id, erasure_pending::user_id))
         .limit(50)
         .load(conn)?;
-    pending.extend(words.iter().map(|(c, u)| (c.to_db(), u.to_db())));
-    let files: Vec<(CaseId, UserId)> = evidence::table
-        .inner_join(cases::table)
-        .filter(evidence::uploaded_by.eq_any(&erased))
-        .filter(evidence::redacted_at.is_null())
-        .filter(cases::state.eq_any(closed))
-        .select((evidence::case_id, evidence::uploaded_by))
-        .distinct()
-        .limit(50)
-        .load(conn)?;
-    pending.extend(files.iter().map(|(c, u)| (c.to_db(), u.to_db())));
-    let complaints: Vec<(String, String)> = cases::table
-        .filter(cases::complainant_id.eq_any(&erased))
-        .filter(cases::complaint_redacted_at.is_null())
-        .filter(cases::state.eq_any(closed))
-        .select((cases::id, cases::complainant_id))
-        .limit(50)
-        .load(conn)?;
-    pending.extend(complaints);
     let mut contents = Vec::new();
     let mut done = 0;
-    for (case, user) in pending.into_iter().take(50) {
+    for (case, user) in pending {
+        diesel::delete(
+            erasure_pending::table
+                .filter(erasure_pending::case_id.eq(&case))
+                .filter(erasure_pending::user_id.eq(&user)),
+        )
+        .execute(conn)?;
         let (Ok(case), Ok(user)) = (case.parse(), user.parse()) else {
             continue;
         };

@@ -1,3 +1,4 @@
+DROP TABLE erasure_pending;
 ALTER TABLE timeline_events DROP COLUMN data_digest;
 ALTER TABLE cases DROP COLUMN complaint_redacted_at;
 ALTER TABLE evidence DROP COLUMN redacted_at;

@@ -8,3 +8,10 @@ ALTER TABLE messages ADD COLUMN redacted_at TIMESTAMP;
 ALTER TABLE evidence ADD COLUMN redacted_at TIMESTAMP;
 ALTER TABLE cases ADD COLUMN complaint_redacted_at TIMESTAMP;
 ALTER TABLE timeline_events ADD COLUMN data_digest TEXT;
+-- The open cases of an erased person whose words wait for the case to
+-- close (the scanner finishes them then, and forgets the row).
+CREATE TABLE erasure_pending (
+    case_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (case_id, user_id)
+);
