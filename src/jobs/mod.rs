@@ -190,8 +190,14 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
                 "indexing earlier cases and messages for search",
             )
             .await;
-            finish_erasures(&scan_db, &scan_settings, &scan_clock, &store).await;
-            retention(&scan_db, &scan_settings, &scan_clock, &store).await;
+            // What erased people wrote on cases closed since (50 cases a
+            // batch), then the content of cases past the retention period
+            // (20 a batch; none when it is 0).
+            let (db, set, clk) = (&scan_db, &scan_settings, &scan_clock);
+            let finish = crate::privacy::erase::finish;
+            over_cases(db, set, clk, &store, (finish, 20, "finishing erasures")).await;
+            let retention = crate::privacy::retention::run;
+            over_cases(db, set, clk, &store, (retention, 10, "retention")).await;
             let seal = crate::cases::seal::backfill;
             backfill(&scan_db, seal, "sealing the timelines of earlier cases").await;
             let (s, now) = (scan_settings.clone(), scan_clock.now());
@@ -284,38 +290,40 @@ pub fn spawn_all(db: Db, settings: Arc<Settings>, mailer: Mailer, clock: Clock) 
     }
 }
 
-/// Removes what erased people wrote and uploaded on cases closed since
-/// their erasure (50 cases a transaction, up to 20 a scan), then the
-/// files' content no file refers to any more.
-async fn finish_erasures(
+/// A privacy step over cases: one batch in a transaction, returning how
+/// many cases it did and the file contents it let go.
+type CaseStep = fn(
+    &mut crate::db::DbConnection,
+    &crate::state::Env,
+) -> crate::error::ApiResult<(usize, Vec<String>)>;
+
+/// Runs `step` batch after batch (up to `batches` a scan) while it finds
+/// cases, deleting the contents each batch let go once it has committed,
+/// then logs `what` it did once.
+async fn over_cases(
     db: &Db,
     settings: &Arc<Settings>,
     clock: &Clock,
     store: &Arc<dyn crate::files::ContentStore>,
+    (step, batches, what): (CaseStep, usize, &'static str),
 ) {
     let mut cases = 0;
-    for _ in 0..20 {
+    for _ in 0..batches {
         let env = crate::state::Env::new(settings.clone(), clock.now());
-        match db
-            .write(move |conn| crate::privacy::erase::finish(conn, &env))
-            .await
-        {
+        match db.write(move |conn| step(conn, &env)).await {
             Ok((0, _)) => break,
             Ok((n, contents)) => {
                 cases += n;
                 remove_unused(db, store, contents).await;
             }
             Err(e) => {
-                tracing::warn!(error = %e, "finishing erasures failed");
+                tracing::warn!(error = %e, what, "privacy step failed");
                 break;
             }
         }
     }
     if cases > 0 {
-        tracing::info!(
-            cases,
-            "removed what erased people wrote on cases closed since"
-        );
+        tracing::info!(cases, what, "privacy step done");
     }
 }
 
@@ -348,43 +356,6 @@ async fn remove_unused(
         if matches!(unused, Ok(true)) {
             let _ = crate::files::on_store(move || store.remove(&sha)).await;
         }
-    }
-}
-
-/// Removes the content of cases that ended longer ago than the retention
-/// period (20 cases a transaction, up to 10 a scan).
-async fn retention(
-    db: &Db,
-    settings: &Arc<Settings>,
-    clock: &Clock,
-    store: &Arc<dyn crate::files::ContentStore>,
-) {
-    if settings.retention_days == 0 {
-        return;
-    }
-    let mut cases = 0;
-    for _ in 0..10 {
-        let env = crate::state::Env::new(settings.clone(), clock.now());
-        match db
-            .write(move |conn| crate::privacy::retention::run(conn, &env))
-            .await
-        {
-            Ok((0, _)) => break,
-            Ok((n, contents)) => {
-                cases += n;
-                remove_unused(db, store, contents).await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "retention failed");
-                break;
-            }
-        }
-    }
-    if cases > 0 {
-        tracing::info!(
-            cases,
-            "removed the content of cases past the retention period"
-        );
     }
 }
 

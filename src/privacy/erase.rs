@@ -20,7 +20,7 @@ use crate::db::DbConnection;
 use crate::db::models::{TimelineRow, UserRow, to_db_time};
 use crate::db::schema::{
     api_tokens, appeals, case_feedback, cases, erasure_pending, evidence, idempotency_keys,
-    messages, outbox, outbox_attempts, timeline_events, users, webhook_deliveries,
+    messages, outbox, outbox_attempts, timeline_events, users,
 };
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{Actor, CaseId, CaseState, UserId};
@@ -537,7 +537,6 @@ fn swap_in_records(
     swap: &Swap,
     mediator: Option<(UserId, &str)>,
 ) -> ApiResult<Vec<i64>> {
-    let key = id.to_db();
     let mails: Vec<(String, String, String, String)> = outbox::table
         .filter(outbox::case_id.eq(id))
         .select((
@@ -559,41 +558,20 @@ fn swap_in_records(
                 .execute(conn)?;
         }
     }
-    let payloads: Vec<(i64, String)> = webhook_deliveries::table
-        .filter(webhook_deliveries::case_id.eq(&key))
-        .select((webhook_deliveries::id, webhook_deliveries::payload))
-        .load(conn)?;
-    for (delivery, payload) in payloads {
-        if let Some(payload) = swap.apply_json(&payload) {
-            diesel::update(webhook_deliveries::table.find(delivery))
-                .set(webhook_deliveries::payload.eq(payload))
-                .execute(conn)?;
+    super::rewrite_records(conn, id, |json| {
+        // A mediator named in an assignment, by their id (then the rest).
+        if let Some((whose, pseudonym)) = mediator {
+            let mut data: serde_json::Value = serde_json::from_str(json).ok()?;
+            if data["mediator_id"].as_str() == Some(whose.to_db().as_str())
+                && data.get("mediator_name").is_some_and(|n| n != pseudonym)
+            {
+                data["mediator_name"] = pseudonym.into();
+                let text = data.to_string();
+                return Some(swap.apply_json(&text).unwrap_or(text));
+            }
         }
-    }
-    let entries: Vec<TimelineRow> = timeline_events::table
-        .filter(timeline_events::case_id.eq(&key))
-        .order(timeline_events::id.asc())
-        .select(TimelineRow::as_select())
-        .load(conn)?;
-    let mut rewritten = Vec::new();
-    for row in entries {
-        let mut data: serde_json::Value =
-            serde_json::from_str(&row.data).map_err(anyhow::Error::from)?;
-        // A mediator named in an assignment, by their id.
-        if let Some((whose, pseudonym)) = mediator
-            && data["mediator_id"].as_str() == Some(whose.to_db().as_str())
-            && data.get("mediator_name").is_some()
-        {
-            data["mediator_name"] = pseudonym.into();
-        }
-        let text = data.to_string();
-        let text = swap.apply_json(&text).unwrap_or(text);
-        if text != row.data {
-            seal::rewrite(conn, &row, &text)?;
-            rewritten.push(row.id);
-        }
-    }
-    Ok(rewritten)
+        swap.apply_json(json)
+    })
 }
 
 /// What [`remove_their_words`] removed.

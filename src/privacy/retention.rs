@@ -12,12 +12,10 @@ use diesel::prelude::*;
 
 use crate::cases::context::{CaseContext, hold};
 use crate::cases::record::record;
-use crate::cases::seal;
 use crate::db::DbConnection;
-use crate::db::models::{TimelineRow, to_db_time};
+use crate::db::models::to_db_time;
 use crate::db::schema::{
     appeals, case_feedback, case_links, cases, evidence, messages, obligations, outbox, rulings,
-    timeline_events, webhook_deliveries,
 };
 use crate::domain::events::{CaseEvent, EventRecord};
 use crate::domain::{Actor, CaseId};
@@ -214,29 +212,7 @@ fn anonymise(conn: &mut DbConnection, env: &Env, id: CaseId) -> ApiResult<Vec<St
             outbox::recipient_email.eq("anonymised@erased.invalid"),
         ))
         .execute(conn)?;
-    let payloads: Vec<(i64, String)> = webhook_deliveries::table
-        .filter(webhook_deliveries::case_id.eq(&key))
-        .select((webhook_deliveries::id, webhook_deliveries::payload))
-        .load(conn)?;
-    for (delivery, payload) in payloads {
-        if let Some(payload) = scrub_text(&payload) {
-            diesel::update(webhook_deliveries::table.find(delivery))
-                .set(webhook_deliveries::payload.eq(payload))
-                .execute(conn)?;
-        }
-    }
-    let entries: Vec<TimelineRow> = timeline_events::table
-        .filter(timeline_events::case_id.eq(&key))
-        .order(timeline_events::id.asc())
-        .select(TimelineRow::as_select())
-        .load(conn)?;
-    let mut rewritten = Vec::new();
-    for row in entries {
-        if let Some(data) = scrub_text(&row.data) {
-            seal::rewrite(conn, &row, &data)?;
-            rewritten.push(row.id);
-        }
-    }
+    let rewritten = super::rewrite_records(conn, id, scrub_text)?;
     crate::cases::search::reindex_case(conn, id)?;
     let ctx =
         CaseContext::load(conn, id, &Actor::system(), env)?.ok_or(ApiError::NotFound("case"))?;

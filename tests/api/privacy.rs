@@ -476,3 +476,38 @@ async fn answers_kept_for_replays_are_forgotten_after_their_days() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn erasing_a_mediator_renames_them_in_the_assignments_they_got() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let email = "mirela.hart@example.org";
+        let res = app
+            .post("/users", &app.admin, json!({"email": email, "name": "Mirela Hart", "role": "mediator", "password": crate::helpers::PASSWORD}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let mirela: Value = res.json().await.unwrap();
+        let id = app.file_case(&cast.complainant, &cast.respondent, &cast.category).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.act_ok(&cast.lead, &id, "assign", json!({"mediator_id": mirela["id"]})).await;
+        // Handed back: the assignment that named her stays in the timeline.
+        app.act_ok(&cast.lead, &id, "assign", json!({"mediator_id": cast.mediator.id})).await;
+        assert!(!traces(&app, "Mirela Hart").is_empty());
+        let res = app.post(&format!("/users/{}/erase", mirela["id"].as_str().unwrap()), &cast.admin, json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let pseudonym = res.json::<Value>().await.unwrap()["pseudonym"].as_str().unwrap().to_string();
+        assert_eq!(traces(&app, "Mirela Hart"), vec![], "her name");
+        let named: Vec<Value> = app
+            .timeline(&cast.lead, &id)
+            .await
+            .into_iter()
+            .filter(|e| e["data"]["mediator_id"] == mirela["id"])
+            .collect();
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0]["data"]["mediator_name"], pseudonym.as_str());
+        assert_eq!(verdict(&app, &cast.lead, &id).await["intact"], true);
+    })
+    .await;
+}
