@@ -54,6 +54,14 @@ impl Caller {
         }
     }
 
+    /// Fails with 403 unless the caller is an admin whose token carries
+    /// the admin scope and `also` (the outbox and webhook deliveries hold
+    /// case text: reading them needs `cases:read` as well).
+    pub fn require_admin_and(&self, also: Scope) -> ApiResult<()> {
+        self.require_admin()?;
+        self.require_scope(also)
+    }
+
     /// Fails with 403 unless the caller is an admin whose token carries the admin scope.
     pub fn require_admin(&self) -> ApiResult<()> {
         self.require_scope(Scope::Admin)?;

@@ -45,13 +45,15 @@ impl Role {
 /// every scope; service tokens carry the ones an admin granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum Scope {
-    /// Read cases, their messages and timelines.
+    /// Read cases, their messages, timelines and drafts (and, with
+    /// `admin`, the outbox and webhook deliveries, which hold case text).
     #[serde(rename = "cases:read")]
     CasesRead,
     /// File cases, post messages and take case actions.
     #[serde(rename = "cases:write")]
     CasesWrite,
-    /// Read users and categories.
+    /// Read users and mediators' profiles (categories and rules need no
+    /// scope).
     #[serde(rename = "directory:read")]
     DirectoryRead,
     /// Manage users, categories and tokens (still only for admins).

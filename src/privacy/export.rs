@@ -131,10 +131,15 @@ pub struct SentMail {
 }
 
 /// Whose data `caller` may export: their own (with `cases:read`), or, as
-/// an admin with the `admin` scope, anyone's.
+/// an admin with the `admin` scope, anyone's. Someone else's is 404 for
+/// a member (as `GET /users/{id}` is: members do not look users up) and
+/// 403 for other staff.
 pub fn may_export(caller: &Caller, whose: UserId) -> ApiResult<()> {
     caller.require_scope(Scope::CasesRead)?;
     if whose != caller.user_id {
+        if !caller.role.is_staff() {
+            return Err(ApiError::NotFound("user"));
+        }
         caller.require_admin()?;
     }
     Ok(())

@@ -139,10 +139,15 @@ async fn a_user_exports_what_ombud_holds_about_them_as_they_may_see_it() {
         );
         assert_eq!(by_admin["mail"].as_array().unwrap().len(), mail.len());
 
-        // No one else may.
-        for other in [bob, &cast.mediator, &cast.lead] {
+        // No one else may: staff are refused, a member does not even
+        // learn that the user exists (as with `GET /users/{id}`).
+        for (other, status) in [
+            (bob, StatusCode::NOT_FOUND),
+            (&cast.mediator, StatusCode::FORBIDDEN),
+            (&cast.lead, StatusCode::FORBIDDEN),
+        ] {
             let res = app.get(&path, other).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{:?}", other.role);
+            assert_eq!(res.status(), status, "{:?}", other.role);
         }
         let res = app
             .get(

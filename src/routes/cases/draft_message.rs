@@ -8,7 +8,8 @@ use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
 use crate::state::AppState;
 
-/// Draft a message from a template (the assigned mediator, leads, admins):
+/// Draft a message from a template (the assigned mediator, leads, admins;
+/// a read: a service token needs `cases:read`):
 /// rendered in the recipient's language with the case's details filled in,
 /// for the sender to edit and post (`POST /cases/{case_id}/messages`).
 /// Nothing is stored.
@@ -27,7 +28,8 @@ pub async fn draft_message(
     path: web::Path<uuid::Uuid>,
     body: web::Json<DraftRequest>,
 ) -> ApiResult<web::Json<Draft>> {
-    caller.require_scope(Scope::CasesWrite)?;
+    // A draft is read from the case and stored nowhere.
+    caller.require_scope(Scope::CasesRead)?;
     let (id, actor, env) = (CaseId(path.into_inner()), Actor::from(&caller), state.env());
     let req = body.into_inner();
     let draft = state

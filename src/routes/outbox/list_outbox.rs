@@ -1,13 +1,15 @@
 use actix_web::{get, web};
 
 use crate::accounts::Caller;
+use crate::domain::Scope;
 use crate::error::ApiResult;
 use crate::notify::admin::{self, MailPage, OutboxFilter};
 use crate::pagination::PageQuery;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 
-/// List the outbox (admins), newest first.
+/// List the outbox (admins; a service token needs `admin` and
+/// `cases:read`), newest first.
 #[utoipa::path(
     tag = "outbox",
     operation_id = "list_outbox",
@@ -21,7 +23,7 @@ pub async fn list_outbox(
     filter: web::Query<OutboxFilter>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<MailPage>> {
-    caller.require_admin()?;
+    caller.require_admin_and(Scope::CasesRead)?;
     let filter = filter.into_inner();
     let page = page.checked()?;
     let list = state

@@ -1,13 +1,15 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
+use crate::domain::Scope;
 use crate::error::ApiResult;
 use crate::notify::admin::{self, MailView};
 use crate::routes::docs::WriteErrors;
 use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 
-/// Send a failed mail again (admins): it goes back to `pending`, due now,
+/// Send a failed mail again (admins; a service token needs `admin` and
+/// `cases:read`): it goes back to `pending`, due now,
 /// with a fresh allowance of attempts. Its earlier attempts stay on record.
 #[utoipa::path(
     tag = "outbox",
@@ -23,7 +25,7 @@ pub async fn retry_mail(
     path: web::Path<uuid::Uuid>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    caller.require_admin()?;
+    caller.require_admin_and(Scope::CasesRead)?;
     let id = path.into_inner();
     let (key, fp) = idempotency::asked(&req, &format!("retry_mail:{id}"), &())?;
     idempotency::create(&state, &caller, key, fp, move |conn| {

@@ -1,13 +1,14 @@
 use actix_web::{get, web};
 
 use crate::accounts::Caller;
-use crate::domain::WebhookId;
+use crate::domain::{Scope, WebhookId};
 use crate::error::ApiResult;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 use crate::webhooks::deliveries::{self, DeliveryDetail};
 
-/// One delivery of a webhook endpoint (admins): the body sent and every
+/// One delivery of a webhook endpoint (admins; a service token needs
+/// `admin` and `cases:read`): the body sent and every
 /// attempt, with its time, duration, answer and error.
 #[utoipa::path(
     tag = "webhooks",
@@ -24,7 +25,7 @@ pub async fn get_delivery(
     caller: Caller,
     path: web::Path<(uuid::Uuid, i64)>,
 ) -> ApiResult<web::Json<DeliveryDetail>> {
-    caller.require_admin()?;
+    caller.require_admin_and(Scope::CasesRead)?;
     let (id, delivery) = path.into_inner();
     let id = WebhookId(id);
     let detail = state

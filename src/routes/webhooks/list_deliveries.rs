@@ -1,14 +1,15 @@
 use actix_web::{get, web};
 
 use crate::accounts::Caller;
-use crate::domain::WebhookId;
+use crate::domain::{Scope, WebhookId};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::routes::docs::ReadErrors;
 use crate::state::AppState;
 use crate::webhooks::deliveries::{self, DeliveryFilter, DeliveryPage};
 
-/// The delivery log of a webhook endpoint (admins), newest first: each
+/// The delivery log of a webhook endpoint (admins; a service token needs
+/// `admin` and `cases:read`), newest first: each
 /// delivery's state, attempts, last answer and error.
 #[utoipa::path(
     tag = "webhooks",
@@ -24,7 +25,7 @@ pub async fn list_deliveries(
     filter: web::Query<DeliveryFilter>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<DeliveryPage>> {
-    caller.require_admin()?;
+    caller.require_admin_and(Scope::CasesRead)?;
     let id = WebhookId(path.into_inner());
     let (filter, page) = (filter.into_inner(), page.checked()?);
     let list = state

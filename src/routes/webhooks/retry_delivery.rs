@@ -1,14 +1,15 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::accounts::Caller;
-use crate::domain::WebhookId;
+use crate::domain::{Scope, WebhookId};
 use crate::error::ApiResult;
 use crate::routes::docs::WriteErrors;
 use crate::routes::idempotency::{self, Created, IdempotencyParams};
 use crate::state::AppState;
 use crate::webhooks::deliveries::{self, DeliveryView};
 
-/// Send a delivery that was given up (`failed`) again (admins): a new
+/// Send a delivery that was given up (`failed`) again (admins; a service
+/// token needs `admin` and `cases:read`): a new
 /// delivery of the same event (same `event_id` and body), due now and last
 /// in line for its case; the failed one stays in the log. 409 for a
 /// delivery in any other state or one sent again already. Honours
@@ -31,7 +32,7 @@ pub async fn retry_delivery(
     req: HttpRequest,
     path: web::Path<(uuid::Uuid, i64)>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
+    caller.require_admin_and(Scope::CasesRead)?;
     let (id, delivery) = path.into_inner();
     let id = WebhookId(id);
     let (key, fp) = idempotency::asked(&req, &format!("retry_delivery:{id}:{delivery}"), &())?;

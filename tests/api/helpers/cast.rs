@@ -269,6 +269,9 @@ pub struct Cast {
     pub admin: TestUser,
     pub member: TestUser,
     pub category: String,
+    /// The rules a ruling cites (an upheld complaint must cite one once
+    /// any is published).
+    pub rules_cited: Vec<String>,
 }
 
 impl Cast {
@@ -282,6 +285,7 @@ impl Cast {
             admin: app.admin.clone(),
             member: app.user(Role::Member).await,
             category: app.category().await,
+            rules_cited: Vec::new(),
         }
     }
 
@@ -343,7 +347,8 @@ pub fn body_for(action: &str, cast: &Cast) -> Value {
             json!({"party": "complainant", "question": "Which order?", "deadline": deadline})
         }
         "propose_settlement" => json!({"terms": "Full refund."}),
-        "issue_ruling" => json!({"outcome": "upheld", "rationale": "Paid and not delivered."}),
+        "issue_ruling" => json!({"outcome": "upheld", "rationale": "Paid and not delivered.",
+            "rules_cited": cast.rules_cited}),
         "appeal" => json!({"grounds": "The receipt was ignored."}),
         "decide_appeal" => {
             json!({"decision": "uphold", "rationale": "The receipt is for another parcel."})
