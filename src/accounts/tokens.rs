@@ -283,8 +283,13 @@ impl CreateServiceToken {
             );
         }
         c.finish()?;
-        let mut scopes = self.scopes;
-        scopes.dedup();
+        // Each scope once, in the order given.
+        let mut scopes: Vec<Scope> = Vec::new();
+        for scope in self.scopes {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
         Ok(ServiceToken {
             user: UserId(self.user_id),
             name,

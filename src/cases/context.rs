@@ -45,6 +45,44 @@ pub struct CaseContext {
     /// The desk's setup, when the use case read it (filing does): its
     /// leads are then not read again for the mail.
     pub setup: Option<Arc<Setup>>,
+    /// The seal of the case's newest entry, when known without asking.
+    pub chain_head: ChainHead,
+}
+
+/// The seal of a case's newest timeline entry, when the transaction knows
+/// it without reading it (`seal::head`): a case just filed has none, and
+/// each entry recorded through the same context moves it on. Only a
+/// filing's context knows it, because it is the only context of its case
+/// in its transaction; a context read from the database, or a copy of
+/// one, reads it.
+#[derive(Debug, Default)]
+pub struct ChainHead(std::cell::RefCell<Option<String>>);
+
+impl ChainHead {
+    /// Known: `seal` (`""`: no entry yet).
+    fn known(seal: &str) -> ChainHead {
+        ChainHead(std::cell::RefCell::new(Some(seal.to_string())))
+    }
+
+    /// The head, if known.
+    pub fn get(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+
+    /// After an entry sealed `seal` was recorded: known now, if it was.
+    pub fn moved_to(&self, seal: &str) {
+        let mut head = self.0.borrow_mut();
+        if head.is_some() {
+            *head = Some(seal.to_string());
+        }
+    }
+}
+
+impl Clone for ChainHead {
+    /// A copy does not know the head: the original may move it on.
+    fn clone(&self) -> ChainHead {
+        ChainHead::default()
+    }
 }
 
 /// A stored value that does not parse: a bug or a damaged row, never the
@@ -190,6 +228,7 @@ impl CaseContext {
             ruling,
             appeals,
             setup: None,
+            chain_head: ChainHead::default(),
         }))
     }
 
@@ -209,6 +248,8 @@ impl CaseContext {
             ruling: None,
             appeals: Vec::new(),
             setup: Some(setup),
+            // Filed in this transaction: no entry yet.
+            chain_head: ChainHead::known(""),
         }
     }
 

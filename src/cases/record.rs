@@ -78,7 +78,7 @@ pub fn record(
     let (kind, data) = record.timeline_parts().map_err(anyhow::Error::from)?;
     let visibility = record.event.visibility();
     let (entry_id, stored_at, hash) =
-        insert_entry(conn, record, &kind, visibility.as_str(), &data)?;
+        insert_entry(conn, ctx, record, &kind, visibility.as_str(), &data)?;
     let case = MailCase {
         row: &ctx.row,
         facts: &ctx.facts,
@@ -88,6 +88,12 @@ pub fn record(
         leads: ctx.setup.as_ref().map(|s| s.leads.as_slice()),
     };
     notify::enqueue(conn, settings, &case, record)?;
+    // A filing knows from the setup whether any endpoint exists (read at
+    // the generation it read with its case number); without one there is
+    // nothing to deliver, nor an event body to build.
+    if ctx.setup.as_ref().is_some_and(|s| !s.webhooks) {
+        return Ok(());
+    }
     let event = WebhookEvent {
         id: uuid::Uuid::now_v7(),
         event_type: kind.clone(),
@@ -132,10 +138,11 @@ pub fn record(
     Ok(())
 }
 
-/// Appends the timeline entry, sealed to the one before it; returns its
-/// id, its time as stored and its seal.
+/// Appends the timeline entry, sealed to the one before it (read, unless
+/// `ctx` knows it); returns its id, its time as stored and its seal.
 fn insert_entry(
     conn: &mut DbConnection,
+    ctx: &CaseContext,
     record: &EventRecord,
     kind: &str,
     visibility: &str,
@@ -164,7 +171,10 @@ fn insert_entry(
     let actor_id = record.actor.map(|a| a.to_db());
     let data = data.to_string();
     let at = seal::stored_time(to_db_time(record.at));
-    let prev = seal::head(conn, &case_id)?;
+    let prev = match ctx.chain_head.get() {
+        Some(known) => known,
+        None => seal::head(conn, &case_id)?,
+    };
     let salt = seal::new_salt();
     let hash = seal::seal(
         &prev,
@@ -192,5 +202,6 @@ fn insert_entry(
             .bind::<Text, _>(&salt),
     )
     .get_result(conn)?;
+    ctx.chain_head.moved_to(&hash);
     Ok((inserted.id, inserted.created_at, hash))
 }

@@ -1,7 +1,8 @@
 //! The desk's setup as a filing needs it, kept by the process: the
 //! categories, the enabled triage rules, the leads and admins mailed for
-//! each case waiting for a lead, and the service-level policies (migration
-//! 000260 adds their trigger). Filing read all three on every request,
+//! each case waiting for a lead, the service-level policies (migration
+//! 000260 adds their trigger) and whether any webhook endpoint exists
+//! (000360). Filing read all three on every request,
 //! three of its fourteen statements, for data that changes a few times a
 //! day.
 //!
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::models::{CategoryRow, ServicePolicyRow, TriageRuleRow, UserRow};
-use super::schema::{categories, service_policies, triage_rules, users};
+use super::schema::{categories, service_policies, triage_rules, users, webhook_endpoints};
 use super::{DbConnection, StoreError};
 use crate::domain::Role;
 use crate::domain::desk::DeskMail;
@@ -42,6 +43,9 @@ pub struct Setup {
     /// The service-level policies, by scope, parsed once per generation
     /// (filing counts with them on every request).
     pub policies: Vec<SetupPolicy>,
+    /// Whether any webhook endpoint exists (enabled or not): without one,
+    /// a filing writes no delivery and builds no event body.
+    pub webhooks: bool,
 }
 
 /// A service-level policy as filing uses it: parsed, with the calendar a
@@ -108,6 +112,10 @@ impl Setup {
                 .into_iter()
                 .filter_map(SetupPolicy::of)
                 .collect(),
+            webhooks: diesel::select(diesel::dsl::exists(
+                webhook_endpoints::table.select(webhook_endpoints::id),
+            ))
+            .get_result(conn)?,
         })
     }
 

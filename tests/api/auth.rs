@@ -169,6 +169,9 @@ async fn service_tokens_are_limited_by_their_scopes() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let services: Value = app.get("/auth/tokens?service=true", &app.admin).await.json().await.unwrap();
         assert_eq!(services["items"].as_array().unwrap().len(), 1);
+        let twice = json!({"name": "twice", "user_id": integration.id, "scopes": ["cases:read", "directory:read", "cases:read"]});
+        let again: Value = app.post("/service-tokens", &app.admin, twice).await.json().await.unwrap();
+        assert_eq!(again["details"]["scopes"], json!(["cases:read", "directory:read"]), "each scope once");
     })
     .await;
 }

@@ -140,6 +140,45 @@ async fn a_timeline_is_sealed_and_checked_and_tampering_is_named() {
     .await;
 }
 
+/// A filing writes several entries in its one transaction (filed,
+/// triaged, assigned automatically), each sealed to the one before from
+/// what the filing knows, without reading it back; the next action reads
+/// the head from the database. The chain checks all along.
+#[tokio::test]
+async fn a_filing_that_triages_and_assigns_seals_each_entry_to_the_one_before() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let auto = app.auto_category().await;
+        cast.give_profile(&app, &cast.mediator, json!({"capacity": 5}))
+            .await;
+        let rule = json!({"name": "Parcels", "conditions": {"keywords": ["nothing"]},
+            "actions": {"add_tags": ["parcel"]}});
+        let res = app.post("/triage_rules", &cast.admin, rule).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let case = app
+            .file_case(&cast.complainant, &cast.respondent, &auto)
+            .await;
+        let id = case["id"].as_str().unwrap().to_string();
+        let kinds: Vec<Value> = (app.timeline(&cast.lead, &id).await)
+            .iter()
+            .map(|e| e["kind"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            [json!("case_filed"), json!("triaged"), json!("auto_assign")],
+            "{kinds:?}"
+        );
+        let verdict = check(&app, &cast, &id).await;
+        assert_eq!(verdict["intact"], true, "{verdict}");
+        assert_eq!(verdict["entries"], kinds.len());
+        (app.act_ok(&cast.mediator, &id, "start_investigation", json!({}))).await;
+        let verdict = check(&app, &cast, &id).await;
+        assert_eq!(verdict["intact"], true, "{verdict}");
+        assert_eq!(verdict["entries"], kinds.len() + 1);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn entries_from_before_sealing_are_sealed_by_the_background_job() {
     on_each_backend(|app| async move {

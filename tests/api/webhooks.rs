@@ -759,6 +759,54 @@ async fn a_delivery_never_reaches_a_private_address_even_when_the_url_changes_it
     }
 }
 
+/// While no endpoint exists a filing skips the webhook statements (the
+/// kept setup says so, `db::setup`); an endpoint added since, through the
+/// API or by another process writing the table, gets the very next filing.
+#[tokio::test]
+async fn the_first_endpoint_gets_the_next_filing_whoever_added_it() {
+    for backend in backends() {
+        let Scene {
+            app,
+            admin,
+            cast,
+            receiver,
+        } = scene(backend).await;
+        let file = || app.file_case(&cast.complainant, &cast.respondent, &cast.category);
+        let deliveries = || app.count("SELECT count(*) AS n FROM webhook_deliveries");
+        file().await;
+        assert_eq!(deliveries(), 0);
+        let (hook, _) = register(&app, &admin, &receiver.url, json!(["case_filed"]), None).await;
+        file().await;
+        assert_eq!(
+            log(&app, &admin, &hook).await.len(),
+            1,
+            "{backend:?}: added through the API"
+        );
+        let res = (app.call(
+            Method::DELETE,
+            &format!("/webhooks/{hook}"),
+            Some(&admin),
+            None,
+        ))
+        .await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        file().await;
+        assert_eq!(deliveries(), 0);
+        let other = uuid::Uuid::now_v7();
+        app.sql(&format!(
+            "INSERT INTO webhook_endpoints (id, url, description, events, secret, status, \
+             failures, created_by, created_at, updated_at) VALUES ('{other}', \
+             'https://hooks.example.org/other', '', 'case_filed', 'whsec_other', 'active', 0, \
+             '{}', '2026-12-06 12:00:00', '2026-12-06 12:00:00')",
+            admin.id
+        ));
+        file().await;
+        let sql =
+            format!("SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint_id = '{other}'");
+        assert_eq!(app.count(&sql), 1, "{backend:?}: added by another process");
+    }
+}
+
 #[tokio::test]
 async fn endpoints_are_listed_changed_and_removed_with_their_deliveries() {
     for backend in backends() {

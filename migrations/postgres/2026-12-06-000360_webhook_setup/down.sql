@@ -1,0 +1,1 @@
+DROP TRIGGER webhook_endpoints_setup ON webhook_endpoints;

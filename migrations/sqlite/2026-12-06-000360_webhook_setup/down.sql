@@ -1,0 +1,2 @@
+DROP TRIGGER webhook_endpoints_setup_delete;
+DROP TRIGGER webhook_endpoints_setup_insert;
