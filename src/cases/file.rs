@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::context::{CaseContext, to_json};
+use super::context::{CaseContext, ChainHead, to_json};
 use super::record::record;
 use super::rulebook::{check_citations, resolve};
 use super::triage::{store_tags, triage};
@@ -340,5 +340,7 @@ pub fn file(
     // Last, so that a lock on the chosen mediator's profile is held as
     // briefly as possible.
     super::assignment::route(conn, env, &mut ctx, triaged.held)?;
+    // Whoever records on the case next reads its head.
+    ctx.chain_head = ChainHead::default();
     Ok(ctx)
 }

@@ -171,7 +171,11 @@ fn insert_entry(
     let actor_id = record.actor.map(|a| a.to_db());
     let data = data.to_string();
     let at = seal::stored_time(to_db_time(record.at));
-    let prev = match ctx.chain_head.get() {
+    let known = ctx
+        .chain_head
+        .get()
+        .filter(|_| record.case_id == ctx.row.id);
+    let prev = match known {
         Some(known) => known,
         None => seal::head(conn, &case_id)?,
     };
@@ -202,6 +206,8 @@ fn insert_entry(
             .bind::<Text, _>(&salt),
     )
     .get_result(conn)?;
-    ctx.chain_head.moved_to(&hash);
+    if record.case_id == ctx.row.id {
+        ctx.chain_head.moved_to(&hash);
+    }
     Ok((inserted.id, inserted.created_at, hash))
 }

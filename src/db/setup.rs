@@ -2,9 +2,8 @@
 //! categories, the enabled triage rules, the leads and admins mailed for
 //! each case waiting for a lead, the service-level policies (migration
 //! 000260 adds their trigger) and whether any webhook endpoint exists
-//! (000360). Filing read all three on every request,
-//! three of its fourteen statements, for data that changes a few times a
-//! day.
+//! (000360). Filing read them on every request, for data that changes a
+//! few times a day.
 //!
 //! The copy is never stale. Every change to those tables counts the
 //! database's setup generation one up, by trigger (migration 000200), in

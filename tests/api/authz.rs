@@ -227,6 +227,7 @@ struct World {
     auto: String,
     /// A connection of our own, for the database's fingerprint.
     conn: Mutex<DbConnection>,
+    /// The SQL of [`World::fingerprint`].
     fingerprint: String,
 }
 
