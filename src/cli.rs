@@ -132,6 +132,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("Ombud is serving on {} ({backend:?})", settings.bind);
     println!("  API:       {base}/api/v1");
     println!("  API docs:  {base}/docs/");
+    println!("  Console:   {base}/console");
     println!("  OpenAPI:   {base}/api/v1/openapi.json");
     println!("  Mail:      {}", app.mail());
     app.run_until_stopped().await?;

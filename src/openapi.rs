@@ -17,7 +17,9 @@ use utoipa_actix_web::AppExt;
         description = "Dispute-mediation case management: file complaints, move cases through \
 intake, assignment, investigation, ruling, appeal and follow-up, and keep everyone informed.\n\n\
 Every error is an RFC 9457 `application/problem+json` document. Authenticate with \
-`Authorization: Bearer <token>`; get a token from `POST /api/v1/auth/tokens`.",
+`Authorization: Bearer <token>`; get a token from `POST /api/v1/auth/tokens`.\n\n\
+The [web console](/console) for parties, mediators and leads is built on this API alone: \
+docs/console.md maps each of its pages to the operations it uses.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         version = "0.1.0"
     ),

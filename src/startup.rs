@@ -43,7 +43,8 @@ impl Application {
         )?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let listener_addr = listener.local_addr()?;
+        let port = listener_addr.port();
         let settings = Arc::new(settings);
         let mailer = Mailer::from_settings(&settings)?;
         let (mail, jobs) = if settings.run_jobs {
@@ -71,6 +72,7 @@ impl Application {
         let evidence = crate::files::store_for(&settings);
         let server = server(
             listener,
+            crate::routes::client::Loopback::new(listener_addr),
             AppState {
                 db,
                 settings,
@@ -108,13 +110,19 @@ impl Application {
     }
 }
 
-fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+fn server(
+    listener: TcpListener,
+    loopback: crate::routes::client::Loopback,
+    state: AppState,
+) -> anyhow::Result<Server> {
     let spec = crate::openapi::build();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let spec_json = web::Data::new(routes::spec::SpecJson(crate::openapi::to_json(&spec)?));
     let workers = state.settings.http_workers;
     let edge = web::Data::new(routes::security::Edge::from_settings(&state.settings));
     let state = web::Data::new(state);
+    let loopback = web::Data::new(loopback);
+    let console = web::Data::new(crate::console::Console::new()?);
     let mut http = HttpServer::new(move || {
         let limit = state.settings.max_body_bytes;
         let (app, _) = App::new()
@@ -128,6 +136,9 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
             .split_for_parts();
         app.app_data(routes.clone())
+            .app_data(loopback.clone())
+            .app_data(console.clone())
+            .configure(|cfg| crate::console::configure(cfg, limit))
             .app_data(edge.clone())
             .app_data(spec_json.clone())
             .route("/health", web::get().to(routes::health::live))

@@ -26,6 +26,22 @@ pub fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether two secrets are equal, in time that does not depend on where
+/// they differ.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A value derived from `secret` for `purpose` (a form's CSRF token from
+/// the session's): whoever lacks the secret cannot compute it.
+pub fn derive(secret: &str, purpose: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(purpose.as_bytes());
+    h.update([0]);
+    h.update(secret.as_bytes());
+    URL_SAFE_NO_PAD.encode(h.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

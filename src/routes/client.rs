@@ -35,6 +35,56 @@ pub fn address(headers: &HeaderMap, peer: Option<SocketAddr>, hops: usize) -> Op
     told.or(peer)
 }
 
+/// The console's way in: it is a client of this API over loopback, and
+/// passes on the address and scheme of the browser it serves, with a key
+/// only this process knows, so that sign-in throttling counts the browser,
+/// not the console.
+#[derive(Debug, Clone)]
+pub struct Loopback {
+    /// The API's base URL on this process (`http://127.0.0.1:8080/api/v1`).
+    pub base: String,
+    /// The key that makes the forwarded headers believed.
+    pub key: String,
+}
+
+/// The header carrying [`Loopback::key`].
+pub const CONSOLE_KEY: &str = "x-ombud-console-key";
+/// The header carrying the browser's address, as the console saw it.
+pub const CONSOLE_CLIENT: &str = "x-ombud-console-client";
+
+impl Loopback {
+    /// A loopback link to the API listening on `bound`, with a fresh key.
+    pub fn new(bound: SocketAddr) -> Loopback {
+        let ip = match bound.ip() {
+            IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+            IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        Loopback {
+            base: format!("http://{}/api/v1", SocketAddr::new(ip, bound.port())),
+            key: crate::accounts::secret::generate(),
+        }
+    }
+
+    /// The browser's address when `headers` come from this process's
+    /// console (the key matches); `None` otherwise.
+    pub fn client(&self, headers: &HeaderMap) -> Option<IpAddr> {
+        let key = headers.get(CONSOLE_KEY)?.as_bytes();
+        if !crate::accounts::secret::same(key, self.key.as_bytes()) {
+            return None;
+        }
+        headers.get(CONSOLE_CLIENT)?.to_str().ok()?.parse().ok()
+    }
+}
+
+/// The client's address of a request: the browser's when this process's
+/// console asks on its behalf, otherwise as [`address`] reads it.
+pub fn of(req: &actix_web::HttpRequest, hops: usize) -> Option<IpAddr> {
+    req.app_data::<actix_web::web::Data<Loopback>>()
+        .and_then(|l| l.client(req.headers()))
+        .or_else(|| address(req.headers(), req.peer_addr(), hops))
+}
+
 /// Whether the request came over TLS (only a believed proxy can say so:
 /// the service itself speaks plain HTTP).
 pub fn over_tls(headers: &HeaderMap, hops: usize) -> bool {

@@ -261,15 +261,16 @@ impl actix_web::Responder for ApiError {
 
 /// Last line of defence: an error response that is not problem+json yet
 /// (one actix made by itself) gets a problem body with the same status.
+/// A console page that says what went wrong (HTML) is left as it is.
 pub fn as_problem<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
+    let kept = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    if kept {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -8,6 +8,7 @@ mod cases;
 mod caucus;
 mod cli;
 mod concurrency;
+mod console;
 mod desk;
 mod errors;
 mod evidence;

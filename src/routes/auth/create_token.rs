@@ -34,7 +34,7 @@ pub async fn create_token(
         password,
         name,
     } = body.into_inner().parse()?;
-    let from = client::address(req.headers(), req.peer_addr(), state.settings.proxy_hops);
+    let from = client::of(&req, state.settings.proxy_hops);
     let who = Who {
         email: email.clone(),
         address: from,

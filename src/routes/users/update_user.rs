@@ -43,7 +43,7 @@ pub async fn update_user(
         // buy unlimited guesses at the password), forgiven if it matches.
         let who = Who {
             email: Email::parse(&email).map_err(|e| anyhow::anyhow!("stored email: {e:?}"))?,
-            address: client::address(req.headers(), req.peer_addr(), state.settings.proxy_hops),
+            address: client::of(&req, state.settings.proxy_hops),
         };
         let (counted, limits) = (who.clone(), Limits::from_settings(&state.settings));
         state

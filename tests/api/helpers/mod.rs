@@ -7,6 +7,7 @@
 //! answering).
 
 mod app;
+pub mod browser;
 mod cast;
 mod databases;
 mod freezer;

@@ -1,0 +1,61 @@
+//! The web console at `/console`: pages for parties, mediators, leads and
+//! admins, rendered on the server from the answers of the public API,
+//! which the console calls over loopback with the signed-in user's token
+//! ([`api`]). It can do nothing the API cannot, and it is the reference
+//! front end for integrators: docs/console.md maps each page to the
+//! operations it uses.
+
+pub mod api;
+pub mod form;
+pub mod i18n;
+pub mod pages;
+pub mod render;
+pub mod session;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+/// What the console's handlers share: one HTTP client for the API.
+#[derive(Clone)]
+pub struct Console {
+    /// The client for loopback calls.
+    pub http: reqwest::Client,
+}
+
+impl Console {
+    /// The console's shared parts.
+    pub fn new() -> anyhow::Result<Console> {
+        Ok(Console {
+            http: api::http_client()?,
+        })
+    }
+}
+
+const STYLE: &str = include_str!("static/console.css");
+
+async fn style() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLE)
+}
+
+/// The console's routes, under `/console`; forms up to `limit` bytes.
+pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
+    cfg.service(
+        web::scope("/console")
+            .app_data(web::FormConfig::default().limit(limit))
+            .route("", web::get().to(pages::home))
+            .route("/", web::get().to(pages::home))
+            .route("/console.css", web::get().to(style))
+            .route("/sign-in", web::get().to(pages::sign_in_page))
+            .route("/sign-in", web::post().to(pages::sign_in))
+            .route("/sign-out", web::post().to(pages::sign_out))
+            .route("/cases", web::get().to(pages::cases))
+            .route("/cases", web::post().to(pages::file_case))
+            .route("/cases/new", web::get().to(pages::new_case))
+            .route("/cases/{id}", web::get().to(pages::case))
+            .route("/cases/{id}/messages", web::post().to(pages::post_message))
+            .route("/cases/{id}/actions/{action}", web::post().to(pages::act)),
+    );
+}

@@ -1,0 +1,561 @@
+//! The console's pages and forms. Each asks the API (through [`Api`]) and
+//! renders what it answered; a refusal is shown, never worked around.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::Value as Ctx;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::{Api, Refusal, Write};
+use super::render::page;
+use super::session::Visit;
+use super::{Console, form, i18n};
+use crate::accounts::secret;
+
+/// The actions the console offers, each `POST /cases/{id}/actions/{action}`.
+pub const ACTIONS: [&str; 15] = [
+    "assign",
+    "claim",
+    "start_investigation",
+    "request_info",
+    "propose_settlement",
+    "accept_settlement",
+    "reject_settlement",
+    "issue_ruling",
+    "accept_ruling",
+    "appeal",
+    "decide_appeal",
+    "close",
+    "reopen",
+    "withdraw",
+    "dismiss",
+];
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The signed-in user and the page's language, or the way to sign in.
+struct Signed {
+    visit: Visit,
+    me: Value,
+    lang: &'static str,
+}
+
+impl Signed {
+    async fn of(req: &HttpRequest, console: &Console) -> Result<Signed, HttpResponse> {
+        let visit = Visit::of(req, &console.http);
+        if visit.token.is_none() {
+            return Err(see_other("/console/sign-in"));
+        }
+        match visit.api.get("/me").await {
+            Ok(me) => {
+                let lang = i18n::for_user(me.body["language"].as_str().unwrap_or("en"));
+                Ok(Signed {
+                    visit,
+                    me: me.body,
+                    lang,
+                })
+            }
+            Err(r) if r.status == 401 => {
+                let mut to = see_other("/console/sign-in");
+                let _ = to.add_removal_cookie(&visit.removal());
+                Err(to)
+            }
+            Err(r) => Err(failure(visit.lang, &r)),
+        }
+    }
+
+    fn api(&self) -> &Api {
+        &self.visit.api
+    }
+
+    fn staff(&self) -> bool {
+        matches!(
+            self.me["role"].as_str(),
+            Some("mediator" | "lead" | "admin")
+        )
+    }
+
+    /// What every page shows: who is signed in, the language, the CSRF token.
+    fn base(&self, extra: Value) -> Ctx {
+        let mut ctx = json!({
+            "lang": self.lang,
+            "me": self.me,
+            "staff": self.staff(),
+            "csrf": self.visit.csrf(),
+        });
+        if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
+            base.extend(extra);
+        }
+        Ctx::from_serialize(&ctx)
+    }
+}
+
+/// A page saying what went wrong, with the API's status.
+fn failure(lang: &str, r: &Refusal) -> HttpResponse {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    page(
+        status,
+        "error.html",
+        Ctx::from_serialize(json!({"lang": lang, "status": r.status, "detail": r.detail})),
+    )
+}
+
+fn refusal_json(r: &Refusal) -> Value {
+    json!({
+        "status": r.status,
+        "detail": r.detail,
+        "fields": r.fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /console`: the cases, or signing in.
+pub async fn home(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let to = if Visit::of(&req, &console.http).token.is_some() {
+        "/console/cases"
+    } else {
+        "/console/sign-in"
+    };
+    see_other(to)
+}
+
+/// `GET /console/sign-in`.
+pub async fn sign_in_page(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    page(
+        StatusCode::OK,
+        "sign_in.html",
+        Ctx::from_serialize(json!({"lang": visit.lang})),
+    )
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /console/sign-in`: `create_token`, kept in the session cookie.
+pub async fn sign_in(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    form: web::Form<SignInForm>,
+) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    if !Visit::same_origin(&req) {
+        return forbidden(visit.lang);
+    }
+    let SignInForm { email, password } = form.into_inner();
+    let body = json!({"email": email, "password": password, "name": "web console"});
+    match visit
+        .api
+        .post("/auth/tokens", &body, Write::default())
+        .await
+    {
+        Ok(issued) => {
+            let (Some(id), Some(token)) = (
+                issued.body["details"]["id"].as_str(),
+                issued.body["token"].as_str(),
+            ) else {
+                return failure(visit.lang, &Refusal::odd());
+            };
+            let hours = hours_left(&issued.body["details"]["expires_at"]);
+            let cookie = visit.cookie(format!("{id}.{token}"), hours);
+            let mut to = see_other("/console/cases");
+            let _ = to.add_cookie(&cookie);
+            to
+        }
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut answer = page(
+                status,
+                "sign_in.html",
+                Ctx::from_serialize(
+                    json!({"lang": visit.lang, "email": email, "error": refusal_json(&r)}),
+                ),
+            );
+            if r.status == 429
+                && let Ok(v) = header::HeaderValue::from_str(&r.retry_after.to_string())
+            {
+                answer.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            answer
+        }
+    }
+}
+
+fn hours_left(expires_at: &Value) -> i64 {
+    expires_at
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours())
+        .unwrap_or(12)
+        .clamp(1, 24 * 30)
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+/// `POST /console/sign-out`: `revoke_token` on the session's token.
+pub async fn sign_out(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    if !Visit::same_origin(&req) || !visit.csrf_ok(form.csrf.as_deref()) {
+        return forbidden(visit.lang);
+    }
+    if let Some(id) = visit.token_id() {
+        // Already revoked or expired is signed out all the same.
+        let _ = visit.api.delete(&format!("/auth/tokens/{id}")).await;
+    }
+    let mut to = see_other("/console/sign-in");
+    let _ = to.add_removal_cookie(&visit.removal());
+    to
+}
+
+fn forbidden(lang: &str) -> HttpResponse {
+    failure(
+        lang,
+        &Refusal {
+            status: 403,
+            detail: i18n::text(lang, "error.csrf"),
+            fields: Vec::new(),
+            retry_after: 0,
+        },
+    )
+}
+
+/// The filters of the case list.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    state: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /console/cases`: `get_queue` for staff, then `list_cases`.
+pub async fn cases(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    q: web::Query<ListQuery>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let mut query = vec![("limit", "50".to_string())];
+    let state = q.state.clone().filter(|s| is_word(s));
+    if let Some(s) = &state {
+        query.push(("state", s.clone()));
+    }
+    if let Some(c) = q.cursor.clone() {
+        query.push(("cursor", c));
+    }
+    let path = format!("/cases?{}", encode(&query));
+    let (list, queue) = if me.staff() {
+        let (list, queue) =
+            futures_util::future::join(me.api().get(&path), me.api().get("/queue?limit=20")).await;
+        (list, Some(queue))
+    } else {
+        (me.api().get(&path).await, None)
+    };
+    let list = match list {
+        Ok(a) => a.body,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let queue = match queue {
+        Some(Ok(a)) => a.body,
+        Some(Err(r)) => return failure(me.lang, &r),
+        None => Value::Null,
+    };
+    let ctx = me.base(json!({
+        "cases": list["items"],
+        "next_cursor": list["next_cursor"],
+        "queue": queue["items"],
+        "state": state,
+        "states": ["intake", "assigned", "investigation", "ruling", "appeal", "follow_up", "closed", "withdrawn", "dismissed"],
+    }));
+    page(StatusCode::OK, "cases.html", ctx)
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.len() < 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+fn encode(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `GET /console/cases/new`: the complaint form, with `list_categories`.
+pub async fn new_case(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    file_form(&me, StatusCode::OK, Value::Null, Value::Null).await
+}
+
+async fn file_form(me: &Signed, status: StatusCode, error: Value, values: Value) -> HttpResponse {
+    let categories = match me.api().get("/categories?limit=100").await {
+        Ok(a) => a.body["items"].clone(),
+        Err(r) => return failure(me.lang, &r),
+    };
+    let ctx = me.base(json!({
+        "categories": categories,
+        "error": error,
+        "form": values,
+        "key": secret::random("console-"),
+        "priorities": ["low", "normal", "high", "urgent"],
+    }));
+    page(status, "file.html", ctx)
+}
+
+/// `POST /console/cases`: `file_case`.
+pub async fn file_case(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let fields = fields.into_inner();
+    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
+        return forbidden(me.lang);
+    }
+    let mut body = form::to_json(&fields);
+    if let Value::Object(map) = &mut body {
+        map.insert("channel".into(), json!("web"));
+    }
+    let write = Write {
+        key: field(&fields, "key").map(str::to_string),
+        ..Write::default()
+    };
+    match me.api().post("/cases", &body, write).await {
+        Ok(filed) => match filed.body["id"].as_str() {
+            Some(id) => see_other(&format!("/console/cases/{id}")),
+            None => failure(me.lang, &Refusal::odd()),
+        },
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            file_form(&me, status, refusal_json(&r), values(&fields)).await
+        }
+    }
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The submitted values by field name, to fill the form in again.
+fn values(fields: &[(String, String)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter(|(k, _)| k != "csrf" && k != "password")
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// `GET /console/cases/{id}`: `get_case`, `list_messages`, `list_timeline`,
+/// and for staff who may assign, `list_users` (mediators and leads).
+pub async fn case(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<uuid::Uuid>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    case_page(&me, path.into_inner(), StatusCode::OK, Value::Null).await
+}
+
+async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value) -> HttpResponse {
+    let api = me.api();
+    let (case, messages, timeline) = futures_util::future::join3(
+        api.get(&format!("/cases/{id}")),
+        api.get(&format!("/cases/{id}/messages?limit=100")),
+        api.get(&format!("/cases/{id}/timeline?limit=100")),
+    )
+    .await;
+    let case = match case {
+        Ok(c) => c,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let (messages, timeline) = match (messages, timeline) {
+        (Ok(m), Ok(t)) => (m.body["items"].clone(), t.body["items"].clone()),
+        (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
+    };
+    let allowed: Vec<&str> = case.body["allowed_actions"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    // Whom a case can be assigned to: active mediators and leads.
+    let mediators = if allowed.contains(&"assign") {
+        let (mediators, leads) = futures_util::future::join(
+            api.get("/users?role=mediator&active=true&limit=100"),
+            api.get("/users?role=lead&active=true&limit=100"),
+        )
+        .await;
+        match (mediators, leads) {
+            (Ok(m), Ok(l)) => {
+                let mut all = m.body["items"].as_array().cloned().unwrap_or_default();
+                all.extend(l.body["items"].as_array().cloned().unwrap_or_default());
+                Value::Array(all)
+            }
+            (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
+        }
+    } else {
+        Value::Null
+    };
+    let offered: Vec<&str> = allowed
+        .iter()
+        .copied()
+        .filter(|a| ACTIONS.contains(a))
+        .collect();
+    let threads = threads(&messages, &case.body, me.staff());
+    let ctx = me.base(json!({
+        "case": case.body,
+        "etag": case.etag,
+        "threads": threads,
+        "timeline": timeline,
+        "actions": offered,
+        "mediators": mediators,
+        "error": error,
+        "key": secret::random("console-"),
+        "outcomes": ["upheld", "partially_upheld", "not_upheld"],
+        "sanction_kinds": ["warning", "content_removal", "restriction", "suspension", "ban"],
+        "remedy_kinds": ["apology", "correction", "refund", "other"],
+        "decisions": ["uphold", "amend", "overturn"],
+        "dismissal_reasons": ["out_of_scope", "duplicate", "abusive", "other"],
+    }));
+    page(status, "case.html", ctx)
+}
+
+/// The case's messages by thread, each with who reads it and whether the
+/// reader may post to it: the joint thread, each party's private thread
+/// with the mediator, and the staff's internal notes. A party gets only
+/// the threads the API gave them messages or a right to post in.
+fn threads(messages: &Value, case: &Value, staff: bool) -> Value {
+    let mine = case["your_party"].as_str();
+    let order: Vec<&str> = if staff {
+        vec!["all_parties", "complainant", "respondent", "internal"]
+    } else {
+        let mut v = vec!["all_parties"];
+        v.extend(mine);
+        v
+    };
+    let items = messages.as_array().cloned().unwrap_or_default();
+    Value::Array(
+        order
+            .into_iter()
+            .map(|vis| {
+                let posts: Vec<&Value> = items
+                    .iter()
+                    .filter(|m| m["visibility"].as_str() == Some(vis))
+                    .collect();
+                json!({"visibility": vis, "messages": posts})
+            })
+            .collect(),
+    )
+}
+
+/// `POST /console/cases/{id}/actions/{action}`: the action of that name,
+/// `If-Match` the version the page showed.
+pub async fn act(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<(uuid::Uuid, String)>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let (id, action) = path.into_inner();
+    let fields = fields.into_inner();
+    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
+        return forbidden(me.lang);
+    }
+    if !ACTIONS.contains(&action.as_str()) {
+        return failure(me.lang, &Refusal::not_found());
+    }
+    let write = Write {
+        if_match: field(&fields, "if_match").map(str::to_string),
+        key: field(&fields, "key").map(|k| format!("{k}-{action}")),
+    };
+    let body = form::to_json(&fields);
+    let path = format!("/cases/{id}/actions/{action}");
+    match me.api().post(&path, &body, write).await {
+        Ok(_) => see_other(&format!("/console/cases/{id}")),
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut error = refusal_json(&r);
+            error["action"] = json!(action);
+            error["form"] = values(&fields);
+            case_page(&me, id, status, error).await
+        }
+    }
+}
+
+/// `POST /console/cases/{id}/messages`: `post_message`.
+pub async fn post_message(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<uuid::Uuid>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let id = path.into_inner();
+    let fields = fields.into_inner();
+    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
+        return forbidden(me.lang);
+    }
+    let write = Write {
+        key: field(&fields, "key").map(|k| format!("{k}-message")),
+        ..Write::default()
+    };
+    let body = form::to_json(&fields);
+    match me
+        .api()
+        .post(&format!("/cases/{id}/messages"), &body, write)
+        .await
+    {
+        Ok(_) => see_other(&format!("/console/cases/{id}#messages")),
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut error = refusal_json(&r);
+            error["action"] = json!("message");
+            error["form"] = values(&fields);
+            case_page(&me, id, status, error).await
+        }
+    }
+}

@@ -1,0 +1,715 @@
+//! The web console at `/console`: sessions, CSRF, what each side sees, the
+//! language, and a whole case driven through headless Chromium.
+
+use std::path::PathBuf;
+
+use ombud::domain::Role;
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use crate::helpers::browser::{Browser, Driver};
+use crate::helpers::{
+    Cast, PASSWORD, TestApp, TestUser, backends, case_in, on_each_backend, spawn_app,
+    spawn_app_with,
+};
+
+/// A browser's view of the console without a browser: cookies by hand,
+/// redirects not followed.
+struct Page {
+    status: StatusCode,
+    location: String,
+    cookie: Option<String>,
+    body: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+async fn page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let header = |name| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let location = header(header::LOCATION);
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = res.text().await.expect("body");
+    Page {
+        status,
+        location,
+        cookie,
+        body,
+    }
+}
+
+/// Signs `email` in through the console's form; returns the session cookie
+/// (`name=value`) and the whole `Set-Cookie` line.
+async fn sign_in(app: &TestApp, email: &str) -> (String, String) {
+    let res = client()
+        .post(format!("{}/console/sign-in", app.address))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    let p = page(res).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location, "/console/cases");
+    let line = p.cookie.expect("a session cookie");
+    let pair = line.split(';').next().unwrap_or_default().to_string();
+    (pair, line)
+}
+
+async fn get(app: &TestApp, cookie: &str, path: &str) -> Page {
+    let res = client()
+        .get(format!("{}{path}", app.address))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("get");
+    page(res).await
+}
+
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    let res = client()
+        .post(format!("{}{path}", app.address))
+        .header(header::COOKIE, cookie)
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    page(res).await
+}
+
+/// The value of the first hidden field `name` on a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    let rest = &body[at..];
+    rest[..rest.find('"').expect("closing quote")].replace("&quot;", "\"")
+}
+
+#[tokio::test]
+async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_token() {
+    on_each_backend(|app| async move {
+        let user = app.user(Role::Member).await;
+        let (cookie, line) = sign_in(&app, &user.email).await;
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console", "Max-Age="] {
+            assert!(line.contains(attribute), "{attribute} in {line}");
+        }
+        assert!(!line.contains("Secure"), "plain HTTP: no Secure ({line})");
+        // The cookie holds a bearer token of the API, `{id}.{token}`.
+        let token = cookie.split_once('.').expect("id.token").1.to_string();
+        let me_as = |token: String| {
+            let app = &app;
+            async move {
+                let res = app
+                    .client
+                    .get(app.url("/me"))
+                    .bearer_auth(token)
+                    .send()
+                    .await;
+                res.expect("me").status()
+            }
+        };
+        assert_eq!(me_as(token.clone()).await, StatusCode::OK);
+
+        let cases = get(&app, &cookie, "/console/cases").await;
+        assert_eq!(cases.status, StatusCode::OK);
+        assert!(cases.body.contains("A member"), "the user's name is shown");
+        let csrf = hidden(&cases.body, "csrf");
+
+        // Without the CSRF token, or with another, nothing happens.
+        for form in [vec![], vec![("csrf", "forged")]] {
+            let out = post(&app, &cookie, "/console/sign-out", &form).await;
+            assert_eq!(out.status, StatusCode::FORBIDDEN);
+            assert!(out.body.contains("This form has expired"), "{}", out.body);
+        }
+        assert_eq!(
+            me_as(token.clone()).await,
+            StatusCode::OK,
+            "a refused sign-out keeps the session"
+        );
+
+        let out = post(&app, &cookie, "/console/sign-out", &[("csrf", &csrf)]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(out.location, "/console/sign-in");
+        assert!(out.cookie.unwrap_or_default().contains("Max-Age=0"));
+        assert_eq!(
+            me_as(token.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "the token is revoked"
+        );
+        let after = get(&app, &cookie, "/console/cases").await;
+        assert_eq!(
+            after.status,
+            StatusCode::SEE_OTHER,
+            "the old cookie no longer signs in"
+        );
+        assert_eq!(after.location, "/console/sign-in");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_answered_on_the_form_and_pages_need_a_session() {
+    let app = spawn_app(backends()[0]).await;
+    let user = app.user(Role::Member).await;
+    let res = client()
+        .post(format!("{}/console/sign-in", app.address))
+        .form(&[
+            ("email", user.email.as_str()),
+            ("password", "not the password"),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    let p = page(res).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.cookie.is_none(), "no session for a wrong password");
+    assert!(
+        p.body
+            .contains("<form method=\"post\" action=\"/console/sign-in\"")
+    );
+    assert!(
+        p.body.contains(&user.email),
+        "the email is kept in the form"
+    );
+    assert!(
+        p.body.contains("role=\"alert\""),
+        "the refusal is shown: {}",
+        p.body
+    );
+
+    // A page of another site cannot sign a browser in (to an account of
+    // its choosing): the form's origin must be this one.
+    let res = client()
+        .post(format!("{}/console/sign-in", app.address))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&[("email", user.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    let p = page(res).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.cookie.is_none());
+    let host = app.address.trim_start_matches("http://").to_string();
+    let res = client()
+        .post(format!("{}/console/sign-in", app.address))
+        .header(header::ORIGIN, format!("http://{host}"))
+        .form(&[("email", user.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "from its own page");
+
+    for path in ["/console/cases", "/console/cases/new", "/console"] {
+        let p = get(&app, "ombud_session=nonsense", path).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(p.location, "/console/sign-in", "{path}");
+    }
+    let css = get(&app, "", "/console/console.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("--accent"));
+}
+
+#[tokio::test]
+async fn an_action_needs_the_csrf_token_and_the_version_shown() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "intake").await;
+        let (cookie, _) = sign_in(&app, &cast.complainant.email).await;
+        let shown = get(&app, &cookie, &format!("/console/cases/{id}")).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(
+            shown.body.contains("id=\"act-withdraw\""),
+            "withdrawing is offered"
+        );
+        let csrf = hidden(&shown.body, "csrf");
+        let if_match = hidden(&shown.body, "if_match");
+        let path = format!("/console/cases/{id}/actions/withdraw");
+
+        let forged = post(
+            &app,
+            &cookie,
+            &path,
+            &[("csrf", "x"), ("if_match", &if_match)],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // The right token from another site's page is refused as well.
+        let foreign = client()
+            .post(format!("{}{path}", app.address))
+            .header(header::COOKIE, &cookie)
+            .header(header::ORIGIN, "https://evil.example")
+            .form(&[("csrf", csrf.as_str()), ("if_match", if_match.as_str())])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.case(&cast.complainant, &id).await["state"], "intake");
+
+        // The case changes after the page was shown: the form's version is stale.
+        app.post(
+            &format!("/cases/{id}/messages"),
+            &cast.complainant,
+            json!({"body": "One more thing."}),
+        )
+        .await;
+        app.act_ok(
+            &cast.lead,
+            &id,
+            "assign",
+            json!({"mediator_id": cast.mediator.id}),
+        )
+        .await;
+        let stale = post(
+            &app,
+            &cookie,
+            &path,
+            &[("csrf", &csrf), ("if_match", &if_match)],
+        )
+        .await;
+        assert_eq!(
+            stale.status,
+            StatusCode::PRECONDITION_FAILED,
+            "{}",
+            stale.body
+        );
+        assert!(stale.body.contains("role=\"alert\""));
+        assert_eq!(app.case(&cast.complainant, &id).await["state"], "assigned");
+
+        let fresh = get(&app, &cookie, &format!("/console/cases/{id}")).await;
+        let if_match = hidden(&fresh.body, "if_match");
+        let done = post(
+            &app,
+            &cookie,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("if_match", &if_match),
+                ("note", "Sorted it out myself."),
+            ],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.location, format!("/console/cases/{id}"));
+        assert_eq!(app.case(&cast.complainant, &id).await["state"], "withdrawn");
+
+        // Another member's case does not exist for them, in the console too.
+        let (other, _) = sign_in(&app, &cast.member.email).await;
+        let hidden_case = get(&app, &other, &format!("/console/cases/{id}")).await;
+        assert_eq!(hidden_case.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_party_sees_the_joint_thread_and_only_its_own_private_one() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "investigation").await;
+        for (text, visibility) in [
+            ("For both sides", "all_parties"),
+            ("Only for the complainant", "complainant"),
+            ("Only for the respondent", "respondent"),
+            ("Staff note", "internal"),
+        ] {
+            app.post(
+                &format!("/cases/{id}/messages"),
+                &cast.mediator,
+                json!({"body": text, "visibility": visibility}),
+            )
+            .await;
+        }
+        let seen = |who: &TestUser| {
+            let app = &app;
+            let email = who.email.clone();
+            let id = id.clone();
+            async move {
+                let (cookie, _) = sign_in(app, &email).await;
+                get(app, &cookie, &format!("/console/cases/{id}"))
+                    .await
+                    .body
+            }
+        };
+        let complainant = seen(&cast.complainant).await;
+        let respondent = seen(&cast.respondent).await;
+        let mediator = seen(&cast.mediator).await;
+        assert!(
+            complainant.contains("For both sides")
+                && complainant.contains("Only for the complainant")
+        );
+        assert!(
+            !complainant.contains("Only for the respondent") && !complainant.contains("Staff note")
+        );
+        assert!(
+            respondent.contains("For both sides") && respondent.contains("Only for the respondent")
+        );
+        assert!(
+            !respondent.contains("Only for the complainant") && !respondent.contains("Staff note")
+        );
+        for text in [
+            "For both sides",
+            "Only for the complainant",
+            "Only for the respondent",
+            "Staff note",
+        ] {
+            assert!(mediator.contains(text), "the mediator reads {text}");
+        }
+        assert!(
+            !complainant.contains("thread-internal"),
+            "no internal thread for a party"
+        );
+        assert!(
+            !complainant.contains("thread-respondent"),
+            "no respondent thread for the complainant"
+        );
+
+        // A party posts to their private thread from the console.
+        let (cookie, _) = sign_in(&app, &cast.complainant.email).await;
+        let shown = get(&app, &cookie, &format!("/console/cases/{id}")).await;
+        let csrf = hidden(&shown.body, "csrf");
+        let sent = post(
+            &app,
+            &cookie,
+            &format!("/console/cases/{id}/messages"),
+            &[
+                ("csrf", &csrf),
+                ("key", "k1"),
+                ("visibility", "complainant"),
+                ("body", "Privately: receipt attached."),
+            ],
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let mine = app.bodies(&cast.mediator, &id, "thread=complainant").await;
+        assert!(
+            mine.iter().any(|b| b == "Privately: receipt attached."),
+            "{mine:?}"
+        );
+        let theirs = app.bodies(&cast.respondent, &id, "").await;
+        assert!(!theirs.iter().any(|b| b.contains("receipt attached")));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_speak_the_users_language_and_the_browsers_before_sign_in() {
+    let app = spawn_app(backends()[0]).await;
+    let user = app.user(Role::Member).await;
+    for (lang, cases, sign_in_title) in [
+        ("pl", "Sprawy", "Logowanie"),
+        ("ru", "Дела", "Вход"),
+        ("zh", "案件", "登录"),
+        ("en", "Cases", "Sign in"),
+    ] {
+        let res = app
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/users/{}", user.id),
+                Some(&app.admin),
+                Some(json!({"language": lang})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let (cookie, _) = sign_in(&app, &user.email).await;
+        let p = get(&app, &cookie, "/console/cases").await;
+        assert!(
+            p.body.contains(&format!("<html lang=\"{lang}\">")),
+            "{lang}"
+        );
+        assert!(
+            p.body.contains(&format!("<h1>{cases}</h1>")),
+            "{lang}: {}",
+            p.body
+        );
+
+        let res = client()
+            .get(format!("{}/console/sign-in", app.address))
+            .header(
+                header::ACCEPT_LANGUAGE,
+                format!("xx;q=1, {lang}-XX;q=0.8, en;q=0.1"),
+            )
+            .send()
+            .await
+            .expect("sign-in page");
+        let p = page(res).await;
+        assert!(
+            p.body.contains(&format!("<h1>{sign_in_title}</h1>")),
+            "{lang}: {}",
+            p.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn sign_in_through_the_console_is_throttled_per_browser_not_for_the_console() {
+    // Behind one proxy: the console passes on the address the proxy saw.
+    let app = spawn_app_with(backends()[0], |s| {
+        s.proxy_hops = 1;
+        s.sign_in_address_failures = 2;
+        s.sign_in_account_failures = 1000;
+    })
+    .await;
+    let user = app.user(Role::Member).await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let (app, email) = (&app, user.email.clone());
+        async move {
+            let res = client()
+                .post(format!("{}/console/sign-in", app.address))
+                .header("X-Forwarded-For", from)
+                .form(&[("email", email.as_str()), ("password", password)])
+                .send()
+                .await
+                .expect("sign in");
+            let retry = res.headers().get(header::RETRY_AFTER).is_some();
+            (res.status(), retry)
+        }
+    };
+    // Two failures are free, the third makes the address wait.
+    for _ in 0..3 {
+        assert_eq!(
+            attempt("203.0.113.7", "wrong").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, retry) = attempt("203.0.113.7", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "this browser must wait"
+    );
+    assert!(retry, "and is told how long");
+    // Another browser, through the same console, is not held up.
+    assert_eq!(
+        attempt("198.51.100.20", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
+    // A browser cannot claim an address of its choosing to the API itself.
+    let res = app
+        .client
+        .post(app.url("/auth/tokens"))
+        .header("x-ombud-console-client", "192.0.2.99")
+        .header("x-ombud-console-key", "guessed")
+        .header("X-Forwarded-For", "203.0.113.7")
+        .json(&json!({"email": user.email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "counted as 203.0.113.7"
+    );
+}
+
+/// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
+/// they are retaken for the README), a temporary folder otherwise.
+fn shots() -> PathBuf {
+    std::env::var("OMBUD_CONSOLE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("ombud-console-shots"))
+}
+
+/// Opens the action's form, fills it and sends it; the page that answers
+/// must be the case again, with no refusal on it.
+async fn act(b: &Browser, action: &str, fields: &[(&str, &str)], choices: &[(&str, &str)]) {
+    b.click(&format!("#act-{action} > summary")).await;
+    for (name, value) in choices {
+        b.choose(&format!("#act-{action} select[name=\"{name}\"]"), value)
+            .await;
+    }
+    for (name, value) in fields {
+        let css = format!("#act-{action} [name=\"{name}\"]");
+        if name.ends_with(":date") {
+            b.set(&css, value).await;
+        } else {
+            b.fill(&css, value).await;
+        }
+    }
+    b.submit(&format!("#act-{action} button[type=submit]"))
+        .await;
+    if b.count("[role=alert]").await > 0 {
+        panic!("{action} was refused: {}", b.text("[role=alert]").await);
+    }
+}
+
+async fn signed_in(driver: &Driver, app: &TestApp, who: &TestUser, width: u32) -> Browser {
+    let b = driver.browser(width, 900, "en").await;
+    b.goto(&format!("{}/console", app.address)).await;
+    b.fill("#email", &who.email).await;
+    b.fill("#password", PASSWORD).await;
+    b.submit("form button[type=submit]").await;
+    assert!(
+        b.url().await.ends_with("/console/cases"),
+        "{} signed in",
+        who.email
+    );
+    b
+}
+
+/// Every visible field has a label, the page has one `h1`, a language and
+/// a title: the checks that need the rendered page.
+async fn accessible(b: &Browser, what: &str) {
+    let report = b
+        .script(
+            "const unlabeled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+               .filter(e => !e.labels || e.labels.length === 0).map(e => e.name);
+             return {unlabeled, h1: document.querySelectorAll('h1').length,
+                     lang: document.documentElement.lang, title: document.title,
+                     buttons: [...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).length};",
+        )
+        .await;
+    assert_eq!(
+        report["unlabeled"],
+        json!([]),
+        "{what}: fields without a label"
+    );
+    assert_eq!(report["h1"], 1, "{what}: one h1");
+    assert_eq!(report["buttons"], 0, "{what}: buttons without a name");
+    assert!(
+        !report["lang"].as_str().unwrap_or_default().is_empty(),
+        "{what}: lang"
+    );
+    assert!(
+        !report["title"].as_str().unwrap_or_default().is_empty(),
+        "{what}: title"
+    );
+}
+
+#[tokio::test]
+async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_browser() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let cast = Cast::new(&app).await;
+        let shots = shots();
+        let base = app.address.clone();
+
+        // The complainant files, at a phone's width.
+        let ann = signed_in(&driver, &app, &cast.complainant, 360).await;
+        accessible(&ann, "cases").await;
+        ann.click("a.button[href='/console/cases/new']").await;
+        accessible(&ann, "filing").await;
+        ann.fill("#title", "Order 1234 never arrived").await;
+        ann.fill("#description", "I paid on 2 November and nothing came.")
+            .await;
+        ann.choose("#category", &cast.category).await;
+        ann.fill("#respondent-name", "Bob's Shop").await;
+        ann.fill("#respondent-email", &cast.respondent.email).await;
+        ann.screenshot(&shots.join("file-complaint-phone.png"))
+            .await;
+        ann.submit("form.card button[type=submit]").await;
+        let url = ann.url().await;
+        let id = url.rsplit('/').next().expect("case id").to_string();
+        assert!(url.starts_with(&format!("{base}/console/cases/")), "{url}");
+        assert!(ann.text("h1").await.contains("Order 1234 never arrived"));
+        accessible(&ann, "case").await;
+
+        // The lead assigns it.
+        let lee = signed_in(&driver, &app, &cast.lead, 1280).await;
+        lee.goto(&format!("{base}/console/cases/{id}")).await;
+        act(&lee, "assign", &[], &[("mediator_id", &cast.mediator.id)]).await;
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "assigned");
+
+        // The mediator investigates, writes to the complainant alone, rules.
+        let mia = signed_in(&driver, &app, &cast.mediator, 1280).await;
+        mia.screenshot(&shots.join("queue-mediator.png")).await;
+        mia.goto(&format!("{base}/console/cases/{id}")).await;
+        act(&mia, "start_investigation", &[], &[]).await;
+        mia.fill(
+            "#message-complainant",
+            "Could you send the receipt, privately?",
+        )
+        .await;
+        mia.submit("section.thread-complainant button[type=submit]")
+            .await;
+        assert_eq!(mia.count("[role=alert]").await, 0);
+        mia.fill("#message-internal", "Looks like a courier problem.")
+            .await;
+        mia.submit("section.thread-internal button[type=submit]")
+            .await;
+        assert_eq!(mia.count("[role=alert]").await, 0);
+        act(
+            &mia,
+            "issue_ruling",
+            &[
+                ("rationale", "The shop did not deliver."),
+                ("remedies.0.description", "Refund the order"),
+                ("remedies.0.due_at:date", "2027-01-15"),
+            ],
+            &[("outcome", "upheld"), ("remedies.0.kind", "refund")],
+        )
+        .await;
+        mia.screenshot(&shots.join("case-mediator.png")).await;
+        let case = app.case(&cast.mediator, &id).await;
+        assert_eq!(case["state"], "ruling");
+        assert_eq!(case["ruling"]["remedies"][0]["kind"], "refund");
+
+        // The complainant reads the private message; the respondent does not.
+        ann.goto(&format!("{base}/console/cases/{id}")).await;
+        let seen = ann.text("main").await;
+        assert!(seen.contains("Could you send the receipt, privately?"));
+        assert!(
+            !seen.contains("courier problem"),
+            "no internal note for a party"
+        );
+        let bob = signed_in(&driver, &app, &cast.respondent, 1280).await;
+        bob.goto(&format!("{base}/console/cases/{id}")).await;
+        let seen = bob.text("main").await;
+        assert!(seen.contains("Order 1234 never arrived"));
+        assert!(
+            !seen.contains("privately"),
+            "the respondent never sees the complainant's thread"
+        );
+        assert!(!seen.contains("courier problem"));
+        assert_eq!(bob.count("section.thread-complainant").await, 0);
+
+        // The respondent appeals; the lead decides; the mediator closes.
+        act(
+            &bob,
+            "appeal",
+            &[("grounds", "The parcel was delivered to the neighbour.")],
+            &[],
+        )
+        .await;
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "appeal");
+        lee.goto(&format!("{base}/console/cases/{id}")).await;
+        act(
+            &lee,
+            "decide_appeal",
+            &[("rationale", "No proof of delivery was given.")],
+            &[("decision", "uphold")],
+        )
+        .await;
+        lee.screenshot(&shots.join("case-lead.png")).await;
+        assert_eq!(app.case(&cast.lead, &id).await["state"], "follow_up");
+        mia.goto(&format!("{base}/console/cases/{id}")).await;
+        act(&mia, "close", &[("note", "Refund confirmed.")], &[]).await;
+        assert_eq!(app.case(&cast.mediator, &id).await["state"], "closed");
+
+        ann.goto(&format!("{base}/console/cases/{id}")).await;
+        ann.screenshot(&shots.join("case-complainant-phone.png"))
+            .await;
+        for b in [ann, lee, mia, bob] {
+            b.quit().await;
+        }
+    }
+}
