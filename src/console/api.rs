@@ -158,13 +158,50 @@ impl Api {
             .await
     }
 
-    async fn call(
+    /// `POST path` with a body sent as it came (an upload's multipart
+    /// form, boundary and all).
+    pub async fn post_raw(
         &self,
-        method: Method,
         path: &str,
-        body: Option<&Value>,
+        content_type: &str,
+        body: actix_web::web::Bytes,
         write: Write,
     ) -> Result<Answer, Refusal> {
+        let req = self
+            .request(Method::POST, path, write)
+            .header("Content-Type", content_type)
+            .body(body);
+        self.send(req).await
+    }
+
+    /// `GET path` for bytes (an evidence file): the body and the
+    /// `Content-Disposition` the API gave it.
+    pub async fn download(
+        &self,
+        path: &str,
+    ) -> Result<(actix_web::web::Bytes, Option<String>), Refusal> {
+        let res = self
+            .request(Method::GET, path, Write::default())
+            .send()
+            .await
+            .map_err(|e| Refusal::unreachable(&e))?;
+        let status = res.status().as_u16();
+        let disposition = res
+            .headers()
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = retry_after(res.headers());
+        let bytes = res.bytes().await.map_err(|e| Refusal::unreachable(&e))?;
+        if (200..300).contains(&status) {
+            Ok((bytes, disposition))
+        } else {
+            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            Err(Refusal::from_problem(status, &body, retry_after))
+        }
+    }
+
+    fn request(&self, method: Method, path: &str, write: Write) -> reqwest::RequestBuilder {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.link.base))
@@ -184,11 +221,26 @@ impl Api {
         if let Some(key) = write.key {
             req = req.header("Idempotency-Key", key);
         }
+        req
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        write: Write,
+    ) -> Result<Answer, Refusal> {
+        let mut req = self.request(method, path, write);
         if let Some(body) = body {
             req = req
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
+        self.send(req).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Answer, Refusal> {
         let res = req.send().await.map_err(|e| Refusal::unreachable(&e))?;
         let status = res.status().as_u16();
         let etag = res
@@ -196,12 +248,7 @@ impl Api {
             .get("etag")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let retry_after = res
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let retry_after = retry_after(res.headers());
         let bytes = res.bytes().await.map_err(|e| Refusal::unreachable(&e))?;
         let body: Value = if bytes.is_empty() {
             Value::Null
@@ -214,4 +261,12 @@ impl Api {
             Err(Refusal::from_problem(status, &body, retry_after))
         }
     }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> u64 {
+    headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

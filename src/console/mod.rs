@@ -40,8 +40,9 @@ async fn style() -> HttpResponse {
         .body(STYLE)
 }
 
-/// The console's routes, under `/console`; forms up to `limit` bytes.
-pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
+/// The console's routes, under `/console`; forms up to `limit` bytes,
+/// evidence uploads up to `upload` bytes.
+pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
     cfg.service(
         web::scope("/console")
             .app_data(web::FormConfig::default().limit(limit))
@@ -56,6 +57,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("/cases/new", web::get().to(pages::new_case))
             .route("/cases/{id}", web::get().to(pages::case))
             .route("/cases/{id}/messages", web::post().to(pages::post_message))
-            .route("/cases/{id}/actions/{action}", web::post().to(pages::act)),
+            .route("/cases/{id}/actions/{action}", web::post().to(pages::act))
+            .service(
+                web::resource("/cases/{id}/evidence")
+                    .app_data(web::PayloadConfig::new(upload))
+                    .route(web::post().to(pages::add_evidence)),
+            )
+            .route(
+                "/cases/{id}/evidence/{evidence_id}",
+                web::get().to(pages::download_evidence),
+            ),
     );
 }

@@ -165,6 +165,10 @@ pub async fn sign_in(
             ) else {
                 return failure(visit.lang, &Refusal::odd());
             };
+            // Signing in again replaces the session: its old token goes.
+            if let Some(old) = visit.token_id() {
+                let _ = visit.api.delete(&format!("/auth/tokens/{old}")).await;
+            }
             let hours = hours_left(&issued.body["details"]["expires_at"]);
             let cookie = visit.cookie(format!("{id}.{token}"), hours);
             let mut to = see_other("/console/cases");
@@ -278,9 +282,14 @@ pub async fn cases(
         Some(Err(r)) => return failure(me.lang, &r),
         None => Value::Null,
     };
+    let next = list["next_cursor"].as_str().map(|c| {
+        let mut q = vec![("cursor", c.to_string())];
+        q.extend(state.clone().map(|s| ("state", s)));
+        format!("/console/cases?{}", encode(&q))
+    });
     let ctx = me.base(json!({
         "cases": list["items"],
-        "next_cursor": list["next_cursor"],
+        "next": next,
         "queue": queue["items"],
         "state": state,
         "states": ["intake", "assigned", "investigation", "ruling", "appeal", "follow_up", "closed", "withdrawn", "dismissed"],
@@ -382,6 +391,7 @@ fn values(fields: &[(String, String)]) -> Value {
 }
 
 /// `GET /console/cases/{id}`: `get_case`, `list_messages`, `list_timeline`,
+/// `list_evidence`,
 /// and for staff who may assign, `list_users` (mediators and leads).
 pub async fn case(
     req: HttpRequest,
@@ -397,19 +407,20 @@ pub async fn case(
 
 async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value) -> HttpResponse {
     let api = me.api();
-    let (case, messages, timeline) = futures_util::future::join3(
+    let (case, messages, timeline, evidence) = futures_util::future::join4(
         api.get(&format!("/cases/{id}")),
-        api.get(&format!("/cases/{id}/messages?limit=100")),
-        api.get(&format!("/cases/{id}/timeline?limit=100")),
+        every(api, &format!("/cases/{id}/messages")),
+        every(api, &format!("/cases/{id}/timeline")),
+        every(api, &format!("/cases/{id}/evidence")),
     )
     .await;
     let case = match case {
         Ok(c) => c,
         Err(r) => return failure(me.lang, &r),
     };
-    let (messages, timeline) = match (messages, timeline) {
-        (Ok(m), Ok(t)) => (m.body["items"].clone(), t.body["items"].clone()),
-        (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
+    let (messages, timeline, evidence) = match (messages, timeline, evidence) {
+        (Ok(m), Ok(t), Ok(e)) => (m, t, e),
+        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return failure(me.lang, &r),
     };
     let allowed: Vec<&str> = case.body["allowed_actions"]
         .as_array()
@@ -444,6 +455,8 @@ async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value
         "etag": case.etag,
         "threads": threads,
         "timeline": timeline,
+        "evidence": evidence,
+        "visibilities": visibilities(&case.body, me.staff()),
         "actions": offered,
         "mediators": mediators,
         "error": error,
@@ -455,6 +468,32 @@ async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value
         "dismissal_reasons": ["out_of_scope", "duplicate", "abusive", "other"],
     }));
     page(status, "case.html", ctx)
+}
+
+/// Every item of the list at `path`, following its cursor: a case's
+/// messages, timeline and evidence, oldest first. A page holds 100; past
+/// 2,000 items the rest are left out (the API still has them all).
+async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let page = match &cursor {
+            None => api.get(&format!("{path}?limit=100")).await?,
+            Some(c) => {
+                api.get(&format!(
+                    "{path}?limit=100&{}",
+                    encode(&[("cursor", c.clone())])
+                ))
+                .await?
+            }
+        };
+        items.extend(page.body["items"].as_array().cloned().unwrap_or_default());
+        cursor = page.body["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(Value::Array(items))
 }
 
 /// The case's messages by thread, each with who reads it and whether the
@@ -483,6 +522,95 @@ fn threads(messages: &Value, case: &Value, staff: bool) -> Value {
             })
             .collect(),
     )
+}
+
+/// Where the reader may post a message or add evidence: staff anywhere,
+/// a party to both sides or privately to the mediator.
+fn visibilities(case: &Value, staff: bool) -> Value {
+    if staff {
+        json!(["all_parties", "complainant", "respondent", "internal"])
+    } else {
+        let mut v = vec![json!("all_parties")];
+        v.extend(case["your_party"].as_str().map(|p| json!(p)));
+        Value::Array(v)
+    }
+}
+
+/// The CSRF token and form key of an upload, in its address: the upload's
+/// body goes to the API as it came, and the API takes no other fields.
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    csrf: Option<String>,
+    key: Option<String>,
+}
+
+/// `POST /console/cases/{id}/evidence`: `add_evidence`, the browser's
+/// multipart form passed on as it is.
+pub async fn add_evidence(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<uuid::Uuid>,
+    q: web::Query<UploadQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let id = path.into_inner();
+    if !Visit::same_origin(&req) || !me.visit.csrf_ok(q.csrf.as_deref()) {
+        return forbidden(me.lang);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let write = Write {
+        key: q.key.clone().map(|k| format!("{k}-evidence")),
+        ..Write::default()
+    };
+    let path = format!("/cases/{id}/evidence");
+    match me.api().post_raw(&path, &content_type, body, write).await {
+        Ok(_) => see_other(&format!("/console/cases/{id}#evidence")),
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut error = refusal_json(&r);
+            error["action"] = json!("evidence");
+            case_page(&me, id, status, error).await
+        }
+    }
+}
+
+/// `GET /console/cases/{id}/evidence/{evidence_id}`: `download_evidence`,
+/// as an attachment that is never rendered.
+pub async fn download_evidence(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let (id, evidence) = path.into_inner();
+    let path = format!("/cases/{id}/evidence/{evidence}/content");
+    match me.api().download(&path).await {
+        Ok((bytes, disposition)) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/octet-stream"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                disposition.unwrap_or_else(|| "attachment".into()),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox",
+            ))
+            .body(bytes),
+        Err(r) => failure(me.lang, &r),
+    }
 }
 
 /// `POST /console/cases/{id}/actions/{action}`: the action of that name,

@@ -80,19 +80,37 @@ impl Visit {
     /// without `Origin` comes from no browser that could be misled, and
     /// still needs the CSRF token where one applies). This also stops a
     /// foreign page from signing a browser in to an account of its choosing.
+    ///
+    /// The origin may be the service's public address (`public_base_url`,
+    /// what browsers see behind a proxy that rewrites `Host`) or the host
+    /// the request was sent to.
     pub fn same_origin(req: &HttpRequest) -> bool {
         let Some(origin) = req.headers().get("origin") else {
             return true;
         };
+        let Ok(origin) = origin.to_str() else {
+            return false;
+        };
+        let public = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.settings.public_base_url.clone())
+            .unwrap_or_default();
+        if !public.is_empty()
+            && let Ok(url) = url::Url::parse(&public)
+            && url
+                .origin()
+                .ascii_serialization()
+                .eq_ignore_ascii_case(origin)
+        {
+            return true;
+        }
         let host = req
             .headers()
             .get("host")
             .and_then(|h| h.to_str().ok())
             .unwrap_or_default();
         origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.split_once("://"))
+            .split_once("://")
             .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host))
     }
 

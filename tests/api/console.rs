@@ -518,6 +518,208 @@ async fn sign_in_through_the_console_is_throttled_per_browser_not_for_the_consol
     );
 }
 
+const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload(app: &TestApp, cookie: &str, id: &str, csrf: &str) -> Page {
+    let part = reqwest::multipart::Part::bytes(PDF.to_vec())
+        .file_name("receipt.pdf")
+        .mime_str("application/pdf")
+        .expect("part");
+    let form = reqwest::multipart::Form::new()
+        .part("file", part)
+        .text("description", "The receipt")
+        .text("visibility", "complainant");
+    let res = client()
+        .post(format!(
+            "{}/console/cases/{id}/evidence?csrf={csrf}&key=k-1",
+            app.address
+        ))
+        .header(header::COOKIE, cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    page(res).await
+}
+
+async fn evidence_of(app: &TestApp, who: &TestUser, id: &str) -> Vec<serde_json::Value> {
+    let res = app.get(&format!("/cases/{id}/evidence"), who).await;
+    let body: serde_json::Value = res.json().await.expect("json");
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn evidence_is_added_and_downloaded_through_the_console_for_those_it_is_meant_for() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "investigation").await;
+        let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+        let shown = get(&app, &ann, &format!("/console/cases/{id}")).await;
+        let csrf = hidden(&shown.body, "csrf");
+
+        let forged = upload(&app, &ann, &id, "forged").await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(
+            evidence_of(&app, &cast.mediator, &id).await.is_empty(),
+            "a refused upload adds nothing"
+        );
+
+        let sent = upload(&app, &ann, &id, &csrf).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert_eq!(sent.location, format!("/console/cases/{id}#evidence"));
+        // Sent again (a double submit), the form's key makes it one file.
+        let again = upload(&app, &ann, &id, &csrf).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        let items = evidence_of(&app, &cast.mediator, &id).await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        let evidence = items[0]["id"].as_str().expect("id").to_string();
+
+        let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+        let (bob, _) = sign_in(&app, &cast.respondent.email).await;
+        let link = format!("/console/cases/{id}/evidence/{evidence}");
+        let case = format!("/console/cases/{id}");
+        assert!(get(&app, &mia, &case).await.body.contains(&link));
+        assert!(!get(&app, &bob, &case).await.body.contains("receipt.pdf"));
+        let file = client()
+            .get(format!("{}{link}", app.address))
+            .header(header::COOKIE, &mia)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(file.status(), StatusCode::OK);
+        let said = |name| {
+            file.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let disposition = said(header::CONTENT_DISPOSITION);
+        assert!(disposition.starts_with("attachment"), "{disposition}");
+        assert!(disposition.contains("receipt.pdf"), "{disposition}");
+        assert_eq!(said(header::CONTENT_TYPE), "application/octet-stream");
+        assert_eq!(file.bytes().await.expect("bytes").as_ref(), PDF);
+        let theirs = get(&app, &bob, &link).await;
+        assert_eq!(
+            theirs.status,
+            StatusCode::NOT_FOUND,
+            "not the respondent's to read"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_mediators_forms_ask_propose_and_dismiss_and_the_list_pages_on() {
+    let app = spawn_app(backends()[0]).await;
+    let cast = Cast::new(&app).await;
+    let id = case_in(&app, &cast, "investigation").await;
+    let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+    let send = |action: &'static str, fields: Vec<(&'static str, String)>| {
+        let (app, mia, id) = (&app, mia.clone(), id.clone());
+        async move {
+            let shown = get(app, &mia, &format!("/console/cases/{id}")).await;
+            assert!(
+                shown.body.contains(&format!("id=\"act-{action}\"")),
+                "{action} offered"
+            );
+            let mut form = vec![
+                ("csrf", hidden(&shown.body, "csrf")),
+                ("if_match", hidden(&shown.body, "if_match")),
+                ("key", hidden(&shown.body, "key")),
+            ];
+            form.extend(fields);
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(
+                app,
+                &mia,
+                &format!("/console/cases/{id}/actions/{action}"),
+                &form,
+            )
+            .await
+        }
+    };
+    let day = (app.clock.now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let asked = send(
+        "request_info",
+        vec![
+            ("party", "respondent".into()),
+            ("question", "When did you ship it?".into()),
+            ("deadline:date", day.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let case = app.case(&cast.mediator, &id).await;
+    assert_eq!(case["info_request"]["party"], "respondent");
+    let deadline = case["info_request"]["deadline"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        deadline.starts_with(&format!("{day}T23:59:59")),
+        "{deadline}"
+    );
+
+    // A field the API refuses comes back on the form with its message.
+    let refused = send("propose_settlement", vec![("terms", "   ".into())]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("<code>terms</code>"),
+        "{}",
+        refused.body
+    );
+    let proposed = send("propose_settlement", vec![("terms", "Half refund.".into())]).await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    assert_eq!(
+        app.case(&cast.mediator, &id).await["settlement"]["terms"],
+        "Half refund."
+    );
+
+    let dismissed = send(
+        "dismiss",
+        vec![
+            ("reason", "duplicate".into()),
+            ("detail", "Same as OMB-1.".into()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        dismissed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        dismissed.body
+    );
+    assert_eq!(app.case(&cast.mediator, &id).await["state"], "dismissed");
+
+    // More cases than a page holds: the list links on to the next page.
+    for _ in 0..51 {
+        app.file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+    }
+    let (lee, _) = sign_in(&app, &cast.lead.email).await;
+    let mut first = get(&app, &lee, "/console/cases?state=intake").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // As the browser reads the attribute (the template escapes `/`).
+    first.body = first.body.replace("&#x2f;", "/");
+    let marker = "<a href=\"/console/cases?cursor=";
+    let at = first.body.find(marker).expect("a link to the next page") + "<a href=\"".len();
+    let end = at + first.body[at..].find('"').expect("quote");
+    let next = first.body[at..end].replace("&amp;", "&");
+    assert!(next.contains("state=intake"), "{next}");
+    let second = get(&app, &lee, &next).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert!(second.body.contains("OMB-"), "the second page lists cases");
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
@@ -547,6 +749,11 @@ async fn act(b: &Browser, action: &str, fields: &[(&str, &str)], choices: &[(&st
     if b.count("[role=alert]").await > 0 {
         panic!("{action} was refused: {}", b.text("[role=alert]").await);
     }
+    assert_eq!(
+        b.count("h1 .ref").await,
+        1,
+        "{action}: back on the case page"
+    );
 }
 
 async fn signed_in(driver: &Driver, app: &TestApp, who: &TestUser, width: u32) -> Browser {
@@ -659,6 +866,8 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         )
         .await;
         mia.screenshot(&shots.join("case-mediator.png")).await;
+        let notes = mia.text("section.thread-internal").await;
+        assert!(notes.contains("Looks like a courier problem."), "{notes}");
         let case = app.case(&cast.mediator, &id).await;
         assert_eq!(case["state"], "ruling");
         assert_eq!(case["ruling"]["remedies"][0]["kind"], "refund");
