@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
             .route("/sign-in", web::post().to(pages::sign_in))
             .route("/sign-out", web::post().to(pages::sign_out))
             .route("/cases", web::get().to(pages::cases))
+            .route("/statistics", web::get().to(pages::statistics))
             .route("/cases", web::post().to(pages::file_case))
             .route("/cases/new", web::get().to(pages::new_case))
             .route("/cases/{id}", web::get().to(pages::case))

@@ -74,6 +74,11 @@ impl Signed {
         &self.visit.api
     }
 
+    /// Leads and admins: they assign, decide appeals and see statistics.
+    fn supervisor(&self) -> bool {
+        matches!(self.me["role"].as_str(), Some("lead" | "admin"))
+    }
+
     fn staff(&self) -> bool {
         matches!(
             self.me["role"].as_str(),
@@ -87,6 +92,7 @@ impl Signed {
             "lang": self.lang,
             "me": self.me,
             "staff": self.staff(),
+        "supervisor": self.supervisor(),
             "csrf": self.visit.csrf(),
         });
         if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
@@ -266,22 +272,35 @@ pub async fn cases(
         query.push(("cursor", c));
     }
     let path = format!("/cases?{}", encode(&query));
-    let (list, queue) = if me.staff() {
-        let (list, queue) =
-            futures_util::future::join(me.api().get(&path), me.api().get("/queue?limit=20")).await;
-        (list, Some(queue))
-    } else {
-        (me.api().get(&path).await, None)
+    // Staff see their queue; leads and admins also what waits for
+    // assignment (most urgent first) and what is past a deadline.
+    let overdue = format!(
+        "/cases?sort=deadline&limit=20&{}",
+        encode(&[("due_before", chrono::Utc::now().to_rfc3339())])
+    );
+    let asks: Vec<String> = match (me.staff(), me.supervisor()) {
+        (true, true) => vec![
+            path,
+            "/queue?limit=20".into(),
+            "/cases?state=intake&sort=urgent&limit=20".into(),
+            overdue,
+        ],
+        (true, false) => vec![path, "/queue?limit=20".into()],
+        _ => vec![path],
     };
-    let list = match list {
-        Ok(a) => a.body,
-        Err(r) => return failure(me.lang, &r),
-    };
-    let queue = match queue {
-        Some(Ok(a)) => a.body,
-        Some(Err(r)) => return failure(me.lang, &r),
-        None => Value::Null,
-    };
+    let answers = futures_util::future::join_all(asks.iter().map(|p| me.api().get(p))).await;
+    let mut pages = Vec::new();
+    for answer in answers {
+        match answer {
+            Ok(a) => pages.push(a.body),
+            Err(r) => return failure(me.lang, &r),
+        }
+    }
+    let mut pages = pages.into_iter();
+    let list = pages.next().unwrap_or_default();
+    let queue = pages.next().unwrap_or_default();
+    let unassigned = pages.next().unwrap_or_default();
+    let overdue = pages.next().unwrap_or_default();
     let next = list["next_cursor"].as_str().map(|c| {
         let mut q = vec![("cursor", c.to_string())];
         q.extend(state.clone().map(|s| ("state", s)));
@@ -291,6 +310,8 @@ pub async fn cases(
         "cases": list["items"],
         "next": next,
         "queue": queue["items"],
+        "unassigned": unassigned["items"],
+        "overdue": overdue["items"],
         "state": state,
         "states": ["intake", "assigned", "investigation", "ruling", "appeal", "follow_up", "closed", "withdrawn", "dismissed"],
     }));
@@ -312,6 +333,46 @@ fn encode(pairs: &[(&str, String)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The range of the statistics page.
+#[derive(Deserialize)]
+pub struct StatisticsQuery {
+    days: Option<i64>,
+}
+
+/// `GET /console/statistics`: `get_statistics` over the last `days` (30
+/// unless asked), drawn as bars.
+pub async fn statistics(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    q: web::Query<StatisticsQuery>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let days = q.days.unwrap_or(30).clamp(1, 366);
+    let from = chrono::Utc::now() - chrono::Duration::days(days);
+    let path = format!("/statistics?{}", encode(&[("from", from.to_rfc3339())]));
+    let stats = match me.api().get(&path).await {
+        Ok(a) => a.body,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let most = |rows: &Value, key: &str| {
+        rows.as_array()
+            .map(|r| r.iter().filter_map(|x| x[key].as_i64()).max().unwrap_or(0))
+            .unwrap_or(0)
+            .max(1)
+    };
+    let ctx = me.base(json!({
+        "stats": stats,
+        "days": days,
+        "ranges": [7, 30, 90, 365],
+        "backlog_max": most(&stats["backlog"], "count"),
+        "open_max": most(&stats["mediators"], "open"),
+    }));
+    page(StatusCode::OK, "statistics.html", ctx)
 }
 
 /// `GET /console/cases/new`: the complaint form, with `list_categories`.

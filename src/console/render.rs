@@ -9,7 +9,8 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
+    ("statistics.html", include_str!("templates/statistics.html")),
     ("layout.html", include_str!("templates/layout.html")),
     ("sign_in.html", include_str!("templates/sign_in.html")),
     ("cases.html", include_str!("templates/cases.html")),

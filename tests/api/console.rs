@@ -720,6 +720,48 @@ async fn the_mediators_forms_ask_propose_and_dismiss_and_the_list_pages_on() {
     assert!(second.body.contains("OMB-"), "the second page lists cases");
 }
 
+#[tokio::test]
+async fn leads_see_what_waits_for_assignment_and_the_statistics_members_do_not() {
+    let app = spawn_app(backends()[0]).await;
+    let cast = Cast::new(&app).await;
+    let waiting = case_in(&app, &cast, "intake").await;
+    let reference = app.case(&cast.lead, &waiting).await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let (lee, _) = sign_in(&app, &cast.lead.email).await;
+    let cases = get(&app, &lee, "/console/cases").await;
+    let section = cases
+        .body
+        .split("id=\"unassigned-h\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a section of cases waiting for assignment");
+    assert!(section.contains(&reference), "{section}");
+    assert!(
+        cases.body.contains("href=\"/console/statistics\""),
+        "a link to the statistics"
+    );
+
+    let stats = get(&app, &lee, "/console/statistics?days=7").await;
+    assert_eq!(stats.status, StatusCode::OK, "{}", stats.body);
+    assert!(stats.body.contains("Open cases by age"));
+    assert!(
+        stats.body.contains("<svg aria-hidden=\"true\""),
+        "drawn as bars"
+    );
+
+    let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+    let refused = get(&app, &ann, "/console/statistics").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "the API refuses a member"
+    );
+    let own = get(&app, &ann, "/console/cases").await;
+    assert!(!own.body.contains("unassigned-h") && !own.body.contains("statistics"));
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
@@ -909,6 +951,9 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         )
         .await;
         lee.screenshot(&shots.join("case-lead.png")).await;
+        lee.goto(&format!("{base}/console/statistics")).await;
+        accessible(&lee, "statistics").await;
+        lee.screenshot(&shots.join("statistics-lead.png")).await;
         assert_eq!(app.case(&cast.lead, &id).await["state"], "follow_up");
         mia.goto(&format!("{base}/console/cases/{id}")).await;
         act(&mia, "close", &[("note", "Refund confirmed.")], &[]).await;
