@@ -58,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
             .route("/cases/new", web::get().to(pages::new_case))
             .route("/cases/{id}", web::get().to(pages::case))
             .route("/cases/{id}/messages", web::post().to(pages::post_message))
+            .route("/cases/{id}/drafts", web::post().to(pages::draft))
             .route("/cases/{id}/actions/{action}", web::post().to(pages::act))
             .service(
                 web::resource("/cases/{id}/evidence")

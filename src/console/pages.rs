@@ -463,10 +463,25 @@ pub async fn case(
         Ok(me) => me,
         Err(to) => return to,
     };
-    case_page(&me, path.into_inner(), StatusCode::OK, Value::Null).await
+    case_page(
+        &me,
+        path.into_inner(),
+        StatusCode::OK,
+        Value::Null,
+        Value::Null,
+    )
+    .await
 }
 
-async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value) -> HttpResponse {
+/// The case page, with a refusal to show (`error`) or a drafted message
+/// to put in its thread's form (`draft`, as `draft_message` answered).
+async fn case_page(
+    me: &Signed,
+    id: uuid::Uuid,
+    status: StatusCode,
+    error: Value,
+    draft: Value,
+) -> HttpResponse {
     let api = me.api();
     let (case, messages, timeline, evidence) = futures_util::future::join4(
         api.get(&format!("/cases/{id}")),
@@ -488,6 +503,16 @@ async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     // Whom a case can be assigned to: active mediators and leads.
+    // Templates to answer from, for staff (the API suggests those of the
+    // case's category first).
+    let templates = if me.staff() && !closed(&case.body) {
+        match api.get(&format!("/cases/{id}/templates")).await {
+            Ok(t) => t.body,
+            Err(r) => return failure(me.lang, &r),
+        }
+    } else {
+        Value::Null
+    };
     let mediators = if allowed.contains(&"assign") {
         let (mediators, leads) = futures_util::future::join(
             api.get("/users?role=mediator&active=true&limit=100"),
@@ -517,6 +542,8 @@ async fn case_page(me: &Signed, id: uuid::Uuid, status: StatusCode, error: Value
         "threads": threads,
         "timeline": timeline,
         "evidence": evidence,
+        "templates": templates,
+        "draft": draft,
         "visibilities": visibilities(&case.body, me.staff()),
         "actions": offered,
         "mediators": mediators,
@@ -639,7 +666,7 @@ pub async fn add_evidence(
             let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
             let mut error = refusal_json(&r);
             error["action"] = json!("evidence");
-            case_page(&me, id, status, error).await
+            case_page(&me, id, status, error, Value::Null).await
         }
     }
 }
@@ -671,6 +698,43 @@ pub async fn download_evidence(
             ))
             .body(bytes),
         Err(r) => failure(me.lang, &r),
+    }
+}
+
+fn closed(case: &Value) -> bool {
+    matches!(
+        case["state"].as_str(),
+        Some("closed" | "withdrawn" | "dismissed")
+    )
+}
+
+/// `POST /console/cases/{id}/drafts`: `draft_message`; the case page
+/// again, with the draft in its thread's form to edit and send.
+pub async fn draft(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<uuid::Uuid>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let id = path.into_inner();
+    let fields = fields.into_inner();
+    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
+        return forbidden(me.lang);
+    }
+    let body = form::to_json(&fields);
+    let path = format!("/cases/{id}/drafts");
+    match me.api().post(&path, &body, Write::default()).await {
+        Ok(draft) => case_page(&me, id, StatusCode::OK, Value::Null, draft.body).await,
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut error = refusal_json(&r);
+            error["action"] = json!("draft");
+            case_page(&me, id, status, error, Value::Null).await
+        }
     }
 }
 
@@ -707,7 +771,7 @@ pub async fn act(
             let mut error = refusal_json(&r);
             error["action"] = json!(action);
             error["form"] = values(&fields);
-            case_page(&me, id, status, error).await
+            case_page(&me, id, status, error, Value::Null).await
         }
     }
 }
@@ -744,7 +808,7 @@ pub async fn post_message(
             let mut error = refusal_json(&r);
             error["action"] = json!("message");
             error["form"] = values(&fields);
-            case_page(&me, id, status, error).await
+            case_page(&me, id, status, error, Value::Null).await
         }
     }
 }

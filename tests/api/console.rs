@@ -762,6 +762,67 @@ async fn leads_see_what_waits_for_assignment_and_the_statistics_members_do_not()
     assert!(!own.body.contains("unassigned-h") && !own.body.contains("statistics"));
 }
 
+#[tokio::test]
+async fn a_mediator_answers_from_a_template_drafted_into_the_threads_form() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let id = case_in(&app, &cast, "investigation").await;
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                "/templates/ask-receipt",
+                Some(&cast.lead),
+                Some(json!({"name": "Ask for the receipt",
+                            "bodies": {"en": "Dear {{ recipient_name }}, please send the receipt for {{ reference }}."},
+                            "categories": [cast.category]})),
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.status());
+        let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+        let shown = get(&app, &mia, &format!("/console/cases/{id}")).await;
+        assert!(shown.body.contains("<option value=\"ask-receipt\">Ask for the receipt</option>"));
+        let csrf = hidden(&shown.body, "csrf");
+        let drafted = post(
+            &app,
+            &mia,
+            &format!("/console/cases/{id}/drafts"),
+            &[("csrf", &csrf), ("template", "ask-receipt"), ("visibility", "complainant")],
+        )
+        .await;
+        assert_eq!(drafted.status, StatusCode::OK, "{}", drafted.body);
+        let form = drafted
+            .body
+            .split("id=\"message-complainant\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</textarea>").next())
+            .expect("the complainant thread's form");
+        assert!(form.contains("please send the receipt for OMB-"), "{form}");
+        let other = drafted
+            .body
+            .split("id=\"message-respondent\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</textarea>").next())
+            .expect("the respondent thread's form");
+        assert!(!other.contains("receipt"), "only the thread asked for: {other}");
+        // A draft posts nothing until it is sent.
+        assert!(app.bodies(&cast.mediator, &id, "").await.iter().all(|b| !b.contains("receipt")));
+
+        let forged = post(
+            &app,
+            &mia,
+            &format!("/console/cases/{id}/drafts"),
+            &[("template", "ask-receipt"), ("visibility", "complainant")],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // Parties get no templates.
+        let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+        let theirs = get(&app, &ann, &format!("/console/cases/{id}")).await;
+        assert!(!theirs.body.contains("ask-receipt"));
+    })
+    .await;
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
