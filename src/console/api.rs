@@ -152,6 +152,12 @@ impl Api {
         self.call(Method::POST, path, Some(body), write).await
     }
 
+    /// `PATCH path` with a JSON body.
+    pub async fn patch(&self, path: &str, body: &Value) -> Result<Answer, Refusal> {
+        self.call(Method::PATCH, path, Some(body), Write::default())
+            .await
+    }
+
     /// `DELETE path`.
     pub async fn delete(&self, path: &str) -> Result<Answer, Refusal> {
         self.call(Method::DELETE, path, None, Write::default())

@@ -5,6 +5,7 @@
 //! front end for integrators: docs/console.md maps each page to the
 //! operations it uses.
 
+pub mod admin;
 pub mod api;
 pub mod form;
 pub mod i18n;
@@ -54,6 +55,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
             .route("/sign-out", web::post().to(pages::sign_out))
             .route("/cases", web::get().to(pages::cases))
             .route("/statistics", web::get().to(pages::statistics))
+            .route("/account", web::get().to(admin::account))
+            .route("/account", web::post().to(admin::update_account))
+            .route("/users", web::get().to(admin::users))
+            .route("/users", web::post().to(admin::create_user))
+            .route("/users/{id}", web::post().to(admin::update_user))
+            .route("/categories", web::get().to(admin::categories))
+            .route("/categories", web::post().to(admin::create_category))
             .route("/cases", web::post().to(pages::file_case))
             .route("/cases/new", web::get().to(pages::new_case))
             .route("/cases/{id}", web::get().to(pages::case))

@@ -32,7 +32,7 @@ pub const ACTIONS: [&str; 15] = [
     "dismiss",
 ];
 
-fn see_other(to: &str) -> HttpResponse {
+pub(super) fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -40,14 +40,14 @@ fn see_other(to: &str) -> HttpResponse {
 }
 
 /// The signed-in user and the page's language, or the way to sign in.
-struct Signed {
-    visit: Visit,
-    me: Value,
-    lang: &'static str,
+pub(super) struct Signed {
+    pub(super) visit: Visit,
+    pub(super) me: Value,
+    pub(super) lang: &'static str,
 }
 
 impl Signed {
-    async fn of(req: &HttpRequest, console: &Console) -> Result<Signed, HttpResponse> {
+    pub(super) async fn of(req: &HttpRequest, console: &Console) -> Result<Signed, HttpResponse> {
         let visit = Visit::of(req, &console.http);
         if visit.token.is_none() {
             return Err(see_other("/console/sign-in"));
@@ -70,7 +70,7 @@ impl Signed {
         }
     }
 
-    fn api(&self) -> &Api {
+    pub(super) fn api(&self) -> &Api {
         &self.visit.api
     }
 
@@ -87,7 +87,7 @@ impl Signed {
     }
 
     /// What every page shows: who is signed in, the language, the CSRF token.
-    fn base(&self, extra: Value) -> Ctx {
+    pub(super) fn base(&self, extra: Value) -> Ctx {
         let mut ctx = json!({
             "lang": self.lang,
             "me": self.me,
@@ -103,7 +103,7 @@ impl Signed {
 }
 
 /// A page saying what went wrong, with the API's status.
-fn failure(lang: &str, r: &Refusal) -> HttpResponse {
+pub(super) fn failure(lang: &str, r: &Refusal) -> HttpResponse {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
     page(
         status,
@@ -112,7 +112,7 @@ fn failure(lang: &str, r: &Refusal) -> HttpResponse {
     )
 }
 
-fn refusal_json(r: &Refusal) -> Value {
+pub(super) fn refusal_json(r: &Refusal) -> Value {
     json!({
         "status": r.status,
         "detail": r.detail,
@@ -234,7 +234,7 @@ pub async fn sign_out(
     to
 }
 
-fn forbidden(lang: &str) -> HttpResponse {
+pub(super) fn forbidden(lang: &str) -> HttpResponse {
     failure(
         lang,
         &Refusal {
@@ -318,11 +318,11 @@ pub async fn cases(
     page(StatusCode::OK, "cases.html", ctx)
 }
 
-fn is_word(s: &str) -> bool {
+pub(super) fn is_word(s: &str) -> bool {
     !s.is_empty() && s.len() < 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
-fn encode(pairs: &[(&str, String)]) -> String {
+pub(super) fn encode(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
@@ -433,7 +433,7 @@ pub async fn file_case(
     }
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -441,7 +441,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// The submitted values by field name, to fill the form in again.
-fn values(fields: &[(String, String)]) -> Value {
+pub(super) fn values(fields: &[(String, String)]) -> Value {
     Value::Object(
         fields
             .iter()
@@ -561,7 +561,7 @@ async fn case_page(
 /// Every item of the list at `path`, following its cursor: a case's
 /// messages, timeline and evidence, oldest first. A page holds 100; past
 /// 2,000 items the rest are left out (the API still has them all).
-async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
+pub(super) async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..20 {

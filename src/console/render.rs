@@ -9,7 +9,10 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 11] = [
+    ("account.html", include_str!("templates/account.html")),
+    ("users.html", include_str!("templates/users.html")),
+    ("categories.html", include_str!("templates/categories.html")),
     ("statistics.html", include_str!("templates/statistics.html")),
     ("layout.html", include_str!("templates/layout.html")),
     ("sign_in.html", include_str!("templates/sign_in.html")),

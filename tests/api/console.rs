@@ -823,6 +823,149 @@ async fn a_mediator_answers_from_a_template_drafted_into_the_threads_form() {
     .await;
 }
 
+#[tokio::test]
+async fn an_admin_adds_and_changes_users_and_categories_and_anyone_their_language() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let admin = app.user(Role::Admin).await;
+        let (ada, _) = sign_in(&app, &admin.email).await;
+        let users = get(&app, &ada, "/console/users").await;
+        assert_eq!(users.status, StatusCode::OK, "{}", users.body);
+        assert!(users.body.contains(&cast.mediator.email));
+        let csrf = hidden(&users.body, "csrf");
+        let key = hidden(&users.body, "key");
+        let added = post(
+            &app,
+            &ada,
+            "/console/users",
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("name", "Nina New"),
+                ("email", "nina@example.org"),
+                ("role", "mediator"),
+                ("language", "ru"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let nina = app.sign_in("nina@example.org", PASSWORD).await;
+        let me = app
+            .client
+            .get(app.url("/me"))
+            .bearer_auth(&nina)
+            .send()
+            .await
+            .expect("me");
+        let me: serde_json::Value = me.json().await.expect("json");
+        assert_eq!(
+            (me["role"].as_str(), me["language"].as_str()),
+            (Some("mediator"), Some("ru"))
+        );
+        let nina_id = me["id"].as_str().expect("id").to_string();
+
+        // A refused field comes back on the form, with what was typed.
+        let taken = post(
+            &app,
+            &ada,
+            "/console/users",
+            &[
+                ("csrf", &csrf),
+                ("name", "Again"),
+                ("email", "nina@example.org"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+        assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+        assert!(
+            taken.body.contains("value=\"Again\""),
+            "the form keeps its values"
+        );
+
+        let changed = post(
+            &app,
+            &ada,
+            &format!("/console/users/{nina_id}"),
+            &[("csrf", &csrf), ("role", "lead"), ("active:bool", "false")],
+        )
+        .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        let user = app.get(&format!("/users/{nina_id}"), &cast.admin).await;
+        let user: serde_json::Value = user.json().await.expect("json");
+        assert_eq!(
+            (user["role"].as_str(), user["active"].as_bool()),
+            (Some("lead"), Some(false))
+        );
+        let res = app
+            .call(
+                reqwest::Method::POST,
+                "/auth/tokens",
+                None,
+                Some(json!({"email": "nina@example.org", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "deactivated");
+
+        let added = post(
+            &app,
+            &ada,
+            "/console/categories",
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("name", "Noise"),
+                ("slug", "noise"),
+                ("default_priority", "low"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+        let listed = get(&app, &ann, "/console/categories").await;
+        assert!(
+            listed.body.contains("<code>noise</code>"),
+            "a member reads the categories"
+        );
+        assert!(
+            !listed.body.contains("action=\"/console/categories\""),
+            "and gets no form"
+        );
+        let theirs = post(
+            &app,
+            &ann,
+            &format!("/console/users/{nina_id}"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(
+            theirs.status,
+            StatusCode::FORBIDDEN,
+            "another session's token"
+        );
+
+        // Anyone sets their own language; the console speaks it at once.
+        let account = get(&app, &ann, "/console/account").await;
+        let mine = hidden(&account.body, "csrf");
+        let set = post(
+            &app,
+            &ann,
+            "/console/account",
+            &[("csrf", &mine), ("name", "Ann"), ("language", "pl")],
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let after = get(&app, &ann, "/console/account").await;
+        assert!(
+            after.body.contains("<h1>Twoje konto</h1>"),
+            "{}",
+            after.body
+        );
+    })
+    .await;
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
@@ -1015,6 +1158,12 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         lee.goto(&format!("{base}/console/statistics")).await;
         accessible(&lee, "statistics").await;
         lee.screenshot(&shots.join("statistics-lead.png")).await;
+        let ada = signed_in(&driver, &app, &app.user(Role::Admin).await, 1280).await;
+        for page in ["users", "categories", "account"] {
+            ada.goto(&format!("{base}/console/{page}")).await;
+            accessible(&ada, page).await;
+        }
+        ada.quit().await;
         assert_eq!(app.case(&cast.lead, &id).await["state"], "follow_up");
         mia.goto(&format!("{base}/console/cases/{id}")).await;
         act(&mia, "close", &[("note", "Refund confirmed.")], &[]).await;

@@ -1,0 +1,249 @@
+//! The console's account and admin pages: one's own settings for
+//! everyone; users and categories for admins. Each is the API's answer,
+//! and each form one API call.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::api::{Refusal, Write};
+use super::pages::{Signed, failure, field, forbidden, refusal_json, see_other};
+use super::render::page;
+use super::session::Visit;
+use super::{Console, form};
+
+/// `GET /console/account`: `get_me`, shown with a form to change one's
+/// name and language (`update_user`).
+pub async fn account(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    account_page(&me, StatusCode::OK, Value::Null)
+}
+
+fn account_page(me: &Signed, status: StatusCode, error: Value) -> HttpResponse {
+    let ctx = me.base(json!({
+        "error": error,
+        "languages": ["en", "ru", "zh", "pl"],
+    }));
+    page(status, "account.html", ctx)
+}
+
+/// Checks the form's origin and CSRF token; the form's fields if they pass.
+fn checked(
+    req: &HttpRequest,
+    me: &Signed,
+    fields: web::Form<Vec<(String, String)>>,
+) -> Option<Vec<(String, String)>> {
+    let fields = fields.into_inner();
+    (Visit::same_origin(req) && me.visit.csrf_ok(field(&fields, "csrf"))).then_some(fields)
+}
+
+fn status_of(r: &Refusal) -> StatusCode {
+    StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY)
+}
+
+/// `POST /console/account`: `update_user` on oneself.
+pub async fn update_account(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let Some(fields) = checked(&req, &me, fields) else {
+        return forbidden(me.lang);
+    };
+    let id = me.me["id"].as_str().unwrap_or_default().to_string();
+    match me
+        .api()
+        .patch(&format!("/users/{id}"), &form::to_json(&fields))
+        .await
+    {
+        Ok(_) => see_other("/console/account"),
+        Err(r) => account_page(&me, status_of(&r), refusal_json(&r)),
+    }
+}
+
+/// The filter of the user list.
+#[derive(serde::Deserialize)]
+pub struct UserQuery {
+    role: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /console/users`: `list_users` (admins; the API refuses others
+/// what they may not see), with the form to add one (`create_user`).
+pub async fn users(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    q: web::Query<UserQuery>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    users_page(&me, &q, StatusCode::OK, Value::Null, Value::Null).await
+}
+
+async fn users_page(
+    me: &Signed,
+    q: &UserQuery,
+    status: StatusCode,
+    error: Value,
+    values: Value,
+) -> HttpResponse {
+    let mut query = vec![("limit", "100".to_string())];
+    let role = q.role.clone().filter(|r| super::pages::is_word(r));
+    query.extend(role.clone().map(|r| ("role", r)));
+    query.extend(q.cursor.clone().map(|c| ("cursor", c)));
+    let list = match me
+        .api()
+        .get(&format!("/users?{}", super::pages::encode(&query)))
+        .await
+    {
+        Ok(a) => a.body,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let next = list["next_cursor"].as_str().map(|c| {
+        let mut q = vec![("cursor", c.to_string())];
+        q.extend(role.clone().map(|r| ("role", r)));
+        format!("/console/users?{}", super::pages::encode(&q))
+    });
+    let ctx = me.base(json!({
+        "users": list["items"],
+        "next": next,
+        "role": role,
+        "roles": ["member", "mediator", "lead", "admin"],
+        "languages": ["en", "ru", "zh", "pl"],
+        "error": error,
+        "form": values,
+        "key": crate::accounts::secret::random("console-"),
+    }));
+    page(status, "users.html", ctx)
+}
+
+/// `POST /console/users`: `create_user`.
+pub async fn create_user(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let Some(fields) = checked(&req, &me, fields) else {
+        return forbidden(me.lang);
+    };
+    let write = Write {
+        key: field(&fields, "key").map(|k| format!("{k}-user")),
+        ..Write::default()
+    };
+    match me
+        .api()
+        .post("/users", &form::to_json(&fields), write)
+        .await
+    {
+        Ok(_) => see_other("/console/users"),
+        Err(r) => {
+            let values = super::pages::values(&fields);
+            let q = UserQuery {
+                role: None,
+                cursor: None,
+            };
+            users_page(&me, &q, status_of(&r), refusal_json(&r), values).await
+        }
+    }
+}
+
+/// `POST /console/users/{id}`: `update_user` (role, language, active).
+pub async fn update_user(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    path: web::Path<uuid::Uuid>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let Some(fields) = checked(&req, &me, fields) else {
+        return forbidden(me.lang);
+    };
+    let id = path.into_inner();
+    match me
+        .api()
+        .patch(&format!("/users/{id}"), &form::to_json(&fields))
+        .await
+    {
+        Ok(_) => see_other("/console/users"),
+        Err(r) => {
+            let q = UserQuery {
+                role: None,
+                cursor: None,
+            };
+            users_page(&me, &q, status_of(&r), refusal_json(&r), Value::Null).await
+        }
+    }
+}
+
+/// `GET /console/categories`: `list_categories`, with the form to add one
+/// (`create_category`, admins).
+pub async fn categories(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    categories_page(&me, StatusCode::OK, Value::Null, Value::Null).await
+}
+
+async fn categories_page(
+    me: &Signed,
+    status: StatusCode,
+    error: Value,
+    values: Value,
+) -> HttpResponse {
+    let list = match super::pages::every(me.api(), "/categories").await {
+        Ok(items) => items,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let ctx = me.base(json!({
+        "categories": list,
+        "priorities": ["low", "normal", "high", "urgent"],
+        "error": error,
+        "form": values,
+        "key": crate::accounts::secret::random("console-"),
+    }));
+    page(status, "categories.html", ctx)
+}
+
+/// `POST /console/categories`: `create_category`.
+pub async fn create_category(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let me = match Signed::of(&req, &console).await {
+        Ok(me) => me,
+        Err(to) => return to,
+    };
+    let Some(fields) = checked(&req, &me, fields) else {
+        return forbidden(me.lang);
+    };
+    let write = Write {
+        key: field(&fields, "key").map(|k| format!("{k}-category")),
+        ..Write::default()
+    };
+    let body = form::to_json(&fields);
+    match me.api().post("/categories", &body, write).await {
+        Ok(_) => see_other("/console/categories"),
+        Err(r) => {
+            let values = super::pages::values(&fields);
+            categories_page(&me, status_of(&r), refusal_json(&r), values).await
+        }
+    }
+}
