@@ -125,10 +125,6 @@ fn server(
     let console = web::Data::new(crate::console::Console::new()?);
     let mut http = HttpServer::new(move || {
         let limit = state.settings.max_body_bytes;
-        // An upload's form: the file and a little more.
-        let upload = usize::try_from(state.settings.evidence_max_bytes)
-            .unwrap_or(usize::MAX)
-            .saturating_add(64 * 1024);
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(crate::openapi::ApiDoc::build())
@@ -142,7 +138,7 @@ fn server(
         app.app_data(routes.clone())
             .app_data(loopback.clone())
             .app_data(console.clone())
-            .configure(|cfg| crate::console::configure(cfg, limit, upload))
+            .configure(|cfg| crate::console::configure(cfg, limit))
             .app_data(edge.clone())
             .app_data(spec_json.clone())
             .route("/health", web::get().to(routes::health::live))

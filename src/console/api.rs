@@ -53,6 +53,26 @@ impl Refusal {
         }
     }
 
+    /// The browser's upload could not be read to its end.
+    pub fn unreadable() -> Refusal {
+        Refusal {
+            status: 400,
+            detail: "the upload could not be read; send it again".into(),
+            fields: Vec::new(),
+            retry_after: 0,
+        }
+    }
+
+    /// An upload larger than any file the API takes.
+    pub fn too_large(limit: u64) -> Refusal {
+        Refusal {
+            status: 413,
+            detail: format!("the upload is larger than {} KiB", limit / 1024),
+            fields: Vec::new(),
+            retry_after: 0,
+        }
+    }
+
     /// No such page.
     pub fn not_found() -> Refusal {
         Refusal {

@@ -41,9 +41,9 @@ async fn style() -> HttpResponse {
         .body(STYLE)
 }
 
-/// The console's routes, under `/console`; forms up to `limit` bytes,
-/// evidence uploads up to `upload` bytes.
-pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
+/// The console's routes, under `/console`; forms up to `limit` bytes
+/// (evidence uploads are read by their handler, up to the evidence limit).
+pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
     cfg.service(
         web::scope("/console")
             .app_data(web::FormConfig::default().limit(limit))
@@ -68,11 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize, upload: usize) {
             .route("/cases/{id}/messages", web::post().to(pages::post_message))
             .route("/cases/{id}/drafts", web::post().to(pages::draft))
             .route("/cases/{id}/actions/{action}", web::post().to(pages::act))
-            .service(
-                web::resource("/cases/{id}/evidence")
-                    .app_data(web::PayloadConfig::new(upload))
-                    .route(web::post().to(pages::add_evidence)),
-            )
+            .route("/cases/{id}/evidence", web::post().to(pages::add_evidence))
             .route(
                 "/cases/{id}/evidence/{evidence_id}",
                 web::get().to(pages::download_evidence),

@@ -639,8 +639,9 @@ pub async fn add_evidence(
     console: web::Data<Console>,
     path: web::Path<uuid::Uuid>,
     q: web::Query<UploadQuery>,
-    body: web::Bytes,
+    mut payload: web::Payload,
 ) -> HttpResponse {
+    // Who sends it, and from where, is checked before the body is read.
     let me = match Signed::of(&req, &console).await {
         Ok(me) => me,
         Err(to) => return to,
@@ -649,6 +650,24 @@ pub async fn add_evidence(
     if !Visit::same_origin(&req) || !me.visit.csrf_ok(q.csrf.as_deref()) {
         return forbidden(me.lang);
     }
+    // The file and a little more: the API refuses a larger file itself.
+    let limit = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map_or(20 << 20, |s| s.settings.evidence_max_bytes)
+        .saturating_add(64 * 1024);
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+        let Ok(chunk) = chunk else {
+            return failure(me.lang, &Refusal::unreadable());
+        };
+        if (body.len() + chunk.len()) as u64 > limit {
+            let mut error = refusal_json(&Refusal::too_large(limit));
+            error["action"] = json!("evidence");
+            return case_page(&me, id, StatusCode::PAYLOAD_TOO_LARGE, error, Value::Null).await;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -97,6 +97,7 @@ impl Visit {
             .unwrap_or_default();
         if !public.is_empty()
             && let Ok(url) = url::Url::parse(&public)
+            && url.origin().is_tuple()
             && url
                 .origin()
                 .ascii_serialization()

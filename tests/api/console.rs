@@ -522,7 +522,11 @@ const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn upload(app: &TestApp, cookie: &str, id: &str, csrf: &str) -> Page {
-    let part = reqwest::multipart::Part::bytes(PDF.to_vec())
+    upload_bytes(app, cookie, id, csrf, PDF.to_vec()).await
+}
+
+async fn upload_bytes(app: &TestApp, cookie: &str, id: &str, csrf: &str, bytes: Vec<u8>) -> Page {
+    let part = reqwest::multipart::Part::bytes(bytes)
         .file_name("receipt.pdf")
         .mime_str("application/pdf")
         .expect("part");
@@ -608,6 +612,56 @@ async fn evidence_is_added_and_downloaded_through_the_console_for_those_it_is_me
         );
     })
     .await;
+}
+
+/// A PDF of about `size` bytes: the header, then comment lines.
+fn pdf_of(size: usize) -> Vec<u8> {
+    let mut bytes = PDF.to_vec();
+    while bytes.len() < size {
+        bytes.extend_from_slice(b"% padding padding padding padding padding padding padding\n");
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn an_upload_larger_than_a_form_goes_through_and_one_larger_than_any_file_is_refused() {
+    let app = spawn_app_with(backends()[0], |s| s.evidence_max_bytes = 400_000).await;
+    let cast = Cast::new(&app).await;
+    let id = case_in(&app, &cast, "investigation").await;
+    let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+    let shown = get(&app, &ann, &format!("/console/cases/{id}")).await;
+    let csrf = hidden(&shown.body, "csrf");
+    // 300 KiB: more than a form may hold (256 KiB), less than a file.
+    let big = upload_bytes(&app, &ann, &id, &csrf, pdf_of(300 * 1024)).await;
+    assert_eq!(big.status, StatusCode::SEE_OTHER, "{}", big.body);
+    let items = evidence_of(&app, &cast.complainant, &id).await;
+    assert_eq!(items.len(), 1);
+    assert!(items[0]["size"].as_u64().unwrap_or_default() >= 300 * 1024);
+    // 600 KiB: the console stops reading and says so, on the case page.
+    let huge = upload_bytes(&app, &ann, &id, &csrf, pdf_of(600 * 1024)).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        huge.body.contains("role=\"alert\"") && huge.body.contains("larger than"),
+        "{}",
+        huge.body
+    );
+    assert_eq!(
+        evidence_of(&app, &cast.complainant, &id).await.len(),
+        1,
+        "nothing added"
+    );
+}
+
+/// The references in the part of a page from `start` to the next `</section>`.
+fn references_in(body: &str, start: &str) -> Vec<String> {
+    let part = body
+        .split(start)
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_default();
+    part.match_indices("OMB-")
+        .map(|(at, _)| part[at..at + 15].to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -717,7 +771,16 @@ async fn the_mediators_forms_ask_propose_and_dismiss_and_the_list_pages_on() {
     assert!(next.contains("state=intake"), "{next}");
     let second = get(&app, &lee, &next).await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.body);
-    assert!(second.body.contains("OMB-"), "the second page lists cases");
+    let (one, two) = (
+        references_in(&first.body, "id=\"all-h\""),
+        references_in(&second.body, "id=\"all-h\""),
+    );
+    assert_eq!(one.len(), 50, "a full first page");
+    assert!(!two.is_empty(), "the second page lists cases");
+    assert!(
+        two.iter().all(|r| !one.contains(r)),
+        "and others than the first: {two:?}"
+    );
 }
 
 #[tokio::test]
