@@ -14,7 +14,9 @@ pub mod render;
 pub mod session;
 
 use actix_web::http::header;
+
 use actix_web::{HttpResponse, web};
+use pages::{case, cases, evidence, sign_in};
 
 /// What the console's handlers share: one HTTP client for the API.
 #[derive(Clone)]
@@ -47,14 +49,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
     cfg.service(
         web::scope("/console")
             .app_data(web::FormConfig::default().limit(limit))
-            .route("", web::get().to(pages::home))
-            .route("/", web::get().to(pages::home))
+            .route("", web::get().to(sign_in::home))
+            .route("/", web::get().to(sign_in::home))
             .route("/console.css", web::get().to(style))
-            .route("/sign-in", web::get().to(pages::sign_in_page))
-            .route("/sign-in", web::post().to(pages::sign_in))
-            .route("/sign-out", web::post().to(pages::sign_out))
-            .route("/cases", web::get().to(pages::cases))
-            .route("/statistics", web::get().to(pages::statistics))
+            .route("/sign-in", web::get().to(sign_in::sign_in_page))
+            .route("/sign-in", web::post().to(sign_in::sign_in))
+            .route("/sign-out", web::post().to(sign_in::sign_out))
+            .route("/cases", web::get().to(cases::cases))
+            .route("/statistics", web::get().to(cases::statistics))
             .route("/account", web::get().to(admin::account))
             .route("/account", web::post().to(admin::update_account))
             .route("/users", web::get().to(admin::users))
@@ -62,16 +64,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("/users/{id}", web::post().to(admin::update_user))
             .route("/categories", web::get().to(admin::categories))
             .route("/categories", web::post().to(admin::create_category))
-            .route("/cases", web::post().to(pages::file_case))
-            .route("/cases/new", web::get().to(pages::new_case))
-            .route("/cases/{id}", web::get().to(pages::case))
-            .route("/cases/{id}/messages", web::post().to(pages::post_message))
-            .route("/cases/{id}/drafts", web::post().to(pages::draft))
-            .route("/cases/{id}/actions/{action}", web::post().to(pages::act))
-            .route("/cases/{id}/evidence", web::post().to(pages::add_evidence))
+            .route("/cases", web::post().to(cases::file_case))
+            .route("/cases/new", web::get().to(cases::new_case))
+            .route("/cases/{id}", web::get().to(case::case))
+            .route("/cases/{id}/messages", web::post().to(case::post_message))
+            .route("/cases/{id}/drafts", web::post().to(case::draft))
+            .route("/cases/{id}/actions/{action}", web::post().to(case::act))
+            .route(
+                "/cases/{id}/evidence",
+                web::post().to(evidence::add_evidence),
+            )
             .route(
                 "/cases/{id}/evidence/{evidence_id}",
-                web::get().to(pages::download_evidence),
+                web::get().to(evidence::download_evidence),
             ),
     );
 }

@@ -1,0 +1,182 @@
+//! The console's pages and forms. Each asks the API (through [`Api`]) and
+//! renders what it answered; a refusal is shown, never worked around.
+//!
+//! By page: [`sign_in`] (signing in and out), [`cases`] (the lists, the
+//! statistics, filing), [`case`] (a case, its actions, messages and
+//! drafts) and [`evidence`] (adding and downloading files).
+
+pub mod case;
+pub mod cases;
+pub mod evidence;
+pub mod sign_in;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use minijinja::Value as Ctx;
+use serde_json::{Value, json};
+
+use super::api::{Api, Refusal};
+use super::render::page;
+use super::session::Visit;
+use super::{Console, i18n};
+
+pub(super) fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The signed-in user and the page's language, or the way to sign in.
+pub(super) struct Signed {
+    pub(super) visit: Visit,
+    pub(super) me: Value,
+    pub(super) lang: &'static str,
+}
+
+impl Signed {
+    pub(super) async fn of(req: &HttpRequest, console: &Console) -> Result<Signed, HttpResponse> {
+        let visit = Visit::of(req, &console.http);
+        if visit.token.is_none() {
+            return Err(see_other("/console/sign-in"));
+        }
+        match visit.api.get("/me").await {
+            Ok(me) => {
+                let lang = i18n::for_user(me.body["language"].as_str().unwrap_or("en"));
+                Ok(Signed {
+                    visit,
+                    me: me.body,
+                    lang,
+                })
+            }
+            Err(r) if r.status == 401 => {
+                let mut to = see_other("/console/sign-in");
+                let _ = to.add_removal_cookie(&visit.removal());
+                Err(to)
+            }
+            Err(r) => Err(failure(visit.lang, &r)),
+        }
+    }
+
+    pub(super) fn api(&self) -> &Api {
+        &self.visit.api
+    }
+
+    /// Leads and admins: they assign, decide appeals and see statistics.
+    fn supervisor(&self) -> bool {
+        matches!(self.me["role"].as_str(), Some("lead" | "admin"))
+    }
+
+    fn staff(&self) -> bool {
+        matches!(
+            self.me["role"].as_str(),
+            Some("mediator" | "lead" | "admin")
+        )
+    }
+
+    /// What every page shows: who is signed in, the language, the CSRF token.
+    pub(super) fn base(&self, extra: Value) -> Ctx {
+        let mut ctx = json!({
+            "lang": self.lang,
+            "me": self.me,
+            "staff": self.staff(),
+        "supervisor": self.supervisor(),
+            "csrf": self.visit.csrf(),
+        });
+        if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
+            base.extend(extra);
+        }
+        Ctx::from_serialize(&ctx)
+    }
+}
+
+/// A page saying what went wrong, with the API's status.
+pub(super) fn failure(lang: &str, r: &Refusal) -> HttpResponse {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    page(
+        status,
+        "error.html",
+        Ctx::from_serialize(json!({"lang": lang, "status": r.status, "detail": r.detail})),
+    )
+}
+
+pub(super) fn refusal_json(r: &Refusal) -> Value {
+    json!({
+        "status": r.status,
+        "detail": r.detail,
+        "fields": r.fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
+    })
+}
+
+pub(super) fn forbidden(lang: &str) -> HttpResponse {
+    failure(
+        lang,
+        &Refusal {
+            status: 403,
+            detail: i18n::text(lang, "error.csrf"),
+            fields: Vec::new(),
+            retry_after: 0,
+        },
+    )
+}
+
+pub(super) fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.len() < 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+pub(super) fn encode(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The submitted values by field name, to fill the form in again.
+pub(super) fn values(fields: &[(String, String)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter(|(k, _)| k != "csrf" && k != "password")
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// Every item of the list at `path`, following its cursor: a case's
+/// messages, timeline and evidence, oldest first. A page holds 100; past
+/// 2,000 items the rest are left out (the API still has them all).
+pub(super) async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let page = match &cursor {
+            None => api.get(&format!("{path}?limit=100")).await?,
+            Some(c) => {
+                api.get(&format!(
+                    "{path}?limit=100&{}",
+                    encode(&[("cursor", c.clone())])
+                ))
+                .await?
+            }
+        };
+        items.extend(page.body["items"].as_array().cloned().unwrap_or_default());
+        cursor = page.body["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(Value::Array(items))
+}

@@ -1,0 +1,127 @@
+//! Signing in and out.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::Value as Ctx;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{failure, forbidden, refusal_json, see_other};
+use crate::console::Console;
+use crate::console::api::{Refusal, Write};
+use crate::console::render::page;
+use crate::console::session::Visit;
+
+/// `GET /console`: the cases, or signing in.
+pub async fn home(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let to = if Visit::of(&req, &console.http).token.is_some() {
+        "/console/cases"
+    } else {
+        "/console/sign-in"
+    };
+    see_other(to)
+}
+
+/// `GET /console/sign-in`.
+pub async fn sign_in_page(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    page(
+        StatusCode::OK,
+        "sign_in.html",
+        Ctx::from_serialize(json!({"lang": visit.lang})),
+    )
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /console/sign-in`: `create_token`, kept in the session cookie.
+pub async fn sign_in(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    form: web::Form<SignInForm>,
+) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    if !Visit::same_origin(&req) {
+        return forbidden(visit.lang);
+    }
+    let SignInForm { email, password } = form.into_inner();
+    let body = json!({"email": email, "password": password, "name": "web console"});
+    match visit
+        .api
+        .post("/auth/tokens", &body, Write::default())
+        .await
+    {
+        Ok(issued) => {
+            let (Some(id), Some(token)) = (
+                issued.body["details"]["id"].as_str(),
+                issued.body["token"].as_str(),
+            ) else {
+                return failure(visit.lang, &Refusal::odd());
+            };
+            // Signing in again replaces the session: its old token goes.
+            if let Some(old) = visit.token_id() {
+                let _ = visit.api.delete(&format!("/auth/tokens/{old}")).await;
+            }
+            let hours = hours_left(&issued.body["details"]["expires_at"]);
+            let cookie = visit.cookie(format!("{id}.{token}"), hours);
+            let mut to = see_other("/console/cases");
+            let _ = to.add_cookie(&cookie);
+            to
+        }
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut answer = page(
+                status,
+                "sign_in.html",
+                Ctx::from_serialize(
+                    json!({"lang": visit.lang, "email": email, "error": refusal_json(&r)}),
+                ),
+            );
+            if r.status == 429
+                && let Ok(v) = header::HeaderValue::from_str(&r.retry_after.to_string())
+            {
+                answer.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            answer
+        }
+    }
+}
+
+fn hours_left(expires_at: &Value) -> i64 {
+    expires_at
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours())
+        .unwrap_or(12)
+        .clamp(1, 24 * 30)
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+/// `POST /console/sign-out`: `revoke_token` on the session's token.
+pub async fn sign_out(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let visit = Visit::of(&req, &console.http);
+    if !Visit::same_origin(&req) || !visit.csrf_ok(form.csrf.as_deref()) {
+        return forbidden(visit.lang);
+    }
+    if let Some(id) = visit.token_id() {
+        // Already revoked or expired is signed out all the same.
+        let _ = visit.api.delete(&format!("/auth/tokens/{id}")).await;
+    }
+    let mut to = see_other("/console/sign-in");
+    let _ = to.add_removal_cookie(&visit.removal());
+    to
+}
