@@ -3,22 +3,17 @@
 //! and each form one API call.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::api::{Refusal, Write};
-use super::pages::{Signed, failure, field, forbidden, refusal_json, see_other};
+use super::form;
+use super::pages::{Signed, SignedForm, failure, field, refusal_json, see_other};
 use super::render::page;
-use super::session::Visit;
-use super::{Console, form};
 
 /// `GET /console/account`: `get_me`, shown with a form to change one's
 /// name and language (`update_user`).
-pub async fn account(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn account(me: Signed) -> HttpResponse {
     account_page(&me, StatusCode::OK, Value::Null)
 }
 
@@ -30,33 +25,13 @@ fn account_page(me: &Signed, status: StatusCode, error: Value) -> HttpResponse {
     page(status, "account.html", ctx)
 }
 
-/// Checks the form's origin and CSRF token; the form's fields if they pass.
-fn checked(
-    req: &HttpRequest,
-    me: &Signed,
-    fields: web::Form<Vec<(String, String)>>,
-) -> Option<Vec<(String, String)>> {
-    let fields = fields.into_inner();
-    (Visit::same_origin(req) && me.visit.csrf_ok(field(&fields, "csrf"))).then_some(fields)
-}
-
 fn status_of(r: &Refusal) -> StatusCode {
     StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY)
 }
 
 /// `POST /console/account`: `update_user` on oneself.
-pub async fn update_account(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
-    let Some(fields) = checked(&req, &me, fields) else {
-        return forbidden(me.lang);
-    };
+pub async fn update_account(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let id = me.me["id"].as_str().unwrap_or_default().to_string();
     match me
         .api()
@@ -77,15 +52,7 @@ pub struct UserQuery {
 
 /// `GET /console/users`: `list_users` (admins; the API refuses others
 /// what they may not see), with the form to add one (`create_user`).
-pub async fn users(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    q: web::Query<UserQuery>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn users(me: Signed, q: web::Query<UserQuery>) -> HttpResponse {
     users_page(&me, &q, StatusCode::OK, Value::Null, Value::Null).await
 }
 
@@ -127,18 +94,8 @@ async fn users_page(
 }
 
 /// `POST /console/users`: `create_user`.
-pub async fn create_user(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
-    let Some(fields) = checked(&req, &me, fields) else {
-        return forbidden(me.lang);
-    };
+pub async fn create_user(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let write = Write {
         key: field(&fields, "key").map(|k| format!("{k}-user")),
         ..Write::default()
@@ -161,19 +118,8 @@ pub async fn create_user(
 }
 
 /// `POST /console/users/{id}`: `update_user` (role, language, active).
-pub async fn update_user(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    path: web::Path<uuid::Uuid>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
-    let Some(fields) = checked(&req, &me, fields) else {
-        return forbidden(me.lang);
-    };
+pub async fn update_user(path: web::Path<uuid::Uuid>, sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let id = path.into_inner();
     match me
         .api()
@@ -193,11 +139,7 @@ pub async fn update_user(
 
 /// `GET /console/categories`: `list_categories`, with the form to add one
 /// (`create_category`, admins).
-pub async fn categories(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn categories(me: Signed) -> HttpResponse {
     categories_page(&me, StatusCode::OK, Value::Null, Value::Null).await
 }
 
@@ -222,18 +164,8 @@ async fn categories_page(
 }
 
 /// `POST /console/categories`: `create_category`.
-pub async fn create_category(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
-    let Some(fields) = checked(&req, &me, fields) else {
-        return forbidden(me.lang);
-    };
+pub async fn create_category(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let write = Write {
         key: field(&fields, "key").map(|k| format!("{k}-category")),
         ..Write::default()

@@ -1,15 +1,14 @@
 //! A case: its page, its actions, its messages and drafts.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Signed, every, failure, field, forbidden, refusal_json, see_other, values};
+use super::{Signed, SignedForm, every, failure, field, refusal_json, see_other, values};
 use crate::accounts::secret;
 use crate::console::api::{Refusal, Write};
+use crate::console::form;
 use crate::console::render::page;
-use crate::console::session::Visit;
-use crate::console::{Console, form};
 
 /// The actions the console offers, each `POST /cases/{id}/actions/{action}`.
 pub const ACTIONS: [&str; 15] = [
@@ -33,15 +32,7 @@ pub const ACTIONS: [&str; 15] = [
 /// `GET /console/cases/{id}`: `get_case`, `list_messages`, `list_timeline`,
 /// `list_evidence`,
 /// and for staff who may assign, `list_users` (mediators and leads).
-pub async fn case(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    path: web::Path<uuid::Uuid>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn case(me: Signed, path: web::Path<uuid::Uuid>) -> HttpResponse {
     case_page(
         &me,
         path.into_inner(),
@@ -186,21 +177,9 @@ fn closed(case: &Value) -> bool {
 
 /// `POST /console/cases/{id}/drafts`: `draft_message`; the case page
 /// again, with the draft in its thread's form to edit and send.
-pub async fn draft(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    path: web::Path<uuid::Uuid>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn draft(path: web::Path<uuid::Uuid>, sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let id = path.into_inner();
-    let fields = fields.into_inner();
-    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
-        return forbidden(me.lang);
-    }
     let body = form::to_json(&fields);
     let path = format!("/cases/{id}/drafts");
     match me.api().post(&path, &body, Write::default()).await {
@@ -216,21 +195,9 @@ pub async fn draft(
 
 /// `POST /console/cases/{id}/actions/{action}`: the action of that name,
 /// `If-Match` the version the page showed.
-pub async fn act(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    path: web::Path<(uuid::Uuid, String)>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn act(path: web::Path<(uuid::Uuid, String)>, sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let (id, action) = path.into_inner();
-    let fields = fields.into_inner();
-    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
-        return forbidden(me.lang);
-    }
     if !ACTIONS.contains(&action.as_str()) {
         return failure(me.lang, &Refusal::not_found());
     }
@@ -253,21 +220,9 @@ pub async fn act(
 }
 
 /// `POST /console/cases/{id}/messages`: `post_message`.
-pub async fn post_message(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    path: web::Path<uuid::Uuid>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn post_message(path: web::Path<uuid::Uuid>, sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let id = path.into_inner();
-    let fields = fields.into_inner();
-    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
-        return forbidden(me.lang);
-    }
     let write = Write {
         key: field(&fields, "key").map(|k| format!("{k}-message")),
         ..Write::default()

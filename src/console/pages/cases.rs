@@ -1,16 +1,15 @@
 //! The case lists, the statistics and filing a complaint.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Signed, encode, failure, field, forbidden, is_word, refusal_json, see_other, values};
+use super::{Signed, SignedForm, encode, failure, field, is_word, refusal_json, see_other, values};
 use crate::accounts::secret;
 use crate::console::api::{Refusal, Write};
+use crate::console::form;
 use crate::console::render::page;
-use crate::console::session::Visit;
-use crate::console::{Console, form};
 
 /// The filters of the case list.
 #[derive(Deserialize)]
@@ -20,15 +19,7 @@ pub struct ListQuery {
 }
 
 /// `GET /console/cases`: `get_queue` for staff, then `list_cases`.
-pub async fn cases(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    q: web::Query<ListQuery>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn cases(me: Signed, q: web::Query<ListQuery>) -> HttpResponse {
     let mut query = vec![("limit", "50".to_string())];
     let state = q.state.clone().filter(|s| is_word(s));
     if let Some(s) = &state {
@@ -92,15 +83,7 @@ pub struct StatisticsQuery {
 
 /// `GET /console/statistics`: `get_statistics` over the last `days` (30
 /// unless asked), drawn as bars.
-pub async fn statistics(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    q: web::Query<StatisticsQuery>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn statistics(me: Signed, q: web::Query<StatisticsQuery>) -> HttpResponse {
     let days = q.days.unwrap_or(30).clamp(1, 366);
     let from = chrono::Utc::now() - chrono::Duration::days(days);
     let path = format!("/statistics?{}", encode(&[("from", from.to_rfc3339())]));
@@ -125,11 +108,7 @@ pub async fn statistics(
 }
 
 /// `GET /console/cases/new`: the complaint form, with `list_categories`.
-pub async fn new_case(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
+pub async fn new_case(me: Signed) -> HttpResponse {
     file_form(&me, StatusCode::OK, Value::Null, Value::Null).await
 }
 
@@ -149,19 +128,8 @@ async fn file_form(me: &Signed, status: StatusCode, error: Value, values: Value)
 }
 
 /// `POST /console/cases`: `file_case`.
-pub async fn file_case(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    fields: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
-    let fields = fields.into_inner();
-    if !Visit::same_origin(&req) || !me.visit.csrf_ok(field(&fields, "csrf")) {
-        return forbidden(me.lang);
-    }
+pub async fn file_case(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
     let mut body = form::to_json(&fields);
     if let Value::Object(map) = &mut body {
         map.insert("channel".into(), json!("web"));

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use super::case::case_page;
 use super::{Signed, failure, forbidden, refusal_json, see_other};
-use crate::console::Console;
 use crate::console::api::{Refusal, Write};
 use crate::console::session::Visit;
 
@@ -23,16 +22,12 @@ pub struct UploadQuery {
 /// multipart form passed on as it is.
 pub async fn add_evidence(
     req: HttpRequest,
-    console: web::Data<Console>,
+    me: Signed,
     path: web::Path<uuid::Uuid>,
     q: web::Query<UploadQuery>,
     mut payload: web::Payload,
 ) -> HttpResponse {
     // Who sends it, and from where, is checked before the body is read.
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
     let id = path.into_inner();
     if !Visit::same_origin(&req) || !me.visit.csrf_ok(q.csrf.as_deref()) {
         return forbidden(me.lang);
@@ -80,14 +75,9 @@ pub async fn add_evidence(
 /// `GET /console/cases/{id}/evidence/{evidence_id}`: `download_evidence`,
 /// as an attachment that is never rendered.
 pub async fn download_evidence(
-    req: HttpRequest,
-    console: web::Data<Console>,
+    me: Signed,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> HttpResponse {
-    let me = match Signed::of(&req, &console).await {
-        Ok(me) => me,
-        Err(to) => return to,
-    };
     let (id, evidence) = path.into_inner();
     let path = format!("/cases/{id}/evidence/{evidence}/content");
     match me.api().download(&path).await {

@@ -10,8 +10,13 @@ pub mod cases;
 pub mod evidence;
 pub mod sign_in;
 
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::Cookie;
+use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use minijinja::Value as Ctx;
 use serde_json::{Value, json};
 
@@ -28,17 +33,105 @@ pub(super) fn see_other(to: &str) -> HttpResponse {
 }
 
 /// The signed-in user and the page's language, or the way to sign in.
-pub(super) struct Signed {
+pub struct Signed {
     pub(super) visit: Visit,
     pub(super) me: Value,
     pub(super) lang: &'static str,
 }
 
+/// What a page answers instead of itself: the way to sign in (the
+/// session is missing or over), or a refusal to show.
+#[derive(Debug)]
+pub enum Turned {
+    /// To the sign-in page, forgetting the session cookie if one was sent.
+    SignIn(Option<Cookie<'static>>),
+    /// A page saying what went wrong, in `lang`.
+    Refused(&'static str, Refusal),
+}
+
+impl std::fmt::Display for Turned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Turned::SignIn(_) => f.write_str("not signed in"),
+            Turned::Refused(_, r) => write!(f, "{} {}", r.status, r.detail),
+        }
+    }
+}
+
+impl ResponseError for Turned {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Turned::SignIn(_) => StatusCode::SEE_OTHER,
+            Turned::Refused(_, r) => {
+                StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY)
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Turned::SignIn(forget) => {
+                let mut to = see_other("/console/sign-in");
+                if let Some(cookie) = forget {
+                    let _ = to.add_removal_cookie(cookie);
+                }
+                to
+            }
+            Turned::Refused(lang, r) => failure(lang, r),
+        }
+    }
+}
+
+impl FromRequest for Signed {
+    type Error = Turned;
+    type Future = Pin<Box<dyn Future<Output = Result<Signed, Turned>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let http = req.app_data::<web::Data<Console>>().map(|c| c.http.clone());
+        let visit = http.as_ref().map(|http| Visit::of(req, http));
+        Box::pin(async move {
+            let Some(visit) = visit else {
+                return Err(Turned::Refused("en", Refusal::odd()));
+            };
+            Signed::of(visit).await
+        })
+    }
+}
+
+/// A form sent by a signed-in user from a page of this site with the
+/// session's CSRF token (403 otherwise, before the API is asked anything),
+/// and its fields.
+pub struct SignedForm {
+    /// Who sent it.
+    pub me: Signed,
+    /// Its fields, in order.
+    pub fields: Vec<(String, String)>,
+}
+
+impl FromRequest for SignedForm {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<SignedForm, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let me = Signed::from_request(req, payload);
+        let fields = web::Form::<Vec<(String, String)>>::from_request(req, payload);
+        let same_origin = Visit::same_origin(req);
+        Box::pin(async move {
+            let me = me.await?;
+            let fields = fields.await?.into_inner();
+            if !same_origin || !me.visit.csrf_ok(field(&fields, "csrf")) {
+                return Err(Turned::Refused(me.lang, csrf_refusal(me.lang)).into());
+            }
+            Ok(SignedForm { me, fields })
+        })
+    }
+}
+
 impl Signed {
-    pub(super) async fn of(req: &HttpRequest, console: &Console) -> Result<Signed, HttpResponse> {
-        let visit = Visit::of(req, &console.http);
+    /// Who the session belongs to, as the API says (`get_me`).
+    async fn of(visit: Visit) -> Result<Signed, Turned> {
         if visit.token.is_none() {
-            return Err(see_other("/console/sign-in"));
+            return Err(Turned::SignIn(None));
         }
         match visit.api.get("/me").await {
             Ok(me) => {
@@ -49,12 +142,8 @@ impl Signed {
                     lang,
                 })
             }
-            Err(r) if r.status == 401 => {
-                let mut to = see_other("/console/sign-in");
-                let _ = to.add_removal_cookie(&visit.removal());
-                Err(to)
-            }
-            Err(r) => Err(failure(visit.lang, &r)),
+            Err(r) if r.status == 401 => Err(Turned::SignIn(Some(visit.removal()))),
+            Err(r) => Err(Turned::Refused(visit.lang, r)),
         }
     }
 
@@ -109,15 +198,17 @@ pub(super) fn refusal_json(r: &Refusal) -> Value {
 }
 
 pub(super) fn forbidden(lang: &str) -> HttpResponse {
-    failure(
-        lang,
-        &Refusal {
-            status: 403,
-            detail: i18n::text(lang, "error.csrf"),
-            fields: Vec::new(),
-            retry_after: 0,
-        },
-    )
+    failure(lang, &csrf_refusal(lang))
+}
+
+/// A form without this session's CSRF token, or from another site.
+fn csrf_refusal(lang: &str) -> Refusal {
+    Refusal {
+        status: 403,
+        detail: i18n::text(lang, "error.csrf"),
+        fields: Vec::new(),
+        retry_after: 0,
+    }
 }
 
 pub(super) fn is_word(s: &str) -> bool {
