@@ -1106,6 +1106,41 @@ async fn accessible(b: &Browser, what: &str) {
         !report["title"].as_str().unwrap_or_default().is_empty(),
         "{what}: title"
     );
+    // Contrast, as rendered: every element with text of its own against
+    // the first opaque background behind it, at least 4.5:1 (WCAG AA).
+    let low = b
+        .script(
+            "const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+             const lum = c => { const [r, g, bl] = rgb(c).slice(0, 3).map(v => { v /= 255;
+                 return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                 return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
+             const behind = el => { for (; el; el = el.parentElement) {
+                 const c = getComputedStyle(el).backgroundColor, v = rgb(c);
+                 if (v.length < 4 || v[3] > 0) return c; } return 'rgb(255, 255, 255)'; };
+             const low = [];
+             for (const el of document.querySelectorAll('body *')) {
+                 if (!el.getClientRects().length) continue;
+                 if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+                 const a = lum(getComputedStyle(el).color), z = lum(behind(el));
+                 const ratio = (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05);
+                 if (ratio < 4.5) low.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 40));
+             }
+             return low;",
+        )
+        .await;
+    assert_eq!(low, json!([]), "{what}: text below 4.5:1 contrast");
+    // Keyboard: nothing pulled out of the tab order's natural sequence,
+    // and the first stop is the link that skips to the content.
+    let keys = b
+        .script(
+            "const focusable = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+                 .filter(e => e.tabIndex >= 0 && !e.disabled);
+             return {positive: [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length,
+                     first: focusable.length ? focusable[0].className : ''};",
+        )
+        .await;
+    assert_eq!(keys["positive"], 0, "{what}: a positive tabindex");
+    assert_eq!(keys["first"], "skip", "{what}: the skip link comes first");
 }
 
 #[tokio::test]
