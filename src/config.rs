@@ -148,7 +148,7 @@ pub struct Settings {
     /// the size of its SMTP connection pool).
     pub mail_concurrency: u32,
     /// Link to a case in mail: `{case_id}` and `{reference}` are replaced;
-    /// empty: the case's API address under `public_base_url`.
+    /// empty: the case's page in the console under `public_base_url`.
     pub case_link: String,
     /// How often a lead who chose the digest gets it (while any case waits
     /// for a lead).
@@ -305,7 +305,7 @@ impl Settings {
     /// The link to a case for mail.
     pub fn case_url(&self, case_id: &str, reference: &str) -> String {
         if self.case_link.trim().is_empty() {
-            format!("{}/api/v1/cases/{case_id}", self.base_url())
+            format!("{}/console/cases/{case_id}", self.base_url())
         } else {
             self.case_link
                 .replace("{case_id}", case_id)

@@ -160,7 +160,11 @@ async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_to
             StatusCode::SEE_OTHER,
             "the old cookie no longer signs in"
         );
-        assert_eq!(after.location, "/console/sign-in");
+        assert_eq!(after.location, "/console/sign-in?next=%2Fconsole%2Fcases");
+        assert!(
+            after.cookie.unwrap_or_default().contains("Max-Age=0"),
+            "and the browser forgets it"
+        );
     })
     .await;
 }
@@ -217,10 +221,17 @@ async fn a_wrong_password_is_answered_on_the_form_and_pages_need_a_session() {
         .expect("sign in");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "from its own page");
 
-    for path in ["/console/cases", "/console/cases/new", "/console"] {
+    for (path, to) in [
+        ("/console/cases", "/console/sign-in?next=%2Fconsole%2Fcases"),
+        (
+            "/console/cases/new",
+            "/console/sign-in?next=%2Fconsole%2Fcases%2Fnew",
+        ),
+        ("/console", "/console/sign-in"),
+    ] {
         let p = get(&app, "ombud_session=nonsense", path).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(p.location, "/console/sign-in", "{path}");
+        assert_eq!(p.location, to, "{path}");
     }
     let css = get(&app, "", "/console/console.css").await;
     assert_eq!(css.status, StatusCode::OK);
@@ -454,6 +465,90 @@ async fn pages_speak_the_users_language_and_the_browsers_before_sign_in() {
             "{lang}: {}",
             p.body
         );
+    }
+}
+
+#[tokio::test]
+async fn a_link_from_mail_opens_the_case_after_signing_in_or_at_once_with_a_session() {
+    let app = spawn_app(backends()[0]).await;
+    let cast = Cast::new(&app).await;
+    let id = case_in(&app, &cast, "intake").await;
+    let case = format!("/console/cases/{id}");
+    let open = |site: &'static str, cookie: Option<String>| {
+        let (app, case) = (&app, case.clone());
+        async move {
+            let mut req = client()
+                .get(format!("{}{case}", app.address))
+                .header("Sec-Fetch-Site", site);
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            page(req.send().await.expect("open")).await
+        }
+    };
+    // From a mail client: no cookie comes (SameSite=Strict), so the
+    // sign-in page loads the case once more from this site.
+    let from_mail = open("none", None).await;
+    assert_eq!(from_mail.status, StatusCode::SEE_OTHER);
+    let encoded = format!("%2Fconsole%2Fcases%2F{id}");
+    assert_eq!(
+        from_mail.location,
+        format!("/console/sign-in?next={encoded}&retry=1")
+    );
+    let sign_in_page = get(&app, "", &from_mail.location).await;
+    assert!(
+        sign_in_page.body.contains(
+            "<meta http-equiv=\"refresh\" content=\"0;url=&#x2f;console&#x2f;cases&#x2f;"
+        ),
+        "{}",
+        sign_in_page.body
+    );
+    // That second load comes from this site: with a session the case
+    // opens; without one, the form stays (no loop), and remembers the case.
+    let (cookie, _) = sign_in(&app, &cast.complainant.email).await;
+    assert_eq!(
+        open("same-origin", Some(cookie)).await.status,
+        StatusCode::OK
+    );
+    let still_out = open("same-origin", None).await;
+    assert_eq!(
+        still_out.location,
+        format!("/console/sign-in?next={encoded}")
+    );
+    let form = get(&app, "", &still_out.location).await;
+    assert!(!form.body.contains("http-equiv"), "no second refresh");
+    assert!(form.body.contains("name=\"next\""), "{}", form.body);
+    let res = client()
+        .post(format!("{}/console/sign-in", app.address))
+        .form(&[
+            ("email", cast.complainant.email.as_str()),
+            ("password", PASSWORD),
+            ("next", case.as_str()),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    let signed = page(res).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed.location, case, "on to the case");
+    // Only a console page of this site is followed.
+    for elsewhere in [
+        "//evil.example/console/",
+        "https://evil.example/",
+        "/console/../api/v1/me",
+        "/console/sign-out",
+    ] {
+        let res = client()
+            .post(format!("{}/console/sign-in", app.address))
+            .form(&[
+                ("email", cast.complainant.email.as_str()),
+                ("password", PASSWORD),
+                ("next", elsewhere),
+            ])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(page(res).await.location, "/console/cases", "{elsewhere}");
     }
 }
 

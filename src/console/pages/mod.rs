@@ -43,8 +43,16 @@ pub struct Signed {
 /// session is missing or over), or a refusal to show.
 #[derive(Debug)]
 pub enum Turned {
-    /// To the sign-in page, forgetting the session cookie if one was sent.
-    SignIn(Option<Cookie<'static>>),
+    /// To the sign-in page, forgetting the session cookie if one was sent,
+    /// and coming back to the page asked for (`next`, a GET's path). When
+    /// no cookie came with a navigation from elsewhere (a link in mail), the
+    /// sign-in page first loads that page once more from this site, which
+    /// sends a `SameSite=Strict` cookie if the browser has one (`retry`).
+    SignIn {
+        forget: Option<Cookie<'static>>,
+        next: Option<String>,
+        retry: bool,
+    },
     /// A page saying what went wrong, in `lang`.
     Refused(&'static str, Refusal),
 }
@@ -52,7 +60,7 @@ pub enum Turned {
 impl std::fmt::Display for Turned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Turned::SignIn(_) => f.write_str("not signed in"),
+            Turned::SignIn { .. } => f.write_str("not signed in"),
             Turned::Refused(_, r) => write!(f, "{} {}", r.status, r.detail),
         }
     }
@@ -61,7 +69,7 @@ impl std::fmt::Display for Turned {
 impl ResponseError for Turned {
     fn status_code(&self) -> StatusCode {
         match self {
-            Turned::SignIn(_) => StatusCode::SEE_OTHER,
+            Turned::SignIn { .. } => StatusCode::SEE_OTHER,
             Turned::Refused(_, r) => {
                 StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY)
             }
@@ -70,8 +78,22 @@ impl ResponseError for Turned {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            Turned::SignIn(forget) => {
-                let mut to = see_other("/console/sign-in");
+            Turned::SignIn {
+                forget,
+                next,
+                retry,
+            } => {
+                let mut query: Vec<(&str, String)> =
+                    next.iter().map(|n| ("next", n.clone())).collect();
+                if *retry && next.is_some() {
+                    query.push(("retry", "1".into()));
+                }
+                let to = if query.is_empty() {
+                    "/console/sign-in".to_string()
+                } else {
+                    format!("/console/sign-in?{}", encode(&query))
+                };
+                let mut to = see_other(&to);
                 if let Some(cookie) = forget {
                     let _ = to.add_removal_cookie(cookie);
                 }
@@ -89,11 +111,22 @@ impl FromRequest for Signed {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let http = req.app_data::<web::Data<Console>>().map(|c| c.http.clone());
         let visit = http.as_ref().map(|http| Visit::of(req, http));
+        // A page to come back to after signing in: what a GET asked for.
+        let next = (req.method() == actix_web::http::Method::GET)
+            .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+            .flatten()
+            .and_then(|p| sign_in::console_path(Some(&p)));
+        // Sent from a page of this site, a missing cookie is really missing.
+        let from_elsewhere = req
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v != "same-origin");
         Box::pin(async move {
             let Some(visit) = visit else {
                 return Err(Turned::Refused("en", Refusal::odd()));
             };
-            Signed::of(visit).await
+            Signed::of(visit, next, from_elsewhere).await
         })
     }
 }
@@ -129,9 +162,17 @@ impl FromRequest for SignedForm {
 
 impl Signed {
     /// Who the session belongs to, as the API says (`get_me`).
-    async fn of(visit: Visit) -> Result<Signed, Turned> {
+    async fn of(
+        visit: Visit,
+        next: Option<String>,
+        from_elsewhere: bool,
+    ) -> Result<Signed, Turned> {
         if visit.token.is_none() {
-            return Err(Turned::SignIn(None));
+            return Err(Turned::SignIn {
+                forget: None,
+                next,
+                retry: from_elsewhere,
+            });
         }
         match visit.api.get("/me").await {
             Ok(me) => {
@@ -142,7 +183,11 @@ impl Signed {
                     lang,
                 })
             }
-            Err(r) if r.status == 401 => Err(Turned::SignIn(Some(visit.removal()))),
+            Err(r) if r.status == 401 => Err(Turned::SignIn {
+                forget: Some(visit.removal()),
+                next,
+                retry: false,
+            }),
             Err(r) => Err(Turned::Refused(visit.lang, r)),
         }
     }
@@ -215,13 +260,21 @@ pub(super) fn is_word(s: &str) -> bool {
     !s.is_empty() && s.len() < 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
+/// What a query value keeps as it is: letters, digits and `-._~`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `pairs` as a query string, each value percent-encoded.
 pub(super) fn encode(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
             format!(
                 "{k}={}",
-                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                percent_encoding::utf8_percent_encode(v, QUERY_VALUE)
             )
         })
         .collect::<Vec<_>>()

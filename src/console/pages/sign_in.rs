@@ -22,13 +22,46 @@ pub async fn home(req: HttpRequest, console: web::Data<Console>) -> HttpResponse
     see_other(to)
 }
 
-/// `GET /console/sign-in`.
-pub async fn sign_in_page(req: HttpRequest, console: web::Data<Console>) -> HttpResponse {
+/// Where to go after signing in, and whether to try the page once more
+/// first (see [`super::Turned::SignIn`]).
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    next: Option<String>,
+    retry: Option<u8>,
+}
+
+/// A console page to return to: a path under `/console/` of this site,
+/// nothing else (no other host, no `//`, no `.` or `..` segment, no
+/// backslash).
+pub(super) fn console_path(next: Option<&str>) -> Option<String> {
+    next.filter(|n| {
+        n.starts_with("/console/")
+            && !n.contains("//")
+            && !n.contains("/.")
+            && !n.contains('\\')
+            && !n.starts_with("/console/sign-")
+            && n.len() < 500
+            && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .map(str::to_string)
+}
+
+/// `GET /console/sign-in`. With `retry`, the page first loads the page
+/// the browser asked for once more, from here: a link from mail or another
+/// site arrives without the `SameSite=Strict` cookie, which a navigation
+/// from this site's own page carries.
+pub async fn sign_in_page(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    q: web::Query<SignInQuery>,
+) -> HttpResponse {
     let visit = Visit::of(&req, &console.http);
+    let next = console_path(q.next.as_deref());
+    let retry = q.retry == Some(1) && next.is_some();
     page(
         StatusCode::OK,
         "sign_in.html",
-        Ctx::from_serialize(json!({"lang": visit.lang})),
+        Ctx::from_serialize(json!({"lang": visit.lang, "next": next, "retry": retry})),
     )
 }
 
@@ -37,6 +70,7 @@ pub async fn sign_in_page(req: HttpRequest, console: web::Data<Console>) -> Http
 pub struct SignInForm {
     email: String,
     password: String,
+    next: Option<String>,
 }
 
 /// `POST /console/sign-in`: `create_token`, kept in the session cookie.
@@ -49,7 +83,12 @@ pub async fn sign_in(
     if !Visit::same_origin(&req) {
         return forbidden(visit.lang);
     }
-    let SignInForm { email, password } = form.into_inner();
+    let SignInForm {
+        email,
+        password,
+        next,
+    } = form.into_inner();
+    let next = console_path(next.as_deref());
     let body = json!({"email": email, "password": password, "name": "web console"});
     match visit
         .api
@@ -69,7 +108,7 @@ pub async fn sign_in(
             }
             let hours = hours_left(&issued.body["details"]["expires_at"]);
             let cookie = visit.cookie(format!("{id}.{token}"), hours);
-            let mut to = see_other("/console/cases");
+            let mut to = see_other(next.as_deref().unwrap_or("/console/cases"));
             let _ = to.add_cookie(&cookie);
             to
         }
@@ -79,7 +118,7 @@ pub async fn sign_in(
                 status,
                 "sign_in.html",
                 Ctx::from_serialize(
-                    json!({"lang": visit.lang, "email": email, "error": refusal_json(&r)}),
+                    json!({"lang": visit.lang, "email": email, "next": next, "error": refusal_json(&r)}),
                 ),
             );
             if r.status == 429

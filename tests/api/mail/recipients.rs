@@ -123,8 +123,8 @@ async fn every_event_reaches_the_right_people_in_their_language() {
             "{text}"
         );
         assert!(
-            text.contains("https://ombud.test/api/v1/cases/"),
-            "links use the public base URL"
+            text.contains("https://ombud.test/console/cases/"),
+            "links go to the case in the console, under the public base URL"
         );
         let ack = sink
             .mails()
