@@ -77,6 +77,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route(
                 "/cases/{id}/evidence/{evidence_id}",
                 web::get().to(evidence::download_evidence),
+            )
+            .route(
+                "/cases/{id}/evidence/{evidence_id}/hide",
+                web::post().to(evidence::hide_evidence),
+            )
+            .route(
+                "/cases/{id}/evidence/{evidence_id}/remove",
+                web::post().to(evidence::remove_evidence),
             ),
     );
 }

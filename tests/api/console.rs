@@ -631,7 +631,7 @@ async fn upload_bytes(app: &TestApp, cookie: &str, id: &str, csrf: &str, bytes: 
         .text("visibility", "complainant");
     let res = client()
         .post(format!(
-            "{}/console/cases/{id}/evidence?csrf={csrf}&key=k-1",
+            "{}/console/cases/{id}/evidence?csrf={csrf}&key=k-{id}",
             app.address
         ))
         .header(header::COOKIE, cookie)
@@ -704,6 +704,63 @@ async fn evidence_is_added_and_downloaded_through_the_console_for_those_it_is_me
             theirs.status,
             StatusCode::NOT_FOUND,
             "not the respondent's to read"
+        );
+
+        // The mediator hides it, with a reason its sender reads.
+        let page_of_mia = get(&app, &mia, &case).await;
+        assert!(
+            !page_of_mia.body.contains(&format!("{link}/remove")),
+            "not hers to remove"
+        );
+        let mia_csrf = hidden(&page_of_mia.body, "csrf");
+        let hid = post(
+            &app,
+            &mia,
+            &format!("{link}/hide"),
+            &[("csrf", &mia_csrf), ("reason", "Shows a card number.")],
+        )
+        .await;
+        assert_eq!(hid.status, StatusCode::SEE_OTHER, "{}", hid.body);
+        let items = evidence_of(&app, &cast.mediator, &id).await;
+        assert_eq!(items[0]["hidden"]["reason"], "Shows a card number.");
+        let seen = get(&app, &ann, &case).await.body;
+        assert!(seen.contains("Hidden from the parties") && seen.contains("Shows a card number."));
+        let refused = post(
+            &app,
+            &ann,
+            &format!("{link}/hide"),
+            &[("csrf", &csrf), ("reason", "x")],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "a party hides nothing: {}",
+            refused.body
+        );
+
+        // Before the investigation, whoever added a file may remove it.
+        let early = case_in(&app, &cast, "intake").await;
+        assert_eq!(
+            upload(&app, &ann, &early, &csrf).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let file = evidence_of(&app, &cast.complainant, &early).await[0]["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let shown = get(&app, &ann, &format!("/console/cases/{early}")).await;
+        let remove = format!("/console/cases/{early}/evidence/{file}/remove");
+        assert!(
+            shown.body.contains(&remove),
+            "removing is offered to its sender"
+        );
+        let gone = post(&app, &ann, &remove, &[("csrf", &csrf)]).await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+        assert!(
+            evidence_of(&app, &cast.complainant, &early)
+                .await
+                .is_empty()
         );
     })
     .await;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::case::case_page;
-use super::{Signed, failure, forbidden, refusal_json, see_other};
+use super::{Signed, SignedForm, failure, forbidden, refusal_json, see_other};
 use crate::console::api::{Refusal, Write};
 use crate::console::session::Visit;
 
@@ -94,5 +94,47 @@ pub async fn download_evidence(
             ))
             .body(bytes),
         Err(r) => failure(me.lang, &r),
+    }
+}
+
+/// `POST /console/cases/{id}/evidence/{evidence_id}/hide`: `hide_evidence`,
+/// with the reason given (staff).
+pub async fn hide_evidence(
+    sent: SignedForm,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let (id, evidence) = path.into_inner();
+    let body = crate::console::form::to_json(&fields);
+    let path = format!("/cases/{id}/evidence/{evidence}/hide");
+    let answer = me.api().post(&path, &body, Write::default()).await;
+    after(&me, id, answer.map(|_| ())).await
+}
+
+/// `POST /console/cases/{id}/evidence/{evidence_id}/remove`:
+/// `remove_evidence` (whoever added it, before the investigation).
+pub async fn remove_evidence(
+    sent: SignedForm,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> HttpResponse {
+    let me = sent.me;
+    let (id, evidence) = path.into_inner();
+    let answer = me
+        .api()
+        .delete(&format!("/cases/{id}/evidence/{evidence}"))
+        .await;
+    after(&me, id, answer.map(|_| ())).await
+}
+
+/// Back to the case's evidence, or the case with the API's refusal.
+async fn after(me: &Signed, id: uuid::Uuid, answer: Result<(), Refusal>) -> HttpResponse {
+    match answer {
+        Ok(()) => see_other(&format!("/console/cases/{id}#evidence")),
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut error = refusal_json(&r);
+            error["action"] = json!("evidence");
+            case_page(me, id, status, error, Value::Null).await
+        }
     }
 }
