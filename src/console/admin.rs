@@ -179,3 +179,94 @@ pub async fn create_category(sent: SignedForm) -> HttpResponse {
         }
     }
 }
+
+/// `GET /console/templates`: `list_templates` (staff), with the form to
+/// write one (`put_template`, leads and admins).
+pub async fn templates(me: Signed) -> HttpResponse {
+    templates_page(&me, StatusCode::OK, Value::Null, Value::Null).await
+}
+
+async fn templates_page(
+    me: &Signed,
+    status: StatusCode,
+    error: Value,
+    values: Value,
+) -> HttpResponse {
+    let list = match super::pages::every(me.api(), "/templates").await {
+        Ok(items) => items,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let ctx = me.base(json!({
+        "templates": list,
+        "languages": ["en", "ru", "zh", "pl"],
+        "error": error,
+        "form": values,
+    }));
+    page(status, "templates.html", ctx)
+}
+
+/// `POST /console/templates`: `put_template` under the code given (a new
+/// template, or a new wording of one).
+pub async fn put_template(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let code = field(&fields, "code")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let mut body = form::to_json(&fields);
+    if let Value::Object(map) = &mut body {
+        map.remove("code");
+    }
+    let path = format!(
+        "/templates/{}",
+        percent_encoding::utf8_percent_encode(&code, percent_encoding::NON_ALPHANUMERIC)
+    );
+    match me.api().put(&path, &body).await {
+        Ok(_) => see_other("/console/templates"),
+        Err(r) => {
+            let values = super::pages::values(&fields);
+            templates_page(&me, status_of(&r), refusal_json(&r), values).await
+        }
+    }
+}
+
+/// `GET /console/rules`: every published rule (`list_rules`, anyone
+/// signed in), with the form to publish one (`publish_rule`, admins).
+pub async fn rules(me: Signed) -> HttpResponse {
+    rules_page(&me, StatusCode::OK, Value::Null, Value::Null).await
+}
+
+async fn rules_page(me: &Signed, status: StatusCode, error: Value, values: Value) -> HttpResponse {
+    let list = match super::pages::every(me.api(), "/rules").await {
+        Ok(items) => items,
+        Err(r) => return failure(me.lang, &r),
+    };
+    let ctx = me.base(json!({
+        "rules": list,
+        "languages": ["en", "ru", "zh", "pl"],
+        "error": error,
+        "form": values,
+        "key": crate::accounts::secret::random("console-"),
+    }));
+    page(status, "rules.html", ctx)
+}
+
+/// `POST /console/rules`: `publish_rule` (a new rule, or a new version).
+pub async fn publish_rule(sent: SignedForm) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let write = Write {
+        key: field(&fields, "key").map(|k| format!("{k}-rule")),
+        ..Write::default()
+    };
+    match me
+        .api()
+        .post("/rules", &form::to_json(&fields), write)
+        .await
+    {
+        Ok(_) => see_other("/console/rules"),
+        Err(r) => {
+            let values = super::pages::values(&fields);
+            rules_page(&me, status_of(&r), refusal_json(&r), values).await
+        }
+    }
+}

@@ -172,6 +172,12 @@ impl Api {
         self.call(Method::POST, path, Some(body), write).await
     }
 
+    /// `PUT path` with a JSON body.
+    pub async fn put(&self, path: &str, body: &Value) -> Result<Answer, Refusal> {
+        self.call(Method::PUT, path, Some(body), Write::default())
+            .await
+    }
+
     /// `PATCH path` with a JSON body.
     pub async fn patch(&self, path: &str, body: &Value) -> Result<Answer, Refusal> {
         self.call(Method::PATCH, path, Some(body), Write::default())

@@ -9,7 +9,9 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 13] = [
+    ("templates.html", include_str!("templates/templates.html")),
+    ("rules.html", include_str!("templates/rules.html")),
     ("account.html", include_str!("templates/account.html")),
     ("users.html", include_str!("templates/users.html")),
     ("categories.html", include_str!("templates/categories.html")),

@@ -1181,6 +1181,90 @@ async fn an_admin_adds_and_changes_users_and_categories_and_anyone_their_languag
     .await;
 }
 
+#[tokio::test]
+async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in_their_language() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let shown = get(&app, &lee, "/console/templates").await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        let csrf = hidden(&shown.body, "csrf");
+        let saved = post(
+            &app,
+            &lee,
+            "/console/templates",
+            &[
+                ("csrf", &csrf),
+                ("code", "ask-receipt"),
+                ("name", "Ask for the receipt"),
+                ("bodies.en", "Dear {{ recipient_name }}, please send the receipt."),
+                ("bodies.pl", "Prosimy o paragon."),
+                ("bodies.ru", ""),
+                ("categories:list", &cast.category),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let listed = app.get("/templates", &cast.mediator).await;
+        let listed: serde_json::Value = listed.json().await.expect("json");
+        let one = &listed["items"][0];
+        assert_eq!(one["code"], "ask-receipt");
+        assert_eq!(one["bodies"], json!({"en": "Dear {{ recipient_name }}, please send the receipt.", "pl": "Prosimy o paragon."}));
+        assert_eq!(one["categories"], json!([cast.category]));
+        let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+        let theirs = get(&app, &mia, "/console/templates").await;
+        assert!(theirs.body.contains("Prosimy o paragon."), "a mediator reads them");
+        assert!(!theirs.body.contains("action=\"/console/templates\""), "and gets no form");
+
+        let admin = app.user(Role::Admin).await;
+        let (ada, _) = sign_in(&app, &admin.email).await;
+        let rules = get(&app, &ada, "/console/rules").await;
+        let key = hidden(&rules.body, "key");
+        let ada_csrf = hidden(&rules.body, "csrf");
+        let published = post(
+            &app,
+            &ada,
+            "/console/rules",
+            &[
+                ("csrf", &ada_csrf),
+                ("key", &key),
+                ("code", "R-1"),
+                ("title.en", "Deliver what was paid for"),
+                ("text.en", "A seller delivers goods paid for within 14 days."),
+                ("title.pl", "Dostarcz opłacone"),
+                ("text.pl", "Sprzedawca dostarcza opłacony towar w ciągu 14 dni."),
+            ],
+        )
+        .await;
+        assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+        let res = app
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/users/{}", cast.complainant.id),
+                Some(&app.admin),
+                Some(json!({"language": "pl"})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let (ann, _) = sign_in(&app, &cast.complainant.email).await;
+        let read = get(&app, &ann, "/console/rules").await;
+        assert!(read.body.contains("Dostarcz opłacone"), "{}", read.body);
+        assert!(!read.body.contains("Deliver what was paid for"), "in their language");
+        let refused = post(
+            &app,
+            &ann,
+            "/console/rules",
+            &[("csrf", &hidden(&read.body, "csrf")), ("code", "R-2"), ("title.en", "x"), ("text.en", "y")],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "only admins publish");
+        let versions = app.get("/rules", &cast.complainant).await;
+        let versions: serde_json::Value = versions.json().await.expect("json");
+        assert_eq!(versions["items"].as_array().map(Vec::len), Some(1));
+    })
+    .await;
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
@@ -1409,7 +1493,7 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         accessible(&lee, "statistics").await;
         lee.screenshot(&shots.join("statistics-lead.png")).await;
         let ada = signed_in(&driver, &app, &app.user(Role::Admin).await, 1280).await;
-        for page in ["users", "categories", "account"] {
+        for page in ["users", "categories", "account", "templates", "rules"] {
             ada.goto(&format!("{base}/console/{page}")).await;
             accessible(&ada, page).await;
         }
