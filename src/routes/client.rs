@@ -69,6 +69,9 @@ impl Loopback {
     /// The browser's address when `headers` come from this process's
     /// console (the key matches); `None` otherwise.
     pub fn client(&self, headers: &HeaderMap) -> Option<IpAddr> {
+        if self.key.is_empty() {
+            return None;
+        }
         let key = headers.get(CONSOLE_KEY)?.as_bytes();
         if !crate::accounts::secret::same(key, self.key.as_bytes()) {
             return None;
@@ -95,6 +98,35 @@ pub fn over_tls(headers: &HeaderMap, hops: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_this_process_key_makes_a_forwarded_address_believed() {
+        let link = Loopback::new("0.0.0.0:8080".parse().unwrap());
+        assert_eq!(link.base, "http://127.0.0.1:8080/api/v1");
+        let with = |key: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(HeaderName::from_static(CONSOLE_KEY), key.parse().unwrap());
+            h.insert(
+                HeaderName::from_static(CONSOLE_CLIENT),
+                "203.0.113.9".parse().unwrap(),
+            );
+            h
+        };
+        assert_eq!(
+            link.client(&with(&link.key)),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(link.client(&with("omb_guessed")), None);
+        let keyless = Loopback {
+            base: link.base.clone(),
+            key: String::new(),
+        };
+        assert_eq!(
+            keyless.client(&with("")),
+            None,
+            "an empty key proves nothing"
+        );
+    }
+
     use actix_web::http::header::{HeaderName, HeaderValue};
 
     use super::*;
