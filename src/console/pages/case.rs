@@ -29,9 +29,9 @@ pub const ACTIONS: [&str; 15] = [
     "dismiss",
 ];
 
-/// `GET /console/cases/{id}`: `get_case`, `list_messages`, `list_timeline`,
-/// `list_evidence`,
-/// and for staff who may assign, `list_users` (mediators and leads).
+/// `GET /console/cases/{id}`: `get_case`, `list_messages`, `list_timeline`
+/// and `list_evidence`; for staff `list_case_templates`, and where they may
+/// assign, `list_users` (mediators and leads).
 pub async fn case(me: Signed, path: web::Path<uuid::Uuid>) -> HttpResponse {
     case_page(
         &me,
@@ -72,7 +72,6 @@ pub(super) async fn case_page(
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    // Whom a case can be assigned to: active mediators and leads.
     // Templates to answer from, for staff (the API suggests those of the
     // case's category first).
     let templates = if me.staff() && !closed(&case.body) {
@@ -83,6 +82,7 @@ pub(super) async fn case_page(
     } else {
         Value::Null
     };
+    // Whom a case can be assigned to: active mediators and leads.
     let mediators = if allowed.contains(&"assign") {
         let (mediators, leads) = futures_util::future::join(
             api.get("/users?role=mediator&active=true&limit=100"),
