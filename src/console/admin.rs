@@ -270,3 +270,56 @@ pub async fn publish_rule(sent: SignedForm) -> HttpResponse {
         }
     }
 }
+
+/// `GET /console/mediators`: every page of `list_mediators` (the desk's
+/// profiles), and the active mediators and leads (`list_users`) who have
+/// none yet; leads and admins.
+pub async fn mediators(me: Signed) -> HttpResponse {
+    mediators_page(&me, StatusCode::OK, Value::Null).await
+}
+
+async fn mediators_page(me: &Signed, status: StatusCode, error: Value) -> HttpResponse {
+    let api = me.api();
+    let (profiles, mediators, leads) = futures_util::future::join3(
+        super::pages::every(api, "/mediators"),
+        super::pages::every(api, "/users?role=mediator&active=true"),
+        super::pages::every(api, "/users?role=lead&active=true"),
+    )
+    .await;
+    let (profiles, mediators, leads) = match (profiles, mediators, leads) {
+        (Ok(p), Ok(m), Ok(l)) => (p, m, l),
+        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return failure(me.lang, &r),
+    };
+    let with: Vec<&str> = profiles
+        .as_array()
+        .map(|p| p.iter().filter_map(|x| x["user_id"].as_str()).collect())
+        .unwrap_or_default();
+    let without: Vec<&Value> = mediators
+        .as_array()
+        .into_iter()
+        .chain(leads.as_array())
+        .flatten()
+        .filter(|u| !with.contains(&u["id"].as_str().unwrap_or_default()))
+        .collect();
+    let ctx = me.base(json!({
+        "profiles": profiles,
+        "without": without,
+        "error": error,
+    }));
+    page(status, "mediators.html", ctx)
+}
+
+/// `POST /console/mediators/{user_id}`: `put_mediator` (a new profile, or
+/// a change to one).
+pub async fn put_mediator(sent: SignedForm, path: web::Path<uuid::Uuid>) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let id = path.into_inner();
+    match me
+        .api()
+        .put(&format!("/mediators/{id}"), &form::to_json(&fields))
+        .await
+    {
+        Ok(_) => see_other("/console/mediators"),
+        Err(r) => mediators_page(&me, status_of(&r), refusal_json(&r)).await,
+    }
+}

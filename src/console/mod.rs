@@ -68,6 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("/templates", web::post().to(admin::put_template))
             .route("/rules", web::get().to(admin::rules))
             .route("/rules", web::post().to(admin::publish_rule))
+            .route("/mediators", web::get().to(admin::mediators))
+            .route("/mediators/{user_id}", web::post().to(admin::put_mediator))
             .route("/cases", web::post().to(cases::file_case))
             .route("/cases/new", web::get().to(cases::new_case))
             .route("/cases/{id}", web::get().to(case::case))

@@ -9,7 +9,8 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
+    ("mediators.html", include_str!("templates/mediators.html")),
     ("templates.html", include_str!("templates/templates.html")),
     ("rules.html", include_str!("templates/rules.html")),
     ("account.html", include_str!("templates/account.html")),

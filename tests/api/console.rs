@@ -1265,6 +1265,87 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
     .await;
 }
 
+#[tokio::test]
+async fn leads_give_mediators_their_desk_profiles() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let shown = get(&app, &lee, "/console/mediators").await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        let give = format!("action=\"/console/mediators/{}\"", cast.mediator.id);
+        assert!(shown.body.contains(&give), "offered a profile");
+        let csrf = hidden(&shown.body, "csrf");
+        let path = format!("/console/mediators/{}", cast.mediator.id);
+        let given = post(
+            &app,
+            &lee,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("capacity:int", "5"),
+                ("skills:list", &cast.category),
+                ("languages:list", "en, pl"),
+                ("on_duty:bool", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+        let profile = app
+            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
+            .await;
+        let profile: serde_json::Value = profile.json().await.expect("json");
+        assert_eq!(profile["capacity"], 5);
+        assert_eq!(profile["skills"], json!([cast.category]));
+        assert_eq!(profile["languages"], json!(["en", "pl"]));
+
+        let refused = post(
+            &app,
+            &lee,
+            &path,
+            &[("csrf", &csrf), ("capacity:int", "5000")],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("<code>capacity</code>"),
+            "{}",
+            refused.body
+        );
+        let off = post(
+            &app,
+            &lee,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("capacity:int", "0"),
+                ("on_duty:bool", "false"),
+            ],
+        )
+        .await;
+        assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
+        let profile = app
+            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
+            .await;
+        let profile: serde_json::Value = profile.json().await.expect("json");
+        assert_eq!(
+            (profile["capacity"].as_i64(), profile["on_duty"].as_bool()),
+            (Some(0), Some(false))
+        );
+
+        let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+        assert_eq!(
+            get(&app, &mia, "/console/mediators").await.status,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}
+
 /// Where screenshots go: `OMBUD_CONSOLE_SCREENSHOTS` (docs/console/ when
 /// they are retaken for the README), a temporary folder otherwise.
 fn shots() -> PathBuf {
@@ -1493,7 +1574,14 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         accessible(&lee, "statistics").await;
         lee.screenshot(&shots.join("statistics-lead.png")).await;
         let ada = signed_in(&driver, &app, &app.user(Role::Admin).await, 1280).await;
-        for page in ["users", "categories", "account", "templates", "rules"] {
+        for page in [
+            "users",
+            "categories",
+            "account",
+            "templates",
+            "rules",
+            "mediators",
+        ] {
             ada.goto(&format!("{base}/console/{page}")).await;
             accessible(&ada, page).await;
         }

@@ -299,18 +299,20 @@ pub(super) fn values(fields: &[(String, String)]) -> Value {
     )
 }
 
-/// Every item of the list at `path`, following its cursor: a case's
-/// messages, timeline and evidence, oldest first. A page holds 100; past
-/// 2,000 items the rest are left out (the API still has them all).
+/// Every item of the list at `path` (which may carry its own query),
+/// following its cursor: a case's messages, timeline and evidence, oldest
+/// first, or a desk's settings. A page holds 100; past 2,000 items the
+/// rest are left out (the API still has them all).
 pub(super) async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
+    let join = if path.contains('?') { '&' } else { '?' };
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..20 {
         let page = match &cursor {
-            None => api.get(&format!("{path}?limit=100")).await?,
+            None => api.get(&format!("{path}{join}limit=100")).await?,
             Some(c) => {
                 api.get(&format!(
-                    "{path}?limit=100&{}",
+                    "{path}{join}limit=100&{}",
                     encode(&[("cursor", c.clone())])
                 ))
                 .await?
