@@ -536,6 +536,7 @@ async fn a_link_from_mail_opens_the_case_after_signing_in_or_at_once_with_a_sess
         "//evil.example/console/",
         "https://evil.example/",
         "/console/../api/v1/me",
+        "/console/%2E%2E/api/v1/me",
         "/console/sign-out",
     ] {
         let res = client()

@@ -27,17 +27,18 @@ pub async fn home(req: HttpRequest, console: web::Data<Console>) -> HttpResponse
 #[derive(Deserialize)]
 pub struct SignInQuery {
     next: Option<String>,
-    retry: Option<u8>,
+    retry: Option<String>,
 }
 
 /// A console page to return to: a path under `/console/` of this site,
-/// nothing else (no other host, no `//`, no `.` or `..` segment, no
-/// backslash).
+/// nothing else (no other host, no `//`, no `.` or `..` segment, plain
+/// or percent-encoded, no backslash).
 pub(super) fn console_path(next: Option<&str>) -> Option<String> {
     next.filter(|n| {
         n.starts_with("/console/")
             && !n.contains("//")
             && !n.contains("/.")
+            && !n.to_ascii_lowercase().contains("%2e")
             && !n.contains('\\')
             && !n.starts_with("/console/sign-")
             && n.len() < 500
@@ -57,7 +58,7 @@ pub async fn sign_in_page(
 ) -> HttpResponse {
     let visit = Visit::of(&req, &console.http);
     let next = console_path(q.next.as_deref());
-    let retry = q.retry == Some(1) && next.is_some();
+    let retry = q.retry.as_deref() == Some("1") && next.is_some();
     page(
         StatusCode::OK,
         "sign_in.html",
