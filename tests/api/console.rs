@@ -510,6 +510,21 @@ async fn a_link_from_mail_opens_the_case_after_signing_in_or_at_once_with_a_sess
         open("same-origin", Some(cookie)).await.status,
         StatusCode::OK
     );
+    // A browser that labels the second load otherwise is not sent round again.
+    let again = client()
+        .get(format!("{}{case}", app.address))
+        .header("Sec-Fetch-Site", "cross-site")
+        .header(
+            header::REFERER,
+            format!("{}{}", app.address, from_mail.location),
+        )
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(
+        page(again).await.location,
+        format!("/console/sign-in?next={encoded}")
+    );
     let still_out = open("same-origin", None).await;
     assert_eq!(
         still_out.location,
@@ -1201,6 +1216,7 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
                 ("bodies.en", "Dear {{ recipient_name }}, please send the receipt."),
                 ("bodies.pl", "Prosimy o paragon."),
                 ("bodies.ru", ""),
+                ("fallback_language", "en"),
                 ("categories:list", &cast.category),
             ],
         )
@@ -1212,6 +1228,7 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
         assert_eq!(one["code"], "ask-receipt");
         assert_eq!(one["bodies"], json!({"en": "Dear {{ recipient_name }}, please send the receipt.", "pl": "Prosimy o paragon."}));
         assert_eq!(one["categories"], json!([cast.category]));
+        assert_eq!(one["fallback_language"], "en");
         let (mia, _) = sign_in(&app, &cast.mediator.email).await;
         let theirs = get(&app, &mia, "/console/templates").await;
         assert!(theirs.body.contains("Prosimy o paragon."), "a mediator reads them");
@@ -1336,6 +1353,76 @@ async fn leads_give_mediators_their_desk_profiles() {
         assert_eq!(
             (profile["capacity"].as_i64(), profile["on_duty"].as_bool()),
             (Some(0), Some(false))
+        );
+
+        // An absence set elsewhere survives a change made here, and a new
+        // one is given as a day.
+        let away = (app.clock.now() + chrono::Duration::days(3))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/mediators/{}", cast.mediator.id),
+                Some(&cast.lead),
+                Some(json!({"capacity": 3, "absent_until": away})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page_now = get(&app, &lee, "/console/mediators").await;
+        assert!(page_now.body.contains("Away until"), "{}", page_now.body);
+        let kept = post(
+            &app,
+            &lee,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("absent_until", &away),
+                ("capacity:int", "4"),
+                ("absent_until:date", ""),
+            ],
+        )
+        .await;
+        assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+        let profile = app
+            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
+            .await;
+        let profile: serde_json::Value = profile.json().await.expect("json");
+        assert_eq!(profile["capacity"], 4);
+        let kept_until = profile["absent_until"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(
+            chrono::DateTime::parse_from_rfc3339(&kept_until).ok(),
+            chrono::DateTime::parse_from_rfc3339(&away).ok(),
+            "the absence is kept"
+        );
+        let day = (app.clock.now() + chrono::Duration::days(10))
+            .format("%Y-%m-%d")
+            .to_string();
+        let moved = post(
+            &app,
+            &lee,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("absent_until", &away),
+                ("capacity:int", "4"),
+                ("absent_until:date", &day),
+            ],
+        )
+        .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        let profile = app
+            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
+            .await;
+        let profile: serde_json::Value = profile.json().await.expect("json");
+        assert!(
+            profile["absent_until"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(&day),
+            "{profile}"
         );
 
         let (mia, _) = sign_in(&app, &cast.mediator.email).await;

@@ -116,12 +116,19 @@ impl FromRequest for Signed {
             .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
             .flatten()
             .and_then(|p| sign_in::console_path(Some(&p)));
-        // Sent from a page of this site, a missing cookie is really missing.
-        let from_elsewhere = req
+        // Sent from a page of this site, a missing cookie is really missing;
+        // and once the sign-in page has tried again, it is not tried twice.
+        let from_sign_in = req
             .headers()
-            .get("sec-fetch-site")
+            .get(header::REFERER)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v != "same-origin");
+            .is_some_and(|r| r.contains("/console/sign-in"));
+        let from_elsewhere = !from_sign_in
+            && req
+                .headers()
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v != "same-origin");
         Box::pin(async move {
             let Some(visit) = visit else {
                 return Err(Turned::Refused("en", Refusal::odd()));
