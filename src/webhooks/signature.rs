@@ -87,13 +87,9 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), R
     }
     let expected = sign(secret, timestamp, body);
     let expected = expected.rsplit('=').next().unwrap_or_default().as_bytes();
-    let matches = signatures.iter().any(|s| {
-        s.len() == expected.len()
-            && s.bytes()
-                .zip(expected)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    });
+    let matches = signatures
+        .iter()
+        .any(|s| crate::accounts::secret::same(s.as_bytes(), expected));
     if matches {
         Ok(())
     } else {

@@ -658,9 +658,15 @@ async fn upload_bytes(app: &TestApp, cookie: &str, id: &str, csrf: &str, bytes: 
     page(res).await
 }
 
+/// What the API answers `who` at `path` (it must be 200).
+async fn api_json(app: &TestApp, who: &TestUser, path: &str) -> serde_json::Value {
+    let res = app.get(path, who).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.expect("json")
+}
+
 async fn evidence_of(app: &TestApp, who: &TestUser, id: &str) -> Vec<serde_json::Value> {
-    let res = app.get(&format!("/cases/{id}/evidence"), who).await;
-    let body: serde_json::Value = res.json().await.expect("json");
+    let body = api_json(app, who, &format!("/cases/{id}/evidence")).await;
     body["items"].as_array().cloned().unwrap_or_default()
 }
 
@@ -1123,8 +1129,7 @@ async fn an_admin_adds_and_changes_users_and_categories_and_anyone_their_languag
         )
         .await;
         assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
-        let user = app.get(&format!("/users/{nina_id}"), &cast.admin).await;
-        let user: serde_json::Value = user.json().await.expect("json");
+        let user = api_json(&app, &cast.admin, &format!("/users/{nina_id}")).await;
         assert_eq!(
             (user["role"].as_str(), user["active"].as_bool()),
             (Some("lead"), Some(false))
@@ -1222,8 +1227,7 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
         )
         .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-        let listed = app.get("/templates", &cast.mediator).await;
-        let listed: serde_json::Value = listed.json().await.expect("json");
+        let listed = api_json(&app, &cast.mediator, "/templates").await;
         let one = &listed["items"][0];
         assert_eq!(one["code"], "ask-receipt");
         assert_eq!(one["bodies"], json!({"en": "Dear {{ recipient_name }}, please send the receipt.", "pl": "Prosimy o paragon."}));
@@ -1276,8 +1280,7 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
         )
         .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "only admins publish");
-        let versions = app.get("/rules", &cast.complainant).await;
-        let versions: serde_json::Value = versions.json().await.expect("json");
+        let versions = api_json(&app, &cast.complainant, "/rules").await;
         assert_eq!(versions["items"].as_array().map(Vec::len), Some(1));
     })
     .await;
@@ -1308,10 +1311,12 @@ async fn leads_give_mediators_their_desk_profiles() {
         )
         .await;
         assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
-        let profile = app
-            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
-            .await;
-        let profile: serde_json::Value = profile.json().await.expect("json");
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
         assert_eq!(profile["capacity"], 5);
         assert_eq!(profile["skills"], json!([cast.category]));
         assert_eq!(profile["languages"], json!(["en", "pl"]));
@@ -1346,10 +1351,12 @@ async fn leads_give_mediators_their_desk_profiles() {
         )
         .await;
         assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
-        let profile = app
-            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
-            .await;
-        let profile: serde_json::Value = profile.json().await.expect("json");
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
         assert_eq!(
             (profile["capacity"].as_i64(), profile["on_duty"].as_bool()),
             (Some(0), Some(false))
@@ -1383,10 +1390,12 @@ async fn leads_give_mediators_their_desk_profiles() {
         )
         .await;
         assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
-        let profile = app
-            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
-            .await;
-        let profile: serde_json::Value = profile.json().await.expect("json");
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
         assert_eq!(profile["capacity"], 4);
         let kept_until = profile["absent_until"]
             .as_str()
@@ -1413,10 +1422,12 @@ async fn leads_give_mediators_their_desk_profiles() {
         )
         .await;
         assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
-        let profile = app
-            .get(&format!("/mediators/{}", cast.mediator.id), &cast.lead)
-            .await;
-        let profile: serde_json::Value = profile.json().await.expect("json");
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
         assert!(
             profile["absent_until"]
                 .as_str()
