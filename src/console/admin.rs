@@ -1,5 +1,7 @@
 //! The console's account and admin pages: one's own settings for
-//! everyone; users and categories for admins. Each is the API's answer,
+//! everyone; users for admins; answer templates, rules and mediators'
+//! profiles for those the API lets write them (the desk's other settings
+//! are in [`super::desk`]). Each is the API's answer,
 //! and each form one API call.
 
 use actix_web::http::StatusCode;
@@ -137,49 +139,6 @@ pub async fn update_user(path: web::Path<uuid::Uuid>, sent: SignedForm) -> HttpR
     }
 }
 
-/// `GET /console/categories`: `list_categories`, with the form to add one
-/// (`create_category`, admins).
-pub async fn categories(me: Signed) -> HttpResponse {
-    categories_page(&me, StatusCode::OK, Value::Null, Value::Null).await
-}
-
-async fn categories_page(
-    me: &Signed,
-    status: StatusCode,
-    error: Value,
-    values: Value,
-) -> HttpResponse {
-    let list = match super::pages::every(me.api(), "/categories").await {
-        Ok(items) => items,
-        Err(r) => return failure(me.lang, &r),
-    };
-    let ctx = me.base(json!({
-        "categories": list,
-        "priorities": ["low", "normal", "high", "urgent"],
-        "error": error,
-        "form": values,
-        "key": crate::accounts::secret::random("console-"),
-    }));
-    page(status, "categories.html", ctx)
-}
-
-/// `POST /console/categories`: `create_category`.
-pub async fn create_category(sent: SignedForm) -> HttpResponse {
-    let SignedForm { me, fields } = sent;
-    let write = Write {
-        key: field(&fields, "key").map(|k| format!("{k}-category")),
-        ..Write::default()
-    };
-    let body = form::to_json(&fields);
-    match me.api().post("/categories", &body, write).await {
-        Ok(_) => see_other("/console/categories"),
-        Err(r) => {
-            let values = super::pages::values(&fields);
-            categories_page(&me, status_of(&r), refusal_json(&r), values).await
-        }
-    }
-}
-
 /// `GET /console/templates`: `list_templates` (staff), with the form to
 /// write one (`put_template`, leads and admins).
 pub async fn templates(me: Signed) -> HttpResponse {
@@ -222,6 +181,26 @@ pub async fn put_template(sent: SignedForm) -> HttpResponse {
         percent_encoding::utf8_percent_encode(&code, percent_encoding::NON_ALPHANUMERIC)
     );
     match me.api().put(&path, &body).await {
+        Ok(_) => see_other("/console/templates"),
+        Err(r) => {
+            let values = super::pages::values(&fields);
+            templates_page(&me, status_of(&r), refusal_json(&r), values).await
+        }
+    }
+}
+
+/// `POST /console/templates/{code}/delete`: `delete_template` (messages
+/// written from it stay).
+pub async fn delete_template(sent: SignedForm, path: web::Path<String>) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let path = format!(
+        "/templates/{}",
+        percent_encoding::utf8_percent_encode(
+            &path.into_inner(),
+            percent_encoding::NON_ALPHANUMERIC
+        )
+    );
+    match me.api().delete(&path).await {
         Ok(_) => see_other("/console/templates"),
         Err(r) => {
             let values = super::pages::values(&fields);
@@ -317,6 +296,25 @@ pub async fn put_mediator(sent: SignedForm, path: web::Path<uuid::Uuid>) -> Http
     match me
         .api()
         .put(&format!("/mediators/{id}"), &form::to_json(&fields))
+        .await
+    {
+        Ok(_) => see_other("/console/mediators"),
+        Err(r) => mediators_page(&me, status_of(&r), refusal_json(&r)).await,
+    }
+}
+
+/// `POST /console/mediators/{user_id}/availability`: `set_availability`,
+/// on or off duty and back from an absence now (the form sends no
+/// `absent_until`, which the API takes as not away).
+pub async fn set_availability(sent: SignedForm, path: web::Path<uuid::Uuid>) -> HttpResponse {
+    let SignedForm { me, fields } = sent;
+    let id = path.into_inner();
+    match me
+        .api()
+        .put(
+            &format!("/mediators/{id}/availability"),
+            &form::to_json(&fields),
+        )
         .await
     {
         Ok(_) => see_other("/console/mediators"),

@@ -2,7 +2,9 @@
 //! where a value goes and what it is: `remedies.0.due_at:date` is the
 //! `due_at` of the first remedy, a day; `rules_cited:list` is a list written
 //! with commas or one per line. Empty fields are left out, so an optional
-//! row nobody filled in sends nothing. The API checks what results, and
+//! row nobody filled in sends nothing, except a field marked `:or_null`,
+//! which sends `null` when empty (a setting taken back, as in a webhook's
+//! category). The API checks what results, and
 //! answers field errors the console shows beside the form.
 
 use serde_json::{Map, Value};
@@ -43,7 +45,7 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
 fn typed(raw: &str, kind: &str) -> Option<Value> {
     let text = raw.trim();
     if text.is_empty() {
-        return None;
+        return (kind == "or_null").then_some(Value::Null);
     }
     Some(match kind {
         "list" => Value::Array(
@@ -61,6 +63,7 @@ fn typed(raw: &str, kind: &str) -> Option<Value> {
         // The end of that day in UTC: a deadline given as a day is met by
         // anything done on it.
         "date" => Value::String(format!("{text}T23:59:59Z")),
+        // Text, and the text of an `or_null` field that was filled in.
         _ => Value::String(raw.replace("\r\n", "\n")),
     })
 }
@@ -113,6 +116,8 @@ mod tests {
             ("remedies.0.kind", "refund"),
             ("remedies.0.due_at:date", "2026-12-20"),
             ("note", "   "),
+            ("category:or_null", ""),
+            ("hooks.0.category:or_null", "billing"),
         ]));
         assert_eq!(
             body,
@@ -123,6 +128,8 @@ mod tests {
                 "appealable": false,
                 "sanctions": [{"kind": "suspension", "duration_days": 7}],
                 "remedies": [{"kind": "refund", "due_at": "2026-12-20T23:59:59Z"}],
+                "category": null,
+                "hooks": [{"category": "billing"}],
             })
         );
     }

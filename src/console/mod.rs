@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod desk;
 pub mod form;
 pub mod i18n;
 pub mod pages;
@@ -62,14 +63,56 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("/users", web::get().to(admin::users))
             .route("/users", web::post().to(admin::create_user))
             .route("/users/{id}", web::post().to(admin::update_user))
-            .route("/categories", web::get().to(admin::categories))
-            .route("/categories", web::post().to(admin::create_category))
+            .route("/categories", web::get().to(desk::categories))
+            .route("/categories", web::post().to(desk::create_category))
+            .route("/categories/{id}", web::post().to(desk::update_category))
+            .route("/triage", web::get().to(desk::triage))
+            .route("/triage", web::post().to(desk::create_triage_rule))
+            .route("/triage/{id}", web::post().to(desk::put_triage_rule))
+            .route(
+                "/triage/{id}/delete",
+                web::post().to(desk::delete_triage_rule),
+            )
+            .route("/service-levels", web::get().to(desk::service_levels))
+            .route(
+                "/service-levels",
+                web::post().to(desk::create_service_policy),
+            )
+            .route(
+                "/service-levels/{id}",
+                web::post().to(desk::put_service_policy),
+            )
+            .route(
+                "/service-levels/{id}/delete",
+                web::post().to(desk::delete_service_policy),
+            )
+            .route("/webhooks", web::get().to(desk::webhooks))
+            .route("/webhooks", web::post().to(desk::create_webhook))
+            .route("/webhooks/{id}", web::get().to(desk::webhook))
+            .route("/webhooks/{id}", web::post().to(desk::update_webhook))
+            .route("/webhooks/{id}/ping", web::post().to(desk::ping_webhook))
+            .route(
+                "/webhooks/{id}/delete",
+                web::post().to(desk::delete_webhook),
+            )
+            .route(
+                "/webhooks/{id}/deliveries/{delivery_id}/retry",
+                web::post().to(desk::retry_delivery),
+            )
             .route("/templates", web::get().to(admin::templates))
             .route("/templates", web::post().to(admin::put_template))
+            .route(
+                "/templates/{code}/delete",
+                web::post().to(admin::delete_template),
+            )
             .route("/rules", web::get().to(admin::rules))
             .route("/rules", web::post().to(admin::publish_rule))
             .route("/mediators", web::get().to(admin::mediators))
             .route("/mediators/{user_id}", web::post().to(admin::put_mediator))
+            .route(
+                "/mediators/{user_id}/availability",
+                web::post().to(admin::set_availability),
+            )
             .route("/cases", web::post().to(cases::file_case))
             .route("/cases/new", web::get().to(cases::new_case))
             .route("/cases/{id}", web::get().to(case::case))

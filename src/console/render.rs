@@ -9,13 +9,20 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("mediators.html", include_str!("templates/mediators.html")),
     ("templates.html", include_str!("templates/templates.html")),
     ("rules.html", include_str!("templates/rules.html")),
     ("account.html", include_str!("templates/account.html")),
     ("users.html", include_str!("templates/users.html")),
     ("categories.html", include_str!("templates/categories.html")),
+    ("triage.html", include_str!("templates/triage.html")),
+    (
+        "service_levels.html",
+        include_str!("templates/service_levels.html"),
+    ),
+    ("webhooks.html", include_str!("templates/webhooks.html")),
+    ("webhook.html", include_str!("templates/webhook.html")),
     ("statistics.html", include_str!("templates/statistics.html")),
     ("layout.html", include_str!("templates/layout.html")),
     ("sign_in.html", include_str!("templates/sign_in.html")),

@@ -1237,6 +1237,26 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
         let theirs = get(&app, &mia, "/console/templates").await;
         assert!(theirs.body.contains("Prosimy o paragon."), "a mediator reads them");
         assert!(!theirs.body.contains("action=\"/console/templates\""), "and gets no form");
+        let refused = post(
+            &app,
+            &mia,
+            "/console/templates/ask-receipt/delete",
+            &[("csrf", &hidden(&theirs.body, "csrf"))],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "mediators keep them");
+        let shown = get(&app, &lee, "/console/templates").await;
+        assert!(shown.body.contains("action=\"/console/templates/ask-receipt/delete\""));
+        let deleted = post(
+            &app,
+            &lee,
+            "/console/templates/ask-receipt/delete",
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+        let listed = api_json(&app, &cast.mediator, "/templates").await;
+        assert_eq!(listed["items"], json!([]), "deleted");
 
         let admin = app.user(Role::Admin).await;
         let (ada, _) = sign_in(&app, &admin.email).await;
@@ -1436,11 +1456,434 @@ async fn leads_give_mediators_their_desk_profiles() {
             "{profile}"
         );
 
+        // Back early: the page offers it for someone away, and it ends
+        // the absence and nothing else.
+        let page = get(&app, &lee, "/console/mediators").await;
+        let back = format!("{path}/availability");
+        assert!(page.body.contains(&format!("action=\"{back}\"")));
+        let ended = post(
+            &app,
+            &lee,
+            &back,
+            &[("csrf", &csrf), ("on_duty:bool", "true")],
+        )
+        .await;
+        assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.body);
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
+        assert!(profile["absent_until"].is_null(), "{profile}");
+        assert_eq!(
+            (profile["capacity"].as_i64(), profile["available"].as_bool()),
+            (Some(4), Some(true))
+        );
+
         let (mia, _) = sign_in(&app, &cast.mediator.email).await;
         assert_eq!(
             get(&app, &mia, "/console/mediators").await.status,
             StatusCode::FORBIDDEN
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admins_change_categories_and_keep_triage_rules_that_act_on_the_next_filing() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let admin = app.user(Role::Admin).await;
+        let (ada, _) = sign_in(&app, &admin.email).await;
+
+        // A category is given automatic assignment and its own promise.
+        let shown = get(&app, &ada, "/console/categories").await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        let csrf = hidden(&shown.body, "csrf");
+        let categories = api_json(&app, &admin, "/categories?limit=100").await;
+        let category = categories["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["slug"] == cast.category.as_str())
+            .expect("the cast's category")
+            .clone();
+        let id = category["id"].as_str().expect("id");
+        let changed = post(
+            &app,
+            &ada,
+            &format!("/console/categories/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Deliveries"),
+                ("description", "Parcels and couriers"),
+                ("default_priority", "normal"),
+                ("auto_assign:bool", "true"),
+                ("first_response_hours:int", "12"),
+                ("active:bool", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        let now = api_json(&app, &admin, "/categories?limit=100").await;
+        let now = now["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["id"] == id)
+            .expect("still there")
+            .clone();
+        assert_eq!(
+            (
+                now["name"].as_str(),
+                now["auto_assign"].as_bool(),
+                now["first_response_hours"].as_i64(),
+                now["default_priority"].as_str()
+            ),
+            (Some("Deliveries"), Some(true), Some(12), Some("normal"))
+        );
+        let refused = post(
+            &app,
+            &ada,
+            &format!("/console/categories/{id}"),
+            &[("csrf", &csrf), ("first_response_hours:int", "999")],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("first_response_hours"), "named");
+        assert!(
+            refused.body.contains("value=\"999\""),
+            "the refused form keeps what was typed"
+        );
+
+        // A triage rule written in the console acts on the next filing.
+        let triage = get(&app, &ada, "/console/triage").await;
+        assert_eq!(triage.status, StatusCode::OK, "{}", triage.body);
+        let key = hidden(&triage.body, "key");
+        let added = post(
+            &app,
+            &ada,
+            "/console/triage",
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("name", "Missing orders are urgent"),
+                ("position:int", "5"),
+                ("enabled:bool", "true"),
+                ("conditions.categories.0", &cast.category),
+                ("conditions.keywords:list", "never arrived\nnie dotarła"),
+                ("actions.set_priority", "urgent"),
+                ("actions.add_tags:list", "missing-order, courier"),
+                ("actions.hold_for_lead:bool", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        // The same form sent twice adds one rule.
+        let again = post(
+            &app,
+            &ada,
+            "/console/triage",
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("name", "Missing orders are urgent"),
+                ("position:int", "5"),
+                ("enabled:bool", "true"),
+                ("conditions.categories.0", &cast.category),
+                ("conditions.keywords:list", "never arrived\nnie dotarła"),
+                ("actions.set_priority", "urgent"),
+                ("actions.add_tags:list", "missing-order, courier"),
+                ("actions.hold_for_lead:bool", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        let rules = api_json(&app, &admin, "/triage_rules").await;
+        let rules = rules["items"].as_array().expect("items").clone();
+        assert_eq!(rules.len(), 1, "{rules:?}");
+        let rule = &rules[0];
+        assert_eq!(
+            rule["conditions"]["keywords"],
+            json!(["never arrived", "nie dotarła"])
+        );
+        assert_eq!(
+            rule["actions"]["add_tags"],
+            json!(["missing-order", "courier"])
+        );
+        let case = app
+            .file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        assert_eq!(case["priority"], "urgent", "the rule set the priority");
+        let listed = get(&app, &ada, "/console/triage").await;
+        assert!(listed.body.contains("Missing orders are urgent"));
+        assert!(listed.body.contains("missing-order, courier"));
+
+        // Changed whole (disabled); a rule that does nothing is refused
+        // with the form as it was sent, open.
+        let rule_id = rule["id"].as_str().expect("rule id");
+        let off = post(
+            &app,
+            &ada,
+            &format!("/console/triage/{rule_id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Missing orders are urgent"),
+                ("position:int", "5"),
+                ("enabled:bool", "false"),
+                ("conditions.keywords:list", "never arrived"),
+                ("actions.set_priority", "urgent"),
+            ],
+        )
+        .await;
+        assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
+        let now = api_json(&app, &admin, "/triage_rules").await;
+        assert_eq!(now["items"][0]["enabled"], false);
+        assert!(
+            now["items"][0]["actions"]["add_tags"]
+                .as_array()
+                .is_none_or(|tags| tags.is_empty()),
+            "replaced whole: the tags left out are gone"
+        );
+        let case = app
+            .file_case(&cast.complainant, &cast.respondent, &cast.category)
+            .await;
+        assert_eq!(case["priority"], "normal", "a disabled rule does not run");
+        let idle = post(
+            &app,
+            &ada,
+            &format!("/console/triage/{rule_id}"),
+            &[("csrf", &csrf), ("name", "Does nothing at all")],
+        )
+        .await;
+        assert_eq!(
+            idle.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            idle.body
+        );
+        assert!(idle.body.contains("value=\"Does nothing at all\""));
+        assert!(
+            idle.body.contains("<details open>"),
+            "that form is shown open"
+        );
+
+        // Leads read the rules and may not write them; members see none.
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let theirs = get(&app, &lee, "/console/triage").await;
+        assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+        assert!(theirs.body.contains("Missing orders are urgent"));
+        assert!(
+            !theirs.body.contains("action=\"/console/triage\""),
+            "no form"
+        );
+        let lead_csrf = hidden(&theirs.body, "csrf");
+        let tried = post(
+            &app,
+            &lee,
+            &format!("/console/triage/{rule_id}/delete"),
+            &[("csrf", &lead_csrf)],
+        )
+        .await;
+        assert_eq!(tried.status, StatusCode::FORBIDDEN, "{}", tried.body);
+        let (mem, _) = sign_in(&app, &cast.member.email).await;
+        let not = get(&app, &mem, "/console/triage").await;
+        assert_eq!(not.status, StatusCode::FORBIDDEN);
+
+        let gone = post(
+            &app,
+            &ada,
+            &format!("/console/triage/{rule_id}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+        let none = api_json(&app, &admin, "/triage_rules").await;
+        assert_eq!(none["items"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admins_set_service_levels_and_register_webhooks_whose_secret_is_shown_once() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let admin = app.user(Role::Admin).await;
+        let (ada, _) = sign_in(&app, &admin.email).await;
+
+        let shown = get(&app, &ada, "/console/service-levels").await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        let csrf = hidden(&shown.body, "csrf");
+        let key = hidden(&shown.body, "key");
+        let policy = |first: &'static str, warn: &'static str| {
+            vec![
+                ("priority", "high"),
+                ("category", cast.category.as_str()),
+                ("first_response_minutes:int", first),
+                ("resolution_minutes:int", "960"),
+                ("hours", "Mon-Fri 09:00-17:00"),
+                ("time_zone", "Europe/Warsaw"),
+                ("holidays:list", "2026-12-25\n2026-12-26"),
+                ("warn_percent:int", warn),
+            ]
+        };
+        let mut form = policy("2000", "75");
+        form.extend([("csrf", csrf.as_str()), ("key", key.as_str())]);
+        let refused = post(&app, &ada, "/console/service-levels", &form).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains("value=\"2000\""), "kept as typed");
+        let key = hidden(&refused.body, "key");
+        let mut form = policy("60", "75");
+        form.extend([("csrf", csrf.as_str()), ("key", key.as_str())]);
+        let added = post(&app, &ada, "/console/service-levels", &form).await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let list = api_json(&app, &admin, "/service_policies").await;
+        let stored = &list["items"][0];
+        assert_eq!(
+            (
+                stored["first_response_minutes"].as_i64(),
+                stored["time_zone"].as_str(),
+                stored["holidays"].clone()
+            ),
+            (
+                Some(60),
+                Some("Europe/Warsaw"),
+                json!(["2026-12-25", "2026-12-26"])
+            )
+        );
+        let policy_id = stored["id"].as_str().expect("id").to_string();
+        let mut form = policy("60", "80");
+        form.push(("csrf", csrf.as_str()));
+        let put = post(
+            &app,
+            &ada,
+            &format!("/console/service-levels/{policy_id}"),
+            &form,
+        )
+        .await;
+        assert_eq!(put.status, StatusCode::SEE_OTHER, "{}", put.body);
+        let list = api_json(&app, &admin, "/service_policies").await;
+        assert_eq!(list["items"][0]["warn_percent"], 80);
+        let page = get(&app, &ada, "/console/service-levels").await;
+        assert!(
+            page.body
+                .contains("Mon-Fri 09:00-17:00 (Europe&#x2f;Warsaw)")
+        );
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let theirs = get(&app, &lee, "/console/service-levels").await;
+        assert_eq!(theirs.status, StatusCode::OK, "leads read them");
+        assert!(!theirs.body.contains("action=\"/console/service-levels\""));
+        let deleted = post(
+            &app,
+            &ada,
+            &format!("/console/service-levels/{policy_id}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+        let list = api_json(&app, &admin, "/service_policies").await;
+        assert_eq!(list["items"], json!([]));
+
+        // A webhook: registered with the events ticked; the secret is on
+        // the answer's page, and a second send of the form replays the
+        // registration without it.
+        let hooks = get(&app, &ada, "/console/webhooks").await;
+        assert_eq!(hooks.status, StatusCode::OK, "{}", hooks.body);
+        let key = hidden(&hooks.body, "key");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("key", key.as_str()),
+            ("url", "https://hooks.example.org/ombud"),
+            ("description", "Our CRM"),
+            ("category", cast.category.as_str()),
+            ("events.1", "case_filed"),
+            ("events.4", "assign"),
+        ];
+        let created = post(&app, &ada, "/console/webhooks", &form).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert!(created.body.contains("whsec_"), "the secret, this once");
+        let replayed = post(&app, &ada, "/console/webhooks", &form).await;
+        assert_eq!(replayed.status, StatusCode::CREATED, "{}", replayed.body);
+        assert!(!replayed.body.contains("whsec_"), "never twice");
+        let listed = api_json(&app, &admin, "/webhooks").await;
+        let hooks = listed["items"].as_array().expect("items").clone();
+        assert_eq!(hooks.len(), 1, "one endpoint for one form");
+        let mut events: Vec<String> =
+            serde_json::from_value(hooks[0]["events"].clone()).expect("events");
+        events.sort();
+        assert_eq!(events, ["assign", "case_filed"], "the ticked ones");
+        assert!(hooks[0]["category_id"].is_string());
+        let hook = hooks[0]["id"].as_str().expect("id").to_string();
+        let listing = get(&app, &ada, "/console/webhooks").await;
+        assert!(!listing.body.contains("whsec_"), "nor on the list");
+
+        let one = get(&app, &ada, &format!("/console/webhooks/{hook}")).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        let ping_key = hidden(&one.body, "key");
+        let pinged = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}/ping"),
+            &[("csrf", &csrf), ("key", &ping_key)],
+        )
+        .await;
+        assert_eq!(pinged.status, StatusCode::SEE_OTHER, "{}", pinged.body);
+        assert_eq!(pinged.location, format!("/console/webhooks/{hook}"));
+        let log = get(&app, &ada, &format!("/console/webhooks/{hook}")).await;
+        assert!(log.body.contains("<code>ping</code>"), "{}", log.body);
+
+        // Disabled, and for every category again.
+        let changed = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}"),
+            &[
+                ("csrf", &csrf),
+                ("url", "https://hooks.example.org/ombud"),
+                ("description", "Our CRM"),
+                ("category:or_null", ""),
+                ("events.0", "*"),
+                ("active:bool", "false"),
+            ],
+        )
+        .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        let now = api_json(&app, &admin, &format!("/webhooks/{hook}")).await;
+        assert_eq!(
+            (
+                now["status"].as_str(),
+                now["category_id"].is_null(),
+                now["events"].clone()
+            ),
+            (Some("disabled"), true, json!(["*"]))
+        );
+        let bad = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}"),
+            &[("csrf", &csrf), ("url", "https://127.0.0.1/x")],
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let not = get(&app, &lee, "/console/webhooks").await;
+        assert_eq!(not.status, StatusCode::FORBIDDEN, "admins only");
+        let deleted = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+        let listed = api_json(&app, &admin, "/webhooks").await;
+        assert_eq!(listed["items"], json!([]));
     })
     .await;
 }
@@ -1680,6 +2123,9 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
             "templates",
             "rules",
             "mediators",
+            "triage",
+            "service-levels",
+            "webhooks",
         ] {
             ada.goto(&format!("{base}/console/{page}")).await;
             accessible(&ada, page).await;
