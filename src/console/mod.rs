@@ -44,6 +44,18 @@ async fn style() -> HttpResponse {
         .body(STYLE)
 }
 
+/// htmx 2.0.11 (`htmx.org` on npm, Zero-Clause BSD: `static/htmx-LICENSE.txt`),
+/// as published (`dist/htmx.min.js`): the small script library the pages use
+/// for partial updates. Its name carries its version, so it is cached for good.
+const HTMX: &str = include_str!("static/htmx-2.0.11.min.js");
+
+async fn htmx() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(HTMX)
+}
+
 /// The console's routes, under `/console`; forms up to `limit` bytes
 /// (evidence uploads are read by their handler, up to the evidence limit).
 pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
@@ -53,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("", web::get().to(sign_in::home))
             .route("/", web::get().to(sign_in::home))
             .route("/console.css", web::get().to(style))
+            .route("/htmx-2.0.11.min.js", web::get().to(htmx))
             .route("/sign-in", web::get().to(sign_in::sign_in_page))
             .route("/sign-in", web::post().to(sign_in::sign_in))
             .route("/sign-out", web::post().to(sign_in::sign_out))

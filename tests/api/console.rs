@@ -165,6 +165,62 @@ async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_to
             after.cookie.unwrap_or_default().contains("Max-Age=0"),
             "and the browser forgets it"
         );
+        // The page's script refreshing a part of the page is told to load
+        // the sign-in page whole, not given it to put in that part.
+        let res = client()
+            .get(format!("{}/console/cases", app.address))
+            .header(header::COOKIE, &cookie)
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .expect("a part");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()
+                .get("hx-redirect")
+                .and_then(|v| v.to_str().ok()),
+            Some("/console/sign-in?next=%2Fconsole%2Fcases")
+        );
+        assert!(res.text().await.expect("body").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_pages_script_library_is_served_from_the_binary_and_cached_for_good() {
+    on_each_backend(|app| async move {
+        let user = app.user(Role::Member).await;
+        let (cookie, _) = sign_in(&app, &user.email).await;
+        let cases = get(&app, &cookie, "/console/cases").await;
+        let tag = "<script src=\"/console/htmx-2.0.11.min.js\" defer></script>";
+        assert!(cases.body.contains(tag), "{}", cases.body);
+        assert!(
+            cases.body.contains("hx-get=\"&#x2f;console&#x2f;cases\""),
+            "the lists refresh themselves"
+        );
+        let res = client()
+            .get(format!("{}/console/htmx-2.0.11.min.js", app.address))
+            .send()
+            .await
+            .expect("script");
+        assert_eq!(res.status(), StatusCode::OK);
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(header("content-type"), "text/javascript; charset=utf-8");
+        assert!(header("cache-control").contains("immutable"));
+        let csp = header("content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        let body = res.text().await.expect("body");
+        assert!(
+            body.starts_with("var htmx=function(){"),
+            "htmx as published"
+        );
+        assert!(body.contains("\"2.0.11\""), "its version");
     })
     .await;
 }
@@ -2037,6 +2093,27 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         mia.submit("section.thread-complainant button[type=submit]")
             .await;
         assert_eq!(mia.count("[role=alert]").await, 0);
+        // The complainant's open page takes the news in place: its
+        // script refreshes the case's state and threads (every 30 s, on
+        // focus, or when told, as here) without loading a new document.
+        ann.script(
+            "window.__ombudSame = true; htmx.trigger('#case-status', 'refresh'); return null;",
+        )
+        .await;
+        ann.wait_until(
+            "document.querySelector('#messages-complainant').textContent.includes('privately')",
+        )
+        .await;
+        assert_eq!(
+            ann.text("#case-status .state").await,
+            "Investigation",
+            "the state moved on in place"
+        );
+        assert_eq!(
+            ann.script("return window.__ombudSame === true;").await,
+            json!(true),
+            "a part of the page changed, not the page"
+        );
         mia.fill("#message-internal", "Looks like a courier problem.")
             .await;
         mia.submit("section.thread-internal button[type=submit]")

@@ -29,6 +29,11 @@ pub async fn cases(me: Signed, q: web::Query<ListQuery>) -> HttpResponse {
         query.push(("cursor", c));
     }
     let path = format!("/cases?{}", encode(&query));
+    // This very page, which refreshes its lists in place.
+    let here = match &query[1..] {
+        [] => "/console/cases".to_string(),
+        rest => format!("/console/cases?{}", encode(rest)),
+    };
     // Staff see their queue; leads and admins also what waits for
     // assignment (most urgent first) and what is past a deadline.
     let overdue = format!(
@@ -66,6 +71,7 @@ pub async fn cases(me: Signed, q: web::Query<ListQuery>) -> HttpResponse {
     let ctx = me.base(json!({
         "cases": list["items"],
         "next": next,
+        "here": here,
         "queue": queue["items"],
         "unassigned": unassigned["items"],
         "overdue": overdue["items"],

@@ -52,6 +52,10 @@ pub enum Turned {
         forget: Option<Cookie<'static>>,
         next: Option<String>,
         retry: bool,
+        /// Asked by the page's script for a part of a page (`HX-Request`):
+        /// told to load the sign-in page whole (`HX-Redirect`), which a
+        /// redirect followed inside the request could not do.
+        partial: bool,
     },
     /// A page saying what went wrong, in `lang`.
     Refused(&'static str, Refusal),
@@ -82,6 +86,7 @@ impl ResponseError for Turned {
                 forget,
                 next,
                 retry,
+                partial,
             } => {
                 let mut query: Vec<(&str, String)> =
                     next.iter().map(|n| ("next", n.clone())).collect();
@@ -93,7 +98,14 @@ impl ResponseError for Turned {
                 } else {
                     format!("/console/sign-in?{}", encode(&query))
                 };
-                let mut to = see_other(&to);
+                let mut to = if *partial {
+                    HttpResponse::Ok()
+                        .insert_header(("HX-Redirect", to))
+                        .insert_header((header::CACHE_CONTROL, "no-store"))
+                        .finish()
+                } else {
+                    see_other(&to)
+                };
                 if let Some(cookie) = forget {
                     let _ = to.add_removal_cookie(cookie);
                 }
@@ -129,11 +141,30 @@ impl FromRequest for Signed {
                 .get("sec-fetch-site")
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v != "same-origin");
+        let partial = req
+            .headers()
+            .get("hx-request")
+            .is_some_and(|v| v.as_bytes() == b"true");
         Box::pin(async move {
             let Some(visit) = visit else {
                 return Err(Turned::Refused("en", Refusal::odd()));
             };
-            Signed::of(visit, next, from_elsewhere).await
+            Signed::of(visit, next, from_elsewhere)
+                .await
+                .map_err(|turned| match turned {
+                    Turned::SignIn {
+                        forget,
+                        next,
+                        retry,
+                        ..
+                    } => Turned::SignIn {
+                        forget,
+                        next,
+                        retry,
+                        partial,
+                    },
+                    other => other,
+                })
         })
     }
 }
@@ -179,6 +210,7 @@ impl Signed {
                 forget: None,
                 next,
                 retry: from_elsewhere,
+                partial: false,
             });
         }
         match visit.api.get("/me").await {
@@ -194,6 +226,7 @@ impl Signed {
                 forget: Some(visit.removal()),
                 next,
                 retry: false,
+                partial: false,
             }),
             Err(r) => Err(Turned::Refused(visit.lang, r)),
         }

@@ -242,6 +242,20 @@ impl Browser {
         }
     }
 
+    /// Waits until `condition` (a script's expression) holds on the page,
+    /// for a change the page makes to itself; fails after a minute.
+    pub async fn wait_until(&self, condition: &str) {
+        let until = Instant::now() + Duration::from_secs(60);
+        loop {
+            let done = self.script(&format!("return !!({condition});")).await;
+            if done == Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < until, "the page never came to {condition}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Types `text` into the field `css` selects, as a user would.
     pub async fn fill(&self, css: &str, text: &str) {
         let el = self.element(css).await;
