@@ -1043,6 +1043,33 @@ async fn leads_see_what_waits_for_assignment_and_the_statistics_members_do_not()
         stats.body.contains("<svg aria-hidden=\"true\""),
         "drawn as bars"
     );
+    // By category: the cast's category has the one case; another category
+    // chosen as the filter shows none of it.
+    let by_category = stats
+        .body
+        .split("id=\"categories-h\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a section by category");
+    assert!(
+        by_category.contains("<th scope=\"row\">Delivery</th><td class=\"num\">1</td>"),
+        "{by_category}"
+    );
+    let other = app.category().await;
+    let filtered = get(
+        &app,
+        &lee,
+        &format!("/console/statistics?days=7&category={other}"),
+    )
+    .await;
+    assert_eq!(filtered.status, StatusCode::OK, "{}", filtered.body);
+    assert!(filtered.body.contains("filed: 0"), "nothing filed there");
+    assert!(
+        filtered.body.contains(&format!(
+            "href=\"&#x2f;console&#x2f;statistics?days=30&amp;category={other}\""
+        )),
+        "the other ranges keep the category"
+    );
 
     let (ann, _) = sign_in(&app, &cast.complainant.email).await;
     let refused = get(&app, &ann, "/console/statistics").await;

@@ -85,6 +85,7 @@ pub async fn cases(me: Signed, q: web::Query<ListQuery>) -> HttpResponse {
 #[derive(Deserialize)]
 pub struct StatisticsQuery {
     days: Option<i64>,
+    category: Option<String>,
 }
 
 /// `GET /console/statistics`: `get_statistics` over the last `days` (30
@@ -92,11 +93,29 @@ pub struct StatisticsQuery {
 pub async fn statistics(me: Signed, q: web::Query<StatisticsQuery>) -> HttpResponse {
     let days = q.days.unwrap_or(30).clamp(1, 366);
     let from = chrono::Utc::now() - chrono::Duration::days(days);
-    let path = format!("/statistics?{}", encode(&[("from", from.to_rfc3339())]));
-    let stats = match me.api().get(&path).await {
-        Ok(a) => a.body,
-        Err(r) => return failure(me.lang, &r),
+    let category = q
+        .category
+        .clone()
+        .filter(|c| !c.is_empty() && c.len() <= 50);
+    let mut query = vec![("from", from.to_rfc3339())];
+    query.extend(category.clone().map(|c| ("category", c)));
+    let path = format!("/statistics?{}", encode(&query));
+    let (stats, categories) =
+        futures_util::future::join(me.api().get(&path), super::every(me.api(), "/categories"))
+            .await;
+    let (stats, categories) = match (stats, categories) {
+        (Ok(a), Ok(c)) => (a.body, c),
+        (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
     };
+    // The links to other ranges keep the category.
+    let ranges: Vec<Value> = [7, 30, 90, 365]
+        .into_iter()
+        .map(|d: i64| {
+            let mut q = vec![("days", d.to_string())];
+            q.extend(category.clone().map(|c| ("category", c)));
+            json!({"days": d, "href": format!("/console/statistics?{}", encode(&q))})
+        })
+        .collect();
     let most = |rows: &Value, key: &str| {
         rows.as_array()
             .map(|r| r.iter().filter_map(|x| x[key].as_i64()).max().unwrap_or(0))
@@ -106,8 +125,11 @@ pub async fn statistics(me: Signed, q: web::Query<StatisticsQuery>) -> HttpRespo
     let ctx = me.base(json!({
         "stats": stats,
         "days": days,
-        "ranges": [7, 30, 90, 365],
+        "ranges": ranges,
+        "category": category,
+        "categories": categories,
         "backlog_max": most(&stats["backlog"], "count"),
+        "filed_max": most(&stats["categories"], "filed"),
         "open_max": most(&stats["mediators"], "open"),
     }));
     page(StatusCode::OK, "statistics.html", ctx)
