@@ -302,22 +302,3 @@ pub async fn put_mediator(sent: SignedForm, path: web::Path<uuid::Uuid>) -> Http
         Err(r) => mediators_page(&me, status_of(&r), refusal_json(&r)).await,
     }
 }
-
-/// `POST /console/mediators/{user_id}/availability`: `set_availability`,
-/// on or off duty and back from an absence now (the form sends no
-/// `absent_until`, which the API takes as not away).
-pub async fn set_availability(sent: SignedForm, path: web::Path<uuid::Uuid>) -> HttpResponse {
-    let SignedForm { me, fields } = sent;
-    let id = path.into_inner();
-    match me
-        .api()
-        .put(
-            &format!("/mediators/{id}/availability"),
-            &form::to_json(&fields),
-        )
-        .await
-    {
-        Ok(_) => see_other("/console/mediators"),
-        Err(r) => mediators_page(&me, status_of(&r), refusal_json(&r)).await,
-    }
-}

@@ -20,6 +20,10 @@ const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 /// type, is offered apart).
 const EVENTS: [&str; 41] = crate::domain::events::CaseEvent::KINDS;
 
+/// Every category, closed ones too: a closed category is still reopened,
+/// and still named by the rules, policies and endpoints that use it.
+const ALL_CATEGORIES: &str = "/categories?include_inactive=true";
+
 /// One settings page: its template, where its forms come back to, and the
 /// API lists it shows (each fetched whole).
 pub(super) struct Sheet {
@@ -31,7 +35,7 @@ pub(super) struct Sheet {
 const CATEGORIES: Sheet = Sheet {
     template: "categories.html",
     back: "/console/categories",
-    lists: &[("categories", "/categories")],
+    lists: &[("categories", ALL_CATEGORIES)],
 };
 
 const TRIAGE: Sheet = Sheet {
@@ -39,7 +43,7 @@ const TRIAGE: Sheet = Sheet {
     back: "/console/triage",
     lists: &[
         ("rules", "/triage_rules"),
-        ("categories", "/categories"),
+        ("categories", ALL_CATEGORIES),
         ("templates", "/templates"),
     ],
 };
@@ -49,14 +53,14 @@ const SERVICE_LEVELS: Sheet = Sheet {
     back: "/console/service-levels",
     lists: &[
         ("policies", "/service_policies"),
-        ("categories", "/categories"),
+        ("categories", ALL_CATEGORIES),
     ],
 };
 
 const WEBHOOKS: Sheet = Sheet {
     template: "webhooks.html",
     back: "/console/webhooks",
-    lists: &[("webhooks", "/webhooks"), ("categories", "/categories")],
+    lists: &[("webhooks", "/webhooks"), ("categories", ALL_CATEGORIES)],
 };
 
 impl Sheet {
@@ -99,9 +103,10 @@ impl Sheet {
         page(status, self.template, me.base(Value::Object(ctx)))
     }
 
-    /// After the call of form `which` (`new`, or an id): back to the page
-    /// when it was done, or the page again with the refusal and that form
-    /// as it was sent.
+    /// After the call of form `which` (`new`, an id, or empty for a form
+    /// with nothing to fill in again, as a delete): back to the page when
+    /// it was done, or the page again with the refusal and that form as
+    /// it was sent.
     async fn after(
         &self,
         me: &Signed,
@@ -113,7 +118,7 @@ impl Sheet {
             Ok(_) => see_other(self.back),
             Err(r) => {
                 let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
-                let draft = Some((which, form::to_json(fields)));
+                let draft = (!which.is_empty()).then(|| (which, form::to_json(fields)));
                 self.show(me, status, refusal_json(&r), draft, Value::Null)
                     .await
             }
@@ -196,7 +201,7 @@ pub async fn delete_triage_rule(sent: SignedForm, path: web::Path<Uuid>) -> Http
     let SignedForm { me, fields } = sent;
     let id = path.into_inner().to_string();
     let done = me.api().delete(&format!("/triage_rules/{id}")).await;
-    TRIAGE.after(&me, &id, &fields, done).await
+    TRIAGE.after(&me, "", &fields, done).await
 }
 
 /// `GET /console/service-levels`: `list_service_policies` (leads and
@@ -235,7 +240,7 @@ pub async fn delete_service_policy(sent: SignedForm, path: web::Path<Uuid>) -> H
     let SignedForm { me, fields } = sent;
     let id = path.into_inner().to_string();
     let done = me.api().delete(&format!("/service_policies/{id}")).await;
-    SERVICE_LEVELS.after(&me, &id, &fields, done).await
+    SERVICE_LEVELS.after(&me, "", &fields, done).await
 }
 
 /// `GET /console/webhooks`: `list_webhooks` (admins), with the form to
@@ -283,7 +288,15 @@ pub async fn webhook(
     path: web::Path<Uuid>,
     q: web::Query<DeliveryQuery>,
 ) -> HttpResponse {
-    webhook_page(&me, path.into_inner(), &q, StatusCode::OK, Value::Null).await
+    webhook_page(
+        &me,
+        path.into_inner(),
+        &q,
+        StatusCode::OK,
+        Value::Null,
+        Value::Null,
+    )
+    .await
 }
 
 async fn webhook_page(
@@ -292,6 +305,7 @@ async fn webhook_page(
     q: &DeliveryQuery,
     status: StatusCode,
     error: Value,
+    draft: Value,
 ) -> HttpResponse {
     let status_filter = q.status.clone().filter(|s| super::pages::is_word(s));
     let mut query = vec![("limit", "100".to_string())];
@@ -304,7 +318,7 @@ async fn webhook_page(
             "/webhooks/{id}/deliveries?{}",
             super::pages::encode(&query)
         )),
-        every(api, "/categories"),
+        every(api, ALL_CATEGORIES),
     )
     .await;
     let (hook, deliveries, categories) = match (hook, deliveries, categories) {
@@ -324,12 +338,20 @@ async fn webhook_page(
         "categories": categories,
         "events": &EVENTS[..],
         "error": error,
+        "draft": draft,
+        "key": crate::accounts::secret::random("console-"),
     }));
     page(status, "webhook.html", ctx)
 }
 
-/// Back to an endpoint's page, or that page with the refusal.
-async fn after_webhook(me: &Signed, id: Uuid, done: Result<Answer, Refusal>) -> HttpResponse {
+/// Back to an endpoint's page, or that page with the refusal (and with
+/// `draft`, the change as it was sent, when the change was refused).
+async fn after_webhook(
+    me: &Signed,
+    id: Uuid,
+    done: Result<Answer, Refusal>,
+    draft: Value,
+) -> HttpResponse {
     match done {
         Ok(_) => see_other(&format!("/console/webhooks/{id}")),
         Err(r) => {
@@ -338,7 +360,7 @@ async fn after_webhook(me: &Signed, id: Uuid, done: Result<Answer, Refusal>) -> 
                 status: None,
                 cursor: None,
             };
-            webhook_page(me, id, &q, status, refusal_json(&r)).await
+            webhook_page(me, id, &q, status, refusal_json(&r), draft).await
         }
     }
 }
@@ -348,11 +370,9 @@ async fn after_webhook(me: &Signed, id: Uuid, done: Result<Answer, Refusal>) -> 
 pub async fn update_webhook(sent: SignedForm, path: web::Path<Uuid>) -> HttpResponse {
     let SignedForm { me, fields } = sent;
     let id = path.into_inner();
-    let done = me
-        .api()
-        .patch(&format!("/webhooks/{id}"), &form::to_json(&fields))
-        .await;
-    after_webhook(&me, id, done).await
+    let change = form::to_json(&fields);
+    let done = me.api().patch(&format!("/webhooks/{id}"), &change).await;
+    after_webhook(&me, id, done, change).await
 }
 
 /// `POST /console/webhooks/{id}/ping`: `ping_webhook`, a test delivery.
@@ -367,7 +387,7 @@ pub async fn ping_webhook(sent: SignedForm, path: web::Path<Uuid>) -> HttpRespon
             adding(&fields, "ping"),
         )
         .await;
-    after_webhook(&me, id, done).await
+    after_webhook(&me, id, done, Value::Null).await
 }
 
 /// `POST /console/webhooks/{id}/deliveries/{delivery_id}/retry`:
@@ -383,7 +403,7 @@ pub async fn retry_delivery(sent: SignedForm, path: web::Path<(Uuid, i64)>) -> H
             adding(&fields, "retry"),
         )
         .await;
-    after_webhook(&me, id, done).await
+    after_webhook(&me, id, done, Value::Null).await
 }
 
 /// `POST /console/webhooks/{id}/delete`: `delete_webhook`.

@@ -4,7 +4,8 @@
 //! with commas or one per line. Empty fields are left out, so an optional
 //! row nobody filled in sends nothing, except a field marked `:or_null`,
 //! which sends `null` when empty (a setting taken back, as in a webhook's
-//! category). The API checks what results, and
+//! category), and one marked `:or_empty`, which sends `""` (a text cleared
+//! on a form that changes only what it sends, as a description). The API checks what results, and
 //! answers field errors the console shows beside the form.
 
 use serde_json::{Map, Value};
@@ -45,7 +46,11 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
 fn typed(raw: &str, kind: &str) -> Option<Value> {
     let text = raw.trim();
     if text.is_empty() {
-        return (kind == "or_null").then_some(Value::Null);
+        return match kind {
+            "or_null" => Some(Value::Null),
+            "or_empty" => Some(Value::String(String::new())),
+            _ => None,
+        };
     }
     Some(match kind {
         "list" => Value::Array(
@@ -63,7 +68,7 @@ fn typed(raw: &str, kind: &str) -> Option<Value> {
         // The end of that day in UTC: a deadline given as a day is met by
         // anything done on it.
         "date" => Value::String(format!("{text}T23:59:59Z")),
-        // Text, and the text of an `or_null` field that was filled in.
+        // Text, and the text of an `or_null` or `or_empty` field filled in.
         _ => Value::String(raw.replace("\r\n", "\n")),
     })
 }
@@ -118,6 +123,8 @@ mod tests {
             ("note", "   "),
             ("category:or_null", ""),
             ("hooks.0.category:or_null", "billing"),
+            ("description:or_empty", " "),
+            ("hooks.0.description:or_empty", "CRM"),
         ]));
         assert_eq!(
             body,
@@ -129,7 +136,8 @@ mod tests {
                 "sanctions": [{"kind": "suspension", "duration_days": 7}],
                 "remedies": [{"kind": "refund", "due_at": "2026-12-20T23:59:59Z"}],
                 "category": null,
-                "hooks": [{"category": "billing"}],
+                "hooks": [{"category": "billing", "description": "CRM"}],
+                "description": "",
             })
         );
     }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod desk;
 pub mod form;
 pub mod i18n;
+pub mod mediator;
 pub mod pages;
 pub mod render;
 pub mod session;
@@ -122,9 +123,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, limit: usize) {
             .route("/rules", web::post().to(admin::publish_rule))
             .route("/mediators", web::get().to(admin::mediators))
             .route("/mediators/{user_id}", web::post().to(admin::put_mediator))
+            .route("/mediators/{user_id}", web::get().to(mediator::desk))
             .route(
                 "/mediators/{user_id}/availability",
-                web::post().to(admin::set_availability),
+                web::post().to(mediator::set_availability),
+            )
+            .route(
+                "/mediators/{user_id}/hand-over",
+                web::post().to(mediator::hand_over),
+            )
+            .route(
+                "/mediators/{user_id}/conflicts/{other_id}/withdraw",
+                web::post().to(mediator::withdraw_conflict),
+            )
+            .route(
+                "/cases/{id}/conflict",
+                web::post().to(mediator::declare_conflict),
             )
             .route("/cases", web::post().to(cases::file_case))
             .route("/cases/new", web::get().to(cases::new_case))

@@ -9,7 +9,7 @@ use minijinja::{Environment, State, Value};
 
 use super::i18n;
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 20] = [
     ("mediators.html", include_str!("templates/mediators.html")),
     ("templates.html", include_str!("templates/templates.html")),
     ("rules.html", include_str!("templates/rules.html")),
@@ -23,6 +23,11 @@ const TEMPLATES: [(&str, &str); 18] = [
     ),
     ("webhooks.html", include_str!("templates/webhooks.html")),
     ("webhook.html", include_str!("templates/webhook.html")),
+    ("desk.html", include_str!("templates/desk.html")),
+    (
+        "session_ended.html",
+        include_str!("templates/session_ended.html"),
+    ),
     ("statistics.html", include_str!("templates/statistics.html")),
     ("layout.html", include_str!("templates/layout.html")),
     ("sign_in.html", include_str!("templates/sign_in.html")),

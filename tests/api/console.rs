@@ -165,8 +165,9 @@ async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_to
             after.cookie.unwrap_or_default().contains("Max-Age=0"),
             "and the browser forgets it"
         );
-        // The page's script refreshing a part of the page is told to load
-        // the sign-in page whole, not given it to put in that part.
+        // The page's script refreshing a part of the page gets a notice
+        // for the top of the page, not the sign-in page in that part, nor a
+        // new page that would lose what is being typed.
         let res = client()
             .get(format!("{}/console/cases", app.address))
             .header(header::COOKIE, &cookie)
@@ -175,13 +176,32 @@ async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_to
             .await
             .expect("a part");
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(
+        let header = |name: &str| {
             res.headers()
-                .get("hx-redirect")
-                .and_then(|v| v.to_str().ok()),
-            Some("/console/sign-in?next=%2Fconsole%2Fcases")
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(
+            (
+                header("hx-retarget"),
+                header("hx-reselect"),
+                header("hx-reswap")
+            ),
+            (
+                "#session-ended".to_string(),
+                "#session-ended".to_string(),
+                "outerHTML".to_string()
+            )
         );
-        assert!(res.text().await.expect("body").is_empty());
+        assert!(header("hx-redirect").is_empty());
+        let notice = res.text().await.expect("body");
+        assert!(notice.contains("Your session has ended"), "{notice}");
+        assert!(
+            notice.contains("href=\"&#x2f;console&#x2f;sign-in?next=%2Fconsole%2Fcases\""),
+            "{notice}"
+        );
     })
     .await;
 }
@@ -1581,6 +1601,199 @@ async fn leads_give_mediators_their_desk_profiles() {
 }
 
 #[tokio::test]
+async fn a_mediator_keeps_their_desk_and_declares_a_conflict_from_a_case() {
+    on_each_backend(|app| async move {
+        let cast = Cast::new(&app).await;
+        let res = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/mediators/{}", cast.mediator.id),
+                Some(&cast.lead),
+                Some(json!({"capacity": 5, "skills": [], "languages": [], "on_duty": true})),
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.status());
+        let id = case_in(&app, &cast, "investigation").await;
+        let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+        let desk_path = format!("/console/mediators/{}", cast.mediator.id);
+        let cases = get(&app, &mia, "/console/cases").await;
+        assert!(
+            cases
+                .body
+                .contains(&format!("href=\"/console/mediators/{}\"", cast.mediator.id)),
+            "Your desk is in the navigation"
+        );
+        let desk = get(&app, &mia, &desk_path).await;
+        assert_eq!(desk.status, StatusCode::OK, "{}", desk.body);
+        assert!(desk.body.contains("<h1>Your desk</h1>"), "{}", desk.body);
+        let csrf = hidden(&desk.body, "csrf");
+
+        // Away until a day, then back: the day left empty.
+        let day = (app.clock.now() + chrono::Duration::days(5))
+            .format("%Y-%m-%d")
+            .to_string();
+        let away = post(
+            &app,
+            &mia,
+            &format!("{desk_path}/availability"),
+            &[
+                ("csrf", &csrf),
+                ("on_duty:bool", "true"),
+                ("absent_until:date", &day),
+            ],
+        )
+        .await;
+        assert_eq!(away.status, StatusCode::SEE_OTHER, "{}", away.body);
+        assert_eq!(away.location, desk_path);
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
+        assert!(
+            profile["absent_until"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(&day),
+            "{profile}"
+        );
+        assert_eq!(profile["available"], false);
+        let shown = get(&app, &mia, &desk_path).await;
+        assert!(
+            shown.body.contains(&format!("value=\"{day}\"")),
+            "the day is shown to change"
+        );
+        let back = post(
+            &app,
+            &mia,
+            &format!("{desk_path}/availability"),
+            &[
+                ("csrf", &csrf),
+                ("on_duty:bool", "true"),
+                ("absent_until:date", ""),
+            ],
+        )
+        .await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+        let profile = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}", cast.mediator.id),
+        )
+        .await;
+        assert!(profile["absent_until"].is_null(), "{profile}");
+
+        // A conflict with the complainant, declared from the case.
+        let page = get(&app, &mia, &format!("/console/cases/{id}")).await;
+        assert!(
+            page.body.contains("action=\"/console/cases/"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Declare a conflict of interest"));
+        let key = hidden(&page.body, "key");
+        let declared = post(
+            &app,
+            &mia,
+            &format!("/console/cases/{id}/conflict"),
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("user_id", &cast.complainant.id),
+                ("reason", "An old neighbour"),
+            ],
+        )
+        .await;
+        assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+        assert_eq!(declared.location, format!("/console/cases/{id}"));
+        let conflicts = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}/conflicts", cast.mediator.id),
+        )
+        .await;
+        assert_eq!(
+            conflicts["items"][0]["user_id"],
+            cast.complainant.id.as_str()
+        );
+        assert_eq!(conflicts["items"][0]["reason"], "An old neighbour");
+        let again = post(
+            &app,
+            &mia,
+            &format!("/console/cases/{id}/conflict"),
+            &[
+                ("csrf", &csrf),
+                ("user_id", &cast.complainant.id),
+                ("reason", "Twice"),
+            ],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(
+            again.body.contains("<details id=\"conflict\" open>"),
+            "shown where it was sent"
+        );
+        let desk = get(&app, &mia, &desk_path).await;
+        assert!(desk.body.contains("An old neighbour"));
+        assert!(
+            !desk.body.contains("&#x2f;withdraw"),
+            "a mediator may not withdraw it"
+        );
+
+        // The lead withdraws it and hands the mediator's cases over.
+        let (lee, _) = sign_in(&app, &cast.lead.email).await;
+        let theirs = get(&app, &lee, &desk_path).await;
+        assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+        let lead_csrf = hidden(&theirs.body, "csrf");
+        let withdrawn = post(
+            &app,
+            &lee,
+            &format!("{desk_path}/conflicts/{}/withdraw", cast.complainant.id),
+            &[("csrf", &lead_csrf)],
+        )
+        .await;
+        assert_eq!(
+            withdrawn.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            withdrawn.body
+        );
+        let conflicts = api_json(
+            &app,
+            &cast.lead,
+            &format!("/mediators/{}/conflicts", cast.mediator.id),
+        )
+        .await;
+        assert_eq!(conflicts["items"], json!([]));
+        let handed = post(
+            &app,
+            &lee,
+            &format!("{desk_path}/hand-over"),
+            &[("csrf", &lead_csrf), ("key", &hidden(&theirs.body, "key"))],
+        )
+        .await;
+        assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
+        assert!(handed.body.contains("Handed over."), "{}", handed.body);
+        assert!(
+            handed
+                .body
+                .contains(&format!("href=\"/console/cases/{id}\"")),
+            "the case left for a lead (its category is assigned by hand) is linked"
+        );
+
+        // Someone else's desk is not a member's to see (the API does not
+        // even say it exists).
+        let (mem, _) = sign_in(&app, &cast.member.email).await;
+        assert_eq!(
+            get(&app, &mem, &desk_path).await.status,
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn admins_change_categories_and_keep_triage_rules_that_act_on_the_next_filing() {
     on_each_backend(|app| async move {
         let cast = Cast::new(&app).await;
@@ -1645,6 +1858,47 @@ async fn admins_change_categories_and_keep_triage_rules_that_act_on_the_next_fil
         assert!(
             refused.body.contains("value=\"999\""),
             "the refused form keeps what was typed"
+        );
+        // Closed to new complaints, it stays on the page to be reopened,
+        // and its description can be cleared.
+        let path = format!("/console/categories/{id}");
+        let closed = post(
+            &app,
+            &ada,
+            &path,
+            &[("csrf", &csrf), ("active:bool", "false")],
+        )
+        .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let listed = get(&app, &ada, "/console/categories").await;
+        assert!(
+            listed
+                .body
+                .contains(&format!("action=\"/console/categories/{id}\""))
+        );
+        let reopened = post(
+            &app,
+            &ada,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("active:bool", "true"),
+                ("description:or_empty", ""),
+            ],
+        )
+        .await;
+        assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+        let now = api_json(&app, &admin, "/categories?limit=100").await;
+        let now = now["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["id"] == id)
+            .expect("open again")
+            .clone();
+        assert_eq!(
+            (now["active"].as_bool(), now["description"].as_str()),
+            (Some(true), Some(""))
         );
 
         // A triage rule written in the console acts on the next filing.
@@ -1767,6 +2021,16 @@ async fn admins_change_categories_and_keep_triage_rules_that_act_on_the_next_fil
         )
         .await;
         assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+        // Deleted twice: the second is refused, and no form opens empty.
+        let twice = post(
+            &app,
+            &ada,
+            &format!("/console/triage/{rule_id}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(twice.status, StatusCode::NOT_FOUND, "{}", twice.body);
+        assert!(!twice.body.contains("<details open>"));
         let none = api_json(&app, &admin, "/triage_rules").await;
         assert_eq!(none["items"], json!([]));
     })
@@ -1905,6 +2169,21 @@ async fn admins_set_service_levels_and_register_webhooks_whose_secret_is_shown_o
         assert_eq!(pinged.location, format!("/console/webhooks/{hook}"));
         let log = get(&app, &ada, &format!("/console/webhooks/{hook}")).await;
         assert!(log.body.contains("<code>ping</code>"), "{}", log.body);
+        // Each load of the page is a new ping.
+        let pinged = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}/ping"),
+            &[("csrf", &csrf), ("key", &hidden(&log.body, "key"))],
+        )
+        .await;
+        assert_eq!(pinged.status, StatusCode::SEE_OTHER, "{}", pinged.body);
+        let deliveries = api_json(&app, &admin, &format!("/webhooks/{hook}/deliveries")).await;
+        assert_eq!(
+            deliveries["items"].as_array().map(Vec::len),
+            Some(2),
+            "{deliveries}"
+        );
 
         // Disabled, and for every category again.
         let changed = post(
@@ -1939,6 +2218,33 @@ async fn admins_set_service_levels_and_register_webhooks_whose_secret_is_shown_o
         )
         .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(
+            bad.body
+                .contains("value=\"https:&#x2f;&#x2f;127.0.0.1&#x2f;x\""),
+            "kept as typed"
+        );
+        assert!(bad.body.contains("<details open>"), "and shown open");
+        let now = api_json(&app, &admin, &format!("/webhooks/{hook}")).await;
+        assert_eq!(now["url"], "https://hooks.example.org/ombud", "unchanged");
+        // Saved with its status kept as it is, it stays disabled.
+        let kept = post(
+            &app,
+            &ada,
+            &format!("/console/webhooks/{hook}"),
+            &[
+                ("csrf", &csrf),
+                ("url", "https://hooks.example.org/ombud"),
+                ("description:or_empty", ""),
+                ("active:bool", ""),
+            ],
+        )
+        .await;
+        assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+        let now = api_json(&app, &admin, &format!("/webhooks/{hook}")).await;
+        assert_eq!(
+            (now["status"].as_str(), now["description"].as_str()),
+            (Some("disabled"), Some(""))
+        );
         let (lee, _) = sign_in(&app, &cast.lead.email).await;
         let not = get(&app, &lee, "/console/webhooks").await;
         assert_eq!(not.status, StatusCode::FORBIDDEN, "admins only");
@@ -2013,7 +2319,9 @@ async fn accessible(b: &Browser, what: &str) {
         .script(
             "const unlabeled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
                .filter(e => !e.labels || e.labels.length === 0).map(e => e.name);
-             return {unlabeled, h1: document.querySelectorAll('h1').length,
+             const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+             const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+             return {unlabeled, twice, h1: document.querySelectorAll('h1').length,
                      lang: document.documentElement.lang, title: document.title,
                      buttons: [...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).length};",
         )
@@ -2023,6 +2331,7 @@ async fn accessible(b: &Browser, what: &str) {
         json!([]),
         "{what}: fields without a label"
     );
+    assert_eq!(report["twice"], json!([]), "{what}: ids used twice");
     assert_eq!(report["h1"], 1, "{what}: one h1");
     assert_eq!(report["buttons"], 0, "{what}: buttons without a name");
     assert!(
@@ -2141,6 +2450,27 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
             json!(true),
             "a part of the page changed, not the page"
         );
+        // A session that ends while a message is being written: the next
+        // refresh puts a notice at the top and leaves the words alone.
+        ann.fill("#message-complainant", "Half of what I meant to say")
+            .await;
+        ann.forget_cookies().await;
+        ann.script(
+            "window.__ombudSame = true; htmx.trigger('#case-status', 'refresh'); return null;",
+        )
+        .await;
+        ann.wait_until(
+            "document.querySelector('#session-ended').textContent.includes('session has ended')",
+        )
+        .await;
+        assert_eq!(
+            ann.script("return [window.__ombudSame === true, document.querySelector('#message-complainant').value];")
+                .await,
+            json!([true, "Half of what I meant to say"]),
+            "the same page, with what was typed"
+        );
+        ann.quit().await;
+        let ann = signed_in(&driver, &app, &cast.complainant, 360).await;
         mia.fill("#message-internal", "Looks like a courier problem.")
             .await;
         mia.submit("section.thread-internal button[type=submit]")
@@ -2204,7 +2534,30 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         lee.goto(&format!("{base}/console/statistics")).await;
         accessible(&lee, "statistics").await;
         lee.screenshot(&shots.join("statistics-lead.png")).await;
-        let ada = signed_in(&driver, &app, &app.user(Role::Admin).await, 1280).await;
+        lee.goto(&format!("{base}/console/mediators/{}", cast.mediator.id))
+            .await;
+        accessible(&lee, "a mediator's desk").await;
+        let admin = app.user(Role::Admin).await;
+        let hook = app
+            .post(
+                "/webhooks",
+                &admin,
+                json!({"url": "https://hooks.example.org/ombud", "events": ["case_filed"]}),
+            )
+            .await;
+        assert_eq!(hook.status(), StatusCode::CREATED);
+        let hook: serde_json::Value = hook.json().await.expect("webhook");
+        let hook = hook["id"].as_str().expect("id").to_string();
+        let rule = app
+            .post(
+                "/triage_rules",
+                &admin,
+                json!({"name": "Parcels", "conditions": {"keywords": ["parcel"]}, "actions": {"set_priority": "high"}}),
+            )
+            .await;
+        assert_eq!(rule.status(), StatusCode::CREATED);
+        let ada = signed_in(&driver, &app, &admin, 1280).await;
+        let endpoint = format!("webhooks/{hook}");
         for page in [
             "users",
             "categories",
@@ -2215,6 +2568,7 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
             "triage",
             "service-levels",
             "webhooks",
+            &endpoint,
         ] {
             ada.goto(&format!("{base}/console/{page}")).await;
             accessible(&ada, page).await;

@@ -45,7 +45,7 @@ pub async fn case(me: Signed, path: web::Path<uuid::Uuid>) -> HttpResponse {
 
 /// The case page, with a refusal to show (`error`) or a drafted message
 /// to put in its thread's form (`draft`, as `draft_message` answered).
-pub(super) async fn case_page(
+pub(in crate::console) async fn case_page(
     me: &Signed,
     id: uuid::Uuid,
     status: StatusCode,

@@ -52,10 +52,12 @@ pub enum Turned {
         forget: Option<Cookie<'static>>,
         next: Option<String>,
         retry: bool,
-        /// Asked by the page's script for a part of a page (`HX-Request`):
-        /// told to load the sign-in page whole (`HX-Redirect`), which a
-        /// redirect followed inside the request could not do.
-        partial: bool,
+        /// Asked by the page's script for a part of a page (`HX-Request`),
+        /// in this language: answered with a notice put at the top of the
+        /// page, with a link to sign in again. A redirect would be followed
+        /// inside the request, and a whole new page would throw away what
+        /// the user was typing.
+        partial: Option<&'static str>,
     },
     /// A page saying what went wrong, in `lang`.
     Refused(&'static str, Refusal),
@@ -98,11 +100,8 @@ impl ResponseError for Turned {
                 } else {
                     format!("/console/sign-in?{}", encode(&query))
                 };
-                let mut to = if *partial {
-                    HttpResponse::Ok()
-                        .insert_header(("HX-Redirect", to))
-                        .insert_header((header::CACHE_CONTROL, "no-store"))
-                        .finish()
+                let mut to = if let Some(lang) = partial {
+                    session_ended(lang, &to)
                 } else {
                     see_other(&to)
                 };
@@ -144,7 +143,8 @@ impl FromRequest for Signed {
         let partial = req
             .headers()
             .get("hx-request")
-            .is_some_and(|v| v.as_bytes() == b"true");
+            .is_some_and(|v| v.as_bytes() == b"true")
+            .then(|| visit.as_ref().map_or("en", |v| v.lang));
         Box::pin(async move {
             let Some(visit) = visit else {
                 return Err(Turned::Refused("en", Refusal::odd()));
@@ -210,7 +210,7 @@ impl Signed {
                 forget: None,
                 next,
                 retry: from_elsewhere,
-                partial: false,
+                partial: None,
             });
         }
         match visit.api.get("/me").await {
@@ -226,7 +226,7 @@ impl Signed {
                 forget: Some(visit.removal()),
                 next,
                 retry: false,
-                partial: false,
+                partial: None,
             }),
             Err(r) => Err(Turned::Refused(visit.lang, r)),
         }
@@ -262,6 +262,29 @@ impl Signed {
         }
         Ctx::from_serialize(&ctx)
     }
+}
+
+/// The notice a part of a page gets when the session has ended: it goes
+/// into the page's `#session-ended` (`HX-Retarget`), and nothing else on
+/// the page changes.
+fn session_ended(lang: &str, sign_in: &str) -> HttpResponse {
+    let mut notice = page(
+        StatusCode::OK,
+        "session_ended.html",
+        Ctx::from_serialize(json!({"lang": lang, "sign_in": sign_in})),
+    );
+    let headers = notice.headers_mut();
+    for (name, value) in [
+        ("hx-retarget", "#session-ended"),
+        ("hx-reswap", "outerHTML"),
+        ("hx-reselect", "#session-ended"),
+    ] {
+        headers.insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
+    }
+    notice
 }
 
 /// A page saying what went wrong, with the API's status.

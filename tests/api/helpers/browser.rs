@@ -318,6 +318,12 @@ impl Browser {
         std::fs::write(path, bytes).expect("screenshot written");
     }
 
+    /// Forgets every cookie of the page's site, as a session that ended
+    /// elsewhere (signed out in another window, or expired).
+    pub async fn forget_cookies(&self) {
+        self.call(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
     /// Closes the window.
     pub async fn quit(self) {
         let _ = self.http.delete(&self.session).send().await;
