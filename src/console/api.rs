@@ -135,6 +135,18 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// A file being downloaded: its headers, and its body still arriving.
+pub struct Download {
+    /// `Content-Disposition` as the API gave it.
+    pub disposition: Option<String>,
+    /// `Content-Length`, when the API gave one.
+    pub length: Option<u64>,
+    /// The body, chunk by chunk.
+    pub body: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = Result<actix_web::web::Bytes, reqwest::Error>>>,
+    >,
+}
+
 /// Extra headers of a writing call.
 #[derive(Debug, Default, Clone)]
 pub struct Write {
@@ -206,31 +218,45 @@ impl Api {
         self.send(req).await
     }
 
-    /// `GET path` for bytes (an evidence file): the body and the
-    /// `Content-Disposition` the API gave it.
-    pub async fn download(
-        &self,
-        path: &str,
-    ) -> Result<(actix_web::web::Bytes, Option<String>), Refusal> {
+    /// `GET path` for a file: on success its body as a stream, passed on
+    /// chunk by chunk as the API sends it (never held whole), with its
+    /// `Content-Disposition` and `Content-Length`; otherwise the refusal.
+    pub async fn download(&self, path: &str) -> Result<Download, Refusal> {
         let res = self
             .request(Method::GET, path, Write::default())
             .send()
             .await
             .map_err(|e| Refusal::unreachable(&e))?;
         let status = res.status().as_u16();
+        if !(200..300).contains(&status) {
+            let retry_after = retry_after(res.headers());
+            let bytes = res.bytes().await.map_err(|e| Refusal::unreachable(&e))?;
+            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            return Err(Refusal::from_problem(status, &body, retry_after));
+        }
         let disposition = res
             .headers()
             .get("content-disposition")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let retry_after = retry_after(res.headers());
-        let bytes = res.bytes().await.map_err(|e| Refusal::unreachable(&e))?;
-        if (200..300).contains(&status) {
-            Ok((bytes, disposition))
-        } else {
-            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            Err(Refusal::from_problem(status, &body, retry_after))
-        }
+        let length = res.content_length();
+        // Each chunk as it arrives; after an error, nothing more.
+        let body = futures_util::stream::unfold(Some(res), |res| async move {
+            let mut res = res?;
+            match res.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(res))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a download from the API broke off");
+                    Some((Err(e), None))
+                }
+            }
+        });
+        Ok(Download {
+            disposition,
+            length,
+            body: Box::pin(body),
+        })
     }
 
     fn request(&self, method: Method, path: &str, write: Write) -> reqwest::RequestBuilder {

@@ -882,11 +882,31 @@ async fn an_upload_larger_than_a_form_goes_through_and_one_larger_than_any_file_
     let shown = get(&app, &ann, &format!("/console/cases/{id}")).await;
     let csrf = hidden(&shown.body, "csrf");
     // 300 KiB: more than a form may hold (256 KiB), less than a file.
-    let big = upload_bytes(&app, &ann, &id, &csrf, pdf_of(300 * 1024)).await;
+    let bytes = pdf_of(300 * 1024);
+    let big = upload_bytes(&app, &ann, &id, &csrf, bytes.clone()).await;
     assert_eq!(big.status, StatusCode::SEE_OTHER, "{}", big.body);
     let items = evidence_of(&app, &cast.complainant, &id).await;
     assert_eq!(items.len(), 1);
     assert!(items[0]["size"].as_u64().unwrap_or_default() >= 300 * 1024);
+    // Downloaded whole through the console, which passes it on as it
+    // streams in, with the length the API gave.
+    let evidence = items[0]["id"].as_str().expect("id");
+    let file = client()
+        .get(format!(
+            "{}/console/cases/{id}/evidence/{evidence}",
+            app.address
+        ))
+        .header(header::COOKIE, &ann)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.content_length(), Some(bytes.len() as u64));
+    assert!(file.headers().get(header::TRANSFER_ENCODING).is_none());
+    assert_eq!(
+        file.bytes().await.expect("bytes").as_ref(),
+        bytes.as_slice()
+    );
     // 600 KiB: the console stops reading and says so, on the case page.
     let huge = upload_bytes(&app, &ann, &id, &csrf, pdf_of(600 * 1024)).await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -2586,4 +2606,37 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
             b.quit().await;
         }
     }
+}
+
+#[tokio::test]
+async fn a_case_with_more_than_two_thousand_messages_says_where_the_rest_are() {
+    // SQLite: the rows are written in bulk with its SQL (the console's
+    // part, paging through the API, is the same on either database).
+    let app = spawn_app(backends()[0]).await;
+    let cast = Cast::new(&app).await;
+    let id = case_in(&app, &cast, "investigation").await;
+    let (mia, _) = sign_in(&app, &cast.mediator.email).await;
+    let before = get(&app, &mia, &format!("/console/cases/{id}")).await;
+    assert!(!before.body.contains("Only the first 2,000"));
+    // Ids in the order of their numbers, as the API pages by id.
+    app.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2001)
+         INSERT INTO messages (id, case_id, author_id, visibility, body, created_at)
+         SELECT 'ffffffff-0000-7000-8000-' || printf('%012d', i), '{id}', '{}',
+                'all_parties', 'Note ' || i,
+                strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || i || ' seconds')
+         FROM n;",
+        cast.mediator.id
+    ));
+    let after = get(&app, &mia, &format!("/console/cases/{id}")).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    assert!(
+        after.body.contains("Only the first 2,000 are shown here"),
+        "the page says so"
+    );
+    assert!(
+        after.body.contains("Note 2000"),
+        "the first 2,000 are shown"
+    );
+    assert!(!after.body.contains("Note 2001<"), "the rest are not");
 }

@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Signed, SignedForm, every, failure, field, refusal_json, see_other, values};
+use super::{
+    Signed, SignedForm, every, every_or_most, failure, field, refusal_json, see_other, values,
+};
 use crate::accounts::secret;
 use crate::console::api::{Refusal, Write};
 use crate::console::form;
@@ -55,19 +57,20 @@ pub(in crate::console) async fn case_page(
     let api = me.api();
     let (case, messages, timeline, evidence) = futures_util::future::join4(
         api.get(&format!("/cases/{id}")),
-        every(api, &format!("/cases/{id}/messages")),
-        every(api, &format!("/cases/{id}/timeline")),
-        every(api, &format!("/cases/{id}/evidence")),
+        every_or_most(api, &format!("/cases/{id}/messages")),
+        every_or_most(api, &format!("/cases/{id}/timeline")),
+        every_or_most(api, &format!("/cases/{id}/evidence")),
     )
     .await;
     let case = match case {
         Ok(c) => c,
         Err(r) => return failure(me.lang, &r),
     };
-    let (messages, timeline, evidence) = match (messages, timeline, evidence) {
-        (Ok(m), Ok(t), Ok(e)) => (m, t, e),
-        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return failure(me.lang, &r),
-    };
+    let ((messages, messages_cut), (timeline, timeline_cut), (evidence, evidence_cut)) =
+        match (messages, timeline, evidence) {
+            (Ok(m), Ok(t), Ok(e)) => (m, t, e),
+            (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return failure(me.lang, &r),
+        };
     let allowed: Vec<&str> = case.body["allowed_actions"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -85,16 +88,16 @@ pub(in crate::console) async fn case_page(
     // Whom a case can be assigned to: active mediators and leads.
     let mediators = if allowed.contains(&"assign") {
         let (mediators, leads) = futures_util::future::join(
-            api.get("/users?role=mediator&active=true&limit=100"),
-            api.get("/users?role=lead&active=true&limit=100"),
+            every(api, "/users?role=mediator&active=true"),
+            every(api, "/users?role=lead&active=true"),
         )
         .await;
         match (mediators, leads) {
-            (Ok(m), Ok(l)) => {
-                let mut all = m.body["items"].as_array().cloned().unwrap_or_default();
-                all.extend(l.body["items"].as_array().cloned().unwrap_or_default());
+            (Ok(Value::Array(mut all)), Ok(Value::Array(leads))) => {
+                all.extend(leads);
                 Value::Array(all)
             }
+            (Ok(_), Ok(_)) => Value::Null,
             (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
         }
     } else {
@@ -112,6 +115,8 @@ pub(in crate::console) async fn case_page(
         "threads": threads,
         "timeline": timeline,
         "evidence": evidence,
+        // Past 2,000 of one kind, the page says the rest are in the API.
+        "cut": {"messages": messages_cut, "timeline": timeline_cut, "evidence": evidence_cut},
         "templates": templates,
         "draft": draft,
         "visibilities": visibilities(&case.body, me.staff()),

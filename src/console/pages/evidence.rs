@@ -81,18 +81,25 @@ pub async fn download_evidence(
     let (id, evidence) = path.into_inner();
     let path = format!("/cases/{id}/evidence/{evidence}/content");
     match me.api().download(&path).await {
-        Ok((bytes, disposition)) => HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "application/octet-stream"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                disposition.unwrap_or_else(|| "attachment".into()),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
-            ))
-            .body(bytes),
+        Ok(file) => {
+            let mut res = HttpResponse::Ok();
+            res.insert_header((header::CONTENT_TYPE, "application/octet-stream"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    file.disposition.unwrap_or_else(|| "attachment".into()),
+                ))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox",
+                ));
+            match file.length {
+                // The length as the API gave it, so the browser shows
+                // progress; the body still streams.
+                Some(length) => res.no_chunking(length).streaming(file.body),
+                None => res.streaming(file.body),
+            }
+        }
         Err(r) => failure(me.lang, &r),
     }
 }

@@ -367,6 +367,11 @@ pub(super) fn values(fields: &[(String, String)]) -> Value {
 /// first, or a desk's settings. A page holds 100; past 2,000 items the
 /// rest are left out (the API still has them all).
 pub(super) async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
+    Ok(every_or_most(api, path).await?.0)
+}
+
+/// [`every`], and whether items were left out (more than 2,000).
+pub(super) async fn every_or_most(api: &Api, path: &str) -> Result<(Value, bool), Refusal> {
     let join = if path.contains('?') { '&' } else { '?' };
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
@@ -387,5 +392,5 @@ pub(super) async fn every(api: &Api, path: &str) -> Result<Value, Refusal> {
             break;
         }
     }
-    Ok(Value::Array(items))
+    Ok((Value::Array(items), cursor.is_some()))
 }
