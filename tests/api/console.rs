@@ -967,6 +967,38 @@ async fn the_mediators_forms_ask_propose_and_dismiss_and_the_list_pages_on() {
     let day = (app.clock.now() + chrono::Duration::days(7))
         .format("%Y-%m-%d")
         .to_string();
+    // Refused (a deadline already past): the form comes back open with
+    // every field as it was sent, the chosen party too.
+    let past = (app.clock.now() - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let refused = send(
+        "request_info",
+        vec![
+            ("party", "respondent".into()),
+            ("question", "When did you ship it?".into()),
+            ("deadline:date", past.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let form = refused
+        .body
+        .split("id=\"act-request_info\" open>")
+        .nth(1)
+        .and_then(|rest| rest.split("</form>").next())
+        .expect("the refused form, open");
+    assert!(
+        form.contains("<option value=\"respondent\" selected>"),
+        "{form}"
+    );
+    assert!(form.contains("When did you ship it?</textarea>"), "{form}");
+    assert!(form.contains(&format!("value=\"{past}\"")), "{form}");
     let asked = send(
         "request_info",
         vec![
