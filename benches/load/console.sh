@@ -25,6 +25,17 @@ sign_in() {
         --data-urlencode "email=$1@x.org" --data-urlencode "password=password of $1"
 }
 for who in c m l; do sign_in $who; done
+curl -sf -o /dev/null -c "$(jar a)" "$site/sign-in" \
+    --data-urlencode "email=a@x.org" --data-urlencode "password=a long admin passphrase"
+admin_token=$(curl -sf "$api/auth/tokens" -H 'Content-Type: application/json' \
+    -d '{"email":"a@x.org","password":"a long admin passphrase"}' | field token)
+# Something on each settings page.
+post /triage_rules "$admin_token" '{"name":"Parcels","conditions":{"keywords":["parcel"]},"actions":{"set_priority":"high"}}' >/dev/null
+post /service_policies "$admin_token" '{"priority":"high","first_response_minutes":60,"resolution_minutes":960}' >/dev/null
+hook=$(post /webhooks "$admin_token" '{"url":"https://hooks.example.org/ombud","events":["case_filed"]}' | field id)
+post "/webhooks/$hook/ping" "$admin_token" >/dev/null
+curl -sf -X PUT "$api/mediators/$MEDIATOR" -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+    -d '{"capacity":20,"skills":[],"languages":[],"on_duty":true}' >/dev/null
 # A seeded case in investigation (its mediator is m) and the filed one.
 open_case=$(sql "SELECT id FROM cases WHERE state = 'investigation' ORDER BY id LIMIT 1")
 
@@ -56,4 +67,13 @@ measure l "/cases" "lead: queue, unassigned, overdue, cases"
 measure l "/cases?state=intake" "lead: cases in intake"
 measure l "/cases/$SEEDED_CASE" "lead: a case (with the assign form)"
 measure l "/statistics" "lead: statistics"
+measure m "/mediators/$MEDIATOR" "mediator: their desk"
+measure a "/users" "admin: users"
+measure a "/categories" "admin: categories"
+measure a "/triage" "admin: triage rules"
+measure a "/service-levels" "admin: service levels"
+measure a "/webhooks" "admin: webhooks"
+measure a "/webhooks/$hook" "admin: a webhook and its deliveries"
+measure l "/mediators" "lead: mediators"
+measure l "/templates" "lead: answer templates"
 echo "server peak RSS: $(peak_rss_mb) MB"
