@@ -2624,6 +2624,9 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         ] {
             ada.goto(&format!("{base}/console/{page}")).await;
             accessible(&ada, page).await;
+            if page == "triage" {
+                ada.screenshot(&shots.join("triage-admin.png")).await;
+            }
         }
         ada.quit().await;
         assert_eq!(app.case(&cast.lead, &id).await["state"], "follow_up");
