@@ -41,10 +41,13 @@ curl -sf -o "$work/one" -b "$work/jar1" "$site/cases/$case_id/evidence/$evidence
 before=$(rss_mb)
 start=$(date +%s.%N)
 for _ in $(seq "$rounds"); do
+    rm -f "$work"/got*
+    pids=()
     for i in $(seq "$concurrency"); do
         curl -sf -o "$work/got$i" -b "$work/jar$i" "$site/cases/$case_id/evidence/$evidence" &
+        pids+=($!)
     done
-    wait $(jobs -p | grep -v "^$server\$")
+    for p in "${pids[@]}"; do wait "$p" || { echo "a download failed"; exit 1; }; done
     for i in $(seq "$concurrency"); do
         [ "$(sha256sum "$work/got$i" | cut -d' ' -f1)" = "$want" ] || { echo "download $i differs"; exit 1; }
     done

@@ -124,12 +124,21 @@ impl Refusal {
     }
 }
 
-/// The shared HTTP client: no proxy (loopback only), no redirects.
+/// How long a call of the API may take in all, a file's download apart.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a download may take in all: it goes at the pace of the
+/// browser that takes it, so only a stall ends it early (`read_timeout`).
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// The shared HTTP client: no proxy (loopback only), no redirects; any
+/// read that waits a minute for the API ends the call.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
+        .timeout(CALL_TIMEOUT)
+        .read_timeout(CALL_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(concat!("Ombud-Console/", env!("CARGO_PKG_VERSION")))
         .build()?)
@@ -224,6 +233,7 @@ impl Api {
     pub async fn download(&self, path: &str) -> Result<Download, Refusal> {
         let res = self
             .request(Method::GET, path, Write::default())
+            .timeout(DOWNLOAD_TIMEOUT)
             .send()
             .await
             .map_err(|e| Refusal::unreachable(&e))?;

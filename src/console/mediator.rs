@@ -41,17 +41,20 @@ async fn desk_page(
         every(api, &format!("/mediators/{id}/conflicts")),
     )
     .await;
+    // A mediator or lead without a desk profile (not given cases, and so
+    // nothing to set or hand over) still sees their conflicts.
     let (profile, conflicts) = match (profile, conflicts) {
         (Ok(p), Ok(c)) => (p.body, c),
+        (Err(r), Ok(c)) if r.status == 404 => (Value::Null, c),
         (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),
     };
     let ctx = me.base(json!({
         "profile": profile,
         "conflicts": conflicts,
+        "id": id,
         "own": me.me["id"].as_str() == Some(id.to_string().as_str()),
         "handed": handed,
         "error": error,
-        "key": crate::accounts::secret::random("console-"),
     }));
     page(status, "desk.html", ctx)
 }
@@ -84,17 +87,20 @@ pub async fn set_availability(sent: SignedForm, path: web::Path<Uuid>) -> HttpRe
 }
 
 /// `POST /console/mediators/{user_id}/hand-over`: `hand_over`; the desk
-/// shows how many cases went to others and links those left for a lead.
+/// shows how many cases went to others and links those left for a lead
+/// (the answer to the form, so that the list is shown once).
 pub async fn hand_over(sent: SignedForm, path: web::Path<Uuid>) -> HttpResponse {
-    let SignedForm { me, fields } = sent;
+    let SignedForm { me, .. } = sent;
     let id = path.into_inner();
-    let write = Write {
-        key: field(&fields, "key").map(|k| format!("{k}-hand-over")),
-        ..Write::default()
-    };
+    // The API takes no `Idempotency-Key` here, and needs none: sent again
+    // (a reload of the answer), it hands over what is still theirs.
     match me
         .api()
-        .post(&format!("/mediators/{id}/hand_over"), &json!({}), write)
+        .post(
+            &format!("/mediators/{id}/hand_over"),
+            &json!({}),
+            Write::default(),
+        )
         .await
     {
         Ok(done) => desk_page(&me, id, StatusCode::OK, Value::Null, done.body).await,
@@ -140,6 +146,7 @@ pub async fn declare_conflict(sent: SignedForm, path: web::Path<Uuid>) -> HttpRe
             let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
             let mut error = refusal_json(&r);
             error["action"] = json!("conflict");
+            error["form"] = super::pages::values(&fields);
             super::pages::case::case_page(&me, case, status, error, Value::Null).await
         }
     }

@@ -175,7 +175,7 @@ async fn the_session_is_a_strict_http_only_cookie_and_signing_out_revokes_its_to
             .send()
             .await
             .expect("a part");
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.status().as_u16(), 286, "which stops the timer");
         let header = |name: &str| {
             res.headers()
                 .get(name)
@@ -1739,7 +1739,8 @@ async fn a_mediator_keeps_their_desk_and_declares_a_conflict_from_a_case() {
         // A conflict with the complainant, declared from the case.
         let page = get(&app, &mia, &format!("/console/cases/{id}")).await;
         assert!(
-            page.body.contains("action=\"/console/cases/"),
+            page.body
+                .contains(&format!("action=\"/console/cases/{id}/conflict\"")),
             "{}",
             page.body
         );
@@ -1786,6 +1787,10 @@ async fn a_mediator_keeps_their_desk_and_declares_a_conflict_from_a_case() {
             again.body.contains("<details id=\"conflict\" open>"),
             "shown where it was sent"
         );
+        assert!(
+            again.body.contains(">Twice</textarea>"),
+            "with the reason typed"
+        );
         let desk = get(&app, &mia, &desk_path).await;
         assert!(desk.body.contains("An old neighbour"));
         assert!(
@@ -1822,7 +1827,7 @@ async fn a_mediator_keeps_their_desk_and_declares_a_conflict_from_a_case() {
             &app,
             &lee,
             &format!("{desk_path}/hand-over"),
-            &[("csrf", &lead_csrf), ("key", &hidden(&theirs.body, "key"))],
+            &[("csrf", &lead_csrf)],
         )
         .await;
         assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
@@ -1833,6 +1838,12 @@ async fn a_mediator_keeps_their_desk_and_declares_a_conflict_from_a_case() {
                 .contains(&format!("href=\"/console/cases/{id}\"")),
             "the case left for a lead (its category is assigned by hand) is linked"
         );
+
+        // A lead without a desk profile still has a desk, with no forms.
+        let own = get(&app, &lee, &format!("/console/mediators/{}", cast.lead.id)).await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        assert!(own.body.contains("No desk profile yet"), "{}", own.body);
+        assert!(!own.body.contains("hand-over"));
 
         // Someone else's desk is not a member's to see (the API does not
         // even say it exists).
@@ -2473,6 +2484,7 @@ async fn a_whole_case_in_the_browser_filing_to_closing_each_role_in_its_own_brow
         mia.screenshot(&shots.join("queue-mediator.png")).await;
         mia.goto(&format!("{base}/console/cases/{id}")).await;
         act(&mia, "start_investigation", &[], &[]).await;
+        accessible(&mia, "a case, as its mediator").await;
         mia.fill(
             "#message-complainant",
             "Could you send the receipt, privately?",

@@ -100,9 +100,11 @@ pub async fn statistics(me: Signed, q: web::Query<StatisticsQuery>) -> HttpRespo
     let mut query = vec![("from", from.to_rfc3339())];
     query.extend(category.clone().map(|c| ("category", c)));
     let path = format!("/statistics?{}", encode(&query));
-    let (stats, categories) =
-        futures_util::future::join(me.api().get(&path), super::every(me.api(), "/categories"))
-            .await;
+    let (stats, categories) = futures_util::future::join(
+        me.api().get(&path),
+        super::every(me.api(), "/categories?include_inactive=true"),
+    )
+    .await;
     let (stats, categories) = match (stats, categories) {
         (Ok(a), Ok(c)) => (a.body, c),
         (Err(r), _) | (_, Err(r)) => return failure(me.lang, &r),

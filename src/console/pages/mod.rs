@@ -266,10 +266,12 @@ impl Signed {
 
 /// The notice a part of a page gets when the session has ended: it goes
 /// into the page's `#session-ended` (`HX-Retarget`), and nothing else on
-/// the page changes.
+/// the page changes. Its status, 286, stops that part's timer (htmx's
+/// own code for it), so the notice is not announced again every 30 s; a
+/// refresh on focus still comes, and takes it away once signed in again.
 fn session_ended(lang: &str, sign_in: &str) -> HttpResponse {
     let mut notice = page(
-        StatusCode::OK,
+        StatusCode::from_u16(286).unwrap_or(StatusCode::OK),
         "session_ended.html",
         Ctx::from_serialize(json!({"lang": lang, "sign_in": sign_in})),
     );
