@@ -12,6 +12,8 @@ use super::api::{Refusal, Write};
 use super::form;
 use super::pages::{Signed, SignedForm, failure, field, refusal_json, see_other};
 use super::render::page;
+use super::sheet::{Sheet, adding};
+use crate::notify::templates::LANGUAGES;
 
 /// `GET /console/account`: `get_me`, shown with a form to change one's
 /// name and language (`update_user`).
@@ -22,7 +24,7 @@ pub async fn account(me: Signed) -> HttpResponse {
 fn account_page(me: &Signed, status: StatusCode, error: Value) -> HttpResponse {
     let ctx = me.base(json!({
         "error": error,
-        "languages": ["en", "ru", "zh", "pl"],
+        "languages": LANGUAGES,
     }));
     page(status, "account.html", ctx)
 }
@@ -87,7 +89,7 @@ async fn users_page(
         "next": next,
         "role": role,
         "roles": ["member", "mediator", "lead", "admin"],
-        "languages": ["en", "ru", "zh", "pl"],
+        "languages": LANGUAGES,
         "error": error,
         "form": values,
         "key": crate::accounts::secret::random("console-"),
@@ -139,115 +141,73 @@ pub async fn update_user(path: web::Path<uuid::Uuid>, sent: SignedForm) -> HttpR
     }
 }
 
+const TEMPLATES: Sheet = Sheet {
+    template: "templates.html",
+    back: "/console/templates",
+    words: &[("languages", &LANGUAGES)],
+    lists: &[("templates", "/templates")],
+};
+
+const RULES: Sheet = Sheet {
+    template: "rules.html",
+    back: "/console/rules",
+    words: &[("languages", &LANGUAGES)],
+    lists: &[("rules", "/rules")],
+};
+
+/// The API's path of the answer template `code`.
+fn template_path(code: &str) -> String {
+    format!(
+        "/templates/{}",
+        percent_encoding::utf8_percent_encode(code.trim(), percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
 /// `GET /console/templates`: `list_templates` (staff), with the form to
 /// write one (`put_template`, leads and admins).
 pub async fn templates(me: Signed) -> HttpResponse {
-    templates_page(&me, StatusCode::OK, Value::Null, Value::Null).await
-}
-
-async fn templates_page(
-    me: &Signed,
-    status: StatusCode,
-    error: Value,
-    values: Value,
-) -> HttpResponse {
-    let list = match super::pages::every(me.api(), "/templates").await {
-        Ok(items) => items,
-        Err(r) => return failure(me.lang, &r),
-    };
-    let ctx = me.base(json!({
-        "templates": list,
-        "languages": ["en", "ru", "zh", "pl"],
-        "error": error,
-        "form": values,
-    }));
-    page(status, "templates.html", ctx)
+    TEMPLATES
+        .show(&me, StatusCode::OK, Value::Null, None, Value::Null)
+        .await
 }
 
 /// `POST /console/templates`: `put_template` under the code given (a new
 /// template, or a new wording of one).
 pub async fn put_template(sent: SignedForm) -> HttpResponse {
     let SignedForm { me, fields } = sent;
-    let code = field(&fields, "code")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let path = template_path(field(&fields, "code").unwrap_or_default());
     let mut body = form::to_json(&fields);
     if let Value::Object(map) = &mut body {
         map.remove("code");
     }
-    let path = format!(
-        "/templates/{}",
-        percent_encoding::utf8_percent_encode(&code, percent_encoding::NON_ALPHANUMERIC)
-    );
-    match me.api().put(&path, &body).await {
-        Ok(_) => see_other("/console/templates"),
-        Err(r) => {
-            let values = super::pages::values(&fields);
-            templates_page(&me, status_of(&r), refusal_json(&r), values).await
-        }
-    }
+    let done = me.api().put(&path, &body).await;
+    TEMPLATES.after(&me, "new", &fields, done).await
 }
 
 /// `POST /console/templates/{code}/delete`: `delete_template` (messages
 /// written from it stay).
 pub async fn delete_template(sent: SignedForm, path: web::Path<String>) -> HttpResponse {
     let SignedForm { me, fields } = sent;
-    let path = format!(
-        "/templates/{}",
-        percent_encoding::utf8_percent_encode(
-            &path.into_inner(),
-            percent_encoding::NON_ALPHANUMERIC
-        )
-    );
-    match me.api().delete(&path).await {
-        Ok(_) => see_other("/console/templates"),
-        Err(r) => {
-            let values = super::pages::values(&fields);
-            templates_page(&me, status_of(&r), refusal_json(&r), values).await
-        }
-    }
+    let done = me.api().delete(&template_path(&path.into_inner())).await;
+    TEMPLATES.after(&me, "", &fields, done).await
 }
 
 /// `GET /console/rules`: every published rule (`list_rules`, anyone
 /// signed in), with the form to publish one (`publish_rule`, admins).
 pub async fn rules(me: Signed) -> HttpResponse {
-    rules_page(&me, StatusCode::OK, Value::Null, Value::Null).await
-}
-
-async fn rules_page(me: &Signed, status: StatusCode, error: Value, values: Value) -> HttpResponse {
-    let list = match super::pages::every(me.api(), "/rules").await {
-        Ok(items) => items,
-        Err(r) => return failure(me.lang, &r),
-    };
-    let ctx = me.base(json!({
-        "rules": list,
-        "languages": ["en", "ru", "zh", "pl"],
-        "error": error,
-        "form": values,
-        "key": crate::accounts::secret::random("console-"),
-    }));
-    page(status, "rules.html", ctx)
+    RULES
+        .show(&me, StatusCode::OK, Value::Null, None, Value::Null)
+        .await
 }
 
 /// `POST /console/rules`: `publish_rule` (a new rule, or a new version).
 pub async fn publish_rule(sent: SignedForm) -> HttpResponse {
     let SignedForm { me, fields } = sent;
-    let write = Write {
-        key: field(&fields, "key").map(|k| format!("{k}-rule")),
-        ..Write::default()
-    };
-    match me
+    let done = me
         .api()
-        .post("/rules", &form::to_json(&fields), write)
-        .await
-    {
-        Ok(_) => see_other("/console/rules"),
-        Err(r) => {
-            let values = super::pages::values(&fields);
-            rules_page(&me, status_of(&r), refusal_json(&r), values).await
-        }
-    }
+        .post("/rules", &form::to_json(&fields), adding(&fields, "rule"))
+        .await;
+    RULES.after(&me, "new", &fields, done).await
 }
 
 /// `GET /console/mediators`: every page of `list_mediators` (the desk's

@@ -5,13 +5,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::api::{Answer, Refusal, Write};
+use super::api::{Answer, Refusal};
 use super::form;
-use super::pages::{Signed, SignedForm, every, failure, field, refusal_json, see_other};
+use super::pages::{Signed, SignedForm, every, failure, refusal_json, see_other};
 use super::render::page;
+use super::sheet::{Sheet, adding};
 
 /// The priorities a case may have, lowest first.
 const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -24,23 +25,17 @@ const EVENTS: [&str; 41] = crate::domain::events::CaseEvent::KINDS;
 /// and still named by the rules, policies and endpoints that use it.
 const ALL_CATEGORIES: &str = "/categories?include_inactive=true";
 
-/// One settings page: its template, where its forms come back to, and the
-/// API lists it shows (each fetched whole).
-pub(super) struct Sheet {
-    template: &'static str,
-    back: &'static str,
-    lists: &'static [(&'static str, &'static str)],
-}
-
 const CATEGORIES: Sheet = Sheet {
     template: "categories.html",
     back: "/console/categories",
+    words: &[("priorities", &PRIORITIES)],
     lists: &[("categories", ALL_CATEGORIES)],
 };
 
 const TRIAGE: Sheet = Sheet {
     template: "triage.html",
     back: "/console/triage",
+    words: &[("priorities", &PRIORITIES)],
     lists: &[
         ("rules", "/triage_rules"),
         ("categories", ALL_CATEGORIES),
@@ -51,6 +46,7 @@ const TRIAGE: Sheet = Sheet {
 const SERVICE_LEVELS: Sheet = Sheet {
     template: "service_levels.html",
     back: "/console/service-levels",
+    words: &[("priorities", &PRIORITIES)],
     lists: &[
         ("policies", "/service_policies"),
         ("categories", ALL_CATEGORIES),
@@ -60,79 +56,9 @@ const SERVICE_LEVELS: Sheet = Sheet {
 const WEBHOOKS: Sheet = Sheet {
     template: "webhooks.html",
     back: "/console/webhooks",
+    words: &[("events", &EVENTS)],
     lists: &[("webhooks", "/webhooks"), ("categories", ALL_CATEGORIES)],
 };
-
-impl Sheet {
-    /// The page, with `error` (a refusal) when a form came back and
-    /// `draft`: which form it was (`new`, or the id of what it changed)
-    /// and the body it sent, to fill that form in again; and anything
-    /// `extra` to show.
-    async fn show(
-        &self,
-        me: &Signed,
-        status: StatusCode,
-        error: Value,
-        draft: Option<(&str, Value)>,
-        extra: Value,
-    ) -> HttpResponse {
-        let lists = futures_util::future::join_all(
-            self.lists.iter().map(|(_, path)| every(me.api(), path)),
-        )
-        .await;
-        let mut ctx = Map::new();
-        for ((name, _), list) in self.lists.iter().zip(lists) {
-            match list {
-                Ok(items) => ctx.insert(name.to_string(), items),
-                Err(r) => return failure(me.lang, &r),
-            };
-        }
-        ctx.insert("error".into(), error);
-        let (draft_for, draft) = draft.unwrap_or(("", Value::Null));
-        ctx.insert("draft_for".into(), Value::String(draft_for.to_string()));
-        ctx.insert("draft".into(), draft);
-        ctx.insert("priorities".into(), json!(PRIORITIES));
-        ctx.insert("events".into(), json!(&EVENTS[..]));
-        ctx.insert(
-            "key".into(),
-            Value::String(crate::accounts::secret::random("console-")),
-        );
-        if let Value::Object(extra) = extra {
-            ctx.extend(extra);
-        }
-        page(status, self.template, me.base(Value::Object(ctx)))
-    }
-
-    /// After the call of form `which` (`new`, an id, or empty for a form
-    /// with nothing to fill in again, as a delete): back to the page when
-    /// it was done, or the page again with the refusal and that form as
-    /// it was sent.
-    async fn after(
-        &self,
-        me: &Signed,
-        which: &str,
-        fields: &[(String, String)],
-        done: Result<Answer, Refusal>,
-    ) -> HttpResponse {
-        match done {
-            Ok(_) => see_other(self.back),
-            Err(r) => {
-                let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
-                let draft = (!which.is_empty()).then(|| (which, form::to_json(fields)));
-                self.show(me, status, refusal_json(&r), draft, Value::Null)
-                    .await
-            }
-        }
-    }
-}
-
-/// The `Idempotency-Key` of a form that adds something.
-fn adding(fields: &[(String, String)], what: &str) -> Write {
-    Write {
-        key: field(fields, "key").map(|k| format!("{k}-{what}")),
-        ..Write::default()
-    }
-}
 
 /// `GET /console/categories`: `list_categories`, with a form to change
 /// each (`update_category`) and one to add one (`create_category`), for

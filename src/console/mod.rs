@@ -14,6 +14,7 @@ pub mod mediator;
 pub mod pages;
 pub mod render;
 pub mod session;
+pub mod sheet;
 
 use actix_web::http::header;
 

@@ -1382,6 +1382,25 @@ async fn leads_write_answer_templates_and_admins_publish_rules_everyone_reads_in
         )
         .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        // A text with a variable it may not use is refused, and the form
+        // comes back as it was written.
+        let refused = post(
+            &app,
+            &lee,
+            "/console/templates",
+            &[
+                ("csrf", &csrf),
+                ("code", "bad-one"),
+                ("name", "Uses a secret"),
+                ("bodies.ru", "Здравствуйте, {{ password }}"),
+                ("categories:list", &cast.category),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("value=\"bad-one\""), "{}", refused.body);
+        assert!(refused.body.contains(">Здравствуйте, {{ password }}</textarea>"));
+        assert!(refused.body.contains(&format!("value=\"{}\"", cast.category)));
         let listed = api_json(&app, &cast.mediator, "/templates").await;
         let one = &listed["items"][0];
         assert_eq!(one["code"], "ask-receipt");
