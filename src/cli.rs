@@ -262,7 +262,7 @@ async fn users(settings: Settings, command: UsersCommand) -> anyhow::Result<()> 
     let ttl = chrono::Duration::hours(settings.token_ttl_hours);
     let now = Clock::system().now();
     let (user, token) = tokio::task::spawn_blocking(move || {
-        db.write_blocking(|conn| {
+        db.write_blocking(move |conn| {
             let user = insert(conn, input, now)?;
             let id = user.id;
             let token = issue(

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Where the CPU of a filing goes: one release `ombud serve` (jobs on,
-# delivering to the SMTP sink) over a fresh PostgreSQL database of 10
-# thousand cases, wrk filing at 16 connections for 10 s, twice; for each
-# run, the CPU time per filing of the server, of all PostgreSQL processes,
-# of the sink and of wrk (from /proc, in clock ticks).
-#   cargo build --release && benches/load/filing-cpu.sh [libpq options, e.g. sslmode=disable]
+# delivering to the SMTP sink) over a fresh database of 10 thousand
+# cases, wrk filing at 16 connections for 10 s, twice; for each run, the
+# CPU time per filing of the server, of all PostgreSQL processes (0 on
+# SQLite), of the sink and of wrk (from /proc, in clock ticks).
+#   cargo build --release && benches/load/filing-cpu.sh [sqlite|postgres] [libpq options, e.g. sslmode=disable]
+# PERF=FILE also records the server with `perf record -g` during the last
+# run, into FILE (read it with `perf report -i FILE --no-children`).
 here=$(dirname "$0")
 source "$here/lib.sh"
-fresh_db postgres
-[ -n "${1:-}" ] && export DATABASE_URL="$DATABASE_URL?$1"
+fresh_db "${1:-postgres}"
+[ -n "${2:-}" ] && export DATABASE_URL="$DATABASE_URL?$2"
 make_people
 seed_cases 10000
 sink_port=$((port + 1))
@@ -42,4 +44,10 @@ run 5 > /dev/null # warm up
 echo "| filings/s | p50 ms | p99 ms | failed | server CPU ms/filing | PostgreSQL | sink | wrk |"
 echo "|---|---|---|---|---|---|---|---|"
 run 10
+if [ -n "${PERF:-}" ]; then
+    perf record -g -F 499 -o "$PERF" -p "$server" -- sleep 9 2>/dev/null &
+    perf=$!
+fi
 run 10
+[ -n "${PERF:-}" ] && wait "$perf"
+true

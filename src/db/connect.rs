@@ -138,7 +138,7 @@ impl ManageConnection for Manager {
     /// lost (see [`Watch`]), or when diesel's own transaction state says it
     /// was left in a transaction; no test query is needed before each
     /// checkout. Writes open and end their transactions themselves
-    /// (`in_transaction`), on every path including a panic, so a
+    /// (`in_transaction`, and SQLite's writer), on every path including a panic, so a
     /// connection goes back to the pool outside one.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         diesel::r2d2::R2D2Connection::is_broken(conn) || Watch::lost(conn)

@@ -15,6 +15,7 @@ pub mod signal;
 pub mod sql_types;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,10 +47,10 @@ pub enum DbConnection {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<Manager>,
-    backend: Backend,
-    /// SQLite allows one writer at a time; writers in this process queue here
-    /// rather than fail with "database is locked".
-    write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite allows one writer at a time: this process's writes go to its
+    /// one writer ([`writer`]), which runs them in turn and commits those
+    /// waiting together. `None` on PostgreSQL.
+    writer: Option<std::sync::mpsc::Sender<writer::Job>>,
     /// The most a call may take, from being asked for to its answer: the
     /// writer's queue, the pool, SQLite's busy wait and the work together.
     timeout: Duration,
@@ -85,14 +86,28 @@ impl Db {
             .error_handler(Box::new(health::PoolErrors))
             .connection_timeout(timeout)
             .build(manager)?;
+        let new_mail = Arc::new(tokio::sync::Notify::new());
+        let new_webhook = Arc::new(tokio::sync::Notify::new());
+        let writer = match backend {
+            Backend::Sqlite => Some(
+                writer::Writer {
+                    pool: pool.clone(),
+                    health: health.clone(),
+                    new_mail: new_mail.clone(),
+                    new_webhook: new_webhook.clone(),
+                    batch_time: writer::BATCH_TIME,
+                }
+                .start()?,
+            ),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
-            backend,
-            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            writer,
             timeout,
             health,
-            new_mail: Arc::new(tokio::sync::Notify::new()),
-            new_webhook: Arc::new(tokio::sync::Notify::new()),
+            new_mail,
+            new_webhook,
         })
     }
 
@@ -113,8 +128,10 @@ impl Db {
         .await
     }
 
-    /// Runs `f` in one transaction on a blocking thread: everything it writes
-    /// commits together or not at all.
+    /// Runs `f` in one transaction (on PostgreSQL on a blocking thread, on
+    /// SQLite on the writer's thread, in a savepoint of a transaction it may
+    /// share): everything it writes commits together or not at all, and it
+    /// is answered once that is known.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -122,26 +139,27 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let deadline = Instant::now() + self.timeout;
-        let turn = match self.backend {
-            Backend::Sqlite => {
-                let lock = self.write_lock.clone().lock_owned();
-                let waited = tokio::time::timeout_at(deadline.into(), lock).await;
-                Some(waited.map_err(|_| {
-                    StoreError::Unavailable("waited too long for this process's writers".into())
-                })?)
-            }
-            Backend::Postgres => None,
-        };
-        let (pool, backend, health) = (self.pool.clone(), self.backend, self.health.clone());
+        if let Some(queue) = &self.writer {
+            let (job, answer) = writer::job(deadline, f);
+            queue.send(job).map_err(|_| writer_gone())?;
+            return match tokio::time::timeout_at(deadline.into(), answer).await {
+                Ok(Ok(done)) => done,
+                Ok(Err(_)) => {
+                    Err(StoreError::Failed(anyhow::anyhow!("database task failed")).into())
+                }
+                Err(_) => Err(StoreError::Unavailable(
+                    "the database did not answer in time".into(),
+                )
+                .into()),
+            };
+        }
+        let (pool, health) = (self.pool.clone(), self.health.clone());
         let (new_mail, new_webhook) = (self.new_mail.clone(), self.new_webhook.clone());
         within(deadline, move || {
-            // Held until the work ends, even past the deadline: a writer
-            // still running keeps this process's next writer waiting.
-            let _turn = turn;
             let mut conn = checkout(&pool, deadline)?;
             signal::take_written();
             health::Watch::take_changed(&mut conn);
-            let done = in_transaction(&mut conn, backend, deadline, f);
+            let done = in_transaction(&mut conn, deadline, f);
             // Only a commit that changed data shows the database takes writes.
             if health::Watch::take_changed(&mut conn) && done.is_ok() {
                 health.wrote();
@@ -174,16 +192,20 @@ impl Db {
     /// runtime's workers (the CLI's commands).
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        E: From<StoreError>,
-        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.blocking_lock()),
-            Backend::Postgres => None,
-        };
         let deadline = Instant::now() + self.timeout;
+        if let Some(queue) = &self.writer {
+            let (job, answer) = writer::job(deadline, f);
+            queue.send(job).map_err(|_| writer_gone())?;
+            return answer.blocking_recv().unwrap_or_else(|_| {
+                Err(StoreError::Failed(anyhow::anyhow!("database task failed")).into())
+            });
+        }
         let mut conn = checkout(&self.pool, deadline)?;
-        in_transaction(&mut conn, self.backend, deadline, f)
+        in_transaction(&mut conn, deadline, f)
     }
 
     /// Whether the database serves: it answers a query within the timeout,
@@ -201,6 +223,10 @@ impl Db {
         })
         .await
     }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Failed(anyhow::anyhow!("the SQLite writer has stopped"))
 }
 
 /// Runs `work` on a blocking thread and answers by `deadline` whatever the
@@ -231,25 +257,17 @@ fn checkout(
     Ok(pool.get_timeout(left)?)
 }
 
-/// Runs `f` in a transaction that is committed only if `f` succeeds before
-/// `deadline`: past it the caller has been answered 503, so what it was
-/// told did not happen is rolled back.
+/// Runs `f` in a PostgreSQL transaction that is committed only if `f`
+/// succeeds before `deadline`: past it the caller has been answered 503, so
+/// what it was told did not happen is rolled back. (SQLite's writes go to
+/// its writer, which keeps the same rule: [`writer`].)
 ///
-/// On PostgreSQL the transaction opens `READ COMMITTED` whatever the
-/// server's default (each statement sees what has committed before it:
-/// the desk's recount under a profile lock relies on it), with `SET LOCAL
-/// statement_timeout` to what is left of the deadline, so no statement
-/// outlasts it; both go in one round trip. On SQLite it is `BEGIN IMMEDIATE`: it takes the
-/// write lock up front, so a transaction that reads and then writes can
-/// never fail half-way because someone else wrote in between, and it waits
-/// for another process's lock only for what is left until `deadline`, so
-/// the queue in this process and SQLite's own wait share one budget.
-fn in_transaction<T, E, F>(
-    conn: &mut DbConnection,
-    backend: Backend,
-    deadline: Instant,
-    f: F,
-) -> Result<T, E>
+/// The transaction opens `READ COMMITTED` whatever the server's default
+/// (each statement sees what has committed before it: the desk's recount
+/// under a profile lock relies on it), with `SET LOCAL statement_timeout`
+/// to what is left of the deadline, so no statement outlasts it; both go in
+/// one round trip.
+fn in_transaction<T, E, F>(conn: &mut DbConnection, deadline: Instant, f: F) -> Result<T, E>
 where
     E: From<StoreError>,
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -257,18 +275,8 @@ where
     let store = |e: diesel::result::Error| E::from(StoreError::from(e));
     let late = || E::from(StoreError::Unavailable("the database took too long".into()));
     let left = connect::millis(deadline.saturating_duration_since(Instant::now())).max(1);
-    let begin = match backend {
-        Backend::Postgres => {
-            format!("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = {left}")
-        }
-        Backend::Sqlite => {
-            // A connection given back to the pool by a panic elsewhere may
-            // still be inside a transaction; end it (an error here just
-            // means there was none).
-            let _ = conn.batch_execute("ROLLBACK");
-            format!("PRAGMA busy_timeout = {left}; BEGIN IMMEDIATE")
-        }
-    };
+    let begin =
+        format!("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = {left}");
     if let Err(e) = conn.batch_execute(&begin) {
         // The BEGIN may have gone through before what followed it failed.
         let _ = conn.batch_execute("ROLLBACK");

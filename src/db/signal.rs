@@ -2,8 +2,9 @@
 //! (mail in the outbox, webhook deliveries), so they send at once instead
 //! of at their next look.
 //!
-//! A transaction runs start to end on one blocking thread, so the writer
-//! marks that thread when it writes such a row; [`crate::db::Db::write`]
+//! A transaction runs start to end on one thread (a blocking thread on
+//! PostgreSQL, the writer's on SQLite), so a write marks that thread when
+//! it writes such a row; [`crate::db::Db::write`] (or SQLite's writer)
 //! reads and clears the marks when the transaction ends and, if it
 //! committed, wakes the workers. Work written by another process is found
 //! by the workers' regular look (`delivery_interval_ms`).

@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 
-use super::{Backend, Db, DbConnection, Manager, StoreError, in_transaction};
+use super::{Db, DbConnection, Manager, StoreError};
 
 /// A fresh SQLite file, removed on drop.
 struct TempFile(std::path::PathBuf);
@@ -44,14 +44,15 @@ fn busy_timeout(conn: &mut DbConnection) -> Result<i64, StoreError> {
 
 /// A write waits for another process's lock only for what is left of its
 /// budget, so that waiting in this process's queue first does not add up.
-#[test]
-fn a_sqlite_write_waits_only_for_what_is_left_of_its_budget() {
+#[tokio::test]
+async fn a_sqlite_write_waits_only_for_what_is_left_of_its_budget() {
     let file = TempFile::new();
     let manager = Manager::new(&file.url(), Duration::from_secs(5)).unwrap();
     let mut conn = manager.open().unwrap();
     assert_eq!(busy_timeout(&mut conn).unwrap(), 5000, "a fresh connection");
-    let deadline = Instant::now() + Duration::from_millis(300);
-    let waits = in_transaction(&mut conn, Backend::Sqlite, deadline, busy_timeout).unwrap();
+    drop(conn);
+    let db = Db::connect(&file.url(), 1, Duration::from_millis(300)).unwrap();
+    let waits = db.write(busy_timeout).await.unwrap();
     assert!((1..=300).contains(&waits), "{waits}");
 }
 
@@ -177,4 +178,149 @@ fn a_sqlite_file_gets_its_folder_made() {
     drop(db);
     assert!(folder.join("nested").join("ombud.db").is_file());
     let _ = std::fs::remove_dir_all(folder);
+}
+
+/// SQLite's writer, not started: the tests hand it their batches
+/// themselves, so what a batch holds does not depend on timing.
+fn writer_on(file: &TempFile) -> (super::writer::Writer, DbConnection) {
+    let manager = Manager::new(&file.url(), Duration::from_secs(5)).unwrap();
+    let mut outside = manager.open().unwrap();
+    outside
+        .batch_execute("CREATE TABLE marks (x INTEGER)")
+        .unwrap();
+    let writer = super::writer::Writer {
+        health: manager.health.clone(),
+        pool: diesel::r2d2::Pool::builder()
+            .max_size(1)
+            .build(manager)
+            .unwrap(),
+        new_mail: Default::default(),
+        new_webhook: Default::default(),
+        batch_time: Duration::from_secs(3600),
+    };
+    (writer, outside)
+}
+
+fn marks(conn: &mut DbConnection) -> Vec<i64> {
+    #[derive(QueryableByName)]
+    struct Mark {
+        #[diesel(sql_type = BigInt)]
+        x: i64,
+    }
+    let rows: Vec<Mark> = diesel::sql_query("SELECT x FROM marks ORDER BY x")
+        .load(conn)
+        .unwrap();
+    rows.into_iter().map(|m| m.x).collect()
+}
+
+/// A write that inserts mark `x`, then answers as `fail` says.
+fn mark(
+    x: i64,
+    fail: bool,
+) -> impl FnOnce(&mut DbConnection) -> Result<i64, StoreError> + Send + 'static {
+    move |conn| {
+        conn.batch_execute(&format!("INSERT INTO marks VALUES ({x})"))?;
+        if fail {
+            return Err(StoreError::Conflict);
+        }
+        Ok(x)
+    }
+}
+
+/// Writes waiting together run in one transaction, in the order asked, each
+/// seeing those before it; a failed write undoes only its own changes and
+/// a panic only its own; nobody is answered before the commit.
+#[test]
+fn writes_waiting_together_share_one_commit_and_fail_alone() {
+    let file = TempFile::new();
+    let (writer, mut outside) = writer_on(&file);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let (queue, jobs) = std::sync::mpsc::channel();
+    let (first, a) = super::writer::job(deadline, mark(1, false));
+    let (job, b) = super::writer::job(deadline, mark(2, true));
+    queue.send(job).unwrap();
+    let (job, c) = super::writer::job(
+        deadline,
+        |_: &mut DbConnection| -> Result<i64, StoreError> { panic!("a bug in one write") },
+    );
+    queue.send(job).unwrap();
+    // The fourth write sees the first (same transaction), while a reader
+    // outside sees nothing yet: the first is not committed, nor answered.
+    let (job, d) = super::writer::job(deadline, move |conn: &mut DbConnection| {
+        let inside = marks(conn);
+        let seen_outside = marks(&mut outside);
+        conn.batch_execute("INSERT INTO marks VALUES (4)")?;
+        Ok::<_, StoreError>((inside, seen_outside, outside))
+    });
+    queue.send(job).unwrap();
+    writer.batch(first, &jobs);
+    assert_eq!(a.blocking_recv().unwrap().unwrap(), 1);
+    assert!(matches!(
+        b.blocking_recv().unwrap(),
+        Err(StoreError::Conflict)
+    ));
+    assert!(
+        c.blocking_recv().is_err(),
+        "a panic drops the write's answer"
+    );
+    let (inside, seen_outside, mut outside) = d.blocking_recv().unwrap().unwrap();
+    assert_eq!(inside, [1]);
+    assert_eq!(seen_outside, Vec::<i64>::new());
+    assert_eq!(marks(&mut outside), [1, 4]);
+}
+
+/// A write whose deadline is too near is refused without running, and if
+/// one write of a batch is past its deadline when the batch would commit,
+/// nothing of the batch is committed: its caller may have been answered 503.
+#[test]
+fn a_batch_with_a_late_write_commits_nothing() {
+    let file = TempFile::new();
+    let (writer, mut outside) = writer_on(&file);
+    let (queue, jobs) = std::sync::mpsc::channel();
+    let soon = Instant::now() + Duration::from_millis(500);
+    let (first, a) = super::writer::job(soon, mark(1, false));
+    let (job, c) = super::writer::job(Instant::now(), mark(3, false));
+    queue.send(job).unwrap();
+    let (job, b) = super::writer::job(Instant::now() + Duration::from_secs(5), move |conn| {
+        // Outlasts the first write's deadline, whatever the machine's speed.
+        std::thread::sleep(Duration::from_millis(600));
+        mark(2, false)(conn)
+    });
+    queue.send(job).unwrap();
+    writer.batch(first, &jobs);
+    for answer in [a, b, c] {
+        let got = answer.blocking_recv().unwrap();
+        assert!(matches!(got, Err(StoreError::Unavailable(_))), "{got:?}");
+    }
+    assert_eq!(marks(&mut outside), Vec::<i64>::new());
+}
+
+/// A write that ends the shared transaction (as SQLite may on a full disk
+/// or an I/O error) takes the writes before it along: they are answered
+/// as unavailable, not as done, and the writes after it get a new
+/// transaction.
+#[test]
+fn a_lost_transaction_is_answered_as_unavailable() {
+    let file = TempFile::new();
+    let (writer, mut outside) = writer_on(&file);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let (queue, jobs) = std::sync::mpsc::channel();
+    let (first, a) = super::writer::job(deadline, mark(1, false));
+    let (job, b) = super::writer::job(deadline, |conn: &mut DbConnection| {
+        conn.batch_execute("ROLLBACK")?;
+        Ok::<_, StoreError>(())
+    });
+    queue.send(job).unwrap();
+    let (job, c) = super::writer::job(deadline, mark(3, false));
+    queue.send(job).unwrap();
+    writer.batch(first, &jobs);
+    let got = a.blocking_recv().unwrap();
+    assert!(matches!(got, Err(StoreError::Unavailable(_))), "{got:?}");
+    let got = b.blocking_recv().unwrap();
+    assert!(matches!(got, Err(StoreError::Unavailable(_))), "{got:?}");
+    assert_eq!(marks(&mut outside), Vec::<i64>::new());
+    let next = jobs.recv().unwrap();
+    writer.batch(next, &jobs);
+    assert_eq!(c.blocking_recv().unwrap().unwrap(), 3);
+    assert_eq!(marks(&mut outside), [3]);
 }

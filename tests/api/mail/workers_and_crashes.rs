@@ -142,7 +142,7 @@ async fn a_worker_that_dies_holding_mail_loses_it_to_another_after_the_lease() {
         let claimed = tokio::task::spawn_blocking(move || {
             let db =
                 ombud::db::Db::connect(&settings.database_url, 1, Duration::from_secs(5)).unwrap();
-            db.write_blocking(|conn| {
+            db.write_blocking(move |conn| {
                 ombud::jobs::delivery::claim(conn, "dead-worker", &settings, &dead_clock)
             })
             .unwrap()
