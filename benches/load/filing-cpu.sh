@@ -6,7 +6,9 @@
 # SQLite), of the sink and of wrk (from /proc, in clock ticks).
 #   cargo build --release && benches/load/filing-cpu.sh [sqlite|postgres] [libpq options, e.g. sslmode=disable]
 # PERF=FILE also records the server with `perf record -g` during the last
-# run, into FILE (read it with `perf report -i FILE --no-children`).
+# run, into FILE (read it with `perf report -i FILE --no-children`);
+# PERF_OPTS replaces `-g -F 499`, e.g. "--call-graph dwarf,32768 -F 150"
+# for call stacks through code built without frame pointers.
 here=$(dirname "$0")
 source "$here/lib.sh"
 fresh_db "${1:-postgres}"
@@ -45,7 +47,7 @@ echo "| filings/s | p50 ms | p99 ms | failed | server CPU ms/filing | PostgreSQL
 echo "|---|---|---|---|---|---|---|---|"
 run 10
 if [ -n "${PERF:-}" ]; then
-    perf record -g -F 499 -o "$PERF" -p "$server" -- sleep 9 2>/dev/null &
+    perf record ${PERF_OPTS:--g -F 499} -o "$PERF" -p "$server" -- sleep 9 2>/dev/null &
     perf=$!
 fi
 run 10

@@ -324,3 +324,85 @@ fn a_lost_transaction_is_answered_as_unavailable() {
     assert_eq!(c.blocking_recv().unwrap().unwrap(), 3);
     assert_eq!(marks(&mut outside), [3]);
 }
+
+/// SQLite's bulk insert binds every value: more rows than one statement
+/// takes go in several, each column keeps its type, a missing or null
+/// value is `NULL`, and a value of the wrong type is refused, not guessed.
+#[test]
+fn bulk_inserts_on_sqlite_bind_each_value_in_statements_of_bounded_size() {
+    use super::bulk::{BulkInsert, Col, SQLITE_ROWS};
+    static ROWS: BulkInsert = BulkInsert::new(
+        "rows",
+        &[
+            ("t", Col::Text),
+            ("b", Col::Bool),
+            ("i", Col::Int),
+            ("g", Col::BigInt),
+            ("at", Col::Time),
+        ],
+    );
+    let file = TempFile::new();
+    let manager = Manager::new(&file.url(), Duration::from_secs(5)).unwrap();
+    let mut conn = manager.open().unwrap();
+    conn.batch_execute("CREATE TABLE rows (t TEXT, b BOOLEAN, i INTEGER, g BIGINT, at TIMESTAMP)")
+        .unwrap();
+    let n = 2 * SQLITE_ROWS + 3;
+    let rows = (0..n)
+        .map(|k| match k {
+            0 => serde_json::json!({"t": null, "b": false}),
+            _ => serde_json::json!({
+                "t": format!("it's \"{k}\""), "b": k.is_multiple_of(2), "i": k, "g": 1_i64 << 40,
+                "at": "2026-12-07 05:00:00.5",
+            }),
+        })
+        .collect();
+    assert_eq!(ROWS.execute(&mut conn, rows).unwrap(), n);
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        t: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        b: bool,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+        i: Option<i32>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+        g: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        at: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        kind: String,
+    }
+    let stored: Vec<Row> = diesel::sql_query(
+        "SELECT t, b, i, g, at, typeof(i) || typeof(g) AS kind FROM rows ORDER BY rowid",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(stored.len(), n);
+    assert_eq!(
+        stored[0],
+        Row {
+            t: None,
+            b: false,
+            i: None,
+            g: None,
+            at: None,
+            kind: "nullnull".into()
+        }
+    );
+    assert_eq!(
+        stored[n - 1],
+        Row {
+            t: Some(format!("it's \"{}\"", n - 1)),
+            b: (n - 1).is_multiple_of(2),
+            i: Some(i32::try_from(n - 1).unwrap()),
+            g: Some(1 << 40),
+            at: Some("2026-12-07 05:00:00.5".into()),
+            kind: "integerinteger".into(),
+        }
+    );
+    let wrong = ROWS.execute(&mut conn, vec![serde_json::json!({"i": "seven"})]);
+    assert!(
+        matches!(wrong, Err(diesel::result::Error::SerializationError(_))),
+        "{wrong:?}"
+    );
+}
