@@ -29,6 +29,8 @@ use super::prepared::Prepared;
 use super::{DbConnection, MultiBackend};
 
 /// The most rows in one SQLite `INSERT`; more are inserted in several.
+/// With at most 62 columns a statement stays within SQLite's oldest limit
+/// of 999 bound values.
 pub const SQLITE_ROWS: usize = 16;
 
 /// The type of a column, as PostgreSQL's record definition names it.
@@ -71,6 +73,10 @@ pub struct BulkInsert {
 impl BulkInsert {
     /// An insert into `table` of `columns`.
     pub const fn new(table: &'static str, columns: &'static [(&'static str, Col)]) -> Self {
+        assert!(
+            columns.len() * SQLITE_ROWS <= 999,
+            "too many columns for one SQLite statement"
+        );
         Self {
             table,
             columns,
@@ -130,7 +136,9 @@ impl BulkInsert {
             let sql = self.postgres().to_owned();
             return Prepared(diesel::sql_query(sql).bind::<Text, _>(json)).execute(conn);
         }
-        let mut written = 0;
+        // Every value is bound before any statement runs, so a row built
+        // wrong writes nothing.
+        let mut statements = Vec::new();
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Value> = rows.by_ref().take(SQLITE_ROWS).collect();
@@ -143,6 +151,10 @@ impl BulkInsert {
                     query = bind(query, col, row.remove(name))?;
                 }
             }
+            statements.push(query);
+        }
+        let mut written = 0;
+        for query in statements {
             written += Prepared(query).execute(conn)?;
         }
         Ok(written)

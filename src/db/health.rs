@@ -23,7 +23,7 @@ pub struct Health {
 }
 
 impl Health {
-    fn refused(&self, why: String) {
+    pub(super) fn refused(&self, why: String) {
         if let Ok(mut r) = self.refused.lock() {
             *r = Some((Instant::now(), why));
         }

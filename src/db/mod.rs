@@ -29,6 +29,7 @@ pub use connect::{Backend, Manager};
 pub use error::StoreError;
 use health::Health;
 pub use health::REFUSAL_MEMORY;
+pub use writer::after_uncommitted;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -198,6 +199,11 @@ impl Db {
     {
         let deadline = Instant::now() + self.timeout;
         if let Some(queue) = &self.writer {
+            if writer::on_writer() {
+                // It would wait for itself.
+                let why = anyhow::anyhow!("a write cannot wait for another write");
+                return Err(StoreError::Failed(why).into());
+            }
             let (job, answer) = writer::job(deadline, f);
             queue.send(job).map_err(|_| writer_gone())?;
             return answer.blocking_recv().unwrap_or_else(|_| {

@@ -139,12 +139,18 @@ pub struct SetupCache(Mutex<Option<Arc<Setup>>>);
 impl SetupCache {
     /// The setup at `generation`, which the caller read in this
     /// transaction: the kept copy if it is that generation's, otherwise
-    /// read now (and kept, unless a newer one was kept meanwhile).
+    /// read now (and kept, unless a newer one was kept meanwhile, or what
+    /// this transaction reads may still be rolled back with earlier writes
+    /// of SQLite's batch: a generation rolled back is counted again by the
+    /// next change, with another setup).
     pub fn at(&self, conn: &mut DbConnection, generation: i64) -> Result<Arc<Setup>, StoreError> {
         if let Some(kept) = self.kept().filter(|s| s.generation == generation) {
             return Ok(kept);
         }
         let fresh = Arc::new(Setup::read(conn, generation)?);
+        if crate::db::after_uncommitted() {
+            return Ok(fresh);
+        }
         let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|s| s.generation <= generation) {
             *slot = Some(fresh.clone());

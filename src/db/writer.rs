@@ -13,13 +13,23 @@
 //! committed, so nobody is told of a change that could still be lost.
 //!
 //! A batch takes the writes that are waiting when it starts and those that
-//! come while it runs, up to [`MOST_PER_BATCH`] and [`BATCH_TIME`]; on a
-//! quiet server it holds one write. A write is started only with
-//! [`MARGIN`] left before its deadline; if any write of a batch is past
-//! its deadline when the batch would commit, the whole batch is rolled
-//! back and each write answered as unavailable, because its caller may
-//! have been told so already.
+//! come while it runs, up to [`MOST_PER_BATCH`] and [`BATCH_TIME`], and
+//! only while the earliest deadline of the writes it keeps is [`SLACK`]
+//! away, so that a long write never makes an earlier one late; on a quiet
+//! server it holds one write. A write is started only with [`MARGIN`] left
+//! before its deadline less [`RESERVE`], and a batch commits only while
+//! each write it keeps has [`RESERVE`] left, time for the commit and the
+//! answer; otherwise the whole batch is rolled back and each write
+//! answered as unavailable, because its caller may soon be told so.
+//! Failed writes are answered when the batch ends too: their error may rest
+//! on an earlier write of the batch, and if the batch is rolled back they
+//! are answered as unavailable instead.
+//!
+//! Each [`super::Db`] has its writer (a process normally has one `Db`;
+//! the tests and short CLI commands open others). Writes from other
+//! processes wait for SQLite's lock as before.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
@@ -36,8 +46,36 @@ use super::{DbConnection, Manager, StoreError, checkout, connect, signal};
 pub const MOST_PER_BATCH: usize = 64;
 /// A batch takes no more writes once it has run this long.
 pub const BATCH_TIME: Duration = Duration::from_millis(10);
-/// A write starts only with this much left before its deadline.
+/// A write starts only with this much left before its deadline less
+/// [`RESERVE`].
 pub const MARGIN: Duration = Duration::from_millis(25);
+/// A batch commits only while every write it keeps has this much left.
+pub const RESERVE: Duration = Duration::from_millis(200);
+/// A batch takes another write only while every write it keeps has this
+/// much left besides [`RESERVE`].
+pub const SLACK: Duration = Duration::from_millis(500);
+
+thread_local! {
+    /// Set on the writer's thread.
+    static ON_WRITER: Cell<bool> = const { Cell::new(false) };
+    /// Set while a write runs after writes of its batch that are kept but
+    /// not committed yet.
+    static AFTER_UNCOMMITTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread is a writer's: a write there cannot wait for
+/// another write.
+pub fn on_writer() -> bool {
+    ON_WRITER.with(Cell::get)
+}
+
+/// Whether the write running on this thread sees changes of earlier
+/// writes that may still be rolled back with their batch: what it reads
+/// then must not be kept beyond the write (`db::setup`'s copy). Always
+/// `false` outside SQLite's writer.
+pub fn after_uncommitted() -> bool {
+    AFTER_UNCOMMITTED.with(Cell::get)
+}
 
 /// One write waiting for its turn.
 pub struct Job {
@@ -47,14 +85,16 @@ pub struct Job {
 
 /// A write with its caller's types hidden.
 trait Work: Send {
-    /// Runs the write; `None` when it failed (its error is answered already).
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> Option<Answer>;
+    /// Whether its caller no longer waits (answered 503 already).
+    fn gone(&self) -> bool;
+    /// Runs the write: whether it succeeded, and its answer.
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> (bool, Answer);
     /// Answers without running.
     fn refuse(self: Box<Self>, why: StoreError);
 }
 
-/// Answers a write that succeeded, once its transaction has committed
-/// (`Ok`) or not.
+/// Answers a write once its batch has committed (`Ok`: its own result) or
+/// not (`Err`: why).
 type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 struct Typed<F, T, E> {
@@ -68,16 +108,25 @@ where
     E: From<StoreError> + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> Option<Answer> {
+    fn gone(&self) -> bool {
+        self.reply.is_closed()
+    }
+
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> (bool, Answer) {
         let Typed { f, reply } = *self;
         match f(conn) {
-            Ok(value) => Some(Box::new(move |committed: Result<(), StoreError>| {
-                let _ = reply.send(committed.map(|()| value).map_err(E::from));
-            })),
-            Err(e) => {
-                let _ = reply.send(Err(e));
-                None
-            }
+            Ok(value) => (
+                true,
+                Box::new(move |committed: Result<(), StoreError>| {
+                    let _ = reply.send(committed.map(|()| value).map_err(E::from));
+                }),
+            ),
+            Err(e) => (
+                false,
+                Box::new(move |committed: Result<(), StoreError>| {
+                    let _ = reply.send(Err(committed.map_or_else(E::from, |()| e)));
+                }),
+            ),
         }
     }
 
@@ -116,8 +165,14 @@ impl Writer {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
+                ON_WRITER.with(|w| w.set(true));
                 while let Ok(first) = jobs.recv() {
-                    self.batch(first, &jobs);
+                    // A panic outside the writes (answering one whose
+                    // value panics on drop) ends this batch, not the writer:
+                    // the writes it held see a failed task.
+                    if catch_unwind(AssertUnwindSafe(|| self.batch(first, &jobs))).is_err() {
+                        tracing::error!("SQLite's writer lost a batch to a panic");
+                    }
                 }
             })?;
         Ok(queue)
@@ -135,35 +190,51 @@ impl Writer {
         // A connection given back to the pool by a panic elsewhere may
         // still be inside a transaction; end it (an error here just means
         // there was none). SQLite waits for another process's lock only
-        // for what is left of the first write's budget.
+        // for what is left of the first write's budget, less the time a
+        // write needs to start and to be committed.
         let _ = conn.batch_execute("ROLLBACK");
-        let left = connect::millis(first.deadline.saturating_duration_since(started)).max(1);
+        let budget = first.deadline.saturating_duration_since(started);
+        let left = connect::millis(budget.saturating_sub(RESERVE + MARGIN)).max(1);
         if let Err(e) =
             conn.batch_execute(&format!("PRAGMA busy_timeout = {left}; BEGIN IMMEDIATE"))
         {
             let _ = conn.batch_execute("ROLLBACK");
             return first.work.refuse(e.into());
         }
-        let mut kept: Vec<(Instant, Answer)> = Vec::new();
+        // Every write run, answered when the batch ends; the earliest
+        // deadline of those kept; whether any kept one changed data.
+        let mut answers: Vec<Answer> = Vec::new();
+        let mut earliest: Option<Instant> = None;
+        let mut changed = false;
         let (mut next, mut taken) = (Some(first), 1);
         while let Some(job) = next.take() {
-            match step(&mut conn, job) {
-                Step::Kept(deadline, answer) => kept.push((deadline, answer)),
-                Step::Undone => {}
-                Step::Lost(why) => {
+            AFTER_UNCOMMITTED.with(|a| a.set(earliest.is_some()));
+            let step = step(&mut conn, job);
+            AFTER_UNCOMMITTED.with(|a| a.set(false));
+            match step {
+                Step::Kept(deadline, wrote, answer) => {
+                    earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
+                    changed |= wrote;
+                    answers.push(answer);
+                }
+                Step::Undone(answer) => answers.push(answer),
+                Step::Refused => {}
+                Step::Lost(why, answer) => {
                     // SQLite rolled the whole transaction back (a full disk
-                    // can): what the batch kept is gone with it.
+                    // can): every write of the batch is gone with it.
                     let _ = conn.batch_execute("ROLLBACK");
-                    return answer_all(kept, Err(why));
+                    answers.extend(answer);
+                    return answer_all(answers, &Err(why));
                 }
             }
-            if taken < MOST_PER_BATCH && started.elapsed() < self.batch_time {
+            let roomy = earliest
+                .is_none_or(|e| e.saturating_duration_since(Instant::now()) >= RESERVE + SLACK);
+            if taken < MOST_PER_BATCH && started.elapsed() < self.batch_time && roomy {
                 next = jobs.try_recv().ok();
                 taken += 1;
             }
         }
-        let now = Instant::now();
-        let done = if kept.iter().any(|(deadline, _)| now >= *deadline) {
+        let done = if earliest.is_some_and(|e| Instant::now() + RESERVE > e) {
             let _ = conn.batch_execute("ROLLBACK");
             Err(late())
         } else {
@@ -172,12 +243,14 @@ impl Writer {
                 StoreError::from(e)
             })
         };
-        // Only a commit that changed data shows the database takes writes.
-        if Watch::take_changed(&mut conn) && done.is_ok() {
+        // Only a commit that changed data shows the database takes writes
+        // (changes undone with their write's savepoint do not count).
+        Watch::take_changed(&mut conn);
+        if changed && done.is_ok() {
             self.health.wrote();
         }
         let (mail, webhook) = signal::take_written();
-        if done.is_ok() && !kept.is_empty() {
+        if done.is_ok() && earliest.is_some() {
             if mail {
                 self.new_mail.notify_one();
             }
@@ -186,54 +259,59 @@ impl Writer {
             }
         }
         drop(conn);
-        answer_all(kept, done);
+        answer_all(answers, &done);
     }
 }
 
 enum Step {
-    /// The write succeeded; answered at the end of the batch.
-    Kept(Instant, Answer),
-    /// The write failed or was refused, and is answered; what it wrote is undone.
-    Undone,
-    /// The write failed and took the whole transaction with it.
-    Lost(StoreError),
+    /// The write succeeded and is kept (its deadline, whether it changed
+    /// data); answered at the end of the batch.
+    Kept(Instant, bool, Answer),
+    /// The write failed and what it wrote is undone; answered at the end
+    /// of the batch.
+    Undone(Answer),
+    /// The write was not run, or its outcome is known and answered.
+    Refused,
+    /// The transaction is gone, with what the batch kept (and this
+    /// write's answer, if it has one).
+    Lost(StoreError, Option<Answer>),
 }
 
 /// Runs one write in a savepoint of the batch's transaction.
 fn step(conn: &mut DbConnection, job: Job) -> Step {
     let Job { deadline, work } = job;
-    if deadline.saturating_duration_since(Instant::now()) < MARGIN {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if work.gone() || left < RESERVE + MARGIN {
         work.refuse(late());
-        return Step::Undone;
+        return Step::Refused;
     }
     if let Err(e) = conn.batch_execute("SAVEPOINT write") {
         work.refuse(StoreError::from(e));
-        return Step::Undone;
+        return Step::Refused;
     }
     // A panic drops the write's reply, which its caller reads as a failed
     // task; the writer goes on.
-    let answer = catch_unwind(AssertUnwindSafe(|| work.run(conn)))
-        .ok()
-        .flatten();
-    match answer {
-        Some(answer) if Instant::now() < deadline => match conn.batch_execute("RELEASE write") {
-            Ok(()) => Step::Kept(deadline, answer),
-            Err(e) => {
-                let why = rolled_back(e);
-                answer(Err(again(&why)));
-                Step::Lost(why)
-            }
-        },
-        answer => {
-            let undone = conn.batch_execute("ROLLBACK TO write; RELEASE write");
-            if let Some(answer) = answer {
-                answer(Err(late()));
-            }
-            match undone {
-                Ok(()) => Step::Undone,
-                Err(e) => Step::Lost(rolled_back(e)),
-            }
+    let ran = catch_unwind(AssertUnwindSafe(|| work.run(conn))).ok();
+    let wrote = Watch::take_changed(conn);
+    let ran = match ran {
+        Some((true, answer)) if Instant::now() + RESERVE <= deadline => {
+            return match conn.batch_execute("RELEASE write") {
+                Ok(()) => Step::Kept(deadline, wrote, answer),
+                Err(e) => Step::Lost(rolled_back(e), Some(answer)),
+            };
         }
+        other => other,
+    };
+    let undone = conn.batch_execute("ROLLBACK TO write; RELEASE write");
+    match (ran, undone) {
+        (Some((_, answer)), Err(e)) => Step::Lost(rolled_back(e), Some(answer)),
+        (None, Err(e)) => Step::Lost(rolled_back(e), None),
+        (Some((false, answer)), Ok(())) => Step::Undone(answer),
+        (Some((true, answer)), Ok(())) => {
+            answer(Err(late()));
+            Step::Refused
+        }
+        (None, Ok(())) => Step::Refused,
     }
 }
 
@@ -246,9 +324,9 @@ fn late() -> StoreError {
     StoreError::Unavailable("the database took too long".into())
 }
 
-/// Answers every kept write with `done`.
-fn answer_all(kept: Vec<(Instant, Answer)>, done: Result<(), StoreError>) {
-    for (_, answer) in kept {
+/// Answers each write with `done`.
+fn answer_all(answers: Vec<Answer>, done: &Result<(), StoreError>) {
+    for answer in answers {
         answer(done.as_ref().map(|_| ()).map_err(again));
     }
 }
