@@ -145,9 +145,7 @@ impl Db {
             queue.send(job).map_err(|_| writer_gone())?;
             return match tokio::time::timeout_at(deadline.into(), answer).await {
                 Ok(Ok(done)) => done,
-                Ok(Err(_)) => {
-                    Err(StoreError::Failed(anyhow::anyhow!("database task failed")).into())
-                }
+                Ok(Err(_)) => Err(task_failed().into()),
                 Err(_) => Err(StoreError::Unavailable(
                     "the database did not answer in time".into(),
                 )
@@ -206,9 +204,9 @@ impl Db {
             }
             let (job, answer) = writer::job(deadline, f);
             queue.send(job).map_err(|_| writer_gone())?;
-            return answer.blocking_recv().unwrap_or_else(|_| {
-                Err(StoreError::Failed(anyhow::anyhow!("database task failed")).into())
-            });
+            return answer
+                .blocking_recv()
+                .unwrap_or_else(|_| Err(task_failed().into()));
         }
         let mut conn = checkout(&self.pool, deadline)?;
         in_transaction(&mut conn, deadline, f)
@@ -229,6 +227,11 @@ impl Db {
         })
         .await
     }
+}
+
+/// A write's task ended without an answer (it panicked).
+fn task_failed() -> StoreError {
+    StoreError::Failed(anyhow::anyhow!("database task failed"))
 }
 
 fn writer_gone() -> StoreError {
